@@ -1,0 +1,50 @@
+# Consult — `make run` serves the demo, `make test` runs the whole suite.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+HOST ?= 127.0.0.1
+PORT ?= 5000
+CHROMIUM := /usr/bin/chromium
+
+.PHONY: run test test-postgres setup translations compile-translations migrate-check clean chromium
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || { \
+	  echo "Installing python3-venv with apt…"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv; }
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	@touch $@
+
+setup: $(VENV)/.installed compile-translations
+
+compile-translations: $(VENV)/.installed
+	@$(BIN)/pybabel --quiet compile -d translations
+
+translations: $(VENV)/.installed
+	$(BIN)/pybabel --quiet extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --no-location --sort-output --project Consult .
+	$(BIN)/pybabel --quiet update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel --quiet compile -d translations
+
+run: setup
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo
+	@echo "Consult is served on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+chromium:
+	@test -x $(CHROMIUM) || { echo "Installing Debian's chromium for the browser tests…"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; }
+
+test: setup chromium
+	CONSULT_ENV=testing $(BIN)/pytest $(PYTEST_ARGS)
+
+test-postgres: setup chromium
+	$(BIN)/python -m tests.pgcluster -- env CONSULT_ENV=testing $(BIN)/pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache translations/*/LC_MESSAGES/*.mo

@@ -1,0 +1,148 @@
+"""Configuration classes; every value is read from the environment when the app is created."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+
+
+def _bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+class ConfigurationError(RuntimeError):
+    """Raised when the environment does not allow the application to start safely."""
+
+
+class Config:
+    """Settings shared by every environment; built from os.environ at app creation."""
+
+    ENV_NAME = "base"
+    BABEL_DEFAULT_LOCALE = "fr"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Paris"
+    LANGUAGES = ("fr", "en")
+    BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "translations")
+    SQLALCHEMY_RECORD_QUERIES = False
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session: long forms must not expire
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = 60 * 60 * 24 * 14
+    MAX_CONTENT_LENGTH = 8 * 1024 * 1024
+    PASSWORD_HASH_METHOD = "scrypt"
+
+    def __init__(self) -> None:
+        env = os.environ
+        self.SQLALCHEMY_DATABASE_URI = self._database_url(env.get("DATABASE_URL"))
+        self.SECRET_KEY = env.get("SECRET_KEY") or self._fallback_secret_key()
+        self.SITE_NAME = env.get("SITE_NAME", "Consult")
+        self.SITE_URL = env.get("SITE_URL", "http://127.0.0.1:5000").rstrip("/")
+        self.SITE_OPERATOR = env.get("SITE_OPERATOR", "")
+        self.CONTACT_EMAIL = env.get("CONTACT_EMAIL", "contact@consult.invalid")
+        self.HOSTING_PROVIDER = env.get("HOSTING_PROVIDER", "")
+        self.DISCLOSURE_THRESHOLD = _int("DISCLOSURE_THRESHOLD", 11)
+        self.MAIL_BACKEND = env.get("MAIL_BACKEND") or ("smtp" if env.get("MAIL_SERVER") else "console")
+        self.MAIL_SERVER = env.get("MAIL_SERVER", "localhost")
+        self.MAIL_PORT = _int("MAIL_PORT", 25)
+        self.MAIL_USERNAME = env.get("MAIL_USERNAME") or None
+        self.MAIL_PASSWORD = env.get("MAIL_PASSWORD") or None
+        self.MAIL_USE_TLS = _bool("MAIL_USE_TLS")
+        self.MAIL_USE_SSL = _bool("MAIL_USE_SSL")
+        self.MAIL_DEFAULT_SENDER = env.get("MAIL_DEFAULT_SENDER", "Consult <no-reply@consult.invalid>")
+        self.MAIL_TIMEOUT = _int("MAIL_TIMEOUT", 10)
+        self.LOGIN_RATE_LIMIT = env.get("LOGIN_RATE_LIMIT", "5/minute")
+        self.MAIL_RATE_LIMIT = env.get("MAIL_RATE_LIMIT", "5/hour")
+        self.EMAIL_TOKEN_MAX_AGE = _int("EMAIL_TOKEN_MAX_AGE", 60 * 60 * 48)
+        self.RESET_TOKEN_MAX_AGE = _int("RESET_TOKEN_MAX_AGE", 60 * 60)
+        self.TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    @staticmethod
+    def _database_url(url: str | None) -> str:
+        if not url:
+            INSTANCE_DIR.mkdir(exist_ok=True)
+            return f"sqlite:///{INSTANCE_DIR / 'consult.sqlite3'}"
+        # Hosting platforms often hand out postgres:// URLs; SQLAlchemy wants a driver name.
+        if url.startswith("postgres://"):
+            url = "postgresql+psycopg://" + url[len("postgres://"):]
+        elif url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        return url
+
+    def _fallback_secret_key(self) -> str:
+        raise ConfigurationError(
+            "SECRET_KEY is not set. Generate one with "
+            "`python -c 'import secrets; print(secrets.token_hex(32))'` and export it."
+        )
+
+
+class DevelopmentConfig(Config):
+    """Local development: console mail, a secret key generated once into instance/."""
+
+    ENV_NAME = "development"
+    DEBUG = True
+
+    def _fallback_secret_key(self) -> str:
+        INSTANCE_DIR.mkdir(exist_ok=True)
+        path = INSTANCE_DIR / "secret_key"
+        if not path.exists():
+            path.write_text(secrets.token_hex(32))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+
+class TestingConfig(Config):
+    """The test suite: a throwaway database and fast password hashing."""
+
+    ENV_NAME = "testing"
+    TESTING = True
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") and self._database_url(
+            os.environ["TEST_DATABASE_URL"]
+        ) or "sqlite://"
+        self.MAIL_BACKEND = "memory"
+        self.SITE_URL = "http://localhost"
+
+    def _fallback_secret_key(self) -> str:
+        return "testing-secret-key-not-for-production"
+
+
+class ProductionConfig(Config):
+    """Production: secret key mandatory, secure cookies."""
+
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def load_config(name: str | None = None) -> Config:
+    """Build the configuration named by the argument or by CONSULT_ENV (default: development)."""
+    name = name or os.environ.get("CONSULT_ENV", "development")
+    try:
+        return CONFIGS[name]()
+    except KeyError:
+        raise ConfigurationError(
+            f"CONSULT_ENV={name!r} is unknown; use one of {', '.join(CONFIGS)}."
+        ) from None

@@ -1,0 +1,108 @@
+"""Consult: a participation platform for French Contrats Locaux de Santé."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from config import Config, load_config
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: Config | str | None = None) -> Flask:
+    """Build the application; `config` is a Config instance or a name (development, testing, production)."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+    )
+    settings = config if isinstance(config, Config) else load_config(config)
+    app.config.from_object(settings)
+    if app.config["TRUSTED_PROXIES"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+    register_extensions(app)
+    register_blueprints(app)
+    register_template_helpers(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the extensions and the database session rules."""
+    import consult.models  # noqa: F401  (every table in the metadata)
+    from consult.core.db import init_db_rules
+    from consult.extensions import babel, csrf, db, login_manager, migrate
+    from consult.i18n import select_locale, select_timezone
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.session_protection = None  # server-side sessions (LoginSession) do the job
+    from consult.accounts.views import configure_login
+
+    configure_login(login_manager)
+    init_db_rules(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    """Mount every capability's blueprint."""
+    from consult.accounts.views import bp as accounts_bp
+    from consult.core.views import bp as core_bp
+    from consult.territories.views.admin import bp as admin_bp
+    from consult.territories.views.manage import bp as manage_bp
+    from consult.territories.views.public import bp as territories_bp
+
+    for blueprint in (core_bp, accounts_bp, territories_bp, manage_bp, admin_bp):
+        app.register_blueprint(blueprint)
+
+
+def register_template_helpers(app: Flask) -> None:
+    """Filters and globals the templates share."""
+    from flask_babel import format_date, format_datetime, format_decimal
+
+    from consult.core.text import render_markdown
+    from consult.i18n import LANGUAGE_NAMES
+    from consult.territories import permissions
+
+    app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.filters["date"] = lambda value, fmt="long": format_date(value, fmt) if value else ""
+    app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt) if value else ""
+    app.jinja_env.filters["number"] = format_decimal
+    app.jinja_env.globals.update(
+        can_manage_territory=permissions.can_manage_territory,
+        can_observe_territory=permissions.can_observe_territory,
+        is_admin=permissions.is_admin,
+        LANGUAGE_NAMES=LANGUAGE_NAMES,
+    )
+
+    @app.context_processor
+    def inject_locale():
+        from flask_babel import get_locale
+
+        return {"current_locale": str(get_locale())}
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from consult.errors import register_errorhandlers as register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    """CLI: create-admin, seed-demo, territory import-communes."""
+    from consult.accounts.cli import create_admin_command
+    from consult.core.cli import seed_demo_command
+    from consult.territories.cli import territory_cli
+
+    app.cli.add_command(create_admin_command)
+    app.cli.add_command(seed_demo_command)
+    app.cli.add_command(territory_cli)

@@ -1,0 +1,1 @@
+"""People: accounts, confirmation, login sessions, profiles and per-territory roles."""

@@ -1,0 +1,303 @@
+"""Accounts: registration, confirmation, sessions, password reset, profile, roles. Flush, never commit."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import delete, func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from consult.accounts import tokens
+from consult.accounts.models import Category, LoginSession, Role, TerritoryRole, User
+from consult.core import ratelimit
+from consult.core.models import utcnow
+from consult.errors import Conflict, InvalidInput, NotFound, RateLimited
+from consult.extensions import db
+from consult.territories import permissions
+from consult.territories.models import Commune, Territory
+
+# Compared against when the email is unknown, so a login takes as long either way.
+_DUMMY_HASH_CACHE: dict[str, str] = {}
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+@dataclass
+class RegistrationData:
+    """What the registration form collects."""
+
+    email: str
+    password: str
+    display_name: str
+    locale: str | None = None
+
+
+@dataclass(frozen=True)
+class Registration:
+    """The outcome: a new account, or the existing one the email belongs to (never told to the visitor)."""
+
+    user: User
+    created: bool
+
+
+def register(data: RegistrationData, *, now: dt.datetime | None = None) -> Registration:
+    """Create an unconfirmed account; an existing email returns that account with created=False."""
+    existing = find_user_by_email(data.email)
+    if existing is not None:
+        return Registration(existing, created=False)
+    user = User(
+        email=normalise_email(data.email), password_hash=hash_password(data.password),
+        display_name=data.display_name.strip(), privacy_consent_at=now or utcnow(), locale=data.locale,
+    )
+    db.session.add(user)
+    db.session.flush()
+    return Registration(user, created=True)
+
+
+def confirmation_token(user: User) -> str:
+    return tokens.make(tokens.CONFIRM, {"uid": user.id, "email": user.email})
+
+
+def confirm_email(token: str, *, now: dt.datetime | None = None) -> User:
+    """Mark the address confirmed. Raises InvalidInput when the link is invalid or expired."""
+    payload = tokens.read(tokens.CONFIRM, token, current_app.config["EMAIL_TOKEN_MAX_AGE"])
+    user = db.session.get(User, payload["uid"]) if payload else None
+    if user is None or user.email != payload.get("email"):
+        raise InvalidInput(_("This confirmation link is invalid or has expired."))
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = now or utcnow()
+        db.session.flush()
+    return user
+
+
+def _check_rate(keys: list[str], limit: str, now: dt.datetime) -> None:
+    # Count every key even when an earlier one is already over, so each stays accurate.
+    allowed = [ratelimit.hit(key, limit, now=now) for key in keys]
+    if not all(allowed):
+        raise RateLimited(_("Too many attempts. Please wait a moment and try again."))
+
+
+def authenticate(email: str, password: str, *, client: str, now: dt.datetime | None = None) -> User:
+    """The user whose credentials these are.
+
+    Raises RateLimited (per address and per client), InvalidInput (wrong pair: the same message
+    whether or not the email exists), Conflict (address not yet confirmed).
+    """
+    now = now or utcnow()
+    email = normalise_email(email)
+    _check_rate([f"login:ip:{client}", f"login:email:{email}"], current_app.config["LOGIN_RATE_LIMIT"], now)
+    user = find_user_by_email(email)
+    if user is None:
+        method = current_app.config["PASSWORD_HASH_METHOD"]
+        dummy = _DUMMY_HASH_CACHE.setdefault(method, generate_password_hash("x", method=method))
+        check_password_hash(dummy, password)
+        raise InvalidInput(_("Wrong email or password."))
+    if not check_password_hash(user.password_hash, password) or user.is_disabled:
+        raise InvalidInput(_("Wrong email or password."))
+    if not user.is_confirmed:
+        raise Conflict(_("Please confirm your email address first: follow the link we sent you."))
+    return user
+
+
+def start_session(user: User, *, now: dt.datetime | None = None) -> str:
+    """Open a server-side login session and return its key (what the cookie carries)."""
+    key = secrets.token_urlsafe(32)
+    db.session.add(LoginSession(key=key, user_id=user.id, created_at=now or utcnow()))
+    db.session.flush()
+    user.session_key = key
+    return key
+
+
+def load_session(key: str) -> User | None:
+    """The user of a live login session, or None when it was ended."""
+    session = db.session.scalar(select(LoginSession).where(LoginSession.key == key))
+    if session is None or session.user.is_disabled:
+        return None
+    session.user.session_key = key
+    return session.user
+
+
+def end_session(key: str | None) -> None:
+    """Log one browser out for good."""
+    if key:
+        db.session.execute(delete(LoginSession).where(LoginSession.key == key))
+
+
+def end_other_sessions(user: User) -> None:
+    """Log out every other browser of this user (after a password or email change)."""
+    db.session.execute(
+        delete(LoginSession).where(LoginSession.user_id == user.id, LoginSession.key != (user.session_key or ""))
+    )
+
+
+def _mail_recipient(purpose: str, email: str, client: str, now: dt.datetime | None) -> User | None:
+    email = normalise_email(email)
+    _check_rate([f"{purpose}:ip:{client}", f"{purpose}:email:{email}"],
+                current_app.config["MAIL_RATE_LIMIT"], now or utcnow())
+    user = find_user_by_email(email)
+    return user if user is not None and not user.is_disabled else None
+
+
+def request_password_reset(email: str, *, client: str, now: dt.datetime | None = None) -> User | None:
+    """The account to send a reset link to, if any. Raises RateLimited."""
+    return _mail_recipient("reset", email, client, now)
+
+
+def request_confirmation_link(email: str, *, client: str, now: dt.datetime | None = None) -> User | None:
+    """The unconfirmed account to send a new confirmation link to, if any. Raises RateLimited."""
+    user = _mail_recipient("confirm", email, client, now)
+    return user if user is not None and not user.is_confirmed else None
+
+
+def _password_fingerprint(user: User) -> str:
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+
+
+def reset_token(user: User) -> str:
+    # The fingerprint makes the link single-use: it dies as soon as the password changes.
+    return tokens.make(tokens.RESET, {"uid": user.id, "pw": _password_fingerprint(user)})
+
+
+def user_for_reset_token(token: str) -> User:
+    """The account a reset link is for. Raises InvalidInput when invalid, expired or used."""
+    payload = tokens.read(tokens.RESET, token, current_app.config["RESET_TOKEN_MAX_AGE"])
+    user = db.session.get(User, payload["uid"]) if payload else None
+    if user is None or payload.get("pw") != _password_fingerprint(user):
+        raise InvalidInput(_("This password reset link is invalid, has expired or was already used."))
+    return user
+
+
+def reset_password(token: str, new_password: str, *, now: dt.datetime | None = None) -> User:
+    """Set a new password from a reset link and log every browser out. Raises InvalidInput."""
+    user = user_for_reset_token(token)
+    user.password_hash = hash_password(new_password)
+    # Following the emailed link proves the address too.
+    user.email_confirmed_at = user.email_confirmed_at or now or utcnow()
+    db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
+    db.session.flush()
+    return user
+
+
+@dataclass
+class ProfileData:
+    """The editable profile."""
+
+    display_name: str
+    commune_id: int | None
+    category: Category | None
+    structure: str
+    locale: str | None
+
+
+def update_profile(actor: User, data: ProfileData) -> None:
+    """Edit one's own profile. Raises InvalidInput for an unknown commune."""
+    if data.commune_id is not None and db.session.get(Commune, data.commune_id) is None:
+        raise InvalidInput(_("Choose a commune from the list."), field="commune_id")
+    actor.display_name = data.display_name.strip()
+    actor.commune_id = data.commune_id
+    actor.category = data.category
+    actor.structure = data.structure.strip()
+    actor.locale = data.locale
+    db.session.flush()
+
+
+def change_password(actor: User, current: str, new: str) -> None:
+    """Change one's password and log out other browsers. Raises InvalidInput (wrong current password)."""
+    if not check_password_hash(actor.password_hash, current):
+        raise InvalidInput(_("Your current password is not correct."), field="current_password")
+    actor.password_hash = hash_password(new)
+    end_other_sessions(actor)
+    db.session.flush()
+
+
+def request_email_change(actor: User, password: str, new_email: str) -> str | None:
+    """Check the password and return a confirmation token for the new address (None when it is taken)."""
+    if not check_password_hash(actor.password_hash, password):
+        raise InvalidInput(_("Your current password is not correct."), field="password")
+    new_email = normalise_email(new_email)
+    if new_email == actor.email:
+        raise InvalidInput(_("This is already your email address."), field="email")
+    if find_user_by_email(new_email) is not None:
+        return None
+    return tokens.make(tokens.CHANGE_EMAIL, {"uid": actor.id, "new": new_email, "pw": _password_fingerprint(actor)})
+
+
+def confirm_email_change(token: str, *, now: dt.datetime | None = None) -> User:
+    """Switch the account to the confirmed new address. Raises InvalidInput, Conflict (address taken since)."""
+    payload = tokens.read(tokens.CHANGE_EMAIL, token, current_app.config["EMAIL_TOKEN_MAX_AGE"])
+    user = db.session.get(User, payload["uid"]) if payload else None
+    if user is None or payload.get("pw") != _password_fingerprint(user):
+        raise InvalidInput(_("This confirmation link is invalid or has expired."))
+    if find_user_by_email(payload["new"]) not in (None, user):
+        raise Conflict(_("This email address is already used by another account."))
+    user.email = payload["new"]
+    user.email_confirmed_at = now or utcnow()
+    end_other_sessions(user)
+    db.session.flush()
+    return user
+
+
+def create_admin(email: str, password: str, display_name: str, *, now: dt.datetime | None = None) -> User:
+    """Create a confirmed site admin, or promote the existing account with this email."""
+    now = now or utcnow()
+    user = find_user_by_email(email)
+    if user is None:
+        user = User(email=normalise_email(email), display_name=display_name, password_hash=hash_password(password),
+                    privacy_consent_at=now, email_confirmed_at=now)
+        db.session.add(user)
+    user.is_admin = True
+    db.session.flush()
+    return user
+
+
+def appoint(actor, territory: Territory, email: str, role: Role) -> TerritoryRole:
+    """Give an existing account a role in the territory (replacing any other role it had there).
+
+    Raises PermissionDenied, NotFound (no account with this email).
+    """
+    permissions.require(permissions.can_appoint(actor, territory, role))
+    user = find_user_by_email(email)
+    if user is None:
+        raise NotFound(_("No account uses this email address: ask the person to register first."), field="email")
+    existing = db.session.scalar(
+        select(TerritoryRole).where(TerritoryRole.user_id == user.id, TerritoryRole.territory_id == territory.id)
+    )
+    if existing is not None:
+        # Replacing a coordinator's role needs the right to touch coordinators.
+        permissions.require(permissions.can_appoint(actor, territory, existing.role))
+        existing.role = role
+        db.session.flush()
+        return existing
+    appointment = TerritoryRole(user=user, territory=territory, role=role)
+    db.session.add(appointment)
+    db.session.flush()
+    return appointment
+
+
+def revoke(actor, appointment: TerritoryRole) -> None:
+    """Remove a role. Raises PermissionDenied."""
+    permissions.require(permissions.can_appoint(actor, appointment.territory, appointment.role))
+    db.session.delete(appointment)
+    db.session.flush()
+
+
+def territory_roles(territory: Territory) -> list[TerritoryRole]:
+    """Coordinators then observers of a territory."""
+    return list(db.session.scalars(
+        select(TerritoryRole).join(User).where(TerritoryRole.territory_id == territory.id)
+        .order_by(TerritoryRole.role, func.lower(User.display_name))
+    ))

@@ -1,0 +1,259 @@
+"""Accounts blueprint: register, confirm, log in and out, reset, profile."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import LoginManager, current_user, login_required, login_user, logout_user
+
+from consult.accounts import forms, mails, services
+from consult.accounts.models import Category
+from consult.core.db import writes_on_get
+from consult.core.forms import choices
+from consult.core.urls import is_safe_next
+from consult.errors import ConsultError, RateLimited
+from consult.extensions import db
+from consult.territories.services import list_territories, territory_communes
+
+bp = Blueprint("accounts", __name__, url_prefix="/account")
+
+
+def configure_login(manager: LoginManager) -> None:
+    """Load users from server-side login sessions."""
+    manager.user_loader(services.load_session)
+    manager.login_message = None
+
+    @manager.unauthorized_handler
+    def unauthorized():
+        flash(_("Please log in to continue."), "info")
+        return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+
+
+def client_key() -> str:
+    return request.remote_addr or "unknown"
+
+
+def _field_error(form, error: ConsultError) -> None:
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        flash(error.message, "error")
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    """Create an account; the answer is the same whether the email is known or not."""
+    form = forms.RegisterForm()
+    if form.validate_on_submit():
+        outcome = services.register(services.RegistrationData(
+            email=form.email.data, password=form.password.data, display_name=form.display_name.data,
+            locale=str(get_locale()),
+        ))
+        db.session.commit()
+        mails.send_registration(outcome)
+        return redirect(url_for("accounts.check_inbox"))
+    return render_template("accounts/register.html", form=form)
+
+
+@bp.get("/check-inbox")
+def check_inbox():
+    """Tell the visitor to look for our message."""
+    return render_template("accounts/check_inbox.html")
+
+
+@bp.get("/confirm/<token>")
+@writes_on_get
+def confirm(token: str):
+    """Confirm an email address from the emailed link."""
+    try:
+        services.confirm_email(token)
+    except ConsultError as error:
+        flash(error.message, "error")
+        return redirect(url_for("accounts.resend_confirmation"))
+    db.session.commit()
+    flash(_("Your email address is confirmed. You can now log in."), "success")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/confirm", methods=["GET", "POST"])
+def resend_confirmation():
+    """Send a new confirmation link (same answer for any address)."""
+    form = forms.ResendConfirmationForm()
+    if form.validate_on_submit():
+        try:
+            user = services.request_confirmation_link(form.email.data, client=client_key())
+        except RateLimited as error:
+            db.session.commit()
+            form.email.errors = [error.message]
+            return render_template("accounts/resend.html", form=form), 429
+        db.session.commit()
+        if user is not None:
+            mails.send_confirmation(user)
+        return redirect(url_for("accounts.check_inbox"))
+    return render_template("accounts/resend.html", form=form)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Log in with email and password; rate-limited per address and per client."""
+    form = forms.LoginForm(next=request.args.get("next", ""))
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(url_for("core.home"))
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(form.email.data, form.password.data, client=client_key())
+        except ConsultError as error:
+            db.session.commit()  # keep the attempt counted
+            form.password.errors = [error.message]
+            status = 429 if isinstance(error, RateLimited) else 200
+            return render_template("accounts/login.html", form=form, unconfirmed=error.status_code == 409), status
+        services.end_session(session.get("_user_id"))
+        session.clear()
+        services.start_session(user)
+        db.session.commit()
+        login_user(user)
+        flash(_("Welcome, %(name)s.", name=user.display_name), "success")
+        target = form.next.data
+        return redirect(target if is_safe_next(target) else url_for("core.home"))
+    return render_template("accounts/login.html", form=form, unconfirmed=False)
+
+
+@bp.post("/logout")
+def logout():
+    """End this browser's session on the server, so a copied cookie stops working."""
+    form = forms.ConfirmForm()
+    if form.validate_on_submit() and current_user.is_authenticated:
+        services.end_session(current_user.session_key)
+        db.session.commit()
+        logout_user()
+        session.clear()
+        flash(_("You are logged out."), "success")
+    return redirect(url_for("core.home"))
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+def reset_request():
+    """Ask for a reset link; the answer is the same whether the email is known or not."""
+    form = forms.ResetRequestForm()
+    if form.validate_on_submit():
+        try:
+            user = services.request_password_reset(form.email.data, client=client_key())
+        except RateLimited as error:
+            db.session.commit()
+            form.email.errors = [error.message]
+            return render_template("accounts/reset_request.html", form=form), 429
+        db.session.commit()
+        if user is not None:
+            mails.send_reset(user)
+        return redirect(url_for("accounts.check_inbox"))
+    return render_template("accounts/reset_request.html", form=form)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    """Choose a new password from an emailed link."""
+    try:
+        services.user_for_reset_token(token)
+    except ConsultError as error:
+        flash(error.message, "error")
+        return redirect(url_for("accounts.reset_request"))
+    form = forms.ResetPasswordForm()
+    if form.validate_on_submit():
+        services.reset_password(token, form.password.data)
+        db.session.commit()
+        flash(_("Your password has been changed. You can log in with it now."), "success")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset_password.html", form=form)
+
+
+def _commune_choices() -> list:
+    options = choices([("", _("— Not specified —"))])
+    for territory in list_territories():
+        options += choices(((str(c.id), c.label) for c in territory_communes(territory)), optgroup=territory.name)
+    return options
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def profile():
+    """Edit one's profile."""
+    user = current_user
+    form = forms.ProfileForm(obj=None if request.method == "POST" else _profile_defaults(user))
+    form.commune_id.choices = _commune_choices()
+    if form.validate_on_submit():
+        try:
+            services.update_profile(user, services.ProfileData(
+                display_name=form.display_name.data,
+                commune_id=int(form.commune_id.data) if form.commune_id.data else None,
+                category=Category(form.category.data) if form.category.data else None,
+                structure=form.structure.data or "", locale=form.locale.data or None,
+            ))
+        except ConsultError as error:
+            _field_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Your profile is saved."), "success")
+            return redirect(url_for("accounts.profile"))
+    return render_template("accounts/profile.html", form=form)
+
+
+def _profile_defaults(user):
+    class Defaults:
+        display_name = user.display_name
+        commune_id = str(user.commune_id or "")
+        category = user.category.value if user.category else ""
+        structure = user.structure
+        locale = user.locale or ""
+
+    return Defaults()
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """Change one's password; other browsers are logged out."""
+    form = forms.ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, form.current_password.data, form.password.data)
+        except ConsultError as error:
+            _field_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Your password has been changed."), "success")
+            return redirect(url_for("accounts.profile"))
+    return render_template("accounts/password.html", form=form)
+
+
+@bp.route("/email", methods=["GET", "POST"])
+@login_required
+def change_email():
+    """Change one's email: a link is sent to the new address."""
+    form = forms.ChangeEmailForm()
+    if form.validate_on_submit():
+        try:
+            token = services.request_email_change(current_user, form.password.data, form.email.data)
+        except ConsultError as error:
+            _field_error(form, error)
+        else:
+            db.session.commit()
+            mails.send_email_change(current_user, form.email.data, token)
+            flash(_("We sent a confirmation link to the new address. Your address changes when you follow it."),
+                  "info")
+            return redirect(url_for("accounts.profile"))
+    return render_template("accounts/email.html", form=form)
+
+
+@bp.get("/email/confirm/<token>")
+@writes_on_get
+def confirm_email_change(token: str):
+    """Switch to the new address from the emailed link."""
+    try:
+        services.confirm_email_change(token)
+    except ConsultError as error:
+        flash(error.message, "error")
+        return redirect(url_for("core.home"))
+    db.session.commit()
+    flash(_("Your email address has been changed."), "success")
+    return redirect(url_for("accounts.profile") if current_user.is_authenticated else url_for("accounts.login"))

@@ -1,0 +1,1 @@
+"""Shared building blocks: database session rules, mixins, mail, rate limits, public pages."""

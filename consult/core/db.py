@@ -1,0 +1,61 @@
+"""Database session rules: SQLite pragmas and BEGIN IMMEDIATE for write transactions."""
+from __future__ import annotations
+
+from flask import Flask, current_app, g, has_request_context, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+def writes_on_get(view):
+    """Mark a GET view that writes (e.g. a confirmation link) so its transaction is taken for writing."""
+    view.writes_on_get = True
+    return view
+
+
+def wants_write() -> bool:
+    """Whether the transaction about to begin may write: every non-GET request, CLI and scripts."""
+    if not has_request_context():
+        return True
+    return g.get("db_write_intent", True)
+
+
+def _mark_write_intent() -> None:
+    view = current_app.view_functions.get(request.endpoint or "")
+    g.db_write_intent = request.method not in SAFE_METHODS or getattr(view, "writes_on_get", False)
+
+
+def configure_sqlite(engine: Engine) -> None:
+    """WAL, a generous busy timeout and BEGIN IMMEDIATE for writers.
+
+    With pysqlite's default deferred BEGIN, a transaction that reads then writes is refused with
+    "database is locked" as soon as another writer committed in between; taking the write lock
+    at BEGIN makes concurrent writers queue behind the busy timeout instead.
+    """
+
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None  # let SQLAlchemy emit BEGIN itself
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection):
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if wants_write() else "BEGIN")
+
+
+def init_db_rules(app: Flask) -> None:
+    """Install the engine listeners and the per-request write intent."""
+    from consult.extensions import db
+
+    with app.app_context():
+        engine = db.engine
+        if engine.dialect.name == "sqlite":
+            configure_sqlite(engine)
+    app.before_request(_mark_write_intent)

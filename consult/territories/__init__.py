@@ -1,0 +1,1 @@
+"""Territories, their communes and EPCIs, contracts (the CLS), axes and objectives."""

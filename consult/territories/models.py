@@ -1,0 +1,259 @@
+"""Territory, Epci, Commune, Contract (a CLS), ContractPartner, Axis, Objective."""
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    select,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from consult.core.enums import enum_column
+from consult.core.models import TimestampMixin
+from consult.errors import Conflict
+from consult.extensions import db
+
+
+class Territory(TimestampMixin, db.Model):
+    """The area of one intercommunality or of several, which carries successive contracts."""
+
+    __tablename__ = "territories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(160))
+    presentation: Mapped[str] = mapped_column(Text, default="")
+    controller: Mapped[str] = mapped_column(String(200), default="")
+    dpo_contact: Mapped[str] = mapped_column(String(200), default="")
+    contact_email: Mapped[str] = mapped_column(String(254), default="")
+
+    epcis: Mapped[list[Epci]] = relationship(
+        back_populates="territory", order_by="Epci.name", cascade="all, delete-orphan"
+    )
+    contracts: Mapped[list[Contract]] = relationship(
+        back_populates="territory", order_by="Contract.generation.desc()", cascade="all, delete-orphan"
+    )
+
+    @property
+    def current_contract(self) -> Contract | None:
+        return next((c for c in self.contracts if c.is_current), None)
+
+    def __repr__(self) -> str:
+        return f"<Territory {self.slug}>"
+
+
+class Epci(db.Model):
+    """An intercommunality (EPCI à fiscalité propre) covered by a territory, keyed on its SIREN."""
+
+    __tablename__ = "epcis"
+    __table_args__ = (UniqueConstraint("territory_id", "siren"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    territory_id: Mapped[int] = mapped_column(ForeignKey("territories.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(160))
+    siren: Mapped[str] = mapped_column(String(9))
+
+    territory: Mapped[Territory] = relationship(back_populates="epcis")
+
+
+class Commune(db.Model):
+    """A commune of a territory, keyed on its INSEE code (never on its name, never the postcode)."""
+
+    __tablename__ = "communes"
+    __table_args__ = (
+        UniqueConstraint("territory_id", "insee_code"),
+        CheckConstraint("population >= 0", name="population_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    territory_id: Mapped[int] = mapped_column(ForeignKey("territories.id", ondelete="CASCADE"), index=True)
+    epci_id: Mapped[int | None] = mapped_column(ForeignKey("epcis.id", ondelete="SET NULL"))
+    insee_code: Mapped[str] = mapped_column(String(5))
+    name: Mapped[str] = mapped_column(String(160))
+    population: Mapped[int] = mapped_column(Integer)
+    population_year: Mapped[int] = mapped_column(Integer)
+
+    territory: Mapped[Territory] = relationship()
+    epci: Mapped[Epci | None] = relationship()
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.insee_code})"
+
+
+class Phase(enum.StrEnum):
+    """Where a contract stands in the CLS lifecycle."""
+
+    DIAGNOSTIC = "diagnostic"
+    ELABORATION = "elaboration"
+    SIGNED = "signed"
+    EVALUATION = "evaluation"
+    ENDED = "ended"
+
+    @property
+    def label(self) -> str:
+        return PHASE_LABELS[self]
+
+
+PHASE_LABELS = {
+    Phase.DIAGNOSTIC: _l("Diagnostic"),
+    Phase.ELABORATION: _l("Drafting"),
+    Phase.SIGNED: _l("Signed, being implemented"),
+    Phase.EVALUATION: _l("Evaluation"),
+    Phase.ENDED: _l("Ended"),
+}
+
+
+class Contract(TimestampMixin, db.Model):
+    """One generation of a territory's Contrat local de santé (CLS 1, CLS 2…)."""
+
+    __tablename__ = "contracts"
+    __table_args__ = (
+        UniqueConstraint("territory_id", "generation"),
+        CheckConstraint("end_date >= start_date", name="period_in_order"),
+        CheckConstraint("generation >= 1", name="generation_positive"),
+        # At most one current contract per territory, enforced by the database on both engines.
+        Index(
+            "uq_contracts_current_per_territory",
+            "territory_id",
+            unique=True,
+            sqlite_where=db.text("is_current"),
+            postgresql_where=db.text("is_current"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    territory_id: Mapped[int] = mapped_column(ForeignKey("territories.id", ondelete="CASCADE"), index=True)
+    generation: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    start_date: Mapped[dt.date] = mapped_column(Date)
+    end_date: Mapped[dt.date] = mapped_column(Date)
+    phase: Mapped[Phase] = mapped_column(enum_column(Phase, "contract_phase"))
+    is_current: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    territory: Mapped[Territory] = relationship(back_populates="contracts")
+    partners: Mapped[list[ContractPartner]] = relationship(
+        back_populates="contract", order_by="ContractPartner.position", cascade="all, delete-orphan"
+    )
+    axes: Mapped[list[Axis]] = relationship(
+        back_populates="contract", order_by="Axis.position", cascade="all, delete-orphan"
+    )
+
+    @property
+    def signatories(self) -> list[ContractPartner]:
+        return [p for p in self.partners if p.kind is PartnerKind.SIGNATORY]
+
+    @property
+    def other_partners(self) -> list[ContractPartner]:
+        return [p for p in self.partners if p.kind is PartnerKind.PARTNER]
+
+    @property
+    def active_axes(self) -> list[Axis]:
+        return [a for a in self.axes if a.archived_at is None]
+
+
+class PartnerKind(enum.StrEnum):
+    """Signatories are bound by the contract; partners contribute without signing."""
+
+    SIGNATORY = "signatory"
+    PARTNER = "partner"
+
+
+class ContractPartner(db.Model):
+    """An institution that signs or supports a contract."""
+
+    __tablename__ = "contract_partners"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[PartnerKind] = mapped_column(enum_column(PartnerKind, "partner_kind"))
+    name: Mapped[str] = mapped_column(String(200))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    contract: Mapped[Contract] = relationship(back_populates="partners")
+
+
+class OrderedArchivable:
+    """Position within the parent and archiving instead of deletion."""
+
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    archived_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+    def archive(self, now: dt.datetime) -> None:
+        if self.archived_at is not None:
+            raise Conflict(str(_l("This item is already archived.")))
+        self.archived_at = now
+
+    def restore(self) -> None:
+        if self.archived_at is None:
+            raise Conflict(str(_l("This item is not archived.")))
+        self.archived_at = None
+
+
+class Axis(OrderedArchivable, TimestampMixin, db.Model):
+    """A strategic axis of a contract."""
+
+    __tablename__ = "axes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(250))
+    description: Mapped[str] = mapped_column(Text, default="")
+
+    contract: Mapped[Contract] = relationship(back_populates="axes")
+    objectives: Mapped[list[Objective]] = relationship(
+        back_populates="axis", order_by="Objective.position", cascade="all, delete-orphan"
+    )
+
+    @property
+    def territory(self) -> Territory:
+        return self.contract.territory
+
+    @property
+    def number(self) -> int:
+        """1-based rank among the contract's non-archived axes (0 when archived)."""
+        active = self.contract.active_axes
+        return active.index(self) + 1 if self in active else 0
+
+    @property
+    def active_objectives(self) -> list[Objective]:
+        return [o for o in self.objectives if o.archived_at is None]
+
+
+class Objective(OrderedArchivable, TimestampMixin, db.Model):
+    """An objective within an axis."""
+
+    __tablename__ = "objectives"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    axis_id: Mapped[int] = mapped_column(ForeignKey("axes.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(250))
+    description: Mapped[str] = mapped_column(Text, default="")
+
+    axis: Mapped[Axis] = relationship(back_populates="objectives")
+
+    @property
+    def territory(self) -> Territory:
+        return self.axis.contract.territory
+
+
+def territory_by_slug(slug: str) -> Territory | None:
+    """The territory with this slug, or None."""
+    return db.session.scalar(select(Territory).where(Territory.slug == slug))

@@ -1,0 +1,306 @@
+"""Rules for territories, contracts, axes, objectives and communes. Services flush, never commit."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from consult.core.models import utcnow
+from consult.errors import Conflict, InvalidInput
+from consult.extensions import db
+from consult.territories import permissions
+from consult.territories.importer import parse_communes_csv
+from consult.territories.models import (
+    Axis,
+    Commune,
+    Contract,
+    ContractPartner,
+    Epci,
+    Objective,
+    PartnerKind,
+    Phase,
+    Territory,
+)
+
+# Axis templates offered when a contract is created: (title, [objectives]).
+AXIS_TEMPLATES: dict[str, tuple[str, list[tuple[str, list[str]]]]] = {
+    "occitanie": (
+        _l("Occitanie — 4 themes"),
+        [
+            (_l("Prevention and health promotion"), [_l("Improve uptake of screening")]),
+            (_l("Access to care"), [_l("Support a territorial professional health community (CPTS)")]),
+            (_l("Environmental health"), [_l("Develop sustainable food actions")]),
+            (_l("Mental health"), [_l("Set up a local mental health council")]),
+        ],
+    ),
+    "empty": (_l("Empty — I will write the axes"), []),
+    "previous": (_l("Copy the axes and objectives of the current contract"), []),
+}
+
+
+def _require_manage(actor, territory: Territory) -> None:
+    permissions.require(permissions.can_manage_territory(actor, territory))
+
+
+@dataclass
+class TerritoryData:
+    """Editable fields of a territory."""
+
+    name: str
+    slug: str
+    presentation: str = ""
+    controller: str = ""
+    dpo_contact: str = ""
+    contact_email: str = ""
+
+
+def create_territory(actor, data: TerritoryData) -> Territory:
+    """Open a territory on the instance. Raises PermissionDenied, Conflict (slug taken)."""
+    permissions.require(permissions.can_create_territory(actor))
+    if db.session.scalar(select(Territory.id).where(Territory.slug == data.slug)):
+        raise Conflict(_("This web address is already used by another territory."), field="slug")
+    territory = Territory(**vars(data))
+    db.session.add(territory)
+    db.session.flush()
+    return territory
+
+
+def update_territory(actor, territory: Territory, data: TerritoryData) -> None:
+    """Edit a territory's presentation; only admins change its slug. Raises PermissionDenied, Conflict."""
+    _require_manage(actor, territory)
+    if data.slug != territory.slug:
+        permissions.require(permissions.is_admin(actor))
+        if db.session.scalar(select(Territory.id).where(Territory.slug == data.slug)):
+            raise Conflict(_("This web address is already used by another territory."), field="slug")
+    for key, value in vars(data).items():
+        setattr(territory, key, value)
+    db.session.flush()
+
+
+def set_epcis(actor, territory: Territory, epcis: list[tuple[str, str]]) -> None:
+    """Replace the EPCI list (name, SIREN), keeping rows whose SIREN stays. Raises PermissionDenied."""
+    _require_manage(actor, territory)
+    by_siren = {e.siren: e for e in territory.epcis}
+    keep = []
+    for name, siren in epcis:
+        epci = by_siren.get(siren) or Epci(siren=siren, territory=territory)
+        epci.name = name
+        keep.append(epci)
+    territory.epcis = keep
+    db.session.flush()
+
+
+@dataclass
+class ContractData:
+    """Editable fields of a contract."""
+
+    generation: int
+    title: str
+    start_date: dt.date
+    end_date: dt.date
+    phase: Phase
+    summary: str = ""
+    signatories: tuple[str, ...] = ()
+    partners: tuple[str, ...] = ()
+
+
+def _check_contract(territory: Territory, data: ContractData, contract: Contract | None) -> None:
+    if data.end_date < data.start_date:
+        raise InvalidInput(_("The contract cannot end before it starts."), field="end_date")
+    clash = db.session.scalar(
+        select(Contract.id).where(Contract.territory_id == territory.id, Contract.generation == data.generation)
+    )
+    if clash and (contract is None or clash != contract.id):
+        raise Conflict(_("This territory already has a contract of this generation."), field="generation")
+
+
+def _set_partners(contract: Contract, data: ContractData) -> None:
+    contract.partners = [
+        ContractPartner(kind=kind, name=name, position=index)
+        for kind, names in ((PartnerKind.SIGNATORY, data.signatories), (PartnerKind.PARTNER, data.partners))
+        for index, name in enumerate(names)
+    ]
+
+
+def create_contract(actor, territory: Territory, data: ContractData, *, template: str = "empty",
+                    make_current: bool = True) -> Contract:
+    """Add a contract (CLS generation) with axes from a template. Raises PermissionDenied, Conflict, InvalidInput."""
+    _require_manage(actor, territory)
+    _check_contract(territory, data, None)
+    if template not in AXIS_TEMPLATES:
+        raise InvalidInput(_("Unknown template."), field="template")
+    previous = territory.current_contract
+    contract = Contract(
+        territory=territory, generation=data.generation, title=data.title, summary=data.summary,
+        start_date=data.start_date, end_date=data.end_date, phase=data.phase, is_current=False,
+    )
+    _set_partners(contract, data)
+    if template == "previous":
+        if previous is None:
+            raise InvalidInput(_("There is no current contract to copy from."), field="template")
+        blueprint = [(a.title, [o.title for o in a.active_objectives]) for a in previous.active_axes]
+    else:
+        blueprint = [(str(t), [str(o) for o in objs]) for t, objs in AXIS_TEMPLATES[template][1]]
+    for position, (title, objectives) in enumerate(blueprint):
+        axis = Axis(title=title, position=position, contract=contract)
+        axis.objectives = [Objective(title=o, position=i) for i, o in enumerate(objectives)]
+    db.session.add(contract)
+    db.session.flush()
+    if make_current:
+        set_current_contract(actor, contract)
+    return contract
+
+
+def update_contract(actor, contract: Contract, data: ContractData) -> None:
+    """Edit a contract's period, phase, summary and partners. Raises PermissionDenied, Conflict, InvalidInput."""
+    _require_manage(actor, contract.territory)
+    _check_contract(contract.territory, data, contract)
+    for key in ("generation", "title", "summary", "start_date", "end_date", "phase"):
+        setattr(contract, key, getattr(data, key))
+    _set_partners(contract, data)
+    db.session.flush()
+
+
+def set_current_contract(actor, contract: Contract) -> None:
+    """Make this contract the territory's current one. Raises PermissionDenied."""
+    _require_manage(actor, contract.territory)
+    for other in contract.territory.contracts:
+        if other.is_current and other is not contract:
+            other.is_current = False
+    db.session.flush()  # clear the old flag before setting the new one: the unique index is checked per row
+    contract.is_current = True
+    db.session.flush()
+
+
+@dataclass
+class ItemData:
+    """Title and description of an axis or objective."""
+
+    title: str
+    description: str = ""
+
+
+def add_axis(actor, contract: Contract, data: ItemData) -> Axis:
+    """Append an axis to a contract. Raises PermissionDenied."""
+    _require_manage(actor, contract.territory)
+    position = max((a.position for a in contract.axes), default=-1) + 1
+    axis = Axis(contract=contract, title=data.title, description=data.description, position=position)
+    db.session.add(axis)
+    db.session.flush()
+    return axis
+
+
+def add_objective(actor, axis: Axis, data: ItemData) -> Objective:
+    """Append an objective to an axis. Raises PermissionDenied, Conflict (archived axis)."""
+    _require_manage(actor, axis.contract.territory)
+    if axis.is_archived:
+        raise Conflict(_("Restore the axis before adding objectives to it."))
+    position = max((o.position for o in axis.objectives), default=-1) + 1
+    objective = Objective(axis=axis, title=data.title, description=data.description, position=position)
+    db.session.add(objective)
+    db.session.flush()
+    return objective
+
+
+def _territory_of(item: Axis | Objective) -> Territory:
+    return item.contract.territory if isinstance(item, Axis) else item.axis.contract.territory
+
+
+def update_item(actor, item: Axis | Objective, data: ItemData) -> None:
+    """Edit the wording of an axis or objective. Raises PermissionDenied."""
+    _require_manage(actor, _territory_of(item))
+    item.title, item.description = data.title, data.description
+    db.session.flush()
+
+
+def move_item(actor, item: Axis | Objective, offset: int) -> None:
+    """Move an axis or objective up (-1) or down (+1) among its siblings. Raises PermissionDenied, Conflict."""
+    _require_manage(actor, _territory_of(item))
+    siblings = item.contract.axes if isinstance(item, Axis) else item.axis.objectives
+    ordered = sorted(siblings, key=lambda s: (s.position, s.id))
+    index = ordered.index(item)
+    target = index + offset
+    if offset not in (-1, 1) or not 0 <= target < len(ordered):
+        raise Conflict(_("This item cannot move further."))
+    ordered[index], ordered[target] = ordered[target], ordered[index]
+    for position, sibling in enumerate(ordered):
+        sibling.position = position
+    db.session.flush()
+
+
+def archive_item(actor, item: Axis | Objective, *, now: dt.datetime | None = None) -> None:
+    """Archive an axis or objective: hidden from new contributions, kept for what refers to it."""
+    _require_manage(actor, _territory_of(item))
+    item.archive(now or utcnow())
+    db.session.flush()
+
+
+def restore_item(actor, item: Axis | Objective) -> None:
+    """Bring an archived axis or objective back. Raises PermissionDenied, Conflict."""
+    _require_manage(actor, _territory_of(item))
+    item.restore()
+    db.session.flush()
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """What an import changed."""
+
+    added: int
+    updated: int
+    unchanged: int
+
+
+def import_communes(actor, territory: Territory, data: bytes) -> ImportReport:
+    """Create or update the territory's communes from a CSV file; all or nothing.
+
+    Raises PermissionDenied, ImportRejected (with every bad line numbered).
+    """
+    _require_manage(actor, territory)
+    epcis = {e.siren: e for e in territory.epcis}
+    rows = parse_communes_csv(data, known_sirens=set(epcis))
+    existing = {
+        c.insee_code: c
+        for c in db.session.scalars(select(Commune).where(Commune.territory_id == territory.id))
+    }
+    added = updated = unchanged = 0
+    for row in rows:
+        epci = epcis.get(row.epci_siren) if row.epci_siren else None
+        commune = existing.get(row.insee_code)
+        if commune is None:
+            db.session.add(Commune(
+                territory=territory, insee_code=row.insee_code, name=row.name, population=row.population,
+                population_year=row.population_year, epci=epci,
+            ))
+            added += 1
+            continue
+        new = (row.name, row.population, row.population_year, epci.id if epci else commune.epci_id)
+        if (commune.name, commune.population, commune.population_year, commune.epci_id) == new:
+            unchanged += 1
+            continue
+        commune.name, commune.population, commune.population_year = row.name, row.population, row.population_year
+        if epci:
+            commune.epci = epci
+        updated += 1
+    db.session.flush()
+    return ImportReport(added, updated, unchanged)
+
+
+def territory_communes(territory: Territory) -> list[Commune]:
+    """The territory's communes by name."""
+    return list(db.session.scalars(
+        select(Commune).where(Commune.territory_id == territory.id).order_by(Commune.name, Commune.insee_code)
+    ))
+
+
+def commune_count(territory: Territory) -> int:
+    """How many communes the territory has."""
+    return db.session.scalar(select(func.count(Commune.id)).where(Commune.territory_id == territory.id)) or 0
+
+
+def list_territories() -> list[Territory]:
+    """Every territory by name."""
+    return list(db.session.scalars(select(Territory).order_by(Territory.name)))

@@ -1,0 +1,288 @@
+"""Coordinator pages under /t/<slug>/manage: territory, contracts, axes, objectives, communes, roles."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from consult.accounts import services as accounts
+from consult.accounts.models import Role, TerritoryRole
+from consult.core.forms import choices
+from consult.errors import ConsultError, ImportRejected
+from consult.extensions import db, login_manager
+from consult.territories import forms, permissions, services
+from consult.territories.models import Axis, Contract, Objective, Phase
+from consult.territories.views import apply_error, get_or_404, get_territory_or_404
+
+bp = Blueprint("manage", __name__, url_prefix="/t/<slug>/manage")
+
+
+@bp.url_value_preprocessor
+def load_territory(_endpoint, values):
+    g.territory = get_territory_or_404(values.pop("slug"))
+
+
+@bp.url_defaults
+def add_slug(_endpoint, values):
+    if "slug" not in values and "territory" in g:
+        values["slug"] = g.territory.slug
+
+
+@bp.before_request
+def require_coordinator():
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    permissions.require(permissions.can_manage_territory(current_user, g.territory))
+    return None
+
+
+@bp.get("/")
+def dashboard():
+    """What the coordinator manages in this territory."""
+    territory = g.territory
+    return render_template(
+        "manage/dashboard.html", territory=territory, communes=services.territory_communes(territory),
+        roles=accounts.territory_roles(territory), action_form=forms.FlaskForm(),
+    )
+
+
+@bp.route("/edit", methods=["GET", "POST"])
+def edit_territory():
+    """Edit the territory's presentation, EPCIs and data-protection contacts."""
+    territory = g.territory
+    form = forms.TerritoryForm(obj=territory if request.method == "GET" else None)
+    if request.method == "GET":
+        form.epcis.data = "\n".join(f"{e.name}; {e.siren}" for e in territory.epcis)
+    if form.validate_on_submit():
+        try:
+            services.update_territory(current_user, territory, _territory_data(form))
+            services.set_epcis(current_user, territory, form.epci_pairs())
+        except ConsultError as error:
+            db.session.rollback()
+            apply_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The territory is saved."), "success")
+            return redirect(url_for("manage.dashboard", slug=territory.slug))
+    return render_template("manage/territory_form.html", territory=territory, form=form)
+
+
+def _territory_data(form) -> services.TerritoryData:
+    return services.TerritoryData(
+        name=form.name.data.strip(), slug=form.slug.data.strip(), presentation=form.presentation.data or "",
+        controller=form.controller.data or "", dpo_contact=form.dpo_contact.data or "",
+        contact_email=form.contact_email.data or "",
+    )
+
+
+def _contract_data(form) -> services.ContractData:
+    return services.ContractData(
+        generation=form.generation.data, title=form.title.data.strip(), start_date=form.start_date.data,
+        end_date=form.end_date.data, phase=Phase(form.phase.data), summary=form.summary.data or "",
+        signatories=forms.lines(form.signatories.data), partners=forms.lines(form.partners.data),
+    )
+
+
+@bp.route("/contracts/new", methods=["GET", "POST"])
+def new_contract():
+    """Add a contract (a new CLS generation), starting from an axes template."""
+    territory = g.territory
+    form = forms.NewContractForm()
+    form.template.choices = choices(
+        (key, label) for key, (label, _axes) in services.AXIS_TEMPLATES.items()
+        if key != "previous" or territory.current_contract is not None
+    )
+    if request.method == "GET":
+        form.generation.data = max((c.generation for c in territory.contracts), default=0) + 1
+    if form.validate_on_submit():
+        try:
+            contract = services.create_contract(current_user, territory, _contract_data(form),
+                                                template=form.template.data)
+        except ConsultError as error:
+            db.session.rollback()
+            apply_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The contract is created and is now the current one."), "success")
+            return redirect(url_for("manage.contract_axes", contract_id=contract.id))
+    return render_template("manage/contract_form.html", territory=territory, form=form, contract=None)
+
+
+@bp.route("/contracts/<int:contract_id>/edit", methods=["GET", "POST"])
+def edit_contract(contract_id: int):
+    """Edit a contract's period, phase, summary and partners."""
+    territory = g.territory
+    contract = get_or_404(Contract, contract_id, territory)
+    form = forms.ContractForm(obj=contract if request.method == "GET" else None)
+    if request.method == "GET":
+        form.phase.data = contract.phase.value
+        form.signatories.data = "\n".join(p.name for p in contract.signatories)
+        form.partners.data = "\n".join(p.name for p in contract.other_partners)
+    if form.validate_on_submit():
+        try:
+            services.update_contract(current_user, contract, _contract_data(form))
+        except ConsultError as error:
+            db.session.rollback()
+            apply_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The contract is saved."), "success")
+            return redirect(url_for("manage.dashboard"))
+    return render_template("manage/contract_form.html", territory=territory, form=form, contract=contract)
+
+
+@bp.post("/contracts/<int:contract_id>/current")
+def make_current(contract_id: int):
+    """Make a contract the territory's current one."""
+    contract = get_or_404(Contract, contract_id, g.territory)
+    if forms.FlaskForm().validate_on_submit():
+        services.set_current_contract(current_user, contract)
+        db.session.commit()
+        flash(_("“%(title)s” is now the current contract.", title=contract.title), "success")
+    return redirect(url_for("manage.dashboard"))
+
+
+@bp.route("/contracts/<int:contract_id>/axes", methods=["GET", "POST"])
+def contract_axes(contract_id: int):
+    """Axes and objectives of a contract; the form on this page adds an axis."""
+    contract = get_or_404(Contract, contract_id, g.territory)
+    form = forms.ItemForm(prefix="axis")
+    if form.validate_on_submit():
+        services.add_axis(current_user, contract, services.ItemData(form.title.data.strip(), form.description.data or ""))
+        db.session.commit()
+        flash(_("The axis is added."), "success")
+        return redirect(url_for("manage.contract_axes", contract_id=contract.id))
+    return render_template("manage/axes.html", territory=g.territory, contract=contract, form=form,
+                           objective_form=forms.ItemForm(prefix="objective"), action_form=forms.FlaskForm())
+
+
+@bp.post("/axes/<int:axis_id>/objectives")
+def add_objective(axis_id: int):
+    """Add an objective to an axis."""
+    axis = get_or_404(Axis, axis_id, g.territory)
+    form = forms.ItemForm(prefix="objective")
+    if form.validate_on_submit():
+        try:
+            services.add_objective(current_user, axis, services.ItemData(form.title.data.strip(),
+                                                                        form.description.data or ""))
+        except ConsultError as error:
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(_("The objective is added."), "success")
+            return redirect(url_for("manage.contract_axes", contract_id=axis.contract_id, _anchor=f"axis-{axis.id}"))
+    return render_template("manage/axes.html", territory=g.territory, contract=axis.contract,
+                           form=forms.ItemForm(prefix="axis", formdata=None), objective_form=form,
+                           objective_axis=axis, action_form=forms.FlaskForm()), 422
+
+
+ITEM_MODELS = {"axes": Axis, "objectives": Objective}
+
+
+def _item(kind: str, item_id: int):
+    model = ITEM_MODELS.get(kind)
+    if model is None:
+        from flask import abort
+
+        abort(404)
+    return get_or_404(model, item_id, g.territory)
+
+
+def _back(item) -> str:
+    axis = item if isinstance(item, Axis) else item.axis
+    return url_for("manage.contract_axes", contract_id=axis.contract_id, _anchor=f"axis-{axis.id}")
+
+
+@bp.route("/<any(axes, objectives):kind>/<int:item_id>/edit", methods=["GET", "POST"])
+def edit_item(kind: str, item_id: int):
+    """Edit the wording of an axis or objective."""
+    item = _item(kind, item_id)
+    form = forms.ItemForm(obj=item if request.method == "GET" else None)
+    if form.validate_on_submit():
+        services.update_item(current_user, item, services.ItemData(form.title.data.strip(), form.description.data or ""))
+        db.session.commit()
+        flash(_("Saved."), "success")
+        return redirect(_back(item))
+    return render_template("manage/item_form.html", territory=g.territory, item=item, kind=kind, form=form,
+                           back=_back(item))
+
+
+@bp.post("/<any(axes, objectives):kind>/<int:item_id>/<any(up, down, archive, restore):action>")
+def item_action(kind: str, item_id: int, action: str):
+    """Move, archive or restore an axis or objective."""
+    item = _item(kind, item_id)
+    if forms.FlaskForm().validate_on_submit():
+        try:
+            if action in ("up", "down"):
+                services.move_item(current_user, item, -1 if action == "up" else 1)
+            elif action == "archive":
+                services.archive_item(current_user, item)
+                flash(_("“%(title)s” is archived.", title=item.title), "success")
+            else:
+                services.restore_item(current_user, item)
+                flash(_("“%(title)s” is restored.", title=item.title), "success")
+        except ConsultError as error:
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+    return redirect(_back(item))
+
+
+@bp.route("/communes", methods=["GET", "POST"])
+def communes():
+    """The territory's communes and the CSV import."""
+    territory = g.territory
+    form = forms.ImportCommunesForm()
+    problems = []
+    if form.validate_on_submit():
+        try:
+            report = services.import_communes(current_user, territory, form.file.data.read())
+        except ImportRejected as error:
+            db.session.rollback()
+            form.file.errors = [error.message]
+            problems = error.problems
+        else:
+            db.session.commit()
+            flash(_("Import done: %(added)d added, %(updated)d updated, %(unchanged)d unchanged.",
+                    added=report.added, updated=report.updated, unchanged=report.unchanged), "success")
+            return redirect(url_for("manage.communes"))
+    status = 422 if problems else 200
+    return render_template("manage/communes.html", territory=territory, form=form, problems=problems,
+                           communes=services.territory_communes(territory)), status
+
+
+@bp.route("/roles", methods=["GET", "POST"])
+def roles():
+    """Coordinators and observers of the territory; appoint by email."""
+    territory = g.territory
+    form = forms.AppointForm()
+    if not permissions.is_admin(current_user):
+        form.role.choices = choices([(Role.OBSERVER.value, Role.OBSERVER.label)])
+    if form.validate_on_submit():
+        try:
+            appointment = accounts.appoint(current_user, territory, form.email.data, Role(form.role.data))
+        except ConsultError as error:
+            db.session.rollback()
+            apply_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("%(name)s is now %(role)s.", name=appointment.user.display_name,
+                    role=appointment.role.label.lower()), "success")
+            return redirect(url_for("manage.roles"))
+    return render_template("manage/roles.html", territory=territory, form=form,
+                           roles=accounts.territory_roles(territory), action_form=forms.FlaskForm())
+
+
+@bp.post("/roles/<int:role_id>/revoke")
+def revoke_role(role_id: int):
+    """Remove a coordinator or observer."""
+    appointment = get_or_404(TerritoryRole, role_id, g.territory)
+    if forms.FlaskForm().validate_on_submit():
+        try:
+            accounts.revoke(current_user, appointment)
+        except ConsultError as error:
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(_("The role is removed."), "success")
+    return redirect(url_for("manage.roles"))

@@ -1,0 +1,34 @@
+"""Public pages of a territory: the CLS at a glance and its axes."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template
+
+from consult.territories import services
+from consult.territories.views import get_territory_or_404
+
+bp = Blueprint("territories", __name__, url_prefix="/t/<slug>")
+
+
+@bp.get("/")
+def home(slug: str):
+    """The territory's current CLS: period, phase, axes, partners, and earlier contracts."""
+    territory = get_territory_or_404(slug)
+    return render_template("territories/home.html", territory=territory, contract=territory.current_contract,
+                           commune_count=services.commune_count(territory))
+
+
+@bp.get("/axes")
+def axes(slug: str):
+    """Axes and objectives of the current contract."""
+    territory = get_territory_or_404(slug)
+    return render_template("territories/axes.html", territory=territory, contract=territory.current_contract)
+
+
+@bp.get("/contracts/<int:generation>")
+def contract(slug: str, generation: int):
+    """Any contract of the territory, current or past."""
+    territory = get_territory_or_404(slug)
+    chosen = next((c for c in territory.contracts if c.generation == generation), None)
+    if chosen is None:
+        abort(404)
+    return render_template("territories/axes.html", territory=territory, contract=chosen)

@@ -1,0 +1,1 @@
+"""Consult test suite."""

@@ -1,0 +1,198 @@
+"""Fixtures: an app on a fresh database per test, clients, mail capture and realistic factories."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import itertools
+import os
+from pathlib import Path
+
+import pytest
+from flask import has_app_context
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from config import TestingConfig
+from consult import create_app
+from consult.accounts.models import Category, Role, TerritoryRole, User
+from consult.accounts.services import hash_password
+from consult.core.mail import outbox as mail_outbox
+from consult.extensions import db
+from consult.territories.models import Axis, Commune, Contract, ContractPartner, Epci, Objective, PartnerKind, Phase, Territory
+
+SAMPLE_CSV = Path(__file__).resolve().parent.parent / "consult" / "core" / "demo" / "territory_sample.csv"
+PASSWORD = "un mot de passe très sûr"
+NOW = dt.datetime(2026, 11, 23, 10, 0)
+
+os.environ.setdefault("CONSULT_ENV", "testing")
+
+
+def make_config(**overrides) -> TestingConfig:
+    """A TestingConfig with overrides (e.g. a file database for a served app)."""
+    config = TestingConfig()
+    config.WTF_CSRF_ENABLED = overrides.pop("WTF_CSRF_ENABLED", False)
+    for key, value in overrides.items():
+        setattr(config, key, value)
+    return config
+
+
+class FreshContextClient(FlaskClient):
+    """Each request runs in its own app context, as in production.
+
+    Tests keep an app context pushed to query the database; without this, requests would share
+    its `g` (Flask-Login's cached user) and its database session (cached objects). The test's own
+    session is committed around each request so that it holds no transaction while the request
+    runs and reads fresh rows afterwards.
+    """
+
+    def open(self, *args, **kwargs):
+        outer = has_app_context()
+        if outer:
+            db.session.commit()
+        try:
+            with self.application.app_context():
+                return super().open(*args, **kwargs)
+        finally:
+            if outer:
+                db.session.commit()
+
+
+def build_app(**overrides):
+    """An app whose schema is created on its database (tests only: production uses migrations)."""
+    app = create_app(make_config(**overrides))
+    app.test_client_class = FreshContextClient
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    return app
+
+
+@pytest.fixture
+def app():
+    """An app on a fresh database, with an app context pushed for the test."""
+    app = build_app()
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.drop_all()
+
+
+@pytest.fixture
+def csrf_app():
+    """Like `app`, but with CSRF protection on, as in production."""
+    app = build_app(WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.drop_all()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def outbox(app):
+    """Messages sent during the test (memory mail backend)."""
+    return mail_outbox()
+
+
+_counter = itertools.count(1)
+
+
+@pytest.fixture
+def make_user(app):
+    """Create a confirmed account; `role=(territory, Role.COORDINATOR)` appoints it."""
+
+    def factory(email=None, *, password=PASSWORD, display_name=None, admin=False, confirmed=True,
+                role=None, category=Category.RESIDENT, commune=None, locale=None) -> User:
+        n = next(_counter)
+        user = User(
+            email=email or f"personne{n}@example.org",
+            display_name=display_name or f"Élodie L'Hôte-{n}",
+            password_hash=hash_password(password), privacy_consent_at=NOW,
+            email_confirmed_at=NOW if confirmed else None, is_admin=admin, category=category,
+            commune=commune, locale=locale,
+        )
+        db.session.add(user)
+        db.session.flush()
+        if role is not None:
+            territory, kind = role
+            db.session.add(TerritoryRole(user=user, territory=territory, role=kind))
+        db.session.commit()
+        return user
+
+    return factory
+
+
+def sample_rows(siren: str) -> list[dict]:
+    with SAMPLE_CSV.open(encoding="utf-8") as handle:
+        return [r for r in csv.DictReader(handle) if r["epci_siren"] == siren]
+
+
+@pytest.fixture
+def make_territory(app):
+    """A territory with real communes from the sample file and a current contract with two axes."""
+
+    def factory(slug="terres-des-confluences", name="Terres des Confluences", *, siren="200066322",
+                epci_name="CC Terres des Confluences", with_contract=True) -> Territory:
+        territory = Territory(slug=slug, name=name, presentation="Un territoire **rural** au confluent du Tarn "
+                              "et de la Garonne.", controller=f"Communauté de communes {name}")
+        epci = Epci(name=epci_name, siren=siren, territory=territory)
+        db.session.add(territory)
+        for row in sample_rows(siren):
+            db.session.add(Commune(territory=territory, epci=epci, insee_code=row["insee_code"],
+                                   name=row["commune_name"], population=int(row["population"]),
+                                   population_year=int(row["population_year"])))
+        if with_contract:
+            contract = Contract(territory=territory, generation=2, title=f"CLS 2 {name} 2023-2027",
+                                start_date=dt.date(2023, 1, 1), end_date=dt.date(2027, 12, 31),
+                                phase=Phase.SIGNED, is_current=True, summary="Deuxième contrat.")
+            db.session.add(contract)
+            contract.partners = [
+                ContractPartner(kind=PartnerKind.SIGNATORY, name="ARS Occitanie", position=0),
+                ContractPartner(kind=PartnerKind.PARTNER, name="CPTS Quercy Garonne", position=0),
+            ]
+            first = Axis(position=0,
+                         title="Favoriser la mise en relation des acteurs (élus, professionnels…)")
+            first.objectives = [Objective(title="Accueillir les nouveaux praticiens de santé", position=0),
+                                Objective(title="Former les élus aux inégalités de santé", position=1)]
+            second = Axis(position=1, title="Développer l'essor d'actions complémentaires innovantes")
+            contract.axes = [first, second]
+        db.session.commit()
+        return territory
+
+    return factory
+
+
+@pytest.fixture
+def territory(make_territory):
+    return make_territory()
+
+
+@pytest.fixture
+def other_territory(make_territory):
+    return make_territory("ouest-aveyron", "Ouest Aveyron Communauté", siren="200069383",
+                          epci_name="CC Ouest Aveyron Communauté")
+
+
+@pytest.fixture
+def login(client):
+    """Log `user` in through the login form; returns the response."""
+
+    def do(user: User, password: str = PASSWORD):
+        response = client.post("/account/login", data={"email": user.email, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return response
+
+    return do
+
+
+def commune_by_code(code: str) -> Commune:
+    return db.session.scalar(select(Commune).where(Commune.insee_code == code))
