@@ -243,7 +243,7 @@ def communes():
             problems = error.problems
         else:
             db.session.commit()
-            flash(_("Import done: %(added)d added, %(updated)d updated, %(unchanged)d unchanged.",
+            flash(_("Import done. Communes added: %(added)d; updated: %(updated)d; unchanged: %(unchanged)d.",
                     added=report.added, updated=report.updated, unchanged=report.unchanged), "success")
             return redirect(url_for("manage.communes"))
     status = 422 if problems else 200
@@ -266,8 +266,10 @@ def roles():
             apply_error(form, error)
         else:
             db.session.commit()
-            flash(_("%(name)s is now %(role)s.", name=appointment.user.display_name,
-                    role=appointment.role.label.lower()), "success")
+            message = (_("%(name)s is now a coordinator of the territory.", name=appointment.user.display_name)
+                       if appointment.role is Role.COORDINATOR
+                       else _("%(name)s is now an observer of the territory.", name=appointment.user.display_name))
+            flash(message, "success")
             return redirect(url_for("manage.roles"))
     return render_template("manage/roles.html", territory=territory, form=form,
                            roles=accounts.territory_roles(territory), action_form=forms.FlaskForm())

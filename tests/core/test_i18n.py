@@ -1,0 +1,70 @@
+"""French by default, English complete, a remembered switch, Accept-Language honoured."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from babel.messages.pofile import read_po
+
+CATALOGS = Path(__file__).resolve().parents[2] / "translations"
+
+
+def lang_of(response) -> str:
+    page = response.get_data(as_text=True)
+    return page.split('<html lang="')[1].split('"')[0]
+
+
+def test_french_is_the_default(client):
+    response = client.get("/")
+    assert lang_of(response) == "fr"
+    assert "Territoires" in response.get_data(as_text=True)
+
+
+def test_accept_language_is_honoured(client):
+    response = client.get("/", headers={"Accept-Language": "en-GB,en;q=0.9"})
+    assert lang_of(response) == "en"
+    assert "Territories" in response.get_data(as_text=True)
+
+
+def test_language_switch_is_remembered(client):
+    response = client.get("/language/en?next=/privacy")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/privacy"
+    assert lang_of(client.get("/privacy")) == "en"
+    assert lang_of(client.get("/")) == "en"
+    client.get("/language/fr")
+    assert lang_of(client.get("/", headers={"Accept-Language": "en"})) == "fr"
+
+
+def test_language_switch_never_redirects_off_site(client):
+    response = client.get("/language/en?next=//evil.example")
+    assert response.headers["Location"] == "/"
+
+
+def test_unknown_language_is_ignored(client):
+    client.get("/language/de")
+    assert lang_of(client.get("/")) == "fr"
+
+
+def test_french_catalog_is_complete():
+    with (CATALOGS / "fr" / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        catalog = read_po(handle)
+    missing = [m.id for m in catalog if m.id and not (all(m.string) if isinstance(m.string, tuple) else m.string)]
+    fuzzy = [m.id for m in catalog if m.id and m.fuzzy]
+    assert missing == []
+    assert fuzzy == []
+
+
+def test_catalogs_cover_every_message_in_the_template():
+    with (CATALOGS / "messages.pot").open("rb") as handle:
+        template = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(handle) if m.id}
+    for language in ("fr", "en"):
+        with (CATALOGS / language / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+            ids = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(handle) if m.id}
+        assert template - ids == set(), language
+
+
+def test_numbers_and_dates_follow_the_locale(client, territory):
+    french = client.get("/t/terres-des-confluences/").get_data(as_text=True)
+    assert "1 janvier 2023" in french or "1er janvier 2023" in french
+    english = client.get("/t/terres-des-confluences/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "January 1, 2023" in english
