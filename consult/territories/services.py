@@ -205,20 +205,16 @@ def add_objective(actor, axis: Axis, data: ItemData) -> Objective:
     return objective
 
 
-def _territory_of(item: Axis | Objective) -> Territory:
-    return item.contract.territory if isinstance(item, Axis) else item.axis.contract.territory
-
-
 def update_item(actor, item: Axis | Objective, data: ItemData) -> None:
     """Edit the wording of an axis or objective. Raises PermissionDenied."""
-    _require_manage(actor, _territory_of(item))
+    _require_manage(actor, item.territory)
     item.title, item.description = data.title, data.description
     db.session.flush()
 
 
 def move_item(actor, item: Axis | Objective, offset: int) -> None:
     """Move an axis or objective up (-1) or down (+1) among its siblings. Raises PermissionDenied, Conflict."""
-    _require_manage(actor, _territory_of(item))
+    _require_manage(actor, item.territory)
     siblings = item.contract.axes if isinstance(item, Axis) else item.axis.objectives
     ordered = sorted(siblings, key=lambda s: (s.position, s.id))
     index = ordered.index(item)
@@ -233,14 +229,14 @@ def move_item(actor, item: Axis | Objective, offset: int) -> None:
 
 def archive_item(actor, item: Axis | Objective, *, now: dt.datetime | None = None) -> None:
     """Archive an axis or objective: hidden from new contributions, kept for what refers to it."""
-    _require_manage(actor, _territory_of(item))
+    _require_manage(actor, item.territory)
     item.archive(now or utcnow())
     db.session.flush()
 
 
 def restore_item(actor, item: Axis | Objective) -> None:
     """Bring an archived axis or objective back. Raises PermissionDenied, Conflict."""
-    _require_manage(actor, _territory_of(item))
+    _require_manage(actor, item.territory)
     item.restore()
     db.session.flush()
 

@@ -180,12 +180,7 @@ ITEM_MODELS = {"axes": Axis, "objectives": Objective}
 
 
 def _item(kind: str, item_id: int):
-    model = ITEM_MODELS.get(kind)
-    if model is None:
-        from flask import abort
-
-        abort(404)
-    return get_or_404(model, item_id, g.territory)
+    return get_or_404(ITEM_MODELS[kind], item_id, g.territory)
 
 
 def _back(item) -> str:
