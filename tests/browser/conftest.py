@@ -1,0 +1,212 @@
+"""Browser tests: a seeded app served on a real socket, Debian's Chromium driven by Playwright, axe on every page.
+
+Every test in this folder is marked `browser`; select or skip them with `-m browser` / `-m "not browser"`.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from flask import Flask
+from werkzeug.serving import make_server
+
+from consult.core.cli import seed_demo
+from consult.extensions import db
+from tests.conftest import build_app
+
+HERE = Path(__file__).resolve().parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",  # we run as root
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",  # closed network: no update checks, no phoning home
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+AXE_OPTIONS = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark every test collected from this folder (and only those) as a browser test."""
+    for item in items:
+        if HERE in Path(str(item.path)).resolve().parents:
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the item, so fixtures can tell whether the test itself failed."""
+    report = yield
+    setattr(item, f"_browser_report_{report.when}", report)
+    return report
+
+
+# --- the browser -----------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Debian's Chromium (never `playwright install`), sandbox off because we are root."""
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def base_url():
+    """No fixed base URL: each test has its own live server (see `live_server`).
+
+    Also shadows pytest-playwright's `base_url`, a session fixture written as an instance method, which
+    pytest 9 reports with a PytestRemovedIn10Warning (an error under `filterwarnings = error`).
+    """
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    """A visitor whose browser asks for French, as most visitors of a French CLS will."""
+    return {**browser_context_args, "locale": "fr-FR", "timezone_id": "Europe/Paris",
+            "viewport": {"width": 1280, "height": 900}}
+
+
+# --- the served app --------------------------------------------------------------------------------------
+
+@dataclass
+class LiveServer:
+    """A seeded app served on 127.0.0.1; `url` has no trailing slash."""
+
+    url: str
+    app: Flask
+
+    def __call__(self, path: str = "/") -> str:
+        return self.url + path
+
+
+class _Dispatcher:
+    """WSGI callable bound to the socket before the app exists (SITE_URL needs the port)."""
+
+    app: Flask | None = None
+
+    def __call__(self, environ, start_response):
+        return self.app(environ, start_response)
+
+
+@contextmanager
+def serve_seeded_app(database_file: Path) -> Iterator[LiveServer]:
+    """Build an app on a fresh database, seed the demo data, serve it in a thread until the block ends.
+
+    With TEST_DATABASE_URL set (PostgreSQL run) TestingConfig already uses it; the schema is dropped after.
+    """
+    dispatcher = _Dispatcher()
+    server = make_server("127.0.0.1", 0, dispatcher, threaded=True)  # port 0: the system picks a free one
+    url = f"http://127.0.0.1:{server.server_port}"
+    postgres = bool(os.environ.get("TEST_DATABASE_URL"))
+    overrides = {"WTF_CSRF_ENABLED": True, "SITE_URL": url}
+    if not postgres:
+        overrides["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{database_file}"
+    app = None
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    try:
+        app = dispatcher.app = build_app(**overrides)
+        with app.app_context():
+            seed_demo()
+            db.session.commit()
+            db.session.remove()
+        thread.start()
+        yield LiveServer(url=url, app=app)
+    finally:
+        if thread.is_alive():
+            server.shutdown()
+            thread.join(timeout=10)
+        server.server_close()
+        if app is not None:
+            with app.app_context():
+                db.session.remove()
+                if postgres:
+                    db.drop_all()
+                db.engine.dispose()
+
+
+@pytest.fixture
+def live_server(tmp_path) -> Iterator[LiveServer]:
+    """A freshly seeded app per test.
+
+    Function scope on purpose: seeding takes ~0.4 s, journeys write (accounts, axes, rate-limit counters),
+    and a PostgreSQL run has one database, so two servers must never be alive at once.
+    """
+    with serve_seeded_app(tmp_path / "browser.sqlite3") as server:
+        yield server
+
+
+# --- accessibility ---------------------------------------------------------------------------------------
+
+_AXE = Axe()
+
+
+@dataclass
+class NavigationLog:
+    """Documents loaded in the test's page (fragment moves are not new documents), and which axe checked."""
+
+    urls: list[str] = field(default_factory=list)
+    checked: set[int] = field(default_factory=set)
+
+    def unchecked(self) -> list[str]:
+        return [url for index, url in enumerate(self.urls) if index not in self.checked]
+
+
+def format_violations(violations: list[dict]) -> str:
+    lines = []
+    for violation in violations:
+        lines.append(f"- {violation['id']} ({violation.get('impact')}): {violation['help']}  <{violation['helpUrl']}>")
+        for node in violation["nodes"]:
+            target = " ".join(str(t) for t in node["target"])
+            summary = [line.strip() for line in (node.get("failureSummary") or "").splitlines()
+                       if line.strip() and not line.startswith("Fix ")]
+            reason = summary[0] + (" (…)" if len(summary) > 1 else "") if summary else ""
+            lines.append(f"    at {target}" + (f": {reason}" if reason else ""))
+    return "\n".join(lines)
+
+
+def run_axe(page) -> list[dict]:
+    """WCAG 2.1 A/AA violations of the page as it is now."""
+    page.wait_for_load_state("load")
+    return _AXE.run(page, options=AXE_OPTIONS).response["violations"]
+
+
+@pytest.fixture
+def navigation_log(page, request) -> Iterator[NavigationLog]:
+    log = NavigationLog()
+
+    # DOMContentLoaded comes before `load`, which run_axe waits for: the log is up to date when axe runs.
+    page.on("domcontentloaded", lambda loaded: log.urls.append(loaded.url))
+    yield log
+    call = getattr(request.node, "_browser_report_call", None)
+    if call is None or call.failed:
+        return  # the test's own failure says more than "some page was not checked"
+    missed = log.unchecked()
+    assert not missed, f"pages visited without an axe check (call axe_check after each navigation): {missed}"
+
+
+@pytest.fixture
+def axe_check(navigation_log):
+    """`axe_check(page)`: fail with a readable list if the page breaks a WCAG 2.1 A/AA rule.
+
+    The test also fails at teardown if it navigated to a page it did not check.
+    """
+
+    def check(page) -> None:
+        violations = run_axe(page)
+        if navigation_log.urls:
+            navigation_log.checked.add(len(navigation_log.urls) - 1)
+        if violations:
+            pytest.fail(f"axe found WCAG 2.1 A/AA violations on {page.url}:\n{format_violations(violations)}",
+                        pytrace=False)
+
+    return check
