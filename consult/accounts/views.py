@@ -10,7 +10,7 @@ from consult.accounts import forms, mails, services
 from consult.accounts.models import Category
 from consult.core.db import writes_on_get
 from consult.core.forms import choices
-from consult.core.urls import is_safe_next
+from consult.core.urls import is_safe_next, local_referrer
 from consult.errors import ConsultError, RateLimited
 from consult.extensions import db
 from consult.territories.services import list_territories, territory_communes
@@ -26,7 +26,9 @@ def configure_login(manager: LoginManager) -> None:
     @manager.unauthorized_handler
     def unauthorized():
         flash(_("Please log in to continue."), "info")
-        return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+        # Only a page can be returned to: a form's action URL does not answer GET.
+        target = request.full_path.rstrip("?") if request.method == "GET" else local_referrer()
+        return redirect(url_for("accounts.login", next=target))
 
 
 def client_key() -> str:

@@ -36,15 +36,18 @@ class CommuneRow:
     epci_siren: str | None
 
 
-def _decode(data: bytes) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        raise ImportRejected(
-            _("The file is not encoded in UTF-8."),
-            [(line, _("This line is not valid UTF-8: save the file as “CSV UTF-8” and try again."))],
-        ) from None
+def _decode(data: bytes) -> tuple[str, list[tuple[int, str]]]:
+    """The text, and a problem for each line that is not valid UTF-8 (decoded with replacements)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    lines, problems = [], []
+    for number, raw in enumerate(data.split(b"\n"), start=1):
+        try:
+            lines.append(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            lines.append(raw.decode("utf-8", errors="replace"))
+            problems.append((number, _("This line is not valid UTF-8: save the file as “CSV UTF-8” and try again.")))
+    return "\n".join(lines), problems
 
 
 def _columns(header: list[str]) -> dict[str, int]:
@@ -59,7 +62,7 @@ def _columns(header: list[str]) -> dict[str, int]:
 
 def parse_communes_csv(data: bytes, *, known_sirens: set[str] | None = None) -> list[CommuneRow]:
     """Return the rows of a communes file, or raise ImportRejected listing every bad line."""
-    text = _decode(data)
+    text, problems = _decode(data)
     if not text.strip():
         raise ImportRejected(_("The file is empty."), [(1, _("The file is empty."))])
     first_line = text.splitlines()[0]
@@ -73,14 +76,19 @@ def parse_communes_csv(data: bytes, *, known_sirens: set[str] | None = None) -> 
     if missing:
         raise ImportRejected(
             _("The header line does not name the expected columns."),
-            [(1, _("Expected columns: insee_code, name, population, population_year "
+            problems + [(1, _("Expected columns: insee_code, name, population, population_year "
                    "(separated by commas or semicolons); missing: %(missing)s.",
                    missing=", ".join(missing)))],
         )
-    problems: list[tuple[int, str]] = []
+    encoding_problems = {line for line, _message in problems}
     rows: list[CommuneRow] = []
     seen: dict[str, int] = {}
-    for line_number, values in enumerate(reader, start=2):
+    last_line = reader.line_num
+    for values in reader:
+        # Physical line where this record starts (a quoted name may span several lines).
+        line_number, last_line = last_line + 1, reader.line_num
+        if line_number in encoding_problems:
+            continue
         if not any(v.strip() for v in values):
             continue
         if len(values) != len(header):
@@ -94,6 +102,8 @@ def parse_communes_csv(data: bytes, *, known_sirens: set[str] | None = None) -> 
             line_problems.append(_("“%(code)s” is not an INSEE commune code (5 characters, e.g. 82033 or 2A004).", code=code))
         elif code in seen:
             line_problems.append(_("INSEE code %(code)s already appears on line %(line)d.", code=code, line=seen[code]))
+        else:
+            seen[code] = line_number
         if not name:
             line_problems.append(_("The commune name is missing."))
         population = _whole_number(get("population"))
@@ -110,9 +120,9 @@ def parse_communes_csv(data: bytes, *, known_sirens: set[str] | None = None) -> 
         if line_problems:
             problems.extend((line_number, p) for p in line_problems)
             continue
-        seen[code] = line_number
         rows.append(CommuneRow(line_number, code, name, population, year, siren))
     if problems:
+        problems.sort()
         raise ImportRejected(_("Nothing was imported: correct these lines and try again."), problems)
     if not rows:
         raise ImportRejected(_("The file has no commune."), [(2, _("No data line after the header."))])

@@ -125,6 +125,26 @@ def _set_partners(contract: Contract, data: ContractData) -> None:
     ]
 
 
+def _template_axes(territory: Territory, template: str) -> list[Axis]:
+    """New (unsaved) axes and objectives for a contract, from a template or the current contract."""
+    if template == "previous":
+        previous = territory.current_contract
+        if previous is None:
+            raise InvalidInput(_("There is no current contract to copy from."), field="template")
+        return [
+            Axis(title=axis.title, description=axis.description, position=position, objectives=[
+                Objective(title=o.title, description=o.description, position=i)
+                for i, o in enumerate(axis.active_objectives)
+            ])
+            for position, axis in enumerate(previous.active_axes)
+        ]
+    return [
+        Axis(title=str(title), position=position,
+             objectives=[Objective(title=str(o), position=i) for i, o in enumerate(objectives)])
+        for position, (title, objectives) in enumerate(AXIS_TEMPLATES[template][1])
+    ]
+
+
 def create_contract(actor, territory: Territory, data: ContractData, *, template: str = "empty",
                     make_current: bool = True) -> Contract:
     """Add a contract (CLS generation) with axes from a template. Raises PermissionDenied, Conflict, InvalidInput."""
@@ -132,22 +152,13 @@ def create_contract(actor, territory: Territory, data: ContractData, *, template
     _check_contract(territory, data, None)
     if template not in AXIS_TEMPLATES:
         raise InvalidInput(_("Unknown template."), field="template")
-    previous = territory.current_contract
+    axes = _template_axes(territory, template)
     contract = Contract(
         territory=territory, generation=data.generation, title=data.title, summary=data.summary,
-        start_date=data.start_date, end_date=data.end_date, phase=data.phase, is_current=False,
+        start_date=data.start_date, end_date=data.end_date, phase=data.phase, is_current=False, axes=axes,
     )
-    _set_partners(contract, data)
-    if template == "previous":
-        if previous is None:
-            raise InvalidInput(_("There is no current contract to copy from."), field="template")
-        blueprint = [(a.title, [o.title for o in a.active_objectives]) for a in previous.active_axes]
-    else:
-        blueprint = [(str(t), [str(o) for o in objs]) for t, objs in AXIS_TEMPLATES[template][1]]
-    for position, (title, objectives) in enumerate(blueprint):
-        axis = Axis(title=title, position=position, contract=contract)
-        axis.objectives = [Objective(title=o, position=i) for i, o in enumerate(objectives)]
     db.session.add(contract)
+    _set_partners(contract, data)
     db.session.flush()
     if make_current:
         set_current_contract(actor, contract)
@@ -217,11 +228,15 @@ def move_item(actor, item: Axis | Objective, offset: int) -> None:
     _require_manage(actor, item.territory)
     siblings = item.contract.axes if isinstance(item, Axis) else item.axis.objectives
     ordered = sorted(siblings, key=lambda s: (s.position, s.id))
-    index = ordered.index(item)
+    # Swap with the nearest sibling of the same kind (active or archived), so that every move
+    # changes what the public sees.
+    peers = [s for s in ordered if s.is_archived == item.is_archived]
+    index = peers.index(item)
     target = index + offset
-    if offset not in (-1, 1) or not 0 <= target < len(ordered):
+    if offset not in (-1, 1) or not 0 <= target < len(peers):
         raise Conflict(_("This item cannot move further."))
-    ordered[index], ordered[target] = ordered[target], ordered[index]
+    a, b = ordered.index(item), ordered.index(peers[target])
+    ordered[a], ordered[b] = ordered[b], ordered[a]
     for position, sibling in enumerate(ordered):
         sibling.position = position
     db.session.flush()

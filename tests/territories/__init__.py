@@ -1,0 +1,1 @@
+"""Territories: communes import, contracts, axes, public pages."""
