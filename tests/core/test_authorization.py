@@ -579,3 +579,41 @@ def test_manage_post_with_the_page_csrf_token_is_accepted(csrf_coordinator):
 
     assert response.status_code == 302
     assert db.session.scalar(select(Axis.title).where(Axis.position == 1)) == "Santé mentale"
+
+
+# --- public and account pages ---------------------------------------------------------------------
+
+ROLES = ["anonymous", "participant", "observer", "other_coordinator", "coordinator", "admin"]
+PUBLIC_PAGES = ["/", "/privacy", "/legal", "/accessibility", "/healthz", f"/t/{A}/", f"/t/{A}/axes",
+                f"/t/{A}/contracts/1", "/account/register", "/account/login", "/account/reset", "/account/confirm",
+                "/account/check-inbox"]
+ACCOUNT_PAGES = ["/account/profile", "/account/password", "/account/email"]
+
+
+def test_every_get_page_outside_manage_and_admin_is_in_the_lists(app):
+    pages = {r.rule for r in app.url_map.iter_rules()
+             if "GET" in r.methods and "<" not in r.rule and not r.rule.startswith(("/admin", "/static"))}
+    assert pages == {p for p in PUBLIC_PAGES + ACCOUNT_PAGES if "/t/" not in p}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_public_pages_answer_every_role(app, world, make_user, subtests, role):
+    client = browser(app, make_role_user(make_user, world, role))
+    for path in PUBLIC_PAGES:
+        with subtests.test(path=path):
+            response = client.get(path)
+            # A logged-in person asking for the login page is sent home; everything else is a page.
+            expected = 302 if (path == "/account/login" and role != "anonymous") else 200
+            assert response.status_code == expected
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_account_pages_need_a_login(app, world, make_user, subtests, role):
+    client = browser(app, make_role_user(make_user, world, role))
+    for path in ACCOUNT_PAGES:
+        with subtests.test(path=path):
+            response = client.get(path)
+            if role == "anonymous":
+                expect_login_redirect(response, path)
+            else:
+                assert response.status_code == 200
