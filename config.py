@@ -68,6 +68,9 @@ class Config:
         self.RESET_TOKEN_MAX_AGE = _int("RESET_TOKEN_MAX_AGE", 60 * 60)
         self.TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        if self.SQLALCHEMY_DATABASE_URI.startswith("postgresql"):
+            # A database host that stops answering must not hang requests (and /healthz) forever.
+            self.SQLALCHEMY_ENGINE_OPTIONS["connect_args"] = {"connect_timeout": _int("DATABASE_CONNECT_TIMEOUT", 5)}
 
     @staticmethod
     def _database_url(url: str | None) -> str:

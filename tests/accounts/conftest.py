@@ -50,6 +50,7 @@ def app(smtp):
         yield app
         db.session.remove()
         db.drop_all()
+        db.engine.dispose()
 
 
 def link_in(message, path_prefix: str) -> str:

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from consult.accounts.models import LoginSession
 from consult.extensions import db
-from tests.conftest import PASSWORD, build_app, make_config
+from tests.conftest import PASSWORD
 
 
 def session_count() -> int:
@@ -97,18 +97,14 @@ def test_login_is_rate_limited_per_client(client, make_user):
     assert statuses == [200] * 5 + [429]
 
 
-def test_session_cookie_flags_in_production(monkeypatch, tmp_path, make_user):
-    monkeypatch.setenv("SECRET_KEY", "s" * 64)
-    config = make_config(SESSION_COOKIE_SECURE=True)
+def test_session_cookie_flags_in_production(app, make_user):
     from config import ProductionConfig
 
     assert ProductionConfig.SESSION_COOKIE_SECURE is True
-    app = build_app(SESSION_COOKIE_SECURE=True)
-    with app.app_context():
-        user = make_user()
-        response = app.test_client().post("/account/login", data={"email": user.email, "password": PASSWORD})
-        cookie = response.headers["Set-Cookie"]
-        assert "HttpOnly" in cookie
-        assert "SameSite=Lax" in cookie
-        assert "Secure" in cookie
-    assert config.SESSION_COOKIE_HTTPONLY
+    app.config["SESSION_COOKIE_SECURE"] = ProductionConfig.SESSION_COOKIE_SECURE
+    user = make_user()
+    response = app.test_client().post("/account/login", data={"email": user.email, "password": PASSWORD})
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
+    assert "Secure" in cookie
