@@ -10,3 +10,14 @@ from consult.territories.models import (  # noqa: F401
     Objective,
     Territory,
 )
+from consult.surveys.models import (  # noqa: F401
+    AccessCode,
+    Answer,
+    Draft,
+    Option,
+    PanelContact,
+    Question,
+    Response,
+    Survey,
+    SurveyPage,
+)

@@ -1,0 +1,1 @@
+"""Health surveys: builder, answering (web, paper), results with disclosure control, exports."""
