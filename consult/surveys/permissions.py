@@ -1,0 +1,35 @@
+"""Who may build, answer, key in, read and export a survey."""
+from __future__ import annotations
+
+import datetime as dt
+
+from consult.surveys.models import Survey, SurveyMode, SurveyStatus
+from consult.territories.permissions import can_manage_territory, can_observe_territory
+
+
+def can_manage_survey(user, survey: Survey) -> bool:
+    """Build, open, close, key in paper answers, read individual answers and export them."""
+    return can_manage_territory(user, survey.territory)
+
+
+def can_read_results(user, survey: Survey) -> bool:
+    """Aggregated results (with disclosure control): observers, coordinators, admins; everyone once published."""
+    return survey.results_published_at is not None or can_observe_territory(user, survey.territory)
+
+
+def can_read_individual_answers(user, survey: Survey) -> bool:
+    """Free-text answers and raw exports: coordinators and admins only, never observers."""
+    return can_manage_survey(user, survey)
+
+
+def can_see_survey(user, survey: Survey) -> bool:
+    """Drafts are visible to their managers only; other states to everyone."""
+    return survey.status is not SurveyStatus.DRAFT or can_manage_survey(user, survey)
+
+
+def needs_account(survey: Survey) -> bool:
+    return survey.mode is SurveyMode.IDENTIFIED
+
+
+def is_open(survey: Survey, now: dt.datetime) -> bool:
+    return survey.is_accepting(now)

@@ -1,0 +1,139 @@
+"""Submitting responses (web and keyed-in), with the rules that keep them single and anonymous."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Mapping
+
+from flask_babel import gettext as _
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from consult.core.models import utcnow
+from consult.errors import Conflict, InvalidInput, PermissionDenied
+from consult.extensions import db
+from consult.surveys import answers as answer_rules
+from consult.surveys import permissions
+from consult.surveys.models import AccessCode, Channel, Response, Survey, SurveyMode, SurveyStatus
+from consult.territories.models import Commune
+
+
+class SurveyClosed(Conflict):
+    """The survey does not accept answers (not yet open, closed, archived)."""
+
+
+class AlreadyResponded(Conflict):
+    """This browser, account or code has already answered."""
+
+
+class InvalidAnswers(InvalidInput):
+    """Some answers do not pass validation; `errors` maps question codes to messages."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__(_("Some answers need your attention."))
+        self.errors = errors
+
+
+def dedupe_key(survey: Survey, secret: str) -> str:
+    """A one-way key that tells two responses from the same source apart without saying who it is."""
+    return hashlib.sha256(f"consult:{survey.id}:{secret}".encode()).hexdigest()
+
+
+def commune_choices(survey: Survey) -> dict[str, str]:
+    """INSEE code → name of the survey's territory communes, by name."""
+    rows = db.session.execute(
+        select(Commune.insee_code, Commune.name).where(Commune.territory_id == survey.territory_id)
+        .order_by(Commune.name)
+    )
+    return {code: name for code, name in rows}
+
+
+def validate_all(survey: Survey, data: Mapping) -> dict:
+    """Clean every visible question of the survey. Raises InvalidAnswers."""
+    communes = commune_choices(survey)
+    cleaned: dict = {}
+    errors: dict[str, str] = {}
+    for page in survey.pages:
+        # Visibility follows the answers already cleaned, so hidden branches never keep stale answers.
+        page_clean, page_errors = answer_rules.clean_page(
+            answer_rules.visible_questions(page, {**data, **cleaned}), data, communes=communes)
+        cleaned.update(page_clean)
+        errors.update(page_errors)
+    if errors:
+        raise InvalidAnswers(errors)
+    return cleaned
+
+
+def _store(survey: Survey, cleaned: Mapping, *, channel: Channel, key: str | None, user_id: int | None,
+           keyed_by_id: int | None, today: dt.date) -> Response:
+    response = Response(survey=survey, channel=channel, submitted_on=today, dedupe_key=key,
+                        user_id=user_id, keyed_by_id=keyed_by_id)
+    for question in survey.questions:
+        response.answers.extend(answer_rules.answer_rows(question, cleaned))
+    try:
+        with db.session.begin_nested():
+            db.session.add(response)
+            db.session.flush()
+    except IntegrityError:
+        raise AlreadyResponded(_("An answer to this survey has already been recorded from here. Thank you!")) from None
+    return response
+
+
+def submit_response(survey: Survey, data: Mapping, *, browser_secret: str | None, user=None,
+                    access_code: str | None = None, now: dt.datetime | None = None) -> Response:
+    """Record a respondent's web answers, once.
+
+    Anonymous mode: no account or address is stored; duplicates are refused through a hash of the
+    browser's secret (and the single-use access code when the survey requires one). Identified mode:
+    one response per account.
+    Raises SurveyClosed, PermissionDenied (account needed), InvalidAnswers, AlreadyResponded, InvalidInput (code).
+    """
+    now = now or utcnow()
+    if not survey.is_accepting(now):
+        raise SurveyClosed(_("This survey is not accepting answers."))
+    if survey.mode is SurveyMode.IDENTIFIED:
+        if user is None or not getattr(user, "is_authenticated", False):
+            raise PermissionDenied(_("Please log in to answer this survey."))
+        key = dedupe_key(survey, f"user:{user.id}")
+        user_id = user.id
+    else:
+        if not browser_secret:
+            raise InvalidInput(_("Your browser did not send the survey token. Please reload the page."))
+        key = dedupe_key(survey, f"browser:{browser_secret}")
+        user_id = None
+    cleaned = validate_all(survey, data)
+    if survey.access_codes_required:
+        use_access_code(survey, access_code, today=now.date())
+    return _store(survey, cleaned, channel=Channel.WEB, key=key, user_id=user_id, keyed_by_id=None,
+                  today=now.date())
+
+
+def use_access_code(survey: Survey, code: str | None, *, today: dt.date) -> None:
+    """Spend a single-use code (atomically: two requests cannot both spend it). Raises InvalidInput."""
+    normalised = (code or "").strip().upper().replace(" ", "").replace("-", "")
+    spent = db.session.execute(
+        update(AccessCode)
+        .where(AccessCode.survey_id == survey.id, AccessCode.code == normalised, AccessCode.used_on.is_(None))
+        .values(used_on=today)
+    ).rowcount
+    if spent != 1:
+        raise InvalidInput(_("This access code is not valid or has already been used."), field="access_code")
+
+
+def key_in_response(actor, survey: Survey, data: Mapping, *, channel: Channel, entry_id: str | None = None,
+                    now: dt.datetime | None = None) -> Response:
+    """Record a paper, phone or workshop questionnaire keyed in by a coordinator.
+
+    `entry_id` (a random id carried by the entry form) makes a double click or a replay record it once.
+    Raises PermissionDenied, SurveyClosed (draft or archived survey), InvalidAnswers, AlreadyResponded.
+    """
+    if not permissions.can_manage_survey(actor, survey):
+        raise PermissionDenied(_("You are not allowed to do this."))
+    if survey.status not in (SurveyStatus.OPEN, SurveyStatus.CLOSED):
+        raise SurveyClosed(_("Answers can be keyed in only while the survey is open or closed, not in draft or archived."))
+    if channel is Channel.WEB:
+        raise InvalidInput(_("Choose how the answers were collected."), field="channel")
+    now = now or utcnow()
+    cleaned = validate_all(survey, data)
+    key = dedupe_key(survey, f"entry:{entry_id}") if entry_id else None
+    return _store(survey, cleaned, channel=channel, key=key, user_id=None, keyed_by_id=actor.id, today=now.date())

@@ -1,0 +1,16 @@
+"""Survey blueprints: answering (public), building and keying in (manage), results, exports."""
+from __future__ import annotations
+
+from flask import abort
+
+from consult.extensions import db
+from consult.surveys.models import Survey
+from consult.territories.models import Territory
+
+
+def get_survey_or_404(territory: Territory, survey_id: int) -> Survey:
+    """A survey of this territory, or 404 (never reveal another territory's surveys)."""
+    survey = db.session.get(Survey, survey_id)
+    if survey is None or survey.territory_id != territory.id:
+        abort(404)
+    return survey
