@@ -57,11 +57,12 @@ def register_blueprints(app: Flask) -> None:
     """Mount every capability's blueprint."""
     from consult.accounts.views import bp as accounts_bp
     from consult.core.views import bp as core_bp
+    from consult.surveys.views.manage import bp as survey_manage_bp
     from consult.territories.views.admin import bp as admin_bp
     from consult.territories.views.manage import bp as manage_bp
     from consult.territories.views.public import bp as territories_bp
 
-    for blueprint in (core_bp, accounts_bp, territories_bp, manage_bp, admin_bp):
+    for blueprint in (core_bp, accounts_bp, territories_bp, manage_bp, admin_bp, survey_manage_bp):
         app.register_blueprint(blueprint)
 
 
@@ -82,6 +83,7 @@ def register_template_helpers(app: Flask) -> None:
         can_observe_territory=permissions.can_observe_territory,
         is_admin=permissions.is_admin,
         LANGUAGE_NAMES=LANGUAGE_NAMES,
+        has_endpoint=lambda name: name in app.view_functions,
     )
 
     @app.context_processor
