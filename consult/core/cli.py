@@ -147,7 +147,7 @@ TERRITORIES = [
 
 def cli_operator():
     """An unsaved admin identity for commands run by the server's operator."""
-    return SimpleNamespace(is_authenticated=True, is_admin=True, role_in=lambda _territory: None)
+    return SimpleNamespace(id=None, is_authenticated=True, is_admin=True, role_in=lambda _territory: None)
 
 
 def _sample_rows(siren: str) -> list[dict[str, str]]:
@@ -203,12 +203,15 @@ def seed_accounts() -> None:
             accounts.appoint(cli_operator(), territory_by_slug(slug), email, role)
 
 
-def seed_demo() -> None:
-    """Load the demo territories and accounts (idempotent)."""
+def seed_demo(*, survey_responses: int = 320) -> None:
+    """Load the demo territories, accounts and survey (idempotent)."""
+    from consult.surveys.demo import seed_survey
+
     for spec in TERRITORIES:
         seed_territory(spec)
     db.session.flush()
     seed_accounts()
+    seed_survey(territory_by_slug("terres-des-confluences"), cli_operator(), count=survey_responses)
 
 
 @click.command("seed-demo")

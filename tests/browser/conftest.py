@@ -116,7 +116,7 @@ def serve_seeded_app(database_file: Path) -> Iterator[LiveServer]:
     try:
         app = dispatcher.app = build_app(**overrides)
         with app.app_context():
-            seed_demo()
+            seed_demo(survey_responses=30)  # enough to show results; keeps each journey fast
             db.session.commit()
             db.session.remove()
         thread.start()
