@@ -7,8 +7,10 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 CHROMIUM := /usr/bin/chromium
+# Debian libraries WeasyPrint (printable questionnaire as PDF) loads, and the fonts the PDF uses.
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-liberation
 
-.PHONY: run test test-postgres setup translations compile-translations migrate-check clean chromium
+.PHONY: run test test-postgres setup system-deps translations compile-translations migrate-check clean chromium
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || { \
@@ -20,13 +22,18 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
 	@touch $@
 
-setup: $(VENV)/.installed compile-translations
+setup: system-deps $(VENV)/.installed compile-translations
+
+system-deps:
+	@command -v dpkg >/dev/null || exit 0; dpkg -s $(SYSTEM_PACKAGES) >/dev/null 2>&1 || { \
+	  echo "Installing Pango, HarfBuzz and fonts with apt (for PDF rendering)…"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; }
 
 compile-translations: $(VENV)/.installed
 	@$(BIN)/pybabel --quiet compile -d translations
 
 translations: $(VENV)/.installed
-	$(BIN)/pybabel --quiet extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --no-location --sort-output --project Consult .
+	$(BIN)/pybabel --quiet extract -F babel.cfg -k _l -k lazy_gettext -k pgettext:1c,2 -k lazy_pgettext:1c,2 -o translations/messages.pot --no-location --sort-output --project Consult .
 	$(BIN)/pybabel --quiet update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
 	$(BIN)/pybabel --quiet compile -d translations
 

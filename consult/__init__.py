@@ -57,12 +57,16 @@ def register_blueprints(app: Flask) -> None:
     """Mount every capability's blueprint."""
     from consult.accounts.views import bp as accounts_bp
     from consult.core.views import bp as core_bp
+    from consult.surveys.views.exports import bp as survey_exports_bp
     from consult.surveys.views.manage import bp as survey_manage_bp
+    from consult.surveys.views.public import bp as surveys_bp
+    from consult.surveys.views.results import bp as survey_results_bp, public_bp as survey_public_results_bp
     from consult.territories.views.admin import bp as admin_bp
     from consult.territories.views.manage import bp as manage_bp
     from consult.territories.views.public import bp as territories_bp
 
-    for blueprint in (core_bp, accounts_bp, territories_bp, manage_bp, admin_bp, survey_manage_bp):
+    for blueprint in (core_bp, accounts_bp, territories_bp, manage_bp, admin_bp, survey_manage_bp, survey_exports_bp,
+                      surveys_bp, survey_results_bp, survey_public_results_bp):
         app.register_blueprint(blueprint)
 
 
@@ -103,8 +107,10 @@ def register_commands(app: Flask) -> None:
     """CLI: create-admin, seed-demo, territory import-communes."""
     from consult.accounts.cli import create_admin_command
     from consult.core.cli import seed_demo_command
+    from consult.surveys.cli import surveys_cli
     from consult.territories.cli import territory_cli
 
     app.cli.add_command(create_admin_command)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(territory_cli)
+    app.cli.add_command(surveys_cli)

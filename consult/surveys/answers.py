@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Mapping
 
 from flask_babel import gettext as _
@@ -71,10 +72,14 @@ def read_form(question: Question, form: Mapping) -> dict:
         value = (form.get(name) or "").strip().replace(",", ".").replace("\u202f", "").replace(" ", "")
         if value:
             found[question.code] = value
-    elif kind in (QuestionType.SHORT_TEXT, QuestionType.LONG_TEXT, QuestionType.DATE):
+    elif kind in (QuestionType.SHORT_TEXT, QuestionType.LONG_TEXT):
         value = (form.get(name) or "").strip()
         if value:
             found[question.code] = value
+    elif kind is QuestionType.DATE:
+        value = (form.get(name) or "").strip()
+        if value:
+            found[question.code] = iso_date(value)
     elif kind is QuestionType.RANKING:
         ranks = {}
         for option in question.choices:
@@ -95,6 +100,21 @@ def read_form(question: Question, form: Mapping) -> dict:
     if other and any(o.is_other for o in question.options):
         found[other_key(question)] = other
     return found
+
+
+DAY_MONTH_YEAR = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*$")
+
+
+def iso_date(value: str) -> str:
+    """A date typed day/month/year (as French respondents and paper forms write it) → ISO; other text as is."""
+    match = DAY_MONTH_YEAR.match(value)
+    if not match:
+        return value
+    day, month, year = (int(part) for part in match.groups())
+    try:
+        return dt.date(year, month, day).isoformat()
+    except ValueError:
+        return value
 
 
 def _getlist(form: Mapping, name: str) -> list[str]:

@@ -231,7 +231,9 @@ DEFAULT_OPTIONS = {
 
 def _check_options(data: QuestionData) -> None:
     kind = data.type
-    if kind.has_options and len(data.options) < (1 if kind is QuestionType.MATRIX else 2):
+    if kind is QuestionType.MATRIX and not data.options:
+        raise InvalidInput(_("Give the points of the scale, one per line."), field="options")
+    if kind.has_options and kind is not QuestionType.MATRIX and len(data.options) < 2:
         raise InvalidInput(_("Give at least two answer options, one per line."), field="options")
     if kind is QuestionType.MATRIX and not data.rows:
         raise InvalidInput(_("Give the items of the matrix, one per line."), field="rows")
@@ -242,7 +244,7 @@ def _check_options(data: QuestionData) -> None:
     if data.min_value is not None and data.max_value is not None and data.min_value > data.max_value:
         raise InvalidInput(_("The minimum cannot be above the maximum."), field="min_value")
     if data.scored and kind not in (QuestionType.MATRIX, QuestionType.LIKERT, QuestionType.SINGLE):
-        raise InvalidInput(_("Only a matrix or a scale can be scored."), field="scored")
+        raise InvalidInput(_("Only a matrix, a scale or a single choice can be scored."), field="scored")
     if data.scored and data.scores is None:
         raise InvalidInput(_("A scored question needs one score per answer option."), field="scores")
 

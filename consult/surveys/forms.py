@@ -46,7 +46,7 @@ class SurveyForm(FlaskForm):
                        description=_l("Anonymous: no account needed, nothing personal stored with answers, one "
                                       "response per browser. Identified: one response per account."))
     opens_at = DateTimeLocalField(_l("Opens on"), format="%Y-%m-%dT%H:%M", validators=[Optional()],
-                                  description=_l("Paris time. Leave empty to open as soon as you open the survey."))
+                                  description=_l("Paris time. Leave empty for the survey to start as soon as you open it."))
     closes_at = DateTimeLocalField(_l("Closes on"), format="%Y-%m-%dT%H:%M", validators=[Optional()],
                                    description=_l("Paris time. Answers sent after this moment are refused."))
     access_codes_required = BooleanField(_l("Require a single-use access code (paper invitations, panel)"))

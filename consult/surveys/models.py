@@ -6,6 +6,7 @@ import enum
 import uuid
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -40,10 +41,10 @@ class SurveyStatus(enum.StrEnum):
     @property
     def label(self) -> str:
         return {
-            SurveyStatus.DRAFT: _l("Draft"),
-            SurveyStatus.OPEN: _l("Open"),
-            SurveyStatus.CLOSED: _l("Closed"),
-            SurveyStatus.ARCHIVED: _l("Archived"),
+            SurveyStatus.DRAFT: lazy_pgettext("survey status", "Draft"),
+            SurveyStatus.OPEN: lazy_pgettext("survey status", "Open"),
+            SurveyStatus.CLOSED: lazy_pgettext("survey status", "Closed"),
+            SurveyStatus.ARCHIVED: lazy_pgettext("survey status", "Archived"),
         }[self]
 
 
@@ -330,7 +331,8 @@ class Draft(db.Model):
     """Answers in progress, found again through a private resume key (hashed) or the account."""
 
     __tablename__ = "survey_drafts"
-    __table_args__ = (UniqueConstraint("survey_id", "key_hash"),)
+    # One draft per account and survey (identified mode); anonymous drafts have no account (NULLs differ).
+    __table_args__ = (UniqueConstraint("survey_id", "key_hash"), UniqueConstraint("survey_id", "user_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), index=True)

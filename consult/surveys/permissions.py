@@ -17,6 +17,11 @@ def can_read_results(user, survey: Survey) -> bool:
     return survey.results_published_at is not None or can_observe_territory(user, survey.territory)
 
 
+def can_download_tables(user, survey: Survey) -> bool:
+    """Aggregated, suppressed tables and the codebook: observers, coordinators and admins."""
+    return can_observe_territory(user, survey.territory)
+
+
 def can_read_individual_answers(user, survey: Survey) -> bool:
     """Free-text answers and raw exports: coordinators and admins only, never observers."""
     return can_manage_survey(user, survey)

@@ -108,9 +108,14 @@ def submit_response(survey: Survey, data: Mapping, *, browser_secret: str | None
                   today=now.date())
 
 
+def normalise_access_code(code: str | None) -> str:
+    """An access code as printed or typed (any case, spaces, dashes) → its stored form."""
+    return (code or "").strip().upper().replace(" ", "").replace("-", "")
+
+
 def use_access_code(survey: Survey, code: str | None, *, today: dt.date) -> None:
     """Spend a single-use code (atomically: two requests cannot both spend it). Raises InvalidInput."""
-    normalised = (code or "").strip().upper().replace(" ", "").replace("-", "")
+    normalised = normalise_access_code(code)
     spent = db.session.execute(
         update(AccessCode)
         .where(AccessCode.survey_id == survey.id, AccessCode.code == normalised, AccessCode.used_on.is_(None))

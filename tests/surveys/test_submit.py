@@ -133,3 +133,16 @@ def test_keyed_in_response_records_channel_and_who_keyed_it_once(survey, make_us
         services.key_in_response(participant, survey, VALID_ANSWERS, channel=Channel.PAPER, now=NOW)
     db.session.commit()
     assert responses() == 1
+
+
+def test_purge_drafts_command_forgets_old_unfinished_answers(runner, survey):
+    from consult.surveys.models import Draft
+
+    db.session.add_all([Draft(survey_id=survey.id, key_hash="a" * 64, data={"Q1": "82112"},
+                              updated_on=dt.date(2020, 1, 1)),
+                        Draft(survey_id=survey.id, key_hash="b" * 64, data={}, updated_on=dt.date.today())])
+    db.session.commit()
+    result = runner.invoke(args=["surveys", "purge-drafts"])
+    assert result.exit_code == 0
+    assert "1 unfinished" in result.output
+    assert db.session.scalar(select(func.count(Draft.id))) == 1

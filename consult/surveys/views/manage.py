@@ -339,7 +339,7 @@ def codes(survey_id: int):
             apply_error(form, error)
         else:
             db.session.commit()
-            flash(_("%(num)d codes generated.", num=len(made)), "success")
+            flash(ngettext("%(num)d code generated.", "%(num)d codes generated.", len(made)), "success")
             return redirect(url_for("survey_manage.codes", survey_id=survey.id))
     return render_template("surveys/manage/codes.html", territory=g.territory, survey=survey, form=form,
                            codes=builder.access_codes(survey), print_view=request.args.get("print") == "1")

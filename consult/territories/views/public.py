@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, render_template
 
+from consult.core.models import utcnow
+from consult.surveys.respond import list_public_surveys
 from consult.territories import services
 from consult.territories.views import get_territory_or_404
 
@@ -14,7 +16,8 @@ def home(slug: str):
     """The territory's current CLS: period, phase, axes, partners, and earlier contracts."""
     territory = get_territory_or_404(slug)
     return render_template("territories/home.html", territory=territory, contract=territory.current_contract,
-                           commune_count=services.commune_count(territory))
+                           commune_count=services.commune_count(territory),
+                           surveys=list_public_surveys(territory, utcnow()))
 
 
 @bp.get("/axes")

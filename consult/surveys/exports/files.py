@@ -1,0 +1,90 @@
+"""Export files of a survey: builders fed by the batched records, handed to a writer."""
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from collections.abc import Iterator
+from typing import IO
+
+from flask_babel import gettext as _
+
+from consult.surveys.exports import builders, writers
+from consult.surveys.exports.records import iter_records
+from consult.surveys.models import Survey
+from consult.surveys.services import commune_choices
+
+SPREADSHEET_FORMATS = ("xlsx", "ods")
+# A spreadsheet stays in memory up to this size, then spills to a temporary file on disk.
+SPOOL_LIMIT = 8 * 1024 * 1024
+
+
+def _spool() -> IO[bytes]:
+    return tempfile.SpooledTemporaryFile(max_size=SPOOL_LIMIT, mode="w+b")
+
+
+def _write(sheets: list[writers.Sheet], fmt: str) -> IO[bytes]:
+    target = _spool()
+    (writers.write_xlsx if fmt == "xlsx" else writers.write_ods)(sheets, target)
+    target.seek(0)
+    return target
+
+
+def responses_csv(survey: Survey) -> Iterator[str]:
+    """The raw responses as CSV chunks, read from the database batch by batch while they are sent."""
+    communes = commune_choices(survey)
+    return writers.csv_chunks(builders.raw_rows(survey, iter_records(survey), communes))
+
+
+def codebook_csv(survey: Survey) -> Iterator[str]:
+    """The codebook of the raw export as CSV chunks."""
+    return writers.csv_chunks(builders.codebook_rows(survey, commune_choices(survey)))
+
+
+def responses_spreadsheet(survey: Survey, fmt: str) -> IO[bytes]:
+    """The raw responses and the codebook as two sheets of an XLSX or ODS file, rewound."""
+    communes = commune_choices(survey)
+    return _write([(_("Responses"), builders.raw_rows(survey, iter_records(survey), communes)),
+                   (_("Codebook"), builders.codebook_rows(survey, communes))], fmt)
+
+
+def aggregated_tables(survey: Survey, *, threshold: int, today: dt.date
+                      ) -> tuple[list[builders.FrequencyTable], builders.MethodFacts]:
+    """Counts of every closed question with disclosure control applied, and the facts of the method sheet."""
+    counts = builders.count_closed_answers(survey, iter_records(survey), commune_choices(survey))
+    builders.apply_disclosure_control(counts.tables, threshold)
+    facts = builders.MethodFacts(
+        survey_title=survey.title, territory=survey.territory.name, total=counts.total, channels=counts.channels,
+        threshold=threshold, generated_on=today,
+        opens_on=survey.opens_at.date() if survey.opens_at else None,
+        closes_on=survey.closes_at.date() if survey.closes_at else None,
+        first_day=counts.first_day, last_day=counts.last_day,
+    )
+    return counts.tables, facts
+
+
+def tables_spreadsheet(survey: Survey, fmt: str, *, threshold: int, today: dt.date) -> IO[bytes]:
+    """Aggregated tables and the method sheet as an XLSX or ODS file, rewound."""
+    tables, facts = aggregated_tables(survey, threshold=threshold, today=today)
+    return _write([(_("Tables"), builders.table_rows(tables, threshold)),
+                   (_("Method"), builders.method_rows(facts, tables))], fmt)
+
+
+def tables_csv(survey: Survey, *, threshold: int, today: dt.date) -> Iterator[str]:
+    """Aggregated tables as CSV chunks (the method sheet is in the spreadsheet files)."""
+    tables, _facts = aggregated_tables(survey, threshold=threshold, today=today)
+    return writers.csv_chunks(builders.table_rows(tables, threshold))
+
+
+def method_csv(survey: Survey, *, threshold: int, today: dt.date) -> Iterator[str]:
+    """The method notes (n, period, channels, threshold, suppression applied) as CSV chunks."""
+    tables, facts = aggregated_tables(survey, threshold=threshold, today=today)
+    return writers.csv_chunks(builders.method_rows(facts, tables))
+
+
+def file_chunks(target: IO[bytes], *, chunk_size: int = 64 * 1024) -> Iterator[bytes]:
+    """Send a written (spooled) file in chunks, and close it once sent or abandoned."""
+    try:
+        while chunk := target.read(chunk_size):
+            yield chunk
+    finally:
+        target.close()

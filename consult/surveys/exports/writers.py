@@ -1,0 +1,185 @@
+"""Streaming writers: rows (from the builders) → CSV text chunks, an XLSX file or an ODS file.
+
+Every cell goes through `spreadsheet_value`, the single place where text that a spreadsheet would
+run as a formula (=, +, -, @, tab, carriage return) gets a leading apostrophe; numbers stay numbers.
+
+- CSV: UTF-8 with a byte order mark (so that Excel recognises the encoding), comma-separated,
+  CRLF line ends (RFC 4180). Chunks are yielded as rows come in.
+- XLSX: openpyxl in write-only mode: rows are written to a temporary file as they come in; only
+  the table of distinct strings stays in memory.
+- ODS: written by hand, row by row, into the zip's content.xml (odfpy would build the whole
+  document tree in memory first). Rows are never kept.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import zipfile
+from collections.abc import Iterable, Iterator, Sequence
+from typing import IO
+from xml.sax.saxutils import escape, quoteattr
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+
+from consult.surveys.exports.builders import Cell
+
+Sheet = tuple[str, Iterable[Sequence[Cell]]]
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# Characters XML 1.0 cannot carry (and openpyxl refuses): control characters other than tab and newlines.
+_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+CSV_CHUNK = 64 * 1024
+
+
+def spreadsheet_value(value) -> Cell:
+    """A cell as every writer stores it: text made inert when it would start a formula, numbers kept."""
+    if value is None or isinstance(value, (int, float, dt.date)) and not isinstance(value, bool):
+        return value
+    if isinstance(value, bool):
+        return int(value)
+    text = _ILLEGAL_XML.sub("", str(value))
+    if text.startswith(FORMULA_TRIGGERS):
+        return "'" + text
+    return text
+
+
+# --------------------------------------------------------------------------- CSV
+
+def _csv_text(value: Cell) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def csv_chunks(rows: Iterable[Sequence[Cell]], *, bom: bool = True) -> Iterator[str]:
+    """CSV text in chunks of about 64 KiB, starting as soon as the first rows are built."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    if bom:
+        buffer.write("\ufeff")
+    for row in rows:
+        writer.writerow([_csv_text(spreadsheet_value(v)) for v in row])
+        if buffer.tell() >= CSV_CHUNK:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    if buffer.tell():
+        yield buffer.getvalue()
+
+
+# --------------------------------------------------------------------------- XLSX
+
+def sheet_title(title: str) -> str:
+    """A worksheet name both formats accept: at most 31 characters, none of []:*?/\\."""
+    return re.sub(r"[\[\]:*?/\\]", " ", str(title)).strip()[:31] or "Sheet"
+
+
+def write_xlsx(sheets: Iterable[Sheet], target: IO[bytes]) -> None:
+    """Write the sheets as an XLSX workbook (first row of each in bold, frozen)."""
+    workbook = Workbook(write_only=True)
+    bold = Font(bold=True)
+    for title, rows in sheets:
+        sheet = workbook.create_sheet(title=sheet_title(title))
+        sheet.freeze_panes = "A2"
+        for index, row in enumerate(rows):
+            sheet.append([_xlsx_cell(sheet, spreadsheet_value(v), bold if index == 0 else None) for v in row])
+    workbook.save(target)
+
+
+def _xlsx_cell(sheet, value: Cell, font):
+    if font is None and not isinstance(value, dt.date):
+        return value
+    cell = WriteOnlyCell(sheet, value=value)
+    if font is not None:
+        cell.font = font
+    if isinstance(value, dt.date):
+        cell.number_format = "yyyy-mm-dd"
+    return cell
+
+
+# --------------------------------------------------------------------------- ODS
+
+ODS_MIMETYPE = "application/vnd.oasis.opendocument.spreadsheet"
+_NS = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+       'xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0" '
+       'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+       'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+       'xmlns:number="urn:oasis:names:tc:opendocument:xmlns:datastyle:1.0" '
+       'xmlns:fo="urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0" '
+       'xmlns:meta="urn:oasis:names:tc:opendocument:xmlns:meta:1.0"')
+_MANIFEST = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+    f'<manifest:file-entry manifest:full-path="/" manifest:version="1.2" manifest:media-type="{ODS_MIMETYPE}"/>'
+    '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+    '<manifest:file-entry manifest:full-path="styles.xml" manifest:media-type="text/xml"/>'
+    '<manifest:file-entry manifest:full-path="meta.xml" manifest:media-type="text/xml"/>'
+    '</manifest:manifest>'
+)
+_STYLES = (f'<?xml version="1.0" encoding="UTF-8"?>\n<office:document-styles {_NS} office:version="1.2">'
+           '<office:styles/></office:document-styles>')
+_META = (f'<?xml version="1.0" encoding="UTF-8"?>\n<office:document-meta {_NS} office:version="1.2">'
+         '<office:meta><meta:generator>Consult</meta:generator></office:meta></office:document-meta>')
+_CONTENT_HEAD = (
+    f'<?xml version="1.0" encoding="UTF-8"?>\n<office:document-content {_NS} office:version="1.2">'
+    '<office:automatic-styles>'
+    '<number:date-style style:name="iso-date"><number:year number:style="long"/><number:text>-</number:text>'
+    '<number:month number:style="long"/><number:text>-</number:text><number:day number:style="long"/>'
+    '</number:date-style>'
+    '<style:style style:name="header" style:family="table-cell"><style:text-properties fo:font-weight="bold"/>'
+    '</style:style>'
+    '<style:style style:name="date" style:family="table-cell" style:data-style-name="iso-date"/>'
+    '</office:automatic-styles><office:body><office:spreadsheet>'
+)
+_CONTENT_TAIL = '</office:spreadsheet></office:body></office:document-content>'
+
+
+def _ods_paragraphs(text: str) -> str:
+    """Text as ODF paragraphs: one per line (as LibreOffice stores a cell's line breaks), tabs as elements."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return "".join("<text:p>" + "<text:tab/>".join(escape(part) for part in line.split("\t")) + "</text:p>"
+                   for line in lines)
+
+
+def _ods_cell(value: Cell, header: bool) -> str:
+    style = ' table:style-name="header"' if header else ""
+    if value is None:
+        return f"<table:table-cell{style}/>"
+    if isinstance(value, (int, float)):
+        return (f'<table:table-cell{style} office:value-type="float" office:value="{value!r}">'
+                f"<text:p>{value!r}</text:p></table:table-cell>")
+    if isinstance(value, dt.date):
+        iso = value.isoformat()
+        return (f'<table:table-cell table:style-name="date" office:value-type="date" office:date-value="{iso}">'
+                f"<text:p>{iso}</text:p></table:table-cell>")
+    return f'<table:table-cell{style} office:value-type="string">{_ods_paragraphs(value)}</table:table-cell>'
+
+
+def write_ods(sheets: Iterable[Sheet], target: IO[bytes]) -> None:
+    """Write the sheets as an OpenDocument spreadsheet, streaming content.xml row by row."""
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        # The mimetype entry must come first and be stored uncompressed (ODF packaging rule).
+        archive.writestr(zipfile.ZipInfo("mimetype"), ODS_MIMETYPE, compress_type=zipfile.ZIP_STORED)
+        archive.writestr("META-INF/manifest.xml", _MANIFEST)
+        archive.writestr("styles.xml", _STYLES)
+        archive.writestr("meta.xml", _META)
+        with archive.open("content.xml", "w", force_zip64=True) as raw, \
+                io.TextIOWrapper(raw, encoding="utf-8", write_through=False) as out:
+            out.write(_CONTENT_HEAD)
+            for title, rows in sheets:
+                out.write(f"<table:table table:name={quoteattr(sheet_title(title))}>")
+                for index, row in enumerate(rows):
+                    if index == 0:
+                        # The schema wants the columns declared before the first row.
+                        out.write(f'<table:table-column table:number-columns-repeated="{max(len(row), 1)}"/>')
+                    out.write("<table:table-row>")
+                    out.write("".join(_ods_cell(spreadsheet_value(v), index == 0) for v in row))
+                    out.write("</table:table-row>")
+                out.write("</table:table>")
+            out.write(_CONTENT_TAIL)

@@ -1,0 +1,142 @@
+"""Survey exports under /t/<slug>/manage/surveys/<id>/export/ (raw answers for coordinators, aggregated
+tables for observers too) and the printable questionnaire under /t/<slug>/surveys/<id>/print."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, current_app, g, render_template, request, stream_with_context
+from flask_login import current_user
+
+from consult.core.models import utcnow
+from consult.extensions import login_manager
+from consult.surveys import permissions as survey_permissions
+from consult.surveys.exports import files, printable
+from consult.surveys.models import Survey
+from consult.surveys.results import disclosure_threshold
+from consult.surveys.services import commune_choices
+from consult.surveys.views import get_survey_or_404
+from consult.territories import permissions
+from consult.territories.views import get_territory_or_404
+
+bp = Blueprint("survey_exports", __name__, url_prefix="/t/<slug>")
+
+EXPORT = "/manage/surveys/<int:survey_id>/export"
+MIMETYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "ods": "application/vnd.oasis.opendocument.spreadsheet",
+}
+
+
+@bp.url_value_preprocessor
+def load_territory(_endpoint, values):
+    g.territory = get_territory_or_404(values.pop("slug"))
+
+
+@bp.url_defaults
+def add_slug(_endpoint, values):
+    if "slug" not in values and "territory" in g:
+        values["slug"] = g.territory.slug
+
+
+def _allowed_survey(survey_id: int, allowed) -> Survey:
+    """The survey, once the user is logged in and `allowed(user, survey)`; else login, 403 or 404."""
+    if not current_user.is_authenticated:
+        abort(login_manager.unauthorized())
+    survey = get_survey_or_404(g.territory, survey_id)
+    permissions.require(allowed(current_user, survey))
+    return survey
+
+
+def _filename(survey: Survey, what: str, fmt: str) -> str:
+    return f"{g.territory.slug}-survey-{survey.id}-{what}-{utcnow().date().isoformat()}.{fmt}"
+
+
+def _download(survey: Survey, body, what: str, fmt: str) -> Response:
+    """An attachment that no cache keeps; CSV bodies are streamed as they are produced."""
+    current_app.logger.info("export survey=%s what=%s format=%s user=%s", survey.id, what, fmt, current_user.id)
+    name = _filename(survey, what, fmt)
+    if fmt == "csv":
+        response = Response(stream_with_context(body), mimetype=MIMETYPES["csv"])
+    else:
+        size = body.seek(0, 2)
+        body.seek(0)
+        response = Response(files.file_chunks(body), mimetype=MIMETYPES[fmt])
+        response.content_length = size
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get(f"{EXPORT}/")
+def index(survey_id: int):
+    """The files this user may download for the survey."""
+    survey = _allowed_survey(survey_id, survey_permissions.can_download_tables)
+    return render_template("surveys/exports/index.html", territory=g.territory, survey=survey,
+                           raw=survey_permissions.can_read_individual_answers(current_user, survey),
+                           threshold=disclosure_threshold(survey))
+
+
+@bp.get(f"{EXPORT}/responses.csv")
+def responses_csv(survey_id: int):
+    """Raw responses, one row per response (coordinators and admins)."""
+    survey = _allowed_survey(survey_id, survey_permissions.can_read_individual_answers)
+    return _download(survey, files.responses_csv(survey), "responses", "csv")
+
+
+@bp.get(f"{EXPORT}/responses.<any(xlsx, ods):fmt>")
+def responses_spreadsheet(survey_id: int, fmt: str):
+    """Raw responses and their codebook as a spreadsheet (coordinators and admins)."""
+    survey = _allowed_survey(survey_id, survey_permissions.can_read_individual_answers)
+    return _download(survey, files.responses_spreadsheet(survey, fmt), "responses", fmt)
+
+
+@bp.get(f"{EXPORT}/codebook.csv")
+def codebook_csv(survey_id: int):
+    """What every column and code of the raw export means (no answers in it)."""
+    survey = _allowed_survey(survey_id, survey_permissions.can_download_tables)
+    return _download(survey, files.codebook_csv(survey), "codebook", "csv")
+
+
+@bp.get(f"{EXPORT}/tables.<any(xlsx, ods):fmt>")
+def tables_spreadsheet(survey_id: int, fmt: str):
+    """Aggregated counts with disclosure control, and the method sheet (observers, coordinators, admins)."""
+    survey = _allowed_survey(survey_id, survey_permissions.can_download_tables)
+    body = files.tables_spreadsheet(survey, fmt, threshold=disclosure_threshold(survey), today=utcnow().date())
+    return _download(survey, body, "tables", fmt)
+
+
+@bp.get(f"{EXPORT}/<any(tables, method):what>.csv")
+def tables_csv(survey_id: int, what: str):
+    """Aggregated counts, or the method notes, as CSV (observers, coordinators, admins)."""
+    survey = _allowed_survey(survey_id, survey_permissions.can_download_tables)
+    make = files.tables_csv if what == "tables" else files.method_csv
+    return _download(survey, make(survey, threshold=disclosure_threshold(survey), today=utcnow().date()), what, "csv")
+
+
+def _visible_survey(survey_id: int) -> Survey:
+    """A survey this visitor may see (drafts: its managers only; others get 404, not a hint it exists)."""
+    survey = get_survey_or_404(g.territory, survey_id)
+    if not survey_permissions.can_see_survey(current_user, survey):
+        abort(404)
+    return survey
+
+
+def _print_html(survey: Survey, *, pdf: bool) -> str:
+    return render_template("surveys/print.html", territory=g.territory, survey=survey, pdf=pdf,
+                           layout=printable.print_layout(survey), communes=commune_choices(survey),
+                           commune_list_limit=printable.COMMUNE_LIST_LIMIT)
+
+
+@bp.get("/surveys/<int:survey_id>/print")
+def print_version(survey_id: int):
+    """The paper questionnaire, to print from the browser."""
+    return _print_html(_visible_survey(survey_id), pdf=False)
+
+
+@bp.get("/surveys/<int:survey_id>/print.pdf")
+def print_pdf(survey_id: int):
+    """The paper questionnaire as an A4 PDF."""
+    survey = _visible_survey(survey_id)
+    pdf = printable.render_pdf(_print_html(survey, pdf=True), base_url=request.url_root)
+    response = Response(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="{g.territory.slug}-survey-{survey.id}.pdf"'
+    return response

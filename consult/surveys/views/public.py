@@ -1,0 +1,432 @@
+"""Answering surveys: list, introduction, page-by-page answers, review, submit, thanks and panel sign-up.
+
+No page needs JavaScript. Answers in progress live in a Draft (see consult/surveys/respond.py); two
+cookies scoped to the survey's path carry the anonymous respondent's state: `consult_sv_<id>` (a
+signed random browser token, what makes "one response per browser" work) and `consult_sv_<id>_resume`
+(the private resume key of the draft).
+"""
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    after_this_request,
+    current_app,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import format_time
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, StringField
+from wtforms.validators import DataRequired, Email, Length, Optional
+
+from consult.core.models import utcnow
+from consult.core.urls import external_url, is_safe_next
+from consult.errors import InvalidInput, PermissionDenied
+from consult.extensions import db, login_manager
+from consult.surveys import permissions, respond, services
+from consult.surveys.answers import visible_questions
+from consult.surveys.models import Survey, SurveyMode
+from consult.surveys.views import get_survey_or_404
+from consult.territories.views import get_territory_or_404
+
+bp = Blueprint("surveys", __name__, url_prefix="/t/<slug>/surveys")
+
+FALC_KEY = "survey_falc"
+TOKEN_MAX_AGE = 60 * 60 * 24 * 365
+ACTIONS = ("next", "back", "later", "falc")
+
+
+class StartForm(FlaskForm):
+    """Start answering; asks for the access code when the survey requires one."""
+
+    access_code = StringField(
+        _l("Access code"), validators=[Optional(), Length(max=32)],
+        description=_l("Printed on your invitation letter, for example K7M2-PQ9X."),
+        render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"})
+
+
+class SubmitForm(StartForm):
+    """Send the answers (the access code is asked again only if this browser does not have it)."""
+
+
+class RecontactForm(FlaskForm):
+    """Optional, separate consent to be re-contacted."""
+
+    consent = BooleanField(_l("I would like to be contacted again (residents' panel)"),
+                           validators=[DataRequired(message=_l("Tick the box to give your consent."))])
+    email = EmailField(_l("Email address"), validators=[
+        DataRequired(message=_l("Enter your email address.")),
+        Email(message=_l("Enter a valid email address, e.g. name@example.fr.")), Length(max=254)],
+        render_kw={"autocomplete": "email", "spellcheck": "false"})
+
+
+# --- plumbing -----------------------------------------------------------------------------
+
+
+@bp.url_value_preprocessor
+def load_territory(_endpoint, values):
+    g.territory = get_territory_or_404(values.pop("slug"))
+
+
+@bp.url_defaults
+def add_slug(_endpoint, values):
+    if "slug" not in values and "territory" in g:
+        values["slug"] = g.territory.slug
+
+
+@bp.after_request
+def no_store(response):
+    """Answers typed on a shared computer must not come back from the browser's cache."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.app_template_global()
+def survey_commune_choices(survey: Survey) -> dict[str, str]:
+    """INSEE code → name of the survey's communes, once per request (used by the question macro)."""
+    cache = g.setdefault("survey_communes", {})
+    if survey.id not in cache:
+        cache[survey.id] = services.commune_choices(survey)
+    return cache[survey.id]
+
+
+@bp.app_template_filter("survey_time")
+def survey_time(value) -> str:
+    """The time of a datetime, in the visitor's language and time zone (e.g. 18:00)."""
+    return format_time(value, "short") if value else ""
+
+
+def _survey(survey_id: int) -> Survey:
+    survey = get_survey_or_404(g.territory, survey_id)
+    if not permissions.can_see_survey(current_user, survey):
+        abort(404)  # drafts do not exist for the public
+    return survey
+
+
+def _threshold(survey: Survey) -> int:
+    return survey.disclosure_threshold or current_app.config["DISCLOSURE_THRESHOLD"]
+
+
+def _cookie_path(survey: Survey) -> str:
+    return url_for("surveys.intro", survey_id=survey.id).rstrip("/")
+
+
+def _resume_cookie(survey: Survey) -> str:
+    return f"consult_sv_{survey.id}_resume"
+
+
+def _set_cookie(survey: Survey, name: str, value: str, max_age: int) -> None:
+    @after_this_request
+    def set_it(response):
+        response.set_cookie(name, value, max_age=max_age, path=_cookie_path(survey), httponly=True,
+                            samesite="Lax", secure=current_app.config.get("SESSION_COOKIE_SECURE", False))
+        return response
+
+
+def _forget_resume_key(survey: Survey) -> None:
+    @after_this_request
+    def delete_it(response):
+        response.delete_cookie(_resume_cookie(survey), path=_cookie_path(survey))
+        return response
+
+
+def _browser_token(survey: Survey, *, create: bool = True) -> str | None:
+    """This browser's random token for the survey, created (and sent as a signed cookie) when missing."""
+    name = f"consult_sv_{survey.id}"
+    token = respond.read_token(request.cookies.get(name), current_app.secret_key)
+    if token is None and create:
+        token = g.setdefault("survey_tokens", {}).setdefault(survey.id, respond.new_secret())
+        _set_cookie(survey, name, respond.sign_token(token, current_app.secret_key), TOKEN_MAX_AGE)
+    return token
+
+
+def _draft(survey: Survey):
+    return respond.find_draft(survey, key=request.cookies.get(_resume_cookie(survey)), user=current_user)
+
+
+def _code_key(survey: Survey) -> str:
+    return f"survey_code_{survey.id}"
+
+
+def _falc() -> bool:
+    return bool(session.get(FALC_KEY))
+
+
+def _page_url(survey: Survey, number: int, **args) -> str:
+    return url_for("surveys.page", survey_id=survey.id, number=number, **args)
+
+
+def _closed(survey: Survey, data: dict):
+    """The survey stopped accepting answers: say so, and show everything they typed."""
+    pages = respond.review(survey, data, survey_commune_choices(survey), falc=_falc())
+    status = 409 if request.method == "POST" else 200
+    return render_template("surveys/respond/closed.html", territory=g.territory, survey=survey, pages=pages,
+                           text=respond.review_text(pages, falc=_falc()), now=utcnow()), status
+
+
+def _already(survey: Survey):
+    return render_template("surveys/respond/already.html", territory=g.territory, survey=survey,
+                           threshold=_threshold(survey)), 409
+
+
+def _answering(survey_id: int):
+    """The survey and the draft being answered, or the page to show instead (login, closed, intro)."""
+    survey = _survey(survey_id)
+    if permissions.needs_account(survey) and not current_user.is_authenticated:
+        abort(login_manager.unauthorized())
+    draft = _draft(survey)
+    if not survey.is_accepting(utcnow()):
+        data = dict(draft.data) if draft is not None else {}
+        if request.method == "POST":
+            data.update(respond.read_page(survey.questions, request.form))
+        abort(make_response(_closed(survey, data)))
+    if draft is None:
+        if respond.has_responded(survey, browser_secret=_browser_token(survey, create=False), user=current_user):
+            abort(make_response(_already(survey)))
+        flash(_("Start the survey from its introduction page."), "info")
+        abort(redirect(url_for("surveys.intro", survey_id=survey.id)))
+    return survey, draft
+
+
+# --- pages --------------------------------------------------------------------------------
+
+
+@bp.get("/")
+def index():
+    """The territory's open surveys, and ended ones whose results are published."""
+    listing = respond.list_public_surveys(g.territory, utcnow())
+    return render_template("surveys/respond/index.html", territory=g.territory, listing=listing)
+
+
+@bp.get("/<int:survey_id>/")
+def intro(survey_id: int):
+    """Introduction: purpose, privacy, publication rule, notices, and the Start button when open."""
+    survey = _survey(survey_id)
+    token = _browser_token(survey, create=False)
+    return render_template(
+        "surveys/respond/intro.html", territory=g.territory, survey=survey, form=StartForm(),
+        **_intro_state(survey, token))
+
+
+def _intro_state(survey: Survey, token: str | None) -> dict:
+    return {
+        "now": utcnow(), "threshold": _threshold(survey), "falc": _falc(),
+        "responded": respond.has_responded(survey, browser_secret=token, user=current_user),
+        "draft": _draft(survey), "code_known": bool(session.get(_code_key(survey))),
+        "has_falc": any(q.falc_text for q in survey.questions),
+    }
+
+
+@bp.post("/<int:survey_id>/start")
+def start(survey_id: int):
+    """Check the access code (without spending it), open a draft and go to the first page."""
+    survey = _survey(survey_id)
+    if not survey.is_accepting(utcnow()):
+        return redirect(url_for("surveys.intro", survey_id=survey.id))
+    if permissions.needs_account(survey) and not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    token = _browser_token(survey)
+    if respond.has_responded(survey, browser_secret=token, user=current_user):
+        return _already(survey)
+    form = StartForm()
+    if form.validate_on_submit() and survey.access_codes_required and not session.get(_code_key(survey)):
+        try:
+            session[_code_key(survey)] = respond.check_access_code(survey, form.access_code.data)
+        except InvalidInput as error:
+            form.access_code.errors = [*form.access_code.errors, error.message]
+    if form.errors:
+        return render_template("surveys/respond/intro.html", territory=g.territory, survey=survey, form=form,
+                               **_intro_state(survey, token)), 422
+    draft = _draft(survey)
+    if draft is None:
+        draft, key = respond.start_draft(survey, user=current_user, today=utcnow().date())
+        db.session.commit()
+        if survey.mode is SurveyMode.ANONYMOUS:
+            _set_cookie(survey, _resume_cookie(survey), key, respond.DRAFT_LIFETIME_DAYS * 86400)
+    return redirect(_page_url(survey, draft.page_index + 1))
+
+
+@bp.get("/<int:survey_id>/page/<int:number>")
+def page(survey_id: int, number: int):
+    """One page of questions (number among the pages visible given the answers so far)."""
+    survey, draft = _answering(survey_id)
+    pages = respond.visible_pages(survey, draft.data)
+    if not 1 <= number <= len(pages):
+        return redirect(_page_url(survey, 1) if number < 1 and pages
+                        else url_for("surveys.review", survey_id=survey.id))
+    current = pages[number - 1]
+    errors = (respond.page_errors(current, draft.data, survey_commune_choices(survey))
+              if request.args.get("check") else {})
+    return _render_page(survey, draft, current, errors=errors), 422 if errors else 200
+
+
+@bp.post("/<int:survey_id>/page/<int:number>")
+def save_page(survey_id: int, number: int):
+    """Next checks the page; Back, "resume later" and the easy-read switch keep it as typed."""
+    survey, draft = _answering(survey_id)
+    current = respond.page_by_id(survey, request.form.get("page_id"))
+    if current is None:
+        return redirect(_page_url(survey, number))
+    action = request.form.get("action") if request.form.get("action") in ACTIONS else "next"
+    result = respond.record_page(survey, draft, current, request.form, shown=request.form.getlist("shown") or None,
+                                 validate=action == "next", communes=survey_commune_choices(survey),
+                                 today=utcnow().date())
+    db.session.commit()
+    pages = respond.visible_pages(survey, draft.data)
+    position = pages.index(current) + 1 if current in pages else 1
+    if action == "falc":
+        session[FALC_KEY] = not _falc()
+        return redirect(_page_url(survey, position))
+    if action == "later":
+        return redirect(url_for("surveys.later", survey_id=survey.id, back=position))
+    if action == "back":
+        return redirect(_page_url(survey, position - 1) if position > 1
+                        else url_for("surveys.intro", survey_id=survey.id))
+    if result.done:
+        return redirect(_page_url(survey, position + 1) if position < len(pages)
+                        else url_for("surveys.review", survey_id=survey.id))
+    return _render_page(survey, draft, current, errors=result.errors, appeared=result.appeared), \
+        422 if result.errors else 200
+
+
+def _render_page(survey: Survey, draft, current, *, errors: dict, appeared=()):
+    pages = respond.visible_pages(survey, draft.data)
+    return render_template(
+        "surveys/respond/page.html", territory=g.territory, survey=survey, page=current,
+        number=pages.index(current) + 1, total=len(pages), data=draft.data, errors=errors,
+        questions=visible_questions(current, draft.data), appeared=list(appeared), falc=_falc(),
+        mental_health=survey.mental_health or current.mental_health)
+
+
+@bp.get("/<int:survey_id>/later")
+def later(survey_id: int):
+    """The "resume later" page: the private link to the draft (shown again whenever asked)."""
+    survey = _answering(survey_id)[0]
+    key = request.cookies.get(_resume_cookie(survey))
+    link = external_url("surveys.resume", slug=g.territory.slug, survey_id=survey.id, key=key) if key else None
+    back = request.args.get("back", type=int) or 1
+    return render_template("surveys/respond/later.html", territory=g.territory, survey=survey, link=link,
+                           back=back, lifetime_days=respond.DRAFT_LIFETIME_DAYS)
+
+
+@bp.get("/<int:survey_id>/resume/<key>")
+def resume(survey_id: int, key: str):
+    """The private resume link: find the draft by its key, remember the key here, go back to the page."""
+    survey = _survey(survey_id)
+    draft = respond.find_draft(survey, key=key) if survey.mode is SurveyMode.ANONYMOUS else None
+    if draft is None:
+        return render_template("surveys/respond/expired.html", territory=g.territory, survey=survey), 404
+    _set_cookie(survey, _resume_cookie(survey), key, respond.DRAFT_LIFETIME_DAYS * 86400)
+    _browser_token(survey)
+    return redirect(_page_url(survey, draft.page_index + 1))
+
+
+@bp.post("/<int:survey_id>/falc")
+def toggle_falc(survey_id: int):
+    """Switch the easy-read wording on or off (for the introduction and review pages)."""
+    survey = _survey(survey_id)  # (CSRFProtect has checked the token)
+    session[FALC_KEY] = not _falc()
+    target = request.form.get("next")
+    return redirect(target if is_safe_next(target) else url_for("surveys.intro", survey_id=survey.id))
+
+
+@bp.get("/<int:survey_id>/review")
+def review(survey_id: int):
+    """Every visible answer in words, each with a link to change it, and the Submit button."""
+    survey, draft = _answering(survey_id)
+    return _render_review(survey, draft, SubmitForm())
+
+
+def _render_review(survey: Survey, draft, form: SubmitForm, status: int = 200):
+    pages = respond.review(survey, draft.data, survey_commune_choices(survey), falc=_falc())
+    return render_template("surveys/respond/review.html", territory=g.territory, survey=survey, pages=pages,
+                           form=form, falc=_falc(), code_known=bool(session.get(_code_key(survey))),
+                           has_falc=any(q.falc_text for q in survey.questions)), status
+
+
+@bp.post("/<int:survey_id>/submit")
+def submit(survey_id: int):
+    """Record the response once, delete the draft in the same transaction, and thank."""
+    survey = _survey(survey_id)
+    if permissions.needs_account(survey) and not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    token = _browser_token(survey)
+    draft = _draft(survey)
+    if draft is None:
+        if respond.has_responded(survey, browser_secret=token, user=current_user):
+            return _already(survey)  # a replay, a double click or another tab
+        return redirect(url_for("surveys.intro", survey_id=survey.id))
+    form = SubmitForm()
+    if not form.validate_on_submit():
+        return _render_review(survey, draft, form, 422)
+    data = dict(draft.data)
+    try:
+        services.submit_response(survey, data, browser_secret=token, user=current_user,
+                                 access_code=form.access_code.data or session.get(_code_key(survey)), now=utcnow())
+        respond.delete_draft(draft)
+        db.session.commit()
+    except services.SurveyClosed:
+        db.session.rollback()
+        return _closed(survey, data)
+    except services.AlreadyResponded:
+        db.session.rollback()
+        return _already(survey)
+    except services.InvalidAnswers as error:
+        db.session.rollback()
+        flash(_("Some answers need your attention."), "error")
+        return redirect(_page_url(survey, respond.first_page_with_error(survey, data, error.errors), check=1))
+    except PermissionDenied:
+        db.session.rollback()
+        return login_manager.unauthorized()
+    except InvalidInput as error:  # the access code
+        db.session.rollback()
+        if respond.has_responded(survey, browser_secret=token, user=current_user):
+            return _already(survey)
+        session.pop(_code_key(survey), None)
+        form.access_code.errors = [*form.access_code.errors, error.message]
+        return _render_review(survey, draft, form, 422)
+    session.pop(_code_key(survey), None)
+    _forget_resume_key(survey)
+    return redirect(url_for("surveys.thanks", survey_id=survey.id))
+
+
+@bp.get("/<int:survey_id>/thanks")
+def thanks(survey_id: int):
+    """What happens next, and the optional, separate panel sign-up."""
+    survey = _survey(survey_id)
+    return _render_thanks(survey, RecontactForm())
+
+
+def _render_thanks(survey: Survey, form: RecontactForm, status: int = 200):
+    responded = respond.has_responded(survey, browser_secret=_browser_token(survey, create=False),
+                                      user=current_user)
+    return render_template("surveys/respond/thanks.html", territory=g.territory, survey=survey, form=form,
+                           threshold=_threshold(survey), offer_panel=survey.recontact_enabled and responded), status
+
+
+@bp.post("/<int:survey_id>/recontact")
+def recontact(survey_id: int):
+    """Store a panel contact apart from the answers (no link to the response, month of consent only)."""
+    survey = _survey(survey_id)
+    responded = respond.has_responded(survey, browser_secret=_browser_token(survey, create=False),
+                                      user=current_user)
+    if not survey.recontact_enabled or not responded:
+        abort(404)
+    form = RecontactForm()
+    if not form.validate_on_submit():
+        return _render_thanks(survey, form, 422)
+    respond.join_panel(survey, form.email.data, today=utcnow().date())
+    db.session.commit()
+    flash(_("Thank you. Your address is stored apart from your answers; you can ask us to delete it at any time."),
+          "success")
+    return redirect(url_for("surveys.thanks", survey_id=survey.id))

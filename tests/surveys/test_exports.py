@@ -1,0 +1,393 @@
+"""Exports: raw responses (CSV, XLSX, ODS) and codebook, aggregated tables with disclosure control,
+formula neutralisation, anonymity and who may download what."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from consult.extensions import db
+from consult.surveys import services
+from consult.surveys.exports import builders, writers
+from consult.surveys.exports.records import iter_records
+from consult.surveys.models import Channel, SurveyMode
+from tests.conftest import NOW
+from tests.surveys.conftest import VALID_ANSWERS
+from tests.surveys.exports_helpers import (  # noqa: F401  (fixtures)
+    PAPER,
+    admin,
+    answered,
+    as_dicts,
+    coordinator,
+    observer,
+    other_commune,
+    other_coordinator,
+    participant,
+    read_csv,
+    read_ods,
+    read_xlsx,
+)
+
+EN = {"Accept-Language": "en"}
+
+
+def export_url(survey, name: str) -> str:
+    return f"/t/{survey.territory.slug}/manage/surveys/{survey.id}/export/{name}"
+
+
+RAW_HEADER = [
+    "response_number", "channel", "submitted_on", "Q1", "Q1_name", "Q2", "Q3", "Q4_1", "Q4_2", "Q4_3", "Q4_autre",
+    "Q4_other_text", "Q5", "Q6", "Q7_r1", "Q7_r2", "Q7_score_raw", "Q7_score_pct", "Q8_1", "Q8_2", "Q8_3", "Q8_4",
+    "Q9", "Q10", "Q11", "Q12", "Q13",
+]
+
+
+# --------------------------------------------------------------------------- raw responses
+
+def test_raw_csv_holds_one_row_per_response_with_the_stored_answers(client, login, coordinator, answered):
+    login(coordinator)
+    response = client.get(export_url(answered, "responses.csv"))
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    assert response.headers["Cache-Control"] == "no-store"
+    header, *rows = read_csv(response)
+    assert header == RAW_HEADER
+    first, second, paper = (dict(zip(header, row)) for row in rows)
+    assert len(rows) == 3
+    assert [first["response_number"], second["response_number"], paper["response_number"]] == ["1", "2", "3"]
+    assert (first["channel"], paper["channel"]) == ("web", "paper")
+    assert first["submitted_on"] == "2026-11-23"
+    assert (first["Q1"], first["Q1_name"]) == ("82112", "Moissac")
+    assert (first["Q4_1"], first["Q4_2"], first["Q4_3"], first["Q4_autre"]) == ("1", "0", "0", "1")
+    assert first["Q4_other_text"] == "Pas de médecin disponible"
+    assert second["Q4_1"] == "" and second["Q4_autre"] == ""  # not asked: empty, not 0
+    assert (first["Q7_r1"], first["Q7_r2"], first["Q7_score_raw"], first["Q7_score_pct"]) == ("2", "3", "3", "12")
+    assert (second["Q7_r1"], second["Q7_r2"], second["Q7_score_raw"]) == ("1", "", "")  # incomplete: no score
+    assert [first[f"Q8_{n}"] for n in "1234"] == ["2", "1", "3", ""]
+    assert [second[f"Q8_{n}"] for n in "1234"] == ["", "", "", "1"]
+    assert (first["Q5"], first["Q6"], second["Q6"]) == ("7", "25", "12.5")
+    assert (first["Q10"], first["Q13"]) == ("Un bus vers l'hôpital de Moissac", "2026-10-02")
+
+
+def test_raw_xlsx_reads_back_the_same_numbers_and_carries_the_codebook(client, login, coordinator, answered):
+    login(coordinator)
+    response = client.get(export_url(answered, "responses.xlsx"))
+    assert response.status_code == 200
+    assert response.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    responses, codebook = read_xlsx(response.get_data())
+    assert responses[0] == RAW_HEADER
+    first, second, paper = as_dicts(responses)
+    assert first["response_number"] == 1 and first["channel"] == "web"
+    assert first["submitted_on"] == dt.datetime(2026, 11, 23)  # a real date cell
+    assert (first["Q5"], first["Q6"], second["Q6"]) == (7, 25, 12.5)  # numbers stay numbers
+    assert (first["Q4_1"], first["Q4_2"], first["Q4_autre"], first["Q4_other_text"]) == (
+        1, 0, 1, "Pas de médecin disponible")
+    assert (first["Q7_score_raw"], first["Q7_score_pct"], paper["Q7_score_pct"]) == (3, 12, 16)
+    assert [first[f"Q8_{n}"] for n in "1234"] == [2, 1, 3, None]
+    assert (second["Q1_name"], paper["Q1"]) == (services.commune_choices(answered)[second["Q1"]], "82112")
+    assert first["Q13"] == dt.datetime(2026, 10, 2)
+    assert any(row[2] == "Q4_autre" for row in codebook)
+
+
+def test_raw_ods_reads_back_the_same_numbers_and_carries_the_codebook(client, login, coordinator, answered):
+    login(coordinator)
+    response = client.get(export_url(answered, "responses.ods"))
+    assert response.status_code == 200
+    assert response.mimetype == "application/vnd.oasis.opendocument.spreadsheet"
+    responses, codebook = read_ods(response.get_data())
+    assert responses[0] == RAW_HEADER
+    first, second, paper = as_dicts(responses)
+    assert (first["response_number"], paper["channel"], first["submitted_on"]) == (1, "paper", "2026-11-23")
+    assert (first["Q5"], first["Q6"], second["Q6"]) == (7, 25, 12.5)
+    assert (first["Q4_1"], first["Q4_2"], first["Q4_autre"]) == (1, 0, 1)
+    assert (first["Q7_r1"], first["Q7_r2"], first["Q7_score_raw"]) == ("2", "3", 3)
+    assert [first[f"Q8_{n}"] for n in "1234"] == [2, 1, 3, None]
+    assert first["Q1_name"] == "Moissac"
+    assert first["Q13"] == "2026-10-02"
+    assert any(row[2] == "Q7_score_pct" for row in codebook)
+
+
+def test_response_number_is_a_running_index_not_the_database_id(client, login, coordinator, make_survey, survey):
+    earlier = make_survey(title="Une autre enquête")
+    for secret in ("a", "b", "c"):
+        services.submit_response(earlier, VALID_ANSWERS, browser_secret=secret, now=NOW)
+    stored = services.submit_response(survey, VALID_ANSWERS, browser_secret="d", now=NOW)
+    db.session.commit()
+    assert stored.id > 1  # three responses to another survey came first
+    login(coordinator)
+    _header, *rows = read_csv(client.get(export_url(survey, "responses.csv")))
+    assert [row[0] for row in rows] == ["1"]
+
+
+def test_csv_export_is_streamed_in_batches(app, answered):
+    """Records come from the database a batch at a time (here batches of 2 for 3 responses)."""
+    records = list(iter_records(answered, batch_size=2))
+    assert [r.channel for r in records] == [Channel.WEB, Channel.WEB, Channel.PAPER]
+    assert records[0].data == VALID_ANSWERS
+    assert records[2].data == PAPER
+    chunks = writers.csv_chunks(builders.raw_rows(answered, iter(records), {}))
+    assert next(chunks).startswith("\ufeffresponse_number,channel")
+
+
+# --------------------------------------------------------------------------- codebook
+
+def test_codebook_documents_questions_options_conditions_falc_and_scores(client, login, coordinator, answered):
+    login(coordinator)
+    response = client.get(export_url(answered, "codebook.csv"), headers=EN)
+    assert response.status_code == 200
+    header, *rows = read_csv(response)
+    assert header == ["Question", "Element", "Export column", "Code", "Text or label", "FALC wording", "Type",
+                      "Required", "Shown when", "Score", "Notes"]
+    by = {(r[1], r[2], r[3]): dict(zip(header, r)) for r in rows}
+    q2 = by[("Question", "Q2", "")]
+    assert q2["Text or label"] == "Comment est votre état de santé en général ?"
+    assert q2["FALC wording"] == "Vous sentez-vous en bonne santé ?"
+    assert q2["Required"] == "yes"
+    assert q2["Type"] == "Scale with labelled points (Likert)"
+    assert by[("Answer", "Q2", "5")]["Text or label"] == "Très mauvais"
+    q4 = next(r for r in rows if r[0] == "Q4" and r[1] == "Question")
+    assert q4[8] == "Q3 = 1 (Oui)"
+    assert "at most 3 answers" in q4[10]
+    assert by[("Answer", "Q4_autre", "autre")]["Notes"] == "Its text is in Q4_other_text."
+    assert ("Column", "Q4_other_text", "") in by
+    assert by[("Matrix line", "Q7_r1", "r1")]["Text or label"] == "Je me suis senti·e bien et de bonne humeur"
+    assert by[("Matrix column", "", "3")]["Score"] == "2"
+    q7 = next(r for r in rows if r[0] == "Q7" and r[1] == "Question")
+    assert "× 4" in q7[9] and "Bien-être faible" in q7[9]
+    assert ("Column", "Q7_score_pct", "") in by
+    assert by[("Item", "Q8_2", "2")]["Text or label"] == "Santé mentale"
+    assert by[("Commune", "Q1", "82112")]["Text or label"] == "Moissac"
+    assert by[("Value", "channel", "paper")]["Text or label"] == "Paper"
+    assert any(r[1] == "Page" and r[4] == "Votre bien-être" for r in rows)
+
+
+# --------------------------------------------------------------------------- formulas
+
+FORMULAS = ['=HYPERLINK("http://x")', "+33 6 12 34 56 78", "-", "@SUM(A1)"]
+
+
+def test_formula_like_text_is_neutralised_and_numbers_stay_numeric():
+    assert [writers.spreadsheet_value(v) for v in FORMULAS] == ["'" + v for v in FORMULAS]
+    assert writers.spreadsheet_value("\tx") == "'\tx"
+    assert writers.spreadsheet_value("\rx") == "'\rx"
+    assert writers.spreadsheet_value(-3) == -3
+    assert writers.spreadsheet_value(-2.5) == -2.5
+    assert writers.spreadsheet_value("Un bus = la santé") == "Un bus = la santé"
+    assert writers.spreadsheet_value("bip\x07") == "bip"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "ods"])
+def test_formula_like_answers_are_inert_in_every_format(client, login, coordinator, answered, fmt):
+    login(coordinator)
+    response = client.get(export_url(answered, f"responses.{fmt}"))
+    if fmt == "csv":
+        rows = as_dicts(read_csv(response))
+    else:
+        rows = as_dicts((read_xlsx if fmt == "xlsx" else read_ods)(response.get_data())[0])
+    _first, second, paper = rows
+    assert second["Q10"] == "'=HYPERLINK(\"http://x\")"
+    assert second["Q9"] == "'+33 6 12 34 56 78"
+    assert (paper["Q9"], paper["Q10"]) == ("'-", "'@SUM(A1)")
+    assert second["Q5"] in ("0", 0)
+
+
+def test_xlsx_cells_are_never_formulas(client, login, coordinator, answered):
+    import io
+
+    import openpyxl
+
+    login(coordinator)
+    workbook = openpyxl.load_workbook(io.BytesIO(client.get(export_url(answered, "responses.xlsx")).get_data()))
+    kinds = {cell.data_type for row in workbook.worksheets[0].iter_rows() for cell in row}
+    assert "f" not in kinds
+
+
+# --------------------------------------------------------------------------- anonymity
+
+@pytest.mark.parametrize("fmt", ["responses.csv", "responses.xlsx", "responses.ods", "tables.xlsx", "codebook.csv"])
+def test_exports_carry_no_account_even_for_identified_or_keyed_in_responses(
+        client, login, coordinator, make_survey, make_user, fmt):
+    survey = make_survey(mode=SurveyMode.IDENTIFIED)
+    respondent = make_user("repondante.identifiee@example.org", display_name="Gisèle Répondante")
+    services.submit_response(survey, VALID_ANSWERS, browser_secret=None, user=respondent, now=NOW)
+    services.key_in_response(coordinator, survey, VALID_ANSWERS, channel=Channel.PHONE, entry_id="x", now=NOW)
+    db.session.commit()
+    login(coordinator)
+    response = client.get(export_url(survey, fmt))
+    assert response.status_code == 200
+    data = response.get_data()
+    if fmt.endswith(".csv"):
+        texts = [" ".join(map(str, row)) for row in read_csv(response)]
+    else:
+        sheets = (read_xlsx if fmt.endswith("xlsx") else read_ods)(data)
+        texts = [" ".join(map(str, row)) for sheet in sheets for row in sheet]
+    everything = "\n".join(texts)
+    for secret in (respondent.email, respondent.display_name, coordinator.email, coordinator.display_name):
+        assert secret not in everything
+    if fmt.startswith("responses"):
+        header = texts[0].split(" ")
+        assert not any(word in column for column in header for word in ("user", "keyed", "email", "id"))
+
+
+# --------------------------------------------------------------------------- aggregated tables
+
+def test_aggregated_tables_hide_small_counts_as_below_k(client, login, observer, answered):
+    login(observer)
+    response = client.get(export_url(answered, "tables.xlsx"), headers=EN)
+    assert response.status_code == 200
+    tables, method = read_xlsx(response.get_data())
+    assert tables[0] == ["Question", "Table", "Question text", "Code", "Answer", "Count", "Percentage",
+                         "Base (respondents)"]
+    body = tables[1:]
+    assert body, "every closed question has a table"
+    # Three responses and the default k = 11: every count is below k (zeros are shown, they say nothing
+    # about anyone), every base too, so no percentage at all.
+    assert {row[5] for row in body} == {"< 11", 0}
+    assert {row[6] for row in body} == {None}
+    assert {row[7] for row in body} == {"< 11"}
+    q2 = {row[3]: row[5] for row in body if row[0] == "Q2"}
+    assert q2 == {"1": 0, "2": "< 11", "3": 0, "4": "< 11", "5": 0}
+    facts = dict((row[0], row[1]) for row in method)
+    assert facts["Respondents (n)"] == 3
+    assert facts["Disclosure threshold (k)"] == 11
+    assert "Unweighted" in facts["Weighting"]
+    assert facts["Collection channels"] == "Web: < 11; Paper: < 11"
+    assert facts["Responses received"] == "from 2026-11-23 to 2026-11-23"
+    assert facts["Suppression applied — Q2"] == "3 figures below the threshold; base hidden"
+
+
+@pytest.fixture
+def seven_answers(survey):
+    """Seven web responses: five “Oui” and two “Non” to Q3; four women and three men."""
+    for n in range(7):
+        data = {**VALID_ANSWERS, "Q3": "1" if n < 5 else "2", "Q12": "1" if n < 4 else "2"}
+        if n >= 5:
+            del data["Q4"], data["Q4.other"]
+        services.submit_response(survey, data, browser_secret=f"navigateur-{n}", now=NOW)
+    survey.disclosure_threshold = 3
+    db.session.commit()
+    return survey
+
+
+def test_aggregated_tables_apply_secondary_suppression_and_log_it(client, login, observer, seven_answers):
+    login(observer)
+    response = client.get(export_url(seven_answers, "tables.ods"), headers=EN)
+    assert response.status_code == 200
+    tables, method = read_ods(response.get_data())
+    rows = {(row[0], row[3]): row[5:] for row in tables[1:]}
+    # Q3: “Non” twice is below k = 3; “Oui” would give it away (7 − 5), so it is hidden too.
+    assert rows[("Q3", "1")] == ["hidden", None, 7]
+    assert rows[("Q3", "2")] == ["< 3", None, 7]
+    # Q12: nothing below k, zeros shown, percentages of the base.
+    assert rows[("Q12", "1")] == [4, 57.1, 7]
+    assert rows[("Q12", "2")] == [3, 42.9, 7]
+    assert rows[("Q12", "3")] == [0, 0, 7]
+    # Multiple answers do not add up: nothing to recompute, nothing more hidden.
+    assert rows[("Q4", "1")] == [5, 100, 5]
+    facts = dict((row[0], row[1]) for row in method)
+    assert facts["Respondents (n)"] == 7
+    assert facts["Disclosure threshold (k)"] == 3
+    assert facts["Suppression applied — Q3"] == ("1 figure below the threshold; "
+                                                 "1 figure hidden to prevent recomputation")
+    assert facts["Suppression applied — Q12"] == "nothing hidden"
+
+
+def test_aggregated_csv_and_method_csv(client, login, observer, answered):
+    login(observer)
+    tables = read_csv(client.get(export_url(answered, "tables.csv"), headers=EN))
+    assert tables[0][0] == "Question" and len(tables) > 10
+    method = read_csv(client.get(export_url(answered, "method.csv"), headers=EN))
+    assert ["Disclosure threshold (k)", "11"] in method
+
+
+def test_disclosure_control_hides_one_more_figure_only_in_additive_tables(app):
+    table = builders.FrequencyTable("Q", "distribution", "", [("1", ""), ("2", ""), ("3", "")], [20, 3, 15], base=38)
+    multiple = builders.FrequencyTable("M", "multiple", "", [("1", ""), ("2", "")], [20, 3], base=21,
+                                       additive=False)
+    builders.apply_disclosure_control([table, multiple], 5)
+    with app.test_request_context(headers=EN):
+        assert [builders.figure(c, 5) for c in table.shown] == [20, "< 5", "hidden"]
+    assert builders.figure(table.shown_base, 5) == 38
+    assert [builders.figure(c, 5) for c in multiple.shown] == [20, "< 5"]
+
+
+def test_counts_cover_communes_matrix_lines_first_ranks_and_score_groups(app, answered):
+    communes = services.commune_choices(answered)
+    counts = builders.count_closed_answers(answered, iter_records(answered), communes)
+    assert counts.total == 3 and counts.channels == {Channel.WEB: 2, Channel.PAPER: 1}
+    assert counts.first_day == counts.last_day == NOW.date()
+    by = {t.question: t for t in counts.tables}
+    assert by["Q1"].counts[list(communes).index("82112")] == 2 and by["Q1"].base == 3
+    assert by["Q7_r1"].counts == [1, 1, 1] and by["Q7_r2"].counts == [0, 0, 2]
+    assert by["Q8"].counts == [0, 1, 0, 1]  # ranked first
+    assert by["Q7_score"].counts == [2, 0] and by["Q7_score"].base == 2  # 12 % and 16 %: both low
+    assert "Q9" not in by and "Q5" not in by  # open questions are never tabulated
+
+
+# --------------------------------------------------------------------------- who may download what
+
+RAW = ["responses.csv", "responses.xlsx", "responses.ods"]
+AGGREGATED = ["tables.xlsx", "tables.ods", "tables.csv", "method.csv", "codebook.csv", ""]
+
+
+@pytest.mark.parametrize("name", RAW + AGGREGATED)
+def test_anonymous_visitor_is_sent_to_login(client, answered, name):
+    response = client.get(export_url(answered, name))
+    assert response.status_code == 302
+    assert "/account/login" in response.headers["Location"]
+
+
+@pytest.mark.parametrize("name", RAW + AGGREGATED)
+@pytest.mark.parametrize("who", ["participant", "other_coordinator"])
+def test_participants_and_other_territories_are_refused(client, login, answered, request, who, name):
+    login(request.getfixturevalue(who))
+    assert client.get(export_url(answered, name)).status_code == 403
+
+
+@pytest.mark.parametrize("name", RAW)
+def test_observer_cannot_download_individual_answers(client, login, observer, answered, name):
+    login(observer)
+    assert client.get(export_url(answered, name)).status_code == 403
+
+
+@pytest.mark.parametrize("name", AGGREGATED)
+def test_observer_downloads_aggregated_tables(client, login, observer, answered, name):
+    login(observer)
+    assert client.get(export_url(answered, name)).status_code == 200
+
+
+@pytest.mark.parametrize("name", RAW + AGGREGATED)
+@pytest.mark.parametrize("who", ["coordinator", "admin"])
+def test_coordinator_and_admin_download_everything(client, login, answered, request, who, name):
+    login(request.getfixturevalue(who))
+    assert client.get(export_url(answered, name)).status_code == 200
+
+
+def test_exports_page_lists_raw_files_only_for_coordinators(client, login, observer, coordinator, answered, app):
+    login(observer)
+    page = client.get(export_url(answered, ""), headers=EN).get_data(as_text=True)
+    assert "tables.xlsx" in page and "responses.csv" not in page
+    other = app.test_client()
+    other.post("/account/login", data={"email": coordinator.email, "password": "un mot de passe très sûr"})
+    page = other.get(export_url(answered, ""), headers=EN).get_data(as_text=True)
+    assert "responses.csv" in page and "codebook.csv" in page
+
+
+def test_survey_of_another_territory_is_not_found(client, login, coordinator, answered, other_territory):
+    login(coordinator)
+    url = f"/t/{other_territory.slug}/manage/surveys/{answered.id}/export/tables.xlsx"
+    assert client.get(url).status_code in (403, 404)
+
+
+def test_ods_package_keeps_line_breaks_and_dates_and_starts_with_its_mimetype():
+    import io
+    import zipfile
+
+    target = io.BytesIO()
+    writers.write_ods([("Feuille", [["texte"], ["Ligne 1\nLigne 2"], [dt.date(2026, 1, 2)], [None]])], target)
+    archive = zipfile.ZipFile(target)
+    first = archive.infolist()[0]
+    assert (first.filename, first.compress_type) == ("mimetype", zipfile.ZIP_STORED)
+    assert archive.read("mimetype") == b"application/vnd.oasis.opendocument.spreadsheet"
+    assert read_ods(target.getvalue()) == [[["texte"], ["Ligne 1\nLigne 2"], ["2026-01-02"], [None]]]
