@@ -187,6 +187,14 @@ def visible_pages(survey: Survey, data: Mapping) -> list[SurveyPage]:
     return [page for page in survey.pages if answer_rules.visible_questions(page, data)]
 
 
+def shows_3114(survey: Survey, page: SurveyPage) -> bool:
+    """The 3114 line goes around the mental-health pages; around every page only when the survey is
+    flagged as a whole and no page is singled out."""
+    if page.mental_health:
+        return True
+    return survey.mental_health and not any(p.mental_health for p in survey.pages)
+
+
 def page_by_id(survey: Survey, page_id) -> SurveyPage | None:
     """The page of this survey with this id (as posted by a form), or None."""
     return next((p for p in survey.pages if str(p.id) == str(page_id)), None)

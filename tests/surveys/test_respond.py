@@ -632,3 +632,19 @@ def test_answer_forms_are_protected_against_cross_site_requests(csrf_app):
                       client.get(url(survey)).get_data(as_text=True)).group(1)
     assert client.post(url(survey, "start"), data={"csrf_token": token}).status_code == 302
     assert client.post(url(survey, "page/1"), data={"page_id": survey_page.id, "q-Q1": "1"}).status_code == 400
+
+
+def test_a_flagged_page_limits_the_3114_notice_to_that_page_even_in_a_mental_health_survey(client, make_survey):
+    survey = make_survey(mental_health=True)
+    survey.pages[1].mental_health = True
+    db.session.commit()
+    start(client, survey)
+    assert "notice-3114" not in client.get(url(survey, "page/1")).get_data(as_text=True)
+    post_page(client, survey, 0, PAGE_FORMS[0])
+    assert client.get(url(survey, "page/2")).get_data(as_text=True).count('class="notice notice-3114"') == 2
+
+
+def test_a_mental_health_survey_without_flagged_pages_shows_the_notice_on_every_page(client, make_survey):
+    survey = make_survey(mental_health=True)
+    start(client, survey)
+    assert client.get(url(survey, "page/1")).get_data(as_text=True).count('class="notice notice-3114"') == 2

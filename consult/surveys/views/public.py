@@ -305,7 +305,7 @@ def _render_page(survey: Survey, draft, current, *, errors: dict, appeared=()):
         "surveys/respond/page.html", territory=g.territory, survey=survey, page=current,
         number=pages.index(current) + 1, total=len(pages), data=draft.data, errors=errors,
         questions=visible_questions(current, draft.data), appeared=list(appeared), falc=_falc(),
-        mental_health=survey.mental_health or current.mental_health)
+        mental_health=respond.shows_3114(survey, current))
 
 
 @bp.get("/<int:survey_id>/later")
