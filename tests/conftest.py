@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from config import TestingConfig
 from consult import create_app
-from consult.accounts.models import Category, Role, TerritoryRole, User
+from consult.accounts.models import Category, TerritoryRole, User
 from consult.accounts.services import hash_password
 from consult.core.mail import outbox as mail_outbox
 from consult.extensions import db

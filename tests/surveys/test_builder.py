@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from consult.accounts.models import Role
 from consult.extensions import db
 from consult.surveys import services
-from consult.surveys.models import AccessCode, Option, Question, QuestionType, Survey, SurveyMode, SurveyStatus
+from consult.surveys.models import AccessCode, Question, QuestionType, Survey, SurveyMode, SurveyStatus
 from consult.surveys.template import WHO5_ITEMS
 from tests.conftest import NOW
 from tests.surveys.conftest import VALID_ANSWERS

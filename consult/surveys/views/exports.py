@@ -14,9 +14,9 @@ from consult.surveys.results import disclosure_threshold
 from consult.surveys.services import commune_choices
 from consult.surveys.views import get_survey_or_404
 from consult.territories import permissions
-from consult.territories.views import get_territory_or_404
+from consult.territories.views import scope_to_territory
 
-bp = Blueprint("survey_exports", __name__, url_prefix="/t/<slug>")
+bp = scope_to_territory(Blueprint("survey_exports", __name__, url_prefix="/t/<slug>"))
 
 EXPORT = "/manage/surveys/<int:survey_id>/export"
 MIMETYPES = {
@@ -24,17 +24,6 @@ MIMETYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "ods": "application/vnd.oasis.opendocument.spreadsheet",
 }
-
-
-@bp.url_value_preprocessor
-def load_territory(_endpoint, values):
-    g.territory = get_territory_or_404(values.pop("slug"))
-
-
-@bp.url_defaults
-def add_slug(_endpoint, values):
-    if "slug" not in values and "territory" in g:
-        values["slug"] = g.territory.slug
 
 
 def _allowed_survey(survey_id: int, allowed) -> Survey:

@@ -12,34 +12,14 @@ from flask_login import current_user
 
 from consult.core.forms import choices
 from consult.errors import ConsultError
-from consult.extensions import db, login_manager
+from consult.extensions import db
 from consult.surveys import builder, forms, services
 from consult.surveys import answers as answer_rules
 from consult.surveys.models import CHOICE_TYPES, Channel, Question, QuestionType, SurveyMode, SurveyPage
 from consult.surveys.views import get_survey_or_404
-from consult.territories import permissions
-from consult.territories.views import apply_error, get_territory_or_404
+from consult.territories.views import apply_error, scope_to_territory
 
-bp = Blueprint("survey_manage", __name__, url_prefix="/t/<slug>/manage/surveys")
-
-
-@bp.url_value_preprocessor
-def load_territory(_endpoint, values):
-    g.territory = get_territory_or_404(values.pop("slug"))
-
-
-@bp.url_defaults
-def add_slug(_endpoint, values):
-    if "slug" not in values and "territory" in g:
-        values["slug"] = g.territory.slug
-
-
-@bp.before_request
-def require_coordinator():
-    if not current_user.is_authenticated:
-        return login_manager.unauthorized()
-    permissions.require(permissions.can_manage_territory(current_user, g.territory))
-    return None
+bp = scope_to_territory(Blueprint("survey_manage", __name__, url_prefix="/t/<slug>/manage/surveys"), managers_only=True)
 
 
 def _survey(survey_id: int):

@@ -37,9 +37,9 @@ from consult.surveys import permissions, respond, services
 from consult.surveys.answers import visible_questions
 from consult.surveys.models import Survey, SurveyMode
 from consult.surveys.views import get_survey_or_404
-from consult.territories.views import get_territory_or_404
+from consult.territories.views import scope_to_territory
 
-bp = Blueprint("surveys", __name__, url_prefix="/t/<slug>/surveys")
+bp = scope_to_territory(Blueprint("surveys", __name__, url_prefix="/t/<slug>/surveys"))
 
 FALC_KEY = "survey_falc"
 TOKEN_MAX_AGE = 60 * 60 * 24 * 365
@@ -71,17 +71,6 @@ class RecontactForm(FlaskForm):
 
 
 # --- plumbing -----------------------------------------------------------------------------
-
-
-@bp.url_value_preprocessor
-def load_territory(_endpoint, values):
-    g.territory = get_territory_or_404(values.pop("slug"))
-
-
-@bp.url_defaults
-def add_slug(_endpoint, values):
-    if "slug" not in values and "territory" in g:
-        values["slug"] = g.territory.slug
 
 
 @bp.after_request

@@ -1,10 +1,12 @@
 """Territory blueprints: public pages, coordinator management, site administration."""
 from __future__ import annotations
 
-from flask import abort, flash
+from flask import Blueprint, abort, flash, g
+from flask_login import current_user
 
 from consult.errors import ConsultError
-from consult.extensions import db
+from consult.extensions import db, login_manager
+from consult.territories import permissions
 from consult.territories.models import Territory, territory_by_slug
 
 
@@ -30,3 +32,28 @@ def apply_error(form, error: ConsultError) -> None:
         field.errors = [*field.errors, error.message]
     else:
         flash(error.message, "error")
+
+
+def scope_to_territory(bp: Blueprint, *, managers_only: bool = False) -> Blueprint:
+    """Routes under /t/<slug>/…: load g.territory (404 when unknown), let url_for fill the slug in,
+    and with `managers_only` send anonymous visitors to log in and refuse everyone but the
+    territory's coordinators and site admins."""
+
+    @bp.url_value_preprocessor
+    def load_territory(_endpoint, values):
+        g.territory = get_territory_or_404(values.pop("slug"))
+
+    @bp.url_defaults
+    def add_slug(_endpoint, values):
+        if "slug" not in values and "territory" in g:
+            values["slug"] = g.territory.slug
+
+    if managers_only:
+        @bp.before_request
+        def require_coordinator():
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            permissions.require(permissions.can_manage_territory(current_user, g.territory))
+            return None
+
+    return bp

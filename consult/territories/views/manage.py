@@ -9,31 +9,12 @@ from consult.accounts import services as accounts
 from consult.accounts.models import Role, TerritoryRole
 from consult.core.forms import choices
 from consult.errors import ConsultError, ImportRejected
-from consult.extensions import db, login_manager
+from consult.extensions import db
 from consult.territories import forms, permissions, services
 from consult.territories.models import Axis, Contract, Objective, Phase
-from consult.territories.views import apply_error, get_or_404, get_territory_or_404
+from consult.territories.views import apply_error, get_or_404, scope_to_territory
 
-bp = Blueprint("manage", __name__, url_prefix="/t/<slug>/manage")
-
-
-@bp.url_value_preprocessor
-def load_territory(_endpoint, values):
-    g.territory = get_territory_or_404(values.pop("slug"))
-
-
-@bp.url_defaults
-def add_slug(_endpoint, values):
-    if "slug" not in values and "territory" in g:
-        values["slug"] = g.territory.slug
-
-
-@bp.before_request
-def require_coordinator():
-    if not current_user.is_authenticated:
-        return login_manager.unauthorized()
-    permissions.require(permissions.can_manage_territory(current_user, g.territory))
-    return None
+bp = scope_to_territory(Blueprint("manage", __name__, url_prefix="/t/<slug>/manage"), managers_only=True)
 
 
 @bp.get("/")
