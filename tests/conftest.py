@@ -5,12 +5,15 @@ import csv
 import datetime as dt
 import itertools
 import os
+import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from flask import has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import select
+from werkzeug.serving import make_server
 
 from config import TestingConfig
 from consult import create_app
@@ -65,6 +68,31 @@ def build_app(**overrides):
         db.drop_all()
         db.create_all()
     return app
+
+
+def served_database_app(tmp_path, **overrides):
+    """An app whose database threads can share: a SQLite file, or TEST_DATABASE_URL when set."""
+    if not os.environ.get("TEST_DATABASE_URL"):
+        overrides["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{tmp_path / 'served.sqlite3'}"
+    return build_app(**overrides)
+
+
+@contextmanager
+def serving(app):
+    """Serve `app` with a threaded werkzeug server on 127.0.0.1; yield the port; then stop and clean up."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="served-app", daemon=True)
+    thread.start()
+    try:
+        yield server.server_port
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(10)
+        with app.app_context():
+            db.session.remove()
+            db.drop_all()
+            db.engine.dispose()
 
 
 @pytest.fixture

@@ -9,10 +9,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from flask_babel import force_locale, gettext
 from playwright.sync_api import Page, expect
 
 from consult.core.mail import outbox
+from tests.browser.helpers import assert_fits_the_screen, follow, in_language, log_in
 
 SLUG = "terres-des-confluences"
 TERRITORY = f"/t/{SLUG}/"
@@ -33,35 +33,8 @@ COORDINATOR = ("coordination.confluences@example.org", "demo-coord-consult")
 PASSWORD = "une phrase de passe assez longue"
 
 
-def in_language(live_server, locale: str, msgid: str, **variables) -> str:
-    """The app's wording for `msgid` in `locale` (the msgid itself while the catalogue lacks it)."""
-    with live_server.app.test_request_context(), force_locale(locale):
-        return gettext(msgid, **variables)
-
-
-def follow(page: Page, target) -> None:
-    """Click a link or submit button and wait until the new document has loaded."""
-    with page.expect_navigation():
-        target.click()
-
-
 def html_lang(page: Page) -> str:
     return page.locator("html").get_attribute("lang")
-
-
-def assert_no_horizontal_scroll(page: Page) -> None:
-    widths = page.evaluate("({scroll: document.documentElement.scrollWidth, inner: window.innerWidth})")
-    assert widths["scroll"] <= widths["inner"], f"horizontal scroll on {page.url}: {widths}"
-
-
-def log_in(page: Page, live_server, axe_check, email: str, password: str) -> None:
-    page.goto(live_server("/account/login"))
-    axe_check(page)
-    page.fill("#email", email)
-    page.fill("#password", password)
-    follow(page, page.locator("main form button[type=submit]"))
-    axe_check(page)
-    expect(page.locator('.account-nav a[href="/account/profile"]')).to_be_visible()
 
 
 # --- a. a visitor browses --------------------------------------------------------------------------------
@@ -310,7 +283,7 @@ def test_small_screens_have_no_horizontal_scroll(page: Page, live_server, axe_ch
     for path in (TERRITORY, "/account/register", AXES):
         page.goto(live_server(path))
         axe_check(page)
-        assert_no_horizontal_scroll(page)
+        assert_fits_the_screen(page)
 
     # errors make the register page longer and wider-worded: still no sideways scroll
     page.goto(live_server("/account/register"))
@@ -318,4 +291,4 @@ def test_small_screens_have_no_horizontal_scroll(page: Page, live_server, axe_ch
     follow(page, page.locator("main form button[type=submit]"))
     axe_check(page)
     expect(page.locator(".error-summary")).to_be_visible()
-    assert_no_horizontal_scroll(page)
+    assert_fits_the_screen(page)

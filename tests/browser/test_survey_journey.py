@@ -11,6 +11,7 @@ from consult.extensions import db
 from consult.surveys.models import Draft, PanelContact, Response, Survey, SurveyStatus
 from consult.territories.models import territory_by_slug
 from tests.surveys.conftest import default_pages
+from tests.browser.helpers import checked_page, follow, next_button
 
 SLUG = "terres-des-confluences"
 PHONE = {"width": 375, "height": 812}
@@ -30,26 +31,6 @@ def create_survey(live_server) -> int:
         survey_id = survey.id
         db.session.remove()
     return survey_id
-
-
-def follow(page: Page, target) -> None:
-    """Click a link or a submit button and wait for the new document."""
-    with page.expect_navigation():
-        target.click()
-
-
-def assert_fits_the_screen(page: Page) -> None:
-    widths = page.evaluate("({scroll: document.documentElement.scrollWidth, inner: window.innerWidth})")
-    assert widths["scroll"] <= widths["inner"], f"horizontal scroll on {page.url}: {widths}"
-
-
-def checked_page(page: Page, axe_check) -> None:
-    axe_check(page)
-    assert_fits_the_screen(page)
-
-
-def next_button(page: Page):
-    return page.locator('button[name="action"][value="next"]')
 
 
 def test_resident_answers_a_survey_on_a_phone(page: Page, live_server, axe_check):

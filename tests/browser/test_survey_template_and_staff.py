@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 
-from flask_babel import force_locale, gettext
 from playwright.sync_api import Page, expect
 from sqlalchemy import func, select
 
@@ -17,6 +16,7 @@ from consult.surveys.demo import IDEAS
 from consult.surveys.models import Channel, Draft, Question, Response, Survey
 from consult.surveys.template import TITLE
 from consult.territories.models import territory_by_slug
+from tests.browser.helpers import checked_page, follow, in_language, log_in, next_button
 
 SLUG = "terres-des-confluences"
 PHONE = {"width": 375, "height": 812}
@@ -31,37 +31,6 @@ DEMO_IDEAS = re.compile("|".join(re.escape(idea) for idea in IDEAS))  # the free
 
 
 # --- helpers ---------------------------------------------------------------------------------------------
-
-def in_language(live_server, locale: str, msgid: str, **variables) -> str:
-    """The app's wording for `msgid` in `locale` (the msgid itself while the catalogue lacks it)."""
-    with live_server.app.test_request_context(), force_locale(locale):
-        return gettext(msgid, **variables)
-
-
-def follow(page: Page, target) -> None:
-    """Click a link or a submit button and wait for the new document."""
-    with page.expect_navigation():
-        target.click()
-
-
-def assert_fits_the_screen(page: Page) -> None:
-    widths = page.evaluate("({scroll: document.documentElement.scrollWidth, inner: window.innerWidth})")
-    assert widths["scroll"] <= widths["inner"], f"horizontal scroll on {page.url}: {widths}"
-
-
-def checked_page(page: Page, axe_check) -> None:
-    axe_check(page)
-    assert_fits_the_screen(page)
-
-
-def log_in(page: Page, live_server, axe_check, email: str, password: str) -> None:
-    page.goto(live_server("/account/login"))
-    axe_check(page)
-    page.fill("#email", email)
-    page.fill("#password", password)
-    follow(page, page.locator("main form button[type=submit]"))
-    axe_check(page)
-    expect(page.locator('.account-nav a[href="/account/profile"]')).to_be_visible()
 
 
 def template_survey_id(live_server) -> int:
@@ -92,10 +61,6 @@ def question_id(live_server, survey_id: int, code: str) -> int:
 def radio(page: Page, code: str, value: str):
     """The radio button or checkbox of question `code` whose option code is `value`."""
     return page.locator(f'input[name="q-{code}"][value="{value}"]')
-
-
-def next_button(page: Page):
-    return page.locator('button[name="action"][value="next"]')
 
 
 def expect_page_title(page: Page, title: str) -> None:

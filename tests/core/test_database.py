@@ -14,14 +14,13 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlalchemy import select, text
-from werkzeug.serving import make_server
 
 from consult import create_app
 from consult.accounts.models import Category, User
 from consult.accounts.services import hash_password
 from consult.core.ratelimit import RateLimitCounter
 from consult.extensions import db
-from tests.conftest import PASSWORD, build_app, make_config
+from tests.conftest import PASSWORD, build_app, make_config, served_database_app, serving
 
 USING_POSTGRES = os.environ.get("TEST_DATABASE_URL", "").startswith("postgres")
 
@@ -142,23 +141,9 @@ LIMIT = "5/hour"
 @pytest.fixture(params=["postgresql" if USING_POSTGRES else "sqlite-file"])
 def served_app(request, tmp_path):
     """The app served by a threaded werkzeug server on 127.0.0.1, on a database shared by threads."""
-    if request.param == "sqlite-file":
-        app = build_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'served.sqlite3'}", LOGIN_RATE_LIMIT=LIMIT)
-    else:
-        app = build_app(LOGIN_RATE_LIMIT=LIMIT)  # on TEST_DATABASE_URL
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="served-app", daemon=True)
-    thread.start()
-    try:
-        yield app, server.server_port
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(10)
-        with app.app_context():
-            db.session.remove()
-            db.drop_all()
-            db.engine.dispose()
+    app = served_database_app(tmp_path, LOGIN_RATE_LIMIT=LIMIT)
+    with serving(app) as port:
+        yield app, port
 
 
 def _post_login(port: int, email: str, password: str, start: threading.Barrier) -> tuple[int, str]:

@@ -12,12 +12,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlalchemy import func, select
-from werkzeug.serving import make_server
 
 from consult.extensions import db
 from consult.surveys.models import Draft, Response, Survey, SurveyStatus
 from consult.territories.models import Commune, Epci, Territory
-from tests.conftest import build_app, sample_rows
+from tests.conftest import sample_rows, served_database_app, serving
 from tests.surveys.conftest import default_pages
 from tests.surveys.test_respond import PAGE_FORMS, SLUG
 
@@ -28,10 +27,7 @@ SUBMITS = 20
 @pytest.fixture(params=["postgresql" if USING_POSTGRES else "sqlite-file"])
 def served(request, tmp_path):
     """The app served by a threaded werkzeug server on 127.0.0.1, and the id of an open survey."""
-    if request.param == "sqlite-file":
-        app = build_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'served.sqlite3'}")
-    else:
-        app = build_app()  # on TEST_DATABASE_URL
+    app = served_database_app(tmp_path)
     with app.app_context():
         territory = Territory(slug=SLUG, name="Terres des Confluences")
         epci = Epci(name="CC Terres des Confluences", siren="200066322", territory=territory)
@@ -47,19 +43,8 @@ def served(request, tmp_path):
         survey_id = survey.id
         pages = [(page.id, [q.code for q in page.questions]) for page in survey.pages]
         db.session.remove()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="served-survey-app", daemon=True)
-    thread.start()
-    try:
-        yield app, server.server_port, survey_id, pages
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(10)
-        with app.app_context():
-            db.session.remove()
-            db.drop_all()
-            db.engine.dispose()
+    with serving(app) as port:
+        yield app, port, survey_id, pages
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):

@@ -1,0 +1,42 @@
+"""Steps shared by the browser journeys."""
+from __future__ import annotations
+
+from flask_babel import force_locale, gettext
+from playwright.sync_api import Page, expect
+
+
+def in_language(live_server, locale: str, msgid: str, **variables) -> str:
+    """The app's wording for `msgid` in `locale` (the msgid itself while the catalogue lacks it)."""
+    with live_server.app.test_request_context(), force_locale(locale):
+        return gettext(msgid, **variables)
+
+
+def follow(page: Page, target) -> None:
+    """Click a link or a submit button and wait until the new document has loaded."""
+    with page.expect_navigation():
+        target.click()
+
+
+def assert_fits_the_screen(page: Page) -> None:
+    widths = page.evaluate("({scroll: document.documentElement.scrollWidth, inner: window.innerWidth})")
+    assert widths["scroll"] <= widths["inner"], f"horizontal scroll on {page.url}: {widths}"
+
+
+def checked_page(page: Page, axe_check) -> None:
+    """axe, and no horizontal scroll."""
+    axe_check(page)
+    assert_fits_the_screen(page)
+
+
+def log_in(page: Page, live_server, axe_check, email: str, password: str) -> None:
+    page.goto(live_server("/account/login"))
+    axe_check(page)
+    page.fill("#email", email)
+    page.fill("#password", password)
+    follow(page, page.locator("main form button[type=submit]"))
+    axe_check(page)
+    expect(page.locator('.account-nav a[href="/account/profile"]')).to_be_visible()
+
+
+def next_button(page: Page):
+    return page.locator('button[name="action"][value="next"]')
