@@ -10,6 +10,17 @@ from consult.territories.models import (  # noqa: F401
     Objective,
     Territory,
 )
+from consult.groups.models import (  # noqa: F401
+    Attendance,
+    CalendarFeed,
+    GroupTarget,
+    Idea,
+    Meeting,
+    Registration,
+    Reminder,
+    Signup,
+    WorkingGroup,
+)
 from consult.surveys.models import (  # noqa: F401
     AccessCode,
     Answer,
