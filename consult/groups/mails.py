@@ -1,0 +1,40 @@
+"""Messages about sign-ups, sent once the change is committed, in each person's language."""
+from __future__ import annotations
+
+from consult.core.mail import render_mail, send
+from consult.core.urls import external_url
+from consult.groups.models import Signup, SignupStatus
+from consult.groups.signups import Change, waitlist_position
+
+# The message a person gets for the status their sign-up has just taken.
+TEMPLATES = {
+    ("signed_up", SignupStatus.MEMBER): "group_signup_member",
+    ("signed_up", SignupStatus.WAITLISTED): "group_signup_waitlisted",
+    ("signed_up", SignupStatus.PENDING): "group_signup_pending",
+    ("answered", SignupStatus.MEMBER): "group_signup_accepted",
+    ("answered", SignupStatus.WAITLISTED): "group_signup_waitlisted",
+    ("answered", SignupStatus.DECLINED): "group_signup_declined",
+    ("answered", SignupStatus.REMOVED): "group_signup_removed",
+    ("left", SignupStatus.WITHDRAWN): "group_signup_withdrawn",
+}
+
+
+def _send(signup: Signup, template: str) -> None:
+    group = signup.group
+    send(render_mail(template, signup.user.email, locale=signup.user.locale, signup=signup, group=group,
+                     user=signup.user, position=waitlist_position(signup),
+                     link=external_url("groups.detail", slug=group.territory.slug, group_id=group.id)))
+
+
+def notify(change: Change, event: str) -> None:
+    """Tell the person what happened (`event`: signed_up, answered, left) and the people promoted."""
+    template = TEMPLATES.get((event, change.signup.status))
+    if template:
+        _send(change.signup, template)
+    for promoted in change.promoted:
+        _send(promoted, "group_signup_promoted")
+
+
+def notify_promoted(promoted: list[Signup]) -> None:
+    for signup in promoted:
+        _send(signup, "group_signup_promoted")

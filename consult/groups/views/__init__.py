@@ -1,0 +1,1 @@
+"""Blueprints of working groups and meetings: public pages, sign-ups, management, calendars, exports."""

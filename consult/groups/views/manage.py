@@ -1,0 +1,138 @@
+"""Coordinators run working groups: create and edit them, answer sign-ups, manage members and the waitlist."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import to_user_timezone, to_utc
+from flask_login import current_user
+from flask_wtf import FlaskForm
+
+from consult.accounts.models import Category
+from consult.core.forms import choices
+from consult.core.models import utcnow
+from consult.errors import ConsultError
+from consult.extensions import db
+from consult.groups import mails, services, signups
+from consult.groups.forms import DecisionForm, GroupForm, target_fields
+from consult.groups.models import GroupStatus, JoinMode, Signup, WorkingGroup
+from consult.territories.views import apply_error, get_or_404, scope_to_territory
+
+bp = scope_to_territory(Blueprint("groups_manage", __name__, url_prefix="/t/<slug>/manage/groups"),
+                        managers_only=True)
+
+DECISIONS = {"accept": signups.accept, "decline": signups.decline, "remove": signups.remove}
+
+
+@bp.get("/")
+def index():
+    """Every group of the territory with seats, waitlist and requests waiting for an answer."""
+    groups = services.groups_of(g.territory, include_closed=True)
+    counts = {group.id: {status: len(items) for status, items in services.signups_by_status(group).items()}
+              for group in groups}
+    return render_template("groups/manage/index.html", territory=g.territory, groups=groups, counts=counts)
+
+
+def _local(value):
+    return to_user_timezone(value).replace(tzinfo=None) if value else None
+
+
+def _prepare(form: GroupForm) -> None:
+    axes = services.current_axes(g.territory)
+    form.axis_id.choices = choices((axis.id, axis.title) for axis in axes)
+    form.objective_ids.choices = choices(
+        (objective.id, objective.title) for axis in axes for objective in axis.objectives
+        if objective.archived_at is None)
+
+
+def _data(form: GroupForm) -> services.GroupData:
+    return services.GroupData(
+        title=form.title.data, axis_id=form.axis_id.data, mission=form.mission.data or "",
+        audience=form.audience.data or "", facilitators=form.facilitators.data or "", capacity=form.capacity.data,
+        join_mode=JoinMode(form.join_mode.data), status=GroupStatus(form.status.data),
+        signup_opens_at=to_utc(form.signup_opens_at.data) if form.signup_opens_at.data else None,
+        signup_closes_at=to_utc(form.signup_closes_at.data) if form.signup_closes_at.data else None,
+        objective_ids=tuple(form.objective_ids.data or ()),
+        targets=tuple((category, f.data) for category, f in target_fields(form) if f.data),
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new():
+    """Open a working group on an axis."""
+    form = GroupForm()
+    _prepare(form)
+    if request.method == "GET" and request.args.get("axis", type=int):
+        form.axis_id.data = request.args.get("axis", type=int)
+    if form.validate_on_submit():
+        try:
+            group = services.create_group(current_user, g.territory, _data(form))
+        except ConsultError as error:
+            db.session.rollback()
+            apply_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The group « %(title)s » is created.", title=group.title), "success")
+            return redirect(url_for(".members", group_id=group.id))
+    return render_template("groups/manage/form.html", territory=g.territory, form=form, group=None,
+                           targets=target_fields(form))
+
+
+@bp.route("/<int:group_id>/edit", methods=["GET", "POST"])
+def edit(group_id: int):
+    """Change a group; extra seats go to the waitlist at once."""
+    group = get_or_404(WorkingGroup, group_id, g.territory)
+    form = GroupForm(obj=group if request.method == "GET" else None)
+    _prepare(form)
+    if request.method == "GET":
+        form.join_mode.data, form.status.data = group.join_mode.value, group.status.value
+        form.signup_opens_at.data, form.signup_closes_at.data = _local(group.signup_opens_at), \
+            _local(group.signup_closes_at)
+        form.objective_ids.data = [objective.id for objective in group.objectives]
+        minimums = {target.category: target.minimum for target in group.targets}
+        for category, target_field in target_fields(form):
+            target_field.data = minimums.get(category)
+    if form.validate_on_submit():
+        try:
+            promoted = services.update_group(current_user, group, _data(form), now=utcnow())
+        except ConsultError as error:
+            db.session.rollback()
+            apply_error(form, error)
+        else:
+            db.session.commit()
+            mails.notify_promoted(promoted)
+            flash(_("The group is saved."), "success")
+            return redirect(url_for(".members", group_id=group.id))
+    return render_template("groups/manage/form.html", territory=g.territory, form=form, group=group,
+                           targets=target_fields(form))
+
+
+@bp.get("/<int:group_id>/members")
+def members(group_id: int):
+    """Requests, members, waitlist and former members, with contact details."""
+    group = get_or_404(WorkingGroup, group_id, g.territory)
+    return render_template("groups/manage/members.html", territory=g.territory, group=group,
+                           by_status=services.signups_by_status(group), composition=services.composition(group),
+                           decision_form=DecisionForm(), action_form=FlaskForm(), Category=Category)
+
+
+@bp.post("/signups/<int:signup_id>/<any(accept, decline, remove):decision>")
+def decide(signup_id: int, decision: str):
+    """Accept or decline a request, or remove a member; the person gets the message by email."""
+    signup = get_or_404(Signup, signup_id, g.territory)
+    form = DecisionForm()
+    if form.validate_on_submit():
+        try:
+            change = DECISIONS[decision](current_user, signup, form.message.data or "", now=utcnow())
+        except ConsultError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            mails.notify(change, "answered")
+            flash(_("%(name)s: %(status)s.", name=signup.user.display_name, status=change.signup.status.label),
+                  "success")
+    elif form.csrf_token.errors:
+        flash(_("The form expired or was sent twice. Please check and send it again."), "error")
+    else:
+        flash(_("The message is too long (2,000 characters at most)."), "error")
+    return redirect(url_for(".members", group_id=signup.group_id))
