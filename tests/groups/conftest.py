@@ -51,12 +51,12 @@ def approval_group(make_group):
 def person(make_user):
     """`person("Léa")`: a confirmed resident of Saint-Nicolas-de-la-Grave named Léa …"""
 
-    def factory(first_name: str = "Léa", **changes):
+    def factory(first_name: str = "Léa", *, structure: str = "", **changes):
         values = dict(display_name=f"{first_name} Dupré-L'Hermite", commune=commune_by_code("82169"),
                       category=Category.RESIDENT)
         values.update(changes)
         user = make_user(**values)
-        user.structure = changes.get("structure", "")
+        user.structure = structure
         db.session.commit()
         return user
 
