@@ -57,6 +57,8 @@ def register_blueprints(app: Flask) -> None:
     """Mount every capability's blueprint."""
     from consult.accounts.views import bp as accounts_bp
     from consult.core.views import bp as core_bp
+    from consult.groups.views.manage import bp as groups_manage_bp
+    from consult.groups.views.public import bp as groups_bp
     from consult.surveys.views.exports import bp as survey_exports_bp
     from consult.surveys.views.manage import bp as survey_manage_bp
     from consult.surveys.views.public import bp as surveys_bp
@@ -66,13 +68,21 @@ def register_blueprints(app: Flask) -> None:
     from consult.territories.views.public import bp as territories_bp
 
     for blueprint in (core_bp, accounts_bp, territories_bp, manage_bp, admin_bp, survey_manage_bp, survey_exports_bp,
-                      surveys_bp, survey_results_bp, survey_public_results_bp):
+                      surveys_bp, survey_results_bp, survey_public_results_bp, groups_bp, groups_manage_bp):
         app.register_blueprint(blueprint)
+    from consult.groups.views import meetings as meeting_views, meetings_manage as meeting_manage_views
+    for blueprint in (meeting_views.bp, meeting_manage_views.bp):  # meetings, events, attendance, minutes
+        app.register_blueprint(blueprint)
+    from consult.groups.views.calendar import bp as calendar_bp
+    from consult.groups.views.exports import bp as groups_exports_bp
+
+    app.register_blueprint(calendar_bp)
+    app.register_blueprint(groups_exports_bp)
 
 
 def register_template_helpers(app: Flask) -> None:
     """Filters and globals the templates share."""
-    from flask_babel import format_date, format_datetime, format_decimal
+    from flask_babel import format_date, format_datetime, format_decimal, format_time
 
     from consult.core.text import render_markdown
     from consult.i18n import LANGUAGE_NAMES
@@ -81,6 +91,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["date"] = lambda value, fmt="long": format_date(value, fmt) if value else ""
     app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt) if value else ""
+    app.jinja_env.filters["time"] = lambda value, fmt="short": format_time(value, fmt) if value else ""
     app.jinja_env.filters["number"] = format_decimal
     app.jinja_env.globals.update(
         can_manage_territory=permissions.can_manage_territory,
@@ -114,3 +125,6 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(territory_cli)
     app.cli.add_command(surveys_cli)
+    from consult.groups.cli import send_reminders_command
+
+    app.cli.add_command(send_reminders_command)

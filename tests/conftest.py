@@ -17,7 +17,7 @@ from werkzeug.serving import make_server
 
 from config import TestingConfig
 from consult import create_app
-from consult.accounts.models import Category, TerritoryRole, User
+from consult.accounts.models import Category, Role, TerritoryRole, User
 from consult.accounts.services import hash_password
 from consult.core.mail import outbox as mail_outbox
 from consult.extensions import db
@@ -25,6 +25,8 @@ from consult.territories.models import Axis, Commune, Contract, ContractPartner,
 
 SAMPLE_CSV = Path(__file__).resolve().parent.parent / "consult" / "core" / "demo" / "territory_sample.csv"
 PASSWORD = "un mot de passe très sûr"
+# The six roles every protected route is tested for.
+ROLES = ["anonymous", "participant", "observer", "other_coordinator", "coordinator", "admin"]
 NOW = dt.datetime(2026, 11, 23, 10, 0)
 
 os.environ.setdefault("CONSULT_ENV", "testing")
@@ -226,3 +228,30 @@ def login(client):
 
 def commune_by_code(code: str) -> Commune:
     return db.session.scalar(select(Commune).where(Commune.insee_code == code))
+
+
+_client_addresses = itertools.count(1)
+
+
+@pytest.fixture
+def as_role(app, make_user, territory, other_territory):
+    """`as_role(role)`: a fresh client logged in as one of ROLES (each on its own address: no login rate
+    limit), for territory « Terres des Confluences »."""
+
+    def make(role: str):
+        users = {
+            "participant": lambda: make_user(display_name="Habitante de Moissac"),
+            "observer": lambda: make_user(role=(territory, Role.OBSERVER)),
+            "other_coordinator": lambda: make_user(role=(other_territory, Role.COORDINATOR)),
+            "coordinator": lambda: make_user(role=(territory, Role.COORDINATOR)),
+            "admin": lambda: make_user(admin=True),
+        }
+        client = app.test_client()
+        n = next(_client_addresses)
+        client.environ_base["REMOTE_ADDR"] = f"192.0.{2 + n // 250}.{n % 250 + 1}"
+        if role != "anonymous":
+            user = users[role]()
+            assert client.post("/account/login", data={"email": user.email, "password": PASSWORD}).status_code == 302
+        return client
+
+    return make

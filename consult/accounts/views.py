@@ -10,6 +10,7 @@ from consult.accounts import forms, mails, services
 from consult.accounts.models import Category
 from consult.core.db import writes_on_get
 from consult.core.forms import choices
+from consult.core.models import utcnow
 from consult.core.urls import is_safe_next, local_referrer
 from consult.errors import ConsultError, RateLimited
 from consult.extensions import db
@@ -259,3 +260,13 @@ def confirm_email_change(token: str):
     db.session.commit()
     flash(_("Your email address has been changed."), "success")
     return redirect(url_for("accounts.profile") if current_user.is_authenticated else url_for("accounts.login"))
+
+
+@bp.get("/participation")
+@login_required
+def participation():
+    """Everything the person takes part in: groups (and waitlist places), meetings, events."""
+    from consult.groups import participation as groups_participation
+
+    return render_template("accounts/participation.html",
+                           groups=groups_participation.participation_of(current_user, now=utcnow()))

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from consult.accounts import services as accounts
 from consult.accounts.models import Category, Role, User
+from consult.core.models import utcnow
 from consult.extensions import db
 from consult.territories import services as territories
 from consult.territories.models import Commune, Phase, territory_by_slug
@@ -205,6 +206,7 @@ def seed_accounts() -> None:
 
 def seed_demo(*, survey_responses: int = 320) -> None:
     """Load the demo territories, accounts and survey (idempotent)."""
+    from consult.groups.demo import seed_groups
     from consult.surveys.demo import seed_survey
 
     for spec in TERRITORIES:
@@ -212,6 +214,7 @@ def seed_demo(*, survey_responses: int = 320) -> None:
     db.session.flush()
     seed_accounts()
     seed_survey(territory_by_slug("terres-des-confluences"), cli_operator(), count=survey_responses)
+    seed_groups(territory_by_slug("terres-des-confluences"), cli_operator(), now=utcnow())
 
 
 @click.command("seed-demo")

@@ -1,6 +1,8 @@
 """Messages about sign-ups, sent once the change is committed, in each person's language."""
 from __future__ import annotations
 
+from consult.accounts.models import Role
+from consult.accounts.services import territory_roles
 from consult.core.mail import render_mail, send
 from consult.core.urls import external_url
 from consult.groups.models import Signup, SignupStatus
@@ -31,6 +33,8 @@ def notify(change: Change, event: str) -> None:
     template = TEMPLATES.get((event, change.signup.status))
     if template:
         _send(change.signup, template)
+    if event == "signed_up" and change.signup.status == SignupStatus.PENDING:
+        _tell_coordinators(change.signup)
     for promoted in change.promoted:
         _send(promoted, "group_signup_promoted")
 
@@ -38,3 +42,13 @@ def notify(change: Change, event: str) -> None:
 def notify_promoted(promoted: list[Signup]) -> None:
     for signup in promoted:
         _send(signup, "group_signup_promoted")
+
+
+def _tell_coordinators(signup: Signup) -> None:
+    """A request waits for an answer: the territory's coordinators are told (name and group only)."""
+    group = signup.group
+    link = external_url("groups_manage.members", slug=group.territory.slug, group_id=group.id)
+    for role in territory_roles(group.territory):
+        if role.role == Role.COORDINATOR and role.user.is_active:
+            send(render_mail("group_signup_request", role.user.email, locale=role.user.locale, signup=signup,
+                             group=group, user=role.user, link=link))

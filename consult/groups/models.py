@@ -193,6 +193,8 @@ class Signup(TimestampMixin, db.Model):
     decision_message: Mapped[str] = mapped_column(Text, default="")
     queued_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)
+    # When the person last took a seat (kept after they leave, so that attendance rates know who was expected).
+    member_since: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)
     left_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)
 
     group: Mapped[WorkingGroup] = relationship(back_populates="signups")

@@ -98,6 +98,12 @@ def groups_of(territory: Territory, *, include_closed: bool = False) -> list[Wor
     return list(db.session.scalars(query.order_by(WorkingGroup.title)))
 
 
+def recruiting_groups(territory: Territory, now: dt.datetime) -> list[WorkingGroup]:
+    """Groups taking sign-ups now, those with seats left first."""
+    groups = [group for group in groups_of(territory) if group.signup_window_open(now)]
+    return sorted(groups, key=lambda group: (group.is_full, group.title))
+
+
 def groups_by_axis(territory: Territory, *, include_closed: bool = False) -> list[tuple[Axis, list[WorkingGroup]]]:
     """Groups under the axis they work on, in the contract's order (axes without a group are left out)."""
     groups = groups_of(territory, include_closed=include_closed)
@@ -174,8 +180,12 @@ def member_roster(viewer, group: WorkingGroup) -> tuple[list[RosterLine], int]:
     return shown, len(members) - len(shown)
 
 
+TITLES = {"dr", "dr.", "pr", "pr.", "m.", "mme", "mlle", "me"}
+
+
 def first_name(display_name: str) -> str:
-    parts = display_name.split()
+    """The first name in a display name, skipping a title (« Dr Anne Roques » → « Anne »)."""
+    parts = [part for part in display_name.split() if part.lower() not in TITLES]
     return parts[0] if parts else ""
 
 

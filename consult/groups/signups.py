@@ -84,7 +84,7 @@ def promote_waitlisted(group: WorkingGroup, *, now: dt.datetime) -> list[Signup]
         # Conditional: if a simultaneous withdrawal promoted the same person, give the seat back and go on.
         claimed = db.session.execute(
             update(Signup).where(Signup.id == candidate.id, Signup.status == SignupStatus.WAITLISTED)
-            .values(status=SignupStatus.MEMBER, decided_at=now).execution_options(synchronize_session=False)
+            .values(status=SignupStatus.MEMBER, decided_at=now, member_since=now).execution_options(synchronize_session=False)
         ).rowcount
         db.session.refresh(candidate)
         if claimed:
@@ -140,6 +140,7 @@ def sign_up(user, group: WorkingGroup, data: SignupData, *, now: dt.datetime) ->
             signup.morning, signup.afternoon, signup.evening = data.morning, data.afternoon, data.evening
             signup.shown_to_members = data.shown_to_members
             signup.queued_at, signup.left_at, signup.decided_at, signup.decision_message = now, None, None, ""
+            signup.member_since = now if status == SignupStatus.MEMBER else None
             db.session.flush()
     except IntegrityError:
         # The same person's simultaneous request got there first; its seat (if any) was rolled back with ours.
@@ -189,6 +190,8 @@ def accept(actor, signup: Signup, message: str, *, now: dt.datetime) -> Change:
         raise InvalidInput(_("This request has already been answered."))
     signup.status = SignupStatus.MEMBER if _take_seat(signup.group) else SignupStatus.WAITLISTED
     signup.queued_at, signup.decided_at, signup.decision_message = now, now, message.strip()
+    if signup.status == SignupStatus.MEMBER:
+        signup.member_since = now
     db.session.flush()
     return Change(signup)
 

@@ -77,6 +77,7 @@ def upgrade():
     sa.Column('decision_message', sa.Text(), nullable=False),
     sa.Column('queued_at', sa.DateTime(), nullable=False),
     sa.Column('decided_at', sa.DateTime(), nullable=True),
+    sa.Column('member_since', sa.DateTime(), nullable=True),
     sa.Column('left_at', sa.DateTime(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),

@@ -587,7 +587,7 @@ ROLES = ["anonymous", "participant", "observer", "other_coordinator", "coordinat
 PUBLIC_PAGES = ["/", "/privacy", "/legal", "/accessibility", "/healthz", f"/t/{A}/", f"/t/{A}/axes",
                 f"/t/{A}/contracts/1", "/account/register", "/account/login", "/account/reset", "/account/confirm",
                 "/account/check-inbox"]
-ACCOUNT_PAGES = ["/account/profile", "/account/password", "/account/email"]
+ACCOUNT_PAGES = ["/account/profile", "/account/password", "/account/email", "/account/participation"]
 
 
 def test_every_get_page_outside_manage_and_admin_is_in_the_lists(app):

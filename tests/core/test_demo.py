@@ -19,7 +19,7 @@ def test_seed_demo_loads_the_sample_territories_and_is_idempotent(runner):
     assert result.exit_code == 0, result.output
     assert "admin@example.org" in result.output
     first = counts()
-    assert first[:4] == (2, 22 + 29, 3, 5)
+    assert first[:4] == (2, 22 + 29, 3, 5 + 24)  # demo accounts, then working-group members
     runner.invoke(args=["seed-demo"])
     assert counts() == first
 

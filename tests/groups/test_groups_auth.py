@@ -8,27 +8,13 @@ from sqlalchemy import select
 from consult.accounts.models import Role
 from consult.extensions import db
 from consult.groups.models import JoinMode, Signup
+from tests.conftest import ROLES
 from tests.core.test_authorization import snapshot
 from tests.groups.test_groups_manage import M, group_form
 from tests.groups.test_signups import SLUG, join
 
-ROLES = ["anonymous", "participant", "observer", "other_coordinator", "coordinator", "admin"]
 ALLOWED = {"coordinator", "admin"}
 
-
-@pytest.fixture
-def as_role(make_user, territory, other_territory, client_for):
-    def make(role: str):
-        users = {
-            "participant": lambda: make_user(display_name="Participante de Moissac"),
-            "observer": lambda: make_user(role=(territory, Role.OBSERVER)),
-            "other_coordinator": lambda: make_user(role=(other_territory, Role.COORDINATOR)),
-            "coordinator": lambda: make_user(role=(territory, Role.COORDINATOR)),
-            "admin": lambda: make_user(admin=True),
-        }
-        return client_for(None if role == "anonymous" else users[role]())
-
-    return make
 
 
 @pytest.fixture

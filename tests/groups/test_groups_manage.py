@@ -80,6 +80,9 @@ def test_approval_flow_accept_with_a_message(approval_group, coordinator, person
     lea = person("Léa")
     join(client_for(lea), approval_group)
     assert statuses(approval_group) == {"Léa": "pending"}
+    # Léa is told her request is received; the coordinator that it waits for an answer.
+    assert sorted(mail.to for mail in outbox) == sorted([lea.email, coordinator.email])
+    assert "Léa Dupré-L'Hermite" in next(mail.body for mail in outbox if mail.to == coordinator.email)
     assert seats_taken(approval_group) == 0
     signup = db.session.scalar(select(Signup))
     client = client_for(coordinator)

@@ -167,3 +167,11 @@ def test_group_listing_shows_places_left_and_the_mix(group, person, client_for, 
     assert group.title in html
     assert re.search(r"2\s+places restantes sur 3", html)
     assert "Habitant 1" in html or "Habitant·e 1" in html or re.search(r"Habitant\S* 1", html)
+
+
+def test_territory_home_invites_to_recruiting_groups_only(make_group, client):
+    recruiting = make_group(title="Santé des jeunes de Moissac")
+    make_group(title="Groupe déjà au travail", status=GroupStatus.ACTIVE)
+    html = client.get(f"/t/{SLUG}/").get_data(as_text=True)
+    assert f'href="/t/{SLUG}/groups/{recruiting.id}"' in html
+    assert "Groupe déjà au travail" not in html

@@ -2,19 +2,15 @@
 coordinator, admin. Refusals change nothing."""
 from __future__ import annotations
 
-import itertools
 from urllib.parse import urlsplit
 
 import pytest
 
-from consult.accounts.models import Role
 from consult.extensions import db
-from tests.conftest import NOW, PASSWORD
+from tests.conftest import NOW, ROLES
 from tests.surveys.test_results import add_thirty
 
 SLUG = "terres-des-confluences"
-ROLES = ["anonymous", "participant", "observer", "other_coordinator", "coordinator", "admin"]
-_addresses = itertools.count(20)
 
 
 @pytest.fixture
@@ -22,27 +18,6 @@ def thirty(survey):
     add_thirty(survey)
     return survey
 
-
-@pytest.fixture
-def as_role(app, make_user, territory, other_territory):
-    """`as_role(role)`: a fresh client (its own address: no login rate limit) logged in as `role`."""
-
-    def make(role: str):
-        users = {
-            "participant": lambda: make_user(display_name="Participante de Moissac"),
-            "observer": lambda: make_user(role=(territory, Role.OBSERVER)),
-            "other_coordinator": lambda: make_user(role=(other_territory, Role.COORDINATOR)),
-            "coordinator": lambda: make_user(role=(territory, Role.COORDINATOR)),
-            "admin": lambda: make_user(admin=True),
-        }
-        client = app.test_client()
-        client.environ_base["REMOTE_ADDR"] = f"192.0.2.{next(_addresses) % 250}"
-        if role != "anonymous":
-            user = users[role]()
-            assert client.post("/account/login", data={"email": user.email, "password": PASSWORD}).status_code == 302
-        return client
-
-    return make
 
 
 def staff(survey, path: str = "") -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template
 
 from consult.core.models import utcnow
+from consult.groups.services import recruiting_groups
 from consult.surveys.respond import list_public_surveys
 from consult.territories import services
 from consult.territories.views import get_territory_or_404
@@ -17,7 +18,8 @@ def home(slug: str):
     territory = get_territory_or_404(slug)
     return render_template("territories/home.html", territory=territory, contract=territory.current_contract,
                            commune_count=services.commune_count(territory),
-                           surveys=list_public_surveys(territory, utcnow()))
+                           surveys=list_public_surveys(territory, utcnow()),
+                           groups=recruiting_groups(territory, utcnow()))
 
 
 @bp.get("/axes")

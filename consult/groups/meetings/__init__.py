@@ -1,0 +1,1 @@
+"""Meetings and events: scheduling, registration, attendance, minutes and ideas (services flush, never commit)."""

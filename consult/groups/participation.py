@@ -1,0 +1,37 @@
+"""A person's own participation in groups and meetings, for their "my participation" page."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from consult.extensions import db
+from consult.groups.calendar import meetings_for
+from consult.groups.models import Attendance, Meeting, Signup, SignupStatus
+from consult.groups.services import groups_of_user
+from consult.groups.signups import waitlist_position
+
+
+@dataclass(frozen=True)
+class GroupParticipation:
+    """The person's groups (with waitlist positions), coming meetings and the meetings they attended."""
+
+    signups: list[tuple[Signup, int | None]]
+    upcoming: list[Meeting]
+    attended: list[Meeting]
+    former: list[Signup]
+
+
+def participation_of(user, *, now: dt.datetime) -> GroupParticipation:
+    upcoming = [m for m in meetings_for(user, since=now - dt.timedelta(hours=3))
+                if m.cancelled_at is None and not m.is_past(now)]
+    attended = list(db.session.scalars(
+        select(Meeting).join(Attendance).where(Attendance.user_id == user.id).order_by(Meeting.starts_at.desc())))
+    former = list(db.session.scalars(select(Signup).where(
+        Signup.user_id == user.id,
+        Signup.status.in_([SignupStatus.WITHDRAWN, SignupStatus.REMOVED, SignupStatus.DECLINED]))
+        .order_by(Signup.updated_at.desc())))
+    return GroupParticipation(
+        signups=[(signup, waitlist_position(signup)) for signup in groups_of_user(user)],
+        upcoming=upcoming, attended=attended, former=former)

@@ -1,0 +1,84 @@
+"""Public pages of meetings and events: the territory's agenda, a meeting's page, registration to events."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, g, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+
+from consult.core.models import utcnow
+from consult.errors import ConsultError
+from consult.extensions import db
+from consult.groups import permissions
+from consult.groups.meetings import mails, registrations, schedule
+from consult.groups.models import Meeting
+from consult.territories.views import get_or_404, scope_to_territory
+
+bp = scope_to_territory(Blueprint("meetings", __name__, url_prefix="/t/<slug>"))
+
+
+@bp.get("/agenda")
+def agenda():
+    """Upcoming meetings and events of the territory, and past ones whose minutes are published."""
+    return render_template("groups/meetings/agenda.html", territory=g.territory,
+                           agenda=schedule.agenda(g.territory, now=utcnow()))
+
+
+@bp.get("/meetings/<int:meeting_id>")
+def detail(meeting_id: int):
+    """A meeting's page: when, where, agenda, registration, published minutes and ideas."""
+    return _render(get_or_404(Meeting, meeting_id, g.territory))
+
+
+def _render(meeting: Meeting, status: int = 200):
+    return render_template(
+        "groups/meetings/detail.html", territory=g.territory, meeting=meeting, now=utcnow(),
+        registration=registrations.registration_of(current_user, meeting),
+        show_link=permissions.can_see_online_link(current_user, meeting),
+        can_manage=permissions.can_manage_groups(current_user, g.territory), action_form=FlaskForm()), status
+
+
+def _page(meeting: Meeting):
+    return redirect(url_for("meetings.detail", meeting_id=meeting.id))
+
+
+def _refused(meeting: Meeting, error: ConsultError):
+    """Show why on the meeting's page, with the error's status (409 full or closed, 403 not allowed)."""
+    db.session.rollback()
+    flash(error.message, "error")
+    return _render(meeting, error.status_code)
+
+
+@bp.post("/meetings/<int:meeting_id>/register")
+@login_required
+def register(meeting_id: int):
+    """Register to an event; a confirmation with the calendar file follows by email."""
+    meeting = get_or_404(Meeting, meeting_id, g.territory)
+    if not FlaskForm().validate_on_submit():
+        flash(_("The form expired or was sent twice. Please check and send it again."), "error")
+        return _page(meeting)
+    try:
+        registrations.register(current_user, meeting, now=utcnow())
+    except ConsultError as error:
+        return _refused(meeting, error)
+    db.session.commit()
+    mails.send_registration(meeting, current_user)
+    flash(_("You are registered. A confirmation is on its way to your inbox."), "success")
+    return _page(meeting)
+
+
+@bp.post("/meetings/<int:meeting_id>/unregister")
+@login_required
+def unregister(meeting_id: int):
+    """Cancel one's registration: the seat goes back to others."""
+    meeting = get_or_404(Meeting, meeting_id, g.territory)
+    if not FlaskForm().validate_on_submit():
+        flash(_("The form expired or was sent twice. Please check and send it again."), "error")
+        return _page(meeting)
+    try:
+        registrations.cancel_registration(current_user, meeting, now=utcnow())
+    except ConsultError as error:
+        return _refused(meeting, error)
+    db.session.commit()
+    flash(_("Your registration is cancelled."), "success")
+    return _page(meeting)

@@ -1,0 +1,1 @@
+"""Working groups, meetings, calendar, reminders, participation figures and exports."""
