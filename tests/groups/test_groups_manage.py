@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from consult.accounts.models import Category
 from consult.extensions import db
 from consult.groups.models import GroupTarget, JoinMode, Signup, WorkingGroup
+from tests.conftest import NOW
 from tests.groups.test_signups import SLUG, join, page, seats_taken, statuses
 
 M = f"/t/{SLUG}/manage/groups"
@@ -163,3 +164,18 @@ def test_group_form_targets_need_no_more_seats_than_capacity(territory, coordina
                                                                           target_resident="3", target_elected="2"))
     assert "plus de places" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(GroupTarget)) == 0
+
+
+def test_members_page_shows_the_groups_participation(group, coordinator, person, client_for, territory):
+    from tests.groups.factories import add_attendance, make_meeting
+
+    lea = person("Léa")
+    join(client_for(lea), group)
+    db.session.scalars(select(Signup)).one().member_since = NOW.replace(year=2025, month=1)  # a member since January
+    meeting = make_meeting(territory, group, starts_at=NOW.replace(year=2025))
+    add_attendance(meeting, lea)
+    add_attendance(meeting, name="Josiane Pujol", category=Category.ELECTED)
+    html = client_for(coordinator).get(f"{M}/{group.id}/members").get_data(as_text=True)
+    section = html.split('id="participation-title"')[1].split("</section>")[0]
+    assert "1 habitant et 1 élu ont participé" in section
+    assert "100 % des personnes attendues sont venues (1 sur 1)" in section.replace("\u202f", " ").replace("\xa0", " ")

@@ -12,7 +12,7 @@ from consult.core.forms import choices
 from consult.core.models import utcnow
 from consult.errors import ConsultError
 from consult.extensions import db
-from consult.groups import mails, services, signups
+from consult.groups import mails, services, signups, stats
 from consult.groups.forms import DecisionForm, GroupForm, target_fields
 from consult.groups.models import GroupStatus, JoinMode, Signup, WorkingGroup
 from consult.territories.views import apply_error, get_or_404, scope_to_territory
@@ -112,6 +112,7 @@ def members(group_id: int):
     group = get_or_404(WorkingGroup, group_id, g.territory)
     return render_template("groups/manage/members.html", territory=g.territory, group=group,
                            by_status=services.signups_by_status(group), composition=services.composition(group),
+                           summary=(summary := stats.group_summary(group)), sentence=stats.summary_sentence(summary),
                            decision_form=DecisionForm(), action_form=FlaskForm(), Category=Category)
 
 
