@@ -64,6 +64,7 @@ class Config:
         self.MAIL_TIMEOUT = _int("MAIL_TIMEOUT", 10)
         self.LOGIN_RATE_LIMIT = env.get("LOGIN_RATE_LIMIT", "5/minute")
         self.MAIL_RATE_LIMIT = env.get("MAIL_RATE_LIMIT", "5/hour")
+        self.COMMENT_RATE_LIMIT = env.get("COMMENT_RATE_LIMIT", "5/minute")
         self.EMAIL_TOKEN_MAX_AGE = _int("EMAIL_TOKEN_MAX_AGE", 60 * 60 * 48)
         self.RESET_TOKEN_MAX_AGE = _int("RESET_TOKEN_MAX_AGE", 60 * 60)
         self.TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)

@@ -70,6 +70,10 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (core_bp, accounts_bp, territories_bp, manage_bp, admin_bp, survey_manage_bp, survey_exports_bp,
                       surveys_bp, survey_results_bp, survey_public_results_bp, groups_bp, groups_manage_bp):
         app.register_blueprint(blueprint)
+    from consult.proposals.views.manage import bp as proposals_manage_bp
+    from consult.proposals.views.public import bp as proposals_bp
+    for blueprint in (proposals_bp, proposals_manage_bp):  # calls, proposals, supports, moderation, votes
+        app.register_blueprint(blueprint)
     from consult.groups.views import meetings as meeting_views, meetings_manage as meeting_manage_views
     for blueprint in (meeting_views.bp, meeting_manage_views.bp):  # meetings, events, attendance, minutes
         app.register_blueprint(blueprint)

@@ -32,3 +32,16 @@ from consult.surveys.models import (  # noqa: F401
     Survey,
     SurveyPage,
 )
+from consult.proposals.models import (  # noqa: F401
+    Call,
+    CallParticipant,
+    Comment,
+    Follower,
+    ModerationEvent,
+    PriorityBallot,
+    PriorityChoice,
+    PriorityVote,
+    Proposal,
+    Report,
+    Support,
+)

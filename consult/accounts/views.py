@@ -265,8 +265,10 @@ def confirm_email_change(token: str):
 @bp.get("/participation")
 @login_required
 def participation():
-    """Everything the person takes part in: groups (and waitlist places), meetings, events."""
+    """Everything the person takes part in: groups (and waitlist places), meetings, events, proposals."""
     from consult.groups import participation as groups_participation
+    from consult.proposals.services import participation_of as proposal_participation_of
 
     return render_template("accounts/participation.html",
-                           groups=groups_participation.participation_of(current_user, now=utcnow()))
+                           groups=groups_participation.participation_of(current_user, now=utcnow()),
+                           proposal_participation=proposal_participation_of(current_user))

@@ -215,6 +215,9 @@ def seed_demo(*, survey_responses: int = 320) -> None:
     seed_accounts()
     seed_survey(territory_by_slug("terres-des-confluences"), cli_operator(), count=survey_responses)
     seed_groups(territory_by_slug("terres-des-confluences"), cli_operator(), now=utcnow())
+    from consult.proposals.demo import seed_proposals
+
+    seed_proposals(territory_by_slug("terres-des-confluences"), cli_operator(), now=utcnow())
 
 
 @click.command("seed-demo")

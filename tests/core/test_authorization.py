@@ -22,7 +22,7 @@ from consult.errors import PermissionDenied
 from consult.extensions import db
 from consult.territories import services
 from consult.territories.models import Axis, Contract, Epci, Objective, Phase, Territory
-from tests.conftest import NOW, PASSWORD
+from tests.conftest import NOW, PASSWORD, ROLES
 
 A = "terres-des-confluences"
 LIGHT = "gascogne-toulousaine"
@@ -583,7 +583,6 @@ def test_manage_post_with_the_page_csrf_token_is_accepted(csrf_coordinator):
 
 # --- public and account pages ---------------------------------------------------------------------
 
-ROLES = ["anonymous", "participant", "observer", "other_coordinator", "coordinator", "admin"]
 PUBLIC_PAGES = ["/", "/privacy", "/legal", "/accessibility", "/healthz", f"/t/{A}/", f"/t/{A}/axes",
                 f"/t/{A}/contracts/1", "/account/register", "/account/login", "/account/reset", "/account/confirm",
                 "/account/check-inbox"]

@@ -1,0 +1,1 @@
+"""Citizen proposals: calls, proposals, supports, comments, moderation, answers and prioritisation votes."""

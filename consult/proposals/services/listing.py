@@ -1,0 +1,143 @@
+"""The public listing of a call's proposals: filters, French search, sorts, a per-visitor random order."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from sqlalchemy import BigInteger, cast, func, literal, select
+from sqlalchemy.orm import selectinload
+
+from consult.extensions import db
+from consult.proposals import similarity
+from consult.proposals.models import AnswerStatus, Call, Comment, Proposal, ProposalState, Support, proposal_communes
+
+SORTS = ("random", "supports", "newest", "comments")
+PER_PAGE = 12
+AWAITING = "awaiting"  # status filter: published, not answered yet
+# The random order is (id + seed)² × k mod p: a scramble every engine computes the same way.
+_PRIME, _SCRAMBLE = 1_000_003, 7_919
+
+
+@dataclass(frozen=True)
+class ListingQuery:
+    """What the visitor asked for (already validated by the form)."""
+
+    q: str = ""
+    axis_id: int | None = None
+    objective_id: int | None = None
+    commune_id: int | None = None
+    public: str = ""
+    status: str = ""
+    sort: str = "random"
+    page: int = 1
+    seed: int = 1
+
+
+@dataclass
+class Listing:
+    """One page of proposals and what the template needs to show them."""
+
+    items: list[Proposal]
+    supports: dict[int, int]
+    comments: dict[int, int]
+    total: int
+    page: int
+    pages: int
+
+
+def support_counts_query():
+    """A correlated count of a proposal's supports (to sort by)."""
+    return (select(func.count(Support.id)).where(Support.proposal_id == Proposal.id)
+            .correlate(Proposal).scalar_subquery())
+
+
+def comment_counts_query():
+    """A correlated count of a proposal's visible comments (to sort by)."""
+    return (select(func.count(Comment.id)).where(Comment.proposal_id == Proposal.id, Comment.hidden_at.is_(None))
+            .correlate(Proposal).scalar_subquery())
+
+
+def _filtered(call: Call, query: ListingQuery):
+    statement = select(Proposal).where(Proposal.call_id == call.id, Proposal.state == ProposalState.PUBLISHED)
+    if query.status == AWAITING:
+        statement = statement.where(Proposal.answer_status.is_(None))
+    elif query.status in AnswerStatus.__members__.values():
+        statement = statement.where(Proposal.answer_status == AnswerStatus(query.status))
+    else:  # merged proposals live on in the one they were merged into
+        statement = statement.where((Proposal.answer_status.is_(None)) | (Proposal.answer_status != AnswerStatus.MERGED))
+    if query.axis_id:
+        statement = statement.where(Proposal.axis_id == query.axis_id)
+    if query.objective_id:
+        statement = statement.where(Proposal.objective_id == query.objective_id)
+    if query.commune_id:
+        concerned = select(proposal_communes.c.proposal_id).where(proposal_communes.c.commune_id == query.commune_id)
+        statement = statement.where(Proposal.whole_territory.is_(True) | Proposal.id.in_(concerned))
+    if query.public:
+        statement = statement.where((literal(" ") + Proposal.publics + literal(" ")).contains(f" {query.public} "))
+    for keyword in similarity.keywords(query.q):
+        statement = statement.where(Proposal.search_text.contains(keyword, autoescape=True))
+    return statement
+
+
+def _ordered(statement, query: ListingQuery):
+    if query.sort == "supports":
+        return statement.order_by(support_counts_query().desc(), Proposal.published_at.desc(), Proposal.id)
+    if query.sort == "newest":
+        return statement.order_by(Proposal.published_at.desc(), Proposal.id.desc())
+    if query.sort == "comments":
+        return statement.order_by(comment_counts_query().desc(), Proposal.published_at.desc(), Proposal.id)
+    mixed = cast(Proposal.id, BigInteger) + query.seed
+    return statement.order_by((mixed * mixed * _SCRAMBLE) % _PRIME, Proposal.id)
+
+
+def list_proposals(call: Call, query: ListingQuery, *, per_page: int = PER_PAGE) -> Listing:
+    """One page of the call's published proposals matching `query`, with their support and comment counts."""
+    statement = _filtered(call, query)
+    total = db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+    pages = max(math.ceil(total / per_page), 1)
+    page = min(max(query.page, 1), pages)
+    items = db.session.scalars(_ordered(statement, query).options(selectinload(Proposal.axis))
+                               .limit(per_page).offset((page - 1) * per_page)).all()
+    ids = [p.id for p in items]
+    return Listing(items=list(items), supports=support_counts(ids), comments=comment_counts(ids), total=total,
+                   page=page, pages=pages)
+
+
+def support_counts(ids: list[int]) -> dict[int, int]:
+    """Stored supports of each proposal (0 when none)."""
+    counts = dict.fromkeys(ids, 0)
+    if ids:
+        counts.update(db.session.execute(select(Support.proposal_id, func.count(Support.id))
+                                         .where(Support.proposal_id.in_(ids)).group_by(Support.proposal_id)).all())
+    return counts
+
+
+def comment_counts(ids: list[int]) -> dict[int, int]:
+    """Visible comments of each proposal (0 when none)."""
+    counts = dict.fromkeys(ids, 0)
+    if ids:
+        counts.update(db.session.execute(select(Comment.proposal_id, func.count(Comment.id))
+                                         .where(Comment.proposal_id.in_(ids), Comment.hidden_at.is_(None))
+                                         .group_by(Comment.proposal_id)).all())
+    return counts
+
+
+def similar_proposals(call: Call, title: str, *, exclude_id: int | None = None, limit: int = 5,
+                      threshold: float = 0.4) -> list[tuple[Proposal, float]]:
+    """Published proposals of the call whose title (or text) resembles `title`, most similar first:
+    French keywords compared without accents, plurals or stop words."""
+    wanted = set(similarity.keywords(title))
+    if not wanted:
+        return []
+    rows = db.session.scalars(select(Proposal).where(
+        Proposal.call_id == call.id, Proposal.state == ProposalState.PUBLISHED,
+        Proposal.id != (exclude_id or 0))).all()
+    scored = []
+    for proposal in rows:
+        in_text = set(similarity.keywords(f"{proposal.title} {proposal.description}"))
+        score = max(similarity.similarity(wanted, similarity.keywords(proposal.title)),
+                    0.8 * len(wanted & in_text) / len(wanted))
+        if score >= threshold:
+            scored.append((proposal, score))
+    scored.sort(key=lambda pair: (-pair[1], pair[0].id))
+    return scored[:limit]

@@ -1,0 +1,45 @@
+"""Proposal blueprints: calls, proposals, supports and comments (public), moderation (manage)."""
+from __future__ import annotations
+
+from flask import abort, request
+from flask_babel import to_user_timezone, to_utc
+
+from consult.core.urls import is_safe_next
+from consult.extensions import db
+from consult.proposals.models import Call, PriorityVote, Proposal
+from consult.territories.models import Territory
+from consult.territories.views import get_or_404
+
+
+def get_call_or_404(territory: Territory, call_id: int) -> Call:
+    """A call of this territory, or 404."""
+    call = db.session.get(Call, call_id)
+    if call is None or call.territory_id != territory.id:
+        abort(404)
+    return call
+
+
+def get_proposal_or_404(territory: Territory, proposal_id: int) -> Proposal:
+    """A proposal of this territory, or 404."""
+    return get_or_404(Proposal, proposal_id, territory)
+
+
+def get_vote_or_404(territory: Territory, vote_id: int) -> PriorityVote:
+    """A prioritisation vote of this territory, or 404."""
+    return get_or_404(PriorityVote, vote_id, territory)
+
+
+def local(value):
+    """Naive UTC → naive Paris time, for datetime-local inputs."""
+    return to_user_timezone(value).replace(tzinfo=None) if value else None
+
+
+def utc(value):
+    """Naive Paris time typed in a form → naive UTC for storage."""
+    return to_utc(value) if value else None
+
+
+def next_url(default: str) -> str:
+    """The page a button came from (a `next` field), when it is on this site."""
+    target = request.form.get("next") or request.args.get("next")
+    return target if is_safe_next(target) else default

@@ -1,0 +1,271 @@
+"""Coordinator pages for proposals: calls, the moderation queue, publishing, rejecting, hiding,
+merging, official answers and prioritisation votes — under /t/<slug>/manage/proposals."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from consult.core.forms import choices
+from consult.core.models import utcnow
+from consult.errors import ConsultError
+from consult.extensions import db
+from consult.proposals import forms, mails
+from consult.proposals.models import AnswerStatus, Comment, ProposalState, Report, VoteMethod
+from consult.proposals.services import answers, calls, comments, history, listing, moderation, priority
+from consult.proposals.views import get_call_or_404, get_proposal_or_404, local, utc
+from consult.territories.views import apply_error, get_or_404, scope_to_territory
+
+bp = scope_to_territory(Blueprint("proposals_manage", __name__, url_prefix="/t/<slug>/manage/proposals"),
+                        managers_only=True)
+
+
+def _proposal(proposal_id: int):
+    """A proposal of this territory that its author has submitted (drafts stay private), or 404."""
+    proposal = get_proposal_or_404(g.territory, proposal_id)
+    if proposal.state is ProposalState.DRAFT:
+        abort(404)
+    return proposal
+
+
+@bp.get("/")
+def index():
+    """The territory's calls for proposals."""
+    items = calls.territory_calls(g.territory)
+    pending = {c.id: len(moderation.moderation_queue(c)["pending"]) for c in items}
+    return render_template("proposals/manage/index.html", territory=g.territory, calls=items, pending=pending,
+                           now=utcnow())
+
+
+def _call_data(form: forms.CallForm) -> calls.CallData:
+    return calls.CallData(
+        title=form.title.data or "", presentation=form.presentation.data or "",
+        submission_opens_at=utc(form.submission_opens_at.data), submission_closes_at=utc(form.submission_closes_at.data),
+        voting_opens_at=utc(form.voting_opens_at.data), voting_closes_at=utc(form.voting_closes_at.data),
+        support_limit=form.support_limit.data, residents_only=form.residents_only.data,
+        axis_ids=form.axis_ids.data or [])
+
+
+def _call_form(call=None) -> forms.CallForm:
+    form = forms.CallForm(obj=call if request.method == "GET" else None)
+    form.axis_ids.choices = choices((a.id, a.title) for a in calls.available_axes(g.territory))
+    if request.method == "GET" and call is not None:
+        for name in ("submission_opens_at", "submission_closes_at", "voting_opens_at", "voting_closes_at"):
+            form[name].data = local(getattr(call, name))
+        form.axis_ids.data = [a.id for a in call.axes]
+    return form
+
+
+@bp.route("/calls/new", methods=["GET", "POST"])
+def new_call():
+    """Open a call for proposals."""
+    form = _call_form()
+    if form.validate_on_submit():
+        try:
+            call = calls.create_call(current_user, g.territory, _call_data(form))
+        except ConsultError as error:
+            db.session.rollback()
+            apply_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The call is created."), "success")
+            return redirect(url_for("proposals_manage.call", call_id=call.id))
+    return render_template("proposals/manage/call_form.html", territory=g.territory, form=form, call=None)
+
+
+@bp.route("/calls/<int:call_id>/edit", methods=["GET", "POST"])
+def edit_call(call_id: int):
+    """Change a call's text, windows, limit, eligibility and axes."""
+    call = get_call_or_404(g.territory, call_id)
+    form = _call_form(call)
+    if form.validate_on_submit():
+        try:
+            calls.update_call(current_user, call, _call_data(form))
+        except ConsultError as error:
+            db.session.rollback()
+            apply_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The call is saved."), "success")
+            return redirect(url_for("proposals_manage.call", call_id=call.id))
+    return render_template("proposals/manage/call_form.html", territory=g.territory, form=form, call=call)
+
+
+@bp.get("/calls/<int:call_id>/")
+def call(call_id: int):
+    """The moderation queue, open reports, every proposal of the call and its prioritisation votes."""
+    item = get_call_or_404(g.territory, call_id)
+    proposals = moderation.call_proposals(item)
+    ids = [p.id for p in proposals]
+    return render_template("proposals/manage/call.html", territory=g.territory, call=item,
+                           queue=moderation.moderation_queue(item), proposals=proposals,
+                           supports=listing.support_counts(ids), comments=listing.comment_counts(ids),
+                           votes=priority.call_votes(item), button=forms.ButtonForm(), now=utcnow())
+
+
+def _render_proposal(proposal, status: int = 200, **overrides):
+    merge = overrides.pop("merge_form", None) or forms.MergeForm(prefix="merge")
+    merge.target_id.choices = choices([(0, _("— Choose —"))] + [(p.id, p.title) for p in moderation.merge_targets(proposal)])
+    answer = overrides.pop("answer_form", None) or forms.AnswerForm(
+        prefix="answer", data={"status": (proposal.answer_status or AnswerStatus.UNDER_STUDY).value
+                               if proposal.answer_status is not AnswerStatus.MERGED else AnswerStatus.UNDER_STUDY.value,
+                               "text": proposal.answer_text, "existing_reference": proposal.existing_reference})
+    return render_template(
+        "proposals/manage/proposal.html", territory=g.territory, proposal=proposal, call=proposal.call,
+        events=history.history(proposal), reports=moderation.open_reports(proposal),
+        supports=listing.support_counts([proposal.id])[proposal.id], thread=comments.comment_thread(proposal),
+        reject_form=overrides.pop("reject_form", None) or forms.ReasonForm(prefix="reject"),
+        hide_form=overrides.pop("hide_form", None) or forms.ReasonForm(prefix="hide"),
+        answer_form=answer, merge_form=merge, button=forms.ButtonForm()), status
+
+
+@bp.get("/<int:proposal_id>/")
+def proposal(proposal_id: int):
+    """One proposal with its moderation history and every action on it."""
+    return _render_proposal(_proposal(proposal_id))
+
+
+def _back(proposal) -> str:
+    return url_for("proposals_manage.proposal", proposal_id=proposal.id)
+
+
+@bp.post("/<int:proposal_id>/<any(publish, restore):action>")
+def publish(proposal_id: int, action: str):
+    """Publish a proposal awaiting moderation, or show a hidden one again."""
+    item = _proposal(proposal_id)
+    if forms.ButtonForm().validate_on_submit():
+        service = moderation.publish_proposal if action == "publish" else moderation.restore_proposal
+        try:
+            service(current_user, item, now=utcnow())
+        except ConsultError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            if action == "publish":
+                mails.send_published(item)
+            flash(_("The proposal is published."), "success")
+    return redirect(_back(item))
+
+
+@bp.post("/<int:proposal_id>/<any(reject, hide):action>")
+def refuse(proposal_id: int, action: str):
+    """Reject a proposal awaiting moderation (the author gets the reason), or hide a published one."""
+    item = _proposal(proposal_id)
+    form = forms.ReasonForm(prefix=action)
+    if form.validate_on_submit():
+        service = moderation.reject_proposal if action == "reject" else moderation.hide_proposal
+        try:
+            service(current_user, item, form.reason.data, now=utcnow())
+        except ConsultError as error:
+            db.session.rollback()
+            apply_error(form, error)
+        else:
+            db.session.commit()
+            if action == "reject":
+                mails.send_rejection(item)
+            flash(_("The proposal is rejected and its author informed.") if action == "reject"
+                  else _("The proposal is hidden."), "success")
+            return redirect(_back(item))
+    return _render_proposal(item, 422, **{f"{action}_form": form})
+
+
+@bp.post("/<int:proposal_id>/answer")
+def answer(proposal_id: int):
+    """Give the official answer and status; the author and followers get an email when the status changes."""
+    item = _proposal(proposal_id)
+    form = forms.AnswerForm(prefix="answer")
+    if form.validate_on_submit():
+        try:
+            changed = answers.answer_proposal(current_user, item, answers.AnswerData(
+                status=AnswerStatus(form.status.data), text=form.text.data or "",
+                existing_reference=form.existing_reference.data or ""), now=utcnow())
+        except ConsultError as error:
+            db.session.rollback()
+            apply_error(form, error)
+        else:
+            db.session.commit()
+            if changed:
+                mails.send_status_change(item, answers.recipients(item))
+            flash(_("The answer is published."), "success")
+            return redirect(_back(item))
+    return _render_proposal(item, 422, answer_form=form)
+
+
+@bp.post("/<int:proposal_id>/merge")
+def merge(proposal_id: int):
+    """Merge this proposal into another one of the call; supports move without counting anyone twice."""
+    item = _proposal(proposal_id)
+    form = forms.MergeForm(prefix="merge")
+    form.target_id.choices = choices([(0, "")] + [(p.id, p.title) for p in moderation.merge_targets(item)])
+    if form.validate_on_submit():
+        target = _proposal(form.target_id.data)
+        try:
+            moderation.merge_proposals(current_user, item, target, now=utcnow())
+        except ConsultError as error:
+            db.session.rollback()
+            apply_error(form, error)
+        else:
+            db.session.commit()
+            mails.send_status_change(item, answers.recipients(item))
+            flash(_("The proposals are merged."), "success")
+            return redirect(_back(target))
+    return _render_proposal(item, 422, merge_form=form)
+
+
+@bp.post("/comments/<int:comment_id>/hide")
+def hide_comment(comment_id: int):
+    """Hide a comment with a reason."""
+    comment = get_or_404(Comment, comment_id, g.territory)
+    form = forms.ReasonForm(prefix=f"comment-{comment.id}")
+    if form.validate_on_submit():
+        try:
+            moderation.hide_comment(current_user, comment, form.reason.data, now=utcnow())
+        except ConsultError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(_("The comment is hidden."), "success")
+    else:
+        flash(_("Give a reason to hide the comment."), "error")
+    return redirect(url_for("proposals_manage.proposal", proposal_id=comment.proposal_id, _anchor=f"comment-{comment.id}"))
+
+
+@bp.post("/reports/<int:report_id>/dismiss")
+def dismiss_report(report_id: int):
+    """Close a report without hiding anything."""
+    item = get_or_404(Report, report_id, g.territory)
+    if forms.ButtonForm().validate_on_submit():
+        try:
+            moderation.dismiss_report(current_user, item, now=utcnow())
+        except ConsultError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(_("The report is dismissed."), "success")
+    return redirect(url_for("proposals_manage.proposal", proposal_id=item.proposal_id))
+
+
+@bp.route("/calls/<int:call_id>/votes/new", methods=["GET", "POST"])
+def new_vote(call_id: int):
+    """Turn the top proposals of an axis into a prioritisation vote."""
+    item = get_call_or_404(g.territory, call_id)
+    form = forms.PriorityVoteForm()
+    form.axis_id.choices = choices((a.id, a.title) for a in item.axes)
+    if form.validate_on_submit():
+        try:
+            vote = priority.create_priority_vote(current_user, item, priority.VoteData(
+                title=form.title.data, axis_id=form.axis_id.data, size=form.size.data,
+                method=VoteMethod(form.method.data), picks=form.picks.data, opens_at=utc(form.opens_at.data),
+                closes_at=utc(form.closes_at.data)))
+        except ConsultError as error:
+            db.session.rollback()
+            apply_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The prioritisation vote is created."), "success")
+            return redirect(url_for("proposals.vote", vote_id=vote.id))
+    return render_template("proposals/manage/vote_form.html", territory=g.territory, call=item, form=form)
+
