@@ -205,8 +205,9 @@ def seed_accounts() -> None:
 
 
 def seed_demo(*, survey_responses: int = 320) -> None:
-    """Load the demo territories, accounts and survey (idempotent)."""
+    """Load the demo territories, accounts, survey, working groups and call for proposals (idempotent)."""
     from consult.groups.demo import seed_groups
+    from consult.proposals.demo import seed_proposals
     from consult.surveys.demo import seed_survey
 
     for spec in TERRITORIES:
@@ -214,10 +215,10 @@ def seed_demo(*, survey_responses: int = 320) -> None:
     db.session.flush()
     seed_accounts()
     seed_survey(territory_by_slug("terres-des-confluences"), cli_operator(), count=survey_responses)
-    seed_groups(territory_by_slug("terres-des-confluences"), cli_operator(), now=utcnow())
-    from consult.proposals.demo import seed_proposals
-
-    seed_proposals(territory_by_slug("terres-des-confluences"), cli_operator(), now=utcnow())
+    # Dates of the demo follow the day it is loaded, on the hour (windows read "until 2 January 2027, 08:00").
+    now = utcnow().replace(minute=0, second=0, microsecond=0)
+    seed_groups(territory_by_slug("terres-des-confluences"), cli_operator(), now=now)
+    seed_proposals(territory_by_slug("terres-des-confluences"), cli_operator(), now=now)
 
 
 @click.command("seed-demo")

@@ -3,12 +3,11 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import to_user_timezone, to_utc
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from consult.accounts.models import Category
-from consult.core.forms import choices
+from consult.core.forms import choices, local_input, stored_utc
 from consult.core.models import utcnow
 from consult.errors import ConsultError
 from consult.extensions import db
@@ -32,10 +31,6 @@ def index():
     return render_template("groups/manage/index.html", territory=g.territory, groups=groups, counts=counts)
 
 
-def _local(value):
-    return to_user_timezone(value).replace(tzinfo=None) if value else None
-
-
 def _prepare(form: GroupForm) -> None:
     axes = services.current_axes(g.territory)
     form.axis_id.choices = choices((axis.id, axis.title) for axis in axes)
@@ -49,8 +44,8 @@ def _data(form: GroupForm) -> services.GroupData:
         title=form.title.data, axis_id=form.axis_id.data, mission=form.mission.data or "",
         audience=form.audience.data or "", facilitators=form.facilitators.data or "", capacity=form.capacity.data,
         join_mode=JoinMode(form.join_mode.data), status=GroupStatus(form.status.data),
-        signup_opens_at=to_utc(form.signup_opens_at.data) if form.signup_opens_at.data else None,
-        signup_closes_at=to_utc(form.signup_closes_at.data) if form.signup_closes_at.data else None,
+        signup_opens_at=stored_utc(form.signup_opens_at.data),
+        signup_closes_at=stored_utc(form.signup_closes_at.data),
         objective_ids=tuple(form.objective_ids.data or ()),
         targets=tuple((category, f.data) for category, f in target_fields(form) if f.data),
     )
@@ -85,8 +80,8 @@ def edit(group_id: int):
     _prepare(form)
     if request.method == "GET":
         form.join_mode.data, form.status.data = group.join_mode.value, group.status.value
-        form.signup_opens_at.data, form.signup_closes_at.data = _local(group.signup_opens_at), \
-            _local(group.signup_closes_at)
+        form.signup_opens_at.data, form.signup_closes_at.data = local_input(group.signup_opens_at), \
+            local_input(group.signup_closes_at)
         form.objective_ids.data = [objective.id for objective in group.objectives]
         minimums = {target.category: target.minimum for target in group.targets}
         for category, target_field in target_fields(form):

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask import abort, request
-from flask_babel import to_user_timezone, to_utc
 
 from consult.core.urls import is_safe_next
 from consult.extensions import db
@@ -27,16 +26,6 @@ def get_proposal_or_404(territory: Territory, proposal_id: int) -> Proposal:
 def get_vote_or_404(territory: Territory, vote_id: int) -> PriorityVote:
     """A prioritisation vote of this territory, or 404."""
     return get_or_404(PriorityVote, vote_id, territory)
-
-
-def local(value):
-    """Naive UTC → naive Paris time, for datetime-local inputs."""
-    return to_user_timezone(value).replace(tzinfo=None) if value else None
-
-
-def utc(value):
-    """Naive Paris time typed in a form → naive UTC for storage."""
-    return to_utc(value) if value else None
 
 
 def next_url(default: str) -> str:

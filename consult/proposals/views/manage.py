@@ -6,14 +6,14 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from consult.core.forms import choices
+from consult.core.forms import choices, local_input, stored_utc
 from consult.core.models import utcnow
 from consult.errors import ConsultError
 from consult.extensions import db
 from consult.proposals import forms, mails
 from consult.proposals.models import AnswerStatus, Comment, ProposalState, Report, VoteMethod
 from consult.proposals.services import answers, calls, comments, history, listing, moderation, priority
-from consult.proposals.views import get_call_or_404, get_proposal_or_404, local, utc
+from consult.proposals.views import get_call_or_404, get_proposal_or_404
 from consult.territories.views import apply_error, get_or_404, scope_to_territory
 
 bp = scope_to_territory(Blueprint("proposals_manage", __name__, url_prefix="/t/<slug>/manage/proposals"),
@@ -40,8 +40,9 @@ def index():
 def _call_data(form: forms.CallForm) -> calls.CallData:
     return calls.CallData(
         title=form.title.data or "", presentation=form.presentation.data or "",
-        submission_opens_at=utc(form.submission_opens_at.data), submission_closes_at=utc(form.submission_closes_at.data),
-        voting_opens_at=utc(form.voting_opens_at.data), voting_closes_at=utc(form.voting_closes_at.data),
+        submission_opens_at=stored_utc(form.submission_opens_at.data),
+        submission_closes_at=stored_utc(form.submission_closes_at.data),
+        voting_opens_at=stored_utc(form.voting_opens_at.data), voting_closes_at=stored_utc(form.voting_closes_at.data),
         support_limit=form.support_limit.data, residents_only=form.residents_only.data,
         axis_ids=form.axis_ids.data or [])
 
@@ -51,7 +52,7 @@ def _call_form(call=None) -> forms.CallForm:
     form.axis_ids.choices = choices((a.id, a.title) for a in calls.available_axes(g.territory))
     if request.method == "GET" and call is not None:
         for name in ("submission_opens_at", "submission_closes_at", "voting_opens_at", "voting_closes_at"):
-            form[name].data = local(getattr(call, name))
+            form[name].data = local_input(getattr(call, name))
         form.axis_ids.data = [a.id for a in call.axes]
     return form
 
@@ -258,8 +259,8 @@ def new_vote(call_id: int):
         try:
             vote = priority.create_priority_vote(current_user, item, priority.VoteData(
                 title=form.title.data, axis_id=form.axis_id.data, size=form.size.data,
-                method=VoteMethod(form.method.data), picks=form.picks.data, opens_at=utc(form.opens_at.data),
-                closes_at=utc(form.closes_at.data)))
+                method=VoteMethod(form.method.data), picks=form.picks.data, opens_at=stored_utc(form.opens_at.data),
+                closes_at=stored_utc(form.closes_at.data)))
         except ConsultError as error:
             db.session.rollback()
             apply_error(form, error)

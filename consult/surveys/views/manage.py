@@ -7,10 +7,9 @@ import secrets
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from flask_babel import to_user_timezone, to_utc
 from flask_login import current_user
 
-from consult.core.forms import choices
+from consult.core.forms import choices, local_input, stored_utc
 from consult.errors import ConsultError
 from consult.extensions import db
 from consult.surveys import builder, forms, services
@@ -55,10 +54,6 @@ def detail(survey_id: int):
                            action_form=forms.ButtonForm(), types=list(QuestionType))
 
 
-def _local(value):
-    return to_user_timezone(value).replace(tzinfo=None) if value else None
-
-
 def _settings_choices(form) -> None:
     axes, objectives = builder.axes_and_objectives(g.territory)
     form.axis_ids.choices = choices((a.id, a.title) for a in axes)
@@ -73,7 +68,7 @@ def settings(survey_id: int):
     _settings_choices(form)
     if request.method == "GET":
         form.mode.data = survey.mode.value
-        form.opens_at.data, form.closes_at.data = _local(survey.opens_at), _local(survey.closes_at)
+        form.opens_at.data, form.closes_at.data = local_input(survey.opens_at), local_input(survey.closes_at)
         form.axis_ids.data = [a.id for a in survey.axes]
         form.objective_ids.data = [o.id for o in survey.objectives]
     if form.validate_on_submit():
@@ -81,8 +76,8 @@ def settings(survey_id: int):
             builder.update_survey(current_user, survey, builder.SurveyData(
                 title=form.title.data.strip(), introduction=form.introduction.data or "",
                 purpose=form.purpose.data or "", retention=form.retention.data or "", mode=SurveyMode(form.mode.data),
-                opens_at=to_utc(form.opens_at.data) if form.opens_at.data else None,
-                closes_at=to_utc(form.closes_at.data) if form.closes_at.data else None,
+                opens_at=stored_utc(form.opens_at.data),
+                closes_at=stored_utc(form.closes_at.data),
                 access_codes_required=form.access_codes_required.data,
                 disclosure_threshold=form.disclosure_threshold.data, mental_health=form.mental_health.data,
                 recontact_enabled=form.recontact_enabled.data, axis_ids=form.axis_ids.data or [],
