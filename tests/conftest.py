@@ -62,13 +62,36 @@ class FreshContextClient(FlaskClient):
                 db.session.commit()
 
 
+def reset_database() -> None:
+    """An empty schema for the next test (tests only: production uses migrations).
+
+    SQLite databases are new per test: drop and create. The PostgreSQL database is shared by the whole
+    run: its tables are created once and emptied with one TRUNCATE, about ten times faster than
+    dropping and creating some fifty tables before every test.
+    """
+    if db.engine.dialect.name != "postgresql":
+        db.drop_all()
+        db.create_all()
+        return
+    db.create_all()  # only the missing tables (the first test, or after the migration tests wiped them)
+    names = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
+    with db.engine.begin() as connection:
+        connection.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+
+
+def discard_database() -> None:
+    """After a test: SQLite tables are dropped; PostgreSQL's are left for the next test to empty."""
+    db.session.remove()
+    if db.engine.dialect.name != "postgresql":
+        db.drop_all()
+
+
 def build_app(**overrides):
-    """An app whose schema is created on its database (tests only: production uses migrations)."""
+    """An app on an empty database."""
     app = create_app(make_config(**overrides))
     app.test_client_class = FreshContextClient
     with app.app_context():
-        db.drop_all()
-        db.create_all()
+        reset_database()
     return app
 
 
@@ -92,8 +115,7 @@ def serving(app):
         server.server_close()
         thread.join(10)
         with app.app_context():
-            db.session.remove()
-            db.drop_all()
+            discard_database()
             db.engine.dispose()
 
 
@@ -103,8 +125,7 @@ def app():
     app = build_app()
     with app.app_context():
         yield app
-        db.session.remove()
-        db.drop_all()
+        discard_database()
         db.engine.dispose()
 
 
@@ -114,8 +135,7 @@ def csrf_app():
     app = build_app(WTF_CSRF_ENABLED=True)
     with app.app_context():
         yield app
-        db.session.remove()
-        db.drop_all()
+        discard_database()
         db.engine.dispose()
 
 

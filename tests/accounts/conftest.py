@@ -10,7 +10,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from consult.extensions import db
-from tests.conftest import build_app
+from tests.conftest import build_app, discard_database
 
 
 class Collector:
@@ -48,8 +48,7 @@ def app(smtp):
     app = build_app(MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp.port)
     with app.app_context():
         yield app
-        db.session.remove()
-        db.drop_all()
+        discard_database()
         db.engine.dispose()
 
 

@@ -18,7 +18,7 @@ from werkzeug.serving import make_server
 
 from consult.core.cli import seed_demo
 from consult.extensions import db
-from tests.conftest import build_app
+from tests.conftest import build_app, discard_database
 
 HERE = Path(__file__).resolve().parent
 CHROMIUM = "/usr/bin/chromium"
@@ -102,7 +102,7 @@ class _Dispatcher:
 def serve_seeded_app(database_file: Path) -> Iterator[LiveServer]:
     """Build an app on a fresh database, seed the demo data, serve it in a thread until the block ends.
 
-    With TEST_DATABASE_URL set (PostgreSQL run) TestingConfig already uses it; the schema is dropped after.
+    With TEST_DATABASE_URL set (PostgreSQL run) TestingConfig already uses it; the next test empties it.
     """
     dispatcher = _Dispatcher()
     server = make_server("127.0.0.1", 0, dispatcher, threaded=True)  # port 0: the system picks a free one
@@ -128,9 +128,7 @@ def serve_seeded_app(database_file: Path) -> Iterator[LiveServer]:
         server.server_close()
         if app is not None:
             with app.app_context():
-                db.session.remove()
-                if postgres:
-                    db.drop_all()
+                discard_database()
                 db.engine.dispose()
 
 

@@ -20,7 +20,7 @@ from consult.accounts.models import Category, User
 from consult.accounts.services import hash_password
 from consult.core.ratelimit import RateLimitCounter
 from consult.extensions import db
-from tests.conftest import PASSWORD, build_app, make_config, served_database_app, serving
+from tests.conftest import PASSWORD, build_app, discard_database, make_config, served_database_app, serving
 
 USING_POSTGRES = os.environ.get("TEST_DATABASE_URL", "").startswith("postgres")
 
@@ -41,8 +41,7 @@ def own_app():
     app = build_app()
     yield app
     with app.app_context():
-        db.session.remove()
-        db.drop_all()
+        discard_database()
         db.engine.dispose()
 
 

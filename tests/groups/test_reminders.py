@@ -17,7 +17,7 @@ from consult.groups.models import Reminder, SignupStatus
 from consult.groups.reminders import send_reminders
 from consult.groups.views.calendar import meeting_ics_url, meeting_page_url
 from consult.territories.models import Territory
-from tests.conftest import NOW, served_database_app
+from tests.conftest import NOW, discard_database, served_database_app
 from tests.groups.factories import add_member, make_group, make_meeting, register
 
 SLUG = "terres-des-confluences"
@@ -234,6 +234,5 @@ def test_overlapping_runs_send_each_reminder_once(tmp_path):
             assert reminder_count() == 6
     finally:
         with app.app_context():
-            db.session.remove()
-            db.drop_all()
+            discard_database()
             db.engine.dispose()
