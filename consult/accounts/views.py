@@ -266,9 +266,13 @@ def confirm_email_change(token: str):
 @login_required
 def participation():
     """Everything the person takes part in: groups (and waitlist places), meetings, events, proposals."""
+    from flask_wtf import FlaskForm
+
     from consult.groups import participation as groups_participation
+    from consult.groups.calendar import feed_of
     from consult.proposals.services import participation_of as proposal_participation_of
 
     return render_template("accounts/participation.html",
                            groups=groups_participation.participation_of(current_user, now=utcnow()),
+                           calendar_feed=feed_of(current_user), calendar_form=FlaskForm(),
                            proposal_participation=proposal_participation_of(current_user))

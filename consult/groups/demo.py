@@ -20,7 +20,6 @@ from consult.groups.models import (
     Meeting,
     MeetingKind,
     Registration,
-    Signup,
     WorkingGroup,
 )
 from consult.territories.models import Commune, Territory
@@ -146,12 +145,11 @@ def seed_groups(territory: Territory, operator, *, now: dt.datetime) -> None:
 
 def _join(operator, group: WorkingGroup, user: User, when: dt.datetime, mode: JoinMode, *,
           decide: bool = True) -> None:
-    signups.sign_up(user, group, signups.SignupData(
+    change = signups.sign_up(user, group, signups.SignupData(
         motivation="Je souhaite contribuer au contrat local de santé.", evening=True,
         shown_to_members=user.id % 3 != 0), now=when)
-    signup = db.session.scalar(select(Signup).where(Signup.group_id == group.id, Signup.user_id == user.id))
     if mode == JoinMode.APPROVAL and decide:
-        signups.accept(operator, signup, "", now=when)
+        signups.accept(operator, change.signup, "", now=when)
 
 
 def _meetings(territory: Territory, groups: list[WorkingGroup], people: list[User], resident: User | None,

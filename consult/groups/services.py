@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from consult.accounts.models import Category
 from consult.errors import InvalidInput, PermissionDenied
@@ -127,24 +128,37 @@ class CompositionLine:
         return max(self.minimum - self.members, 0)
 
 
+def compositions(groups: list[WorkingGroup]) -> dict[int, list[CompositionLine]]:
+    """Each group's current mix of members by category, with its targets, in the order of the categories
+    (one query for all the groups)."""
+    counts: dict[int, Counter] = {group.id: Counter() for group in groups}
+    if groups:
+        for group_id, category, count in db.session.execute(
+                select(Signup.group_id, Signup.category, func.count())
+                .where(Signup.group_id.in_(counts), Signup.status == SignupStatus.MEMBER)
+                .group_by(Signup.group_id, Signup.category)):
+            counts[group_id][category] = count
+    result = {}
+    for group in groups:
+        members, targets = counts[group.id], {target.category: target.minimum for target in group.targets}
+        lines = [CompositionLine(category, members.get(category, 0), targets.get(category, 0))
+                 for category in Category if members.get(category) or targets.get(category)]
+        if members.get(None):
+            lines.append(CompositionLine(None, members[None], 0))
+        result[group.id] = lines
+    return result
+
+
 def composition(group: WorkingGroup) -> list[CompositionLine]:
-    """The current mix of members by category, with the targets, in the order of the categories."""
-    counts = Counter(dict(db.session.execute(
-        select(Signup.category, func.count()).where(Signup.group_id == group.id,
-                                                    Signup.status == SignupStatus.MEMBER)
-        .group_by(Signup.category)
-    ).all()))
-    targets = {target.category: target.minimum for target in group.targets}
-    lines = [CompositionLine(category, counts.get(category, 0), targets.get(category, 0))
-             for category in Category if counts.get(category) or targets.get(category)]
-    if counts.get(None):
-        lines.append(CompositionLine(None, counts[None], 0))
-    return lines
+    """The group's current mix of members by category, with its targets."""
+    return compositions([group])[group.id]
 
 
 def signups_by_status(group: WorkingGroup) -> dict[SignupStatus, list[Signup]]:
-    """Everyone who signed up, by status; the waitlist in order of arrival."""
+    """Everyone who signed up, by status; the waitlist in order of arrival (people and communes loaded with
+    them, for the pages that list them)."""
     rows = db.session.scalars(select(Signup).where(Signup.group_id == group.id)
+                              .options(selectinload(Signup.user), selectinload(Signup.commune))
                               .order_by(Signup.queued_at, Signup.id))
     result: dict[SignupStatus, list[Signup]] = {status: [] for status in SignupStatus}
     for signup in rows:
@@ -152,11 +166,14 @@ def signups_by_status(group: WorkingGroup) -> dict[SignupStatus, list[Signup]]:
     return result
 
 
-def pending_count(territory: Territory) -> int:
-    return db.session.scalar(
-        select(func.count()).select_from(Signup).join(WorkingGroup)
-        .where(WorkingGroup.territory_id == territory.id, Signup.status == SignupStatus.PENDING)
-    )
+def signup_counts(territory: Territory) -> dict[int, Counter]:
+    """Sign-ups of each group of the territory by status (one query)."""
+    counts: dict[int, Counter] = {}
+    for group_id, status, count in db.session.execute(
+            select(Signup.group_id, Signup.status, func.count()).join(WorkingGroup)
+            .where(WorkingGroup.territory_id == territory.id).group_by(Signup.group_id, Signup.status)):
+        counts.setdefault(group_id, Counter())[status] = count
+    return counts
 
 
 @dataclass(frozen=True)

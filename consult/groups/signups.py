@@ -151,7 +151,7 @@ def sign_up(user, group: WorkingGroup, data: SignupData, *, now: dt.datetime) ->
 
 def withdraw(user, group: WorkingGroup, *, now: dt.datetime) -> Change:
     """The person leaves the group (or its waitlist, or withdraws a request); a freed seat goes to the
-    first person waiting. Raises NotSignedUp."""
+    first person waiting. Raises InvalidInput when they are not signed up."""
     signup = permissions.membership(user, group)
     if signup is None or not signup.status.is_active:
         raise InvalidInput(_("You are not signed up to this group."))

@@ -6,13 +6,12 @@ import datetime as dt
 from flask import Blueprint, Response, abort, current_app, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 
 from consult.core.models import utcnow
 from consult.core.urls import external_url
 from consult.extensions import db
 from consult.groups import calendar, permissions
-from consult.groups.models import CalendarFeed, Meeting
+from consult.groups.models import Meeting
 from consult.territories.views import get_or_404, get_territory_or_404
 
 bp = Blueprint("calendar", __name__)
@@ -29,18 +28,6 @@ def meeting_page_url(meeting: Meeting) -> str:
 def meeting_ics_url(meeting: Meeting) -> str:
     """The absolute address of the meeting's .ics file."""
     return external_url("calendar.meeting_ics", slug=meeting.territory.slug, meeting_id=meeting.id)
-
-
-@bp.app_template_global()
-def calendar_feed_of(user) -> CalendarFeed | None:
-    """The person's calendar address record, for the "my participation" page."""
-    return calendar.feed_of(user) if getattr(user, "is_authenticated", False) else None
-
-
-@bp.app_template_global()
-def calendar_action_form() -> FlaskForm:
-    """An empty form carrying the CSRF token, for the create/reset/revoke buttons."""
-    return FlaskForm()
 
 
 def _ics(body: bytes, filename: str) -> Response:

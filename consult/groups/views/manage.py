@@ -4,9 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
 
-from consult.accounts.models import Category
 from consult.core.forms import choices, local_input, stored_utc
 from consult.core.models import utcnow
 from consult.errors import ConsultError
@@ -26,9 +24,8 @@ DECISIONS = {"accept": signups.accept, "decline": signups.decline, "remove": sig
 def index():
     """Every group of the territory with seats, waitlist and requests waiting for an answer."""
     groups = services.groups_of(g.territory, include_closed=True)
-    counts = {group.id: {status: len(items) for status, items in services.signups_by_status(group).items()}
-              for group in groups}
-    return render_template("groups/manage/index.html", territory=g.territory, groups=groups, counts=counts)
+    return render_template("groups/manage/index.html", territory=g.territory, groups=groups,
+                           counts=services.signup_counts(g.territory))
 
 
 def _prepare(form: GroupForm) -> None:
@@ -108,7 +105,7 @@ def members(group_id: int):
     return render_template("groups/manage/members.html", territory=g.territory, group=group,
                            by_status=services.signups_by_status(group), composition=services.composition(group),
                            summary=(summary := stats.group_summary(group)), sentence=stats.summary_sentence(summary),
-                           decision_form=DecisionForm(), action_form=FlaskForm(), Category=Category)
+                           decision_form=DecisionForm())
 
 
 @bp.post("/signups/<int:signup_id>/<any(accept, decline, remove):decision>")

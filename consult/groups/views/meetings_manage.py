@@ -17,7 +17,7 @@ from consult.groups import meeting_forms as forms
 from consult.groups import stats
 from consult.groups.meetings import attendance, mails, minutes, schedule
 from consult.groups.models import Attendance, Idea, Meeting, MeetingKind, WorkingGroup
-from consult.territories.models import Commune
+from consult.territories.services import territory_communes
 from consult.territories.views import apply_error, get_or_404, scope_to_territory
 
 bp = scope_to_territory(Blueprint("meetings_manage", __name__, url_prefix="/t/<slug>/manage/meetings"),
@@ -126,8 +126,7 @@ def cancel(meeting_id: int):
 
 def _guest_form(formdata=None) -> forms.GuestForm:
     form = forms.GuestForm(formdata=formdata, prefix="guest")
-    communes = db.session.scalars(db.select(Commune).where(Commune.territory_id == g.territory.id)
-                                  .order_by(Commune.name))
+    communes = territory_communes(g.territory)
     form.commune_id.choices = choices([("", _("— Not known —"))] + [(c.id, c.name) for c in communes])
     return form
 

@@ -29,8 +29,9 @@ OUTCOME_MESSAGES = {
 def index():
     """Working groups by axis, with places left and the current mix."""
     now = utcnow()
-    by_axis = [(axis, [(group, services.composition(group)) for group in groups])
-               for axis, groups in services.groups_by_axis(g.territory)]
+    by_axis = services.groups_by_axis(g.territory)
+    mixes = services.compositions([group for _axis, groups in by_axis for group in groups])
+    by_axis = [(axis, [(group, mixes[group.id]) for group in groups]) for axis, groups in by_axis]
     return render_template("groups/index.html", territory=g.territory, by_axis=by_axis, now=now)
 
 
@@ -39,7 +40,8 @@ def detail(group_id: int):
     """A group: mission, seats, composition, meetings, and the visitor's own sign-up."""
     group = get_or_404(WorkingGroup, group_id, g.territory)
     signup = permissions.membership(current_user, group)
-    roster = services.member_roster(current_user, group) if permissions.is_member(current_user, group) else None
+    is_member = signup is not None and signup.status == SignupStatus.MEMBER
+    roster = services.member_roster(current_user, group) if is_member else None
     return render_template(
         "groups/detail.html", territory=g.territory, group=group, signup=signup, roster=roster,
         position=signups.waitlist_position(signup) if signup else None, now=utcnow(),

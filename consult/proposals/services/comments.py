@@ -46,8 +46,8 @@ def add_comment(actor, proposal: Proposal, body: str, *, parent: Comment | None 
 
 
 def comment_thread(proposal: Proposal) -> list[Comment]:
-    """Top-level comments, oldest first (their replies come with them); templates show hidden ones
-    as a placeholder except to moderators."""
+    """Top-level comments, oldest first (their replies come with them); a hidden comment is shown as
+    "comment hidden by the moderators", its text only to moderators."""
     comments = db.session.scalars(select(Comment).where(Comment.proposal_id == proposal.id,
                                                         Comment.parent_id.is_(None))
                                   .order_by(Comment.created_at, Comment.id)).all()

@@ -38,12 +38,6 @@ def _proposal(proposal_id: int) -> Proposal:
     return proposal
 
 
-@bp.app_template_global()
-def open_proposal_calls(territory) -> list[Call]:
-    """Calls of a territory open for proposals or supports now (the territory's home page lists them)."""
-    return calls.public_calls(territory, utcnow())["open"]
-
-
 @bp.get("/")
 def index():
     """The territory's calls for proposals: open, upcoming, past."""

@@ -5,6 +5,7 @@ from flask import Blueprint, abort, render_template
 
 from consult.core.models import utcnow
 from consult.groups.services import recruiting_groups
+from consult.proposals.services.calls import public_calls
 from consult.surveys.respond import list_public_surveys
 from consult.territories import services
 from consult.territories.views import get_territory_or_404
@@ -19,7 +20,8 @@ def home(slug: str):
     return render_template("territories/home.html", territory=territory, contract=territory.current_contract,
                            commune_count=services.commune_count(territory),
                            surveys=list_public_surveys(territory, utcnow()),
-                           groups=recruiting_groups(territory, utcnow()))
+                           groups=recruiting_groups(territory, utcnow()),
+                           proposal_calls=public_calls(territory, utcnow())["open"])
 
 
 @bp.get("/axes")
