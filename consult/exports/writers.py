@@ -1,4 +1,4 @@
-"""Streaming writers: rows (from the builders) → CSV text chunks, an XLSX file or an ODS file.
+"""Streaming writers: rows (from any row builder) → CSV text chunks, an XLSX file or an ODS file.
 
 Every cell goes through `spreadsheet_value`, the single place where text that a spreadsheet would
 run as a formula (=, +, -, @, tab, carriage return) gets a leading apostrophe; numbers stay numbers.
@@ -16,6 +16,7 @@ import csv
 import datetime as dt
 import io
 import re
+import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from typing import IO
@@ -25,14 +26,18 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from consult.surveys.exports.builders import Cell
-
+# A cell as the row builders yield it; writers turn it into CSV text, an XLSX or an ODS cell.
+Cell = str | int | float | dt.date | None
+Row = list[Cell]
 Sheet = tuple[str, Iterable[Sequence[Cell]]]
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 # Characters XML 1.0 cannot carry (and openpyxl refuses): control characters other than tab and newlines.
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 CSV_CHUNK = 64 * 1024
+SPREADSHEET_FORMATS = ("xlsx", "ods")
+# A spreadsheet stays in memory up to this size, then spills to a temporary file on disk.
+SPOOL_LIMIT = 8 * 1024 * 1024
 
 
 def spreadsheet_value(value) -> Cell:
@@ -183,3 +188,23 @@ def write_ods(sheets: Iterable[Sheet], target: IO[bytes]) -> None:
                     out.write("</table:table-row>")
                 out.write("</table:table>")
             out.write(_CONTENT_TAIL)
+
+
+# --------------------------------------------------------------------------- files
+
+
+def write_spreadsheet(sheets: Iterable[Sheet], fmt: str) -> IO[bytes]:
+    """The sheets as an XLSX or ODS file, spooled (memory, then disk) and rewound, for `file_chunks`."""
+    target = tempfile.SpooledTemporaryFile(max_size=SPOOL_LIMIT, mode="w+b")
+    (write_xlsx if fmt == "xlsx" else write_ods)(sheets, target)
+    target.seek(0)
+    return target
+
+
+def file_chunks(target: IO[bytes], *, chunk_size: int = 64 * 1024) -> Iterator[bytes]:
+    """Send a written (spooled) file in chunks, and close it once sent or abandoned."""
+    try:
+        while chunk := target.read(chunk_size):
+            yield chunk
+    finally:
+        target.close()

@@ -13,7 +13,6 @@ import hmac
 import secrets
 from collections.abc import Callable, Iterable
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import force_locale
@@ -23,17 +22,12 @@ from sqlalchemy import or_, select
 
 from consult.accounts.models import User
 from consult.core.models import utcnow
+from consult.core.time import paris_time
 from consult.extensions import db
 from consult.groups.models import CalendarFeed, Meeting, Registration, Signup, SignupStatus
 
-PARIS = ZoneInfo("Europe/Paris")
 PRODID = "-//Consult//CLS//FR"
 FEED_HISTORY_DAYS = 30  # a feed keeps the last month's meetings, so minutes and past dates stay in view
-
-
-def paris_time(naive_utc: dt.datetime) -> dt.datetime:
-    """A stored (naive UTC) time as an aware Europe/Paris time."""
-    return naive_utc.replace(tzinfo=dt.UTC).astimezone(PARIS)
 
 
 def meeting_uid(meeting: Meeting) -> str:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
 from consult.accounts.models import Category, User
 from consult.accounts.services import hash_password
+from consult.core.time import paris_date, paris_to_utc
 from consult.extensions import db
 from consult.groups import services, signups
 from consult.groups.models import (
@@ -24,7 +24,6 @@ from consult.groups.models import (
 )
 from consult.territories.models import Commune, Territory
 
-PARIS = ZoneInfo("Europe/Paris")
 
 # display name, category, structure, commune INSEE code
 PEOPLE = [
@@ -84,8 +83,7 @@ MISSIONS = {
 
 def _paris(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
     """A Paris wall-clock time as stored: naive UTC."""
-    local = dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=PARIS)
-    return local.astimezone(dt.UTC).replace(tzinfo=None)
+    return paris_to_utc(dt.datetime(day.year, day.month, day.day, hour, minute))
 
 
 def _people() -> list[User]:
@@ -120,7 +118,7 @@ def seed_groups(territory: Territory, operator, *, now: dt.datetime) -> None:
     people = _people()
     resident = db.session.scalar(select(User).where(User.email == "habitante@example.org"))
     axes = services.current_axes(territory)
-    today = (now.replace(tzinfo=dt.UTC).astimezone(PARIS)).date()
+    today = paris_date(now)
     groups = []
     for axis_index, title, capacity, mode, status, members, waitlist, pending, targets in GROUPS:
         axis = axes[axis_index]

@@ -2,49 +2,36 @@
 XLSX or ODS.
 
 Two steps, as for surveys: loaders read the rows needed from the database; pure builders yield a
-header row then data rows; the survey writers (`consult.surveys.exports.writers`) serialise them and
+header row then data rows; the shared writers (`consult.exports.writers`) serialise them and
 neutralise every cell that a spreadsheet would run as a formula.
 """
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
-import unicodedata
 from collections.abc import Iterable, Iterator
 from typing import IO
-from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from consult.core.text import fold
+from consult.core.time import paris_date
+from consult.exports import writers
+from consult.exports.writers import Row
 from consult.extensions import db
 from consult.groups.models import Attendance, Meeting, Signup, SignupStatus, WorkingGroup
-from consult.surveys.exports import writers
-from consult.surveys.exports.builders import Cell
 from consult.territories.models import Territory
 
-PARIS = ZoneInfo("Europe/Paris")
 FORMATS = ("csv", "xlsx", "ods")
-SPOOL_LIMIT = 8 * 1024 * 1024  # in memory up to this size, then a temporary file
 # Roster order: who holds a seat, who waits for an answer, who waits for a seat, then the others.
 _STATUS_ORDER = [SignupStatus.MEMBER, SignupStatus.PENDING, SignupStatus.WAITLISTED, SignupStatus.DECLINED,
                  SignupStatus.WITHDRAWN, SignupStatus.REMOVED]
 
-Row = list[Cell]
-
-
-def paris_date(naive_utc: dt.datetime | None) -> dt.date | None:
-    """The Paris calendar day of a stored (naive UTC) time."""
-    if naive_utc is None:
-        return None
-    return naive_utc.replace(tzinfo=dt.UTC).astimezone(PARIS).date()
-
 
 def name_key(name: str) -> str:
     """Sort names as a reader expects: « Élue » between « Dupont » and « Fabre »."""
-    decomposed = unicodedata.normalize("NFKD", name)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+    return fold(name)
 
 
 def _label(value) -> str | None:
@@ -144,7 +131,4 @@ def write(rows: Iterable[Row], fmt: str, *, sheet: str) -> str | IO[bytes]:
     """CSV text, or an XLSX / ODS file (rewound, to be sent and closed by the caller)."""
     if fmt == "csv":
         return "".join(writers.csv_chunks(rows))
-    target = tempfile.SpooledTemporaryFile(max_size=SPOOL_LIMIT, mode="w+b")
-    (writers.write_xlsx if fmt == "xlsx" else writers.write_ods)([(sheet, rows)], target)
-    target.seek(0)
-    return target
+    return writers.write_spreadsheet([(sheet, rows)], fmt)

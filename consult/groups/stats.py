@@ -12,11 +12,9 @@ and people who left or were removed after it began); at an event, the registrati
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from babel.lists import format_list
 from flask_babel import get_locale, ngettext
@@ -26,11 +24,12 @@ from sqlalchemy.orm import selectinload
 
 from consult.accounts.models import Category
 from consult.core.models import utcnow
+from consult.core.text import fold
+from consult.core.time import paris_to_utc
 from consult.extensions import db
 from consult.groups.models import Attendance, Meeting, Registration, Signup, SignupStatus, WorkingGroup
 from consult.territories.models import Territory
 
-PARIS = ZoneInfo("Europe/Paris")
 # Who had left a group after a meeting was still one of its members that day.
 _FORMER_MEMBER = (SignupStatus.WITHDRAWN, SignupStatus.REMOVED)
 
@@ -94,8 +93,7 @@ def _utc_bound(value: dt.date | dt.datetime, *, end: bool) -> dt.datetime:
     if isinstance(value, dt.datetime):
         return value
     day = value + dt.timedelta(days=1) if end else value
-    local = dt.datetime.combine(day, dt.time(), tzinfo=PARIS)
-    return local.astimezone(dt.UTC).replace(tzinfo=None)
+    return paris_to_utc(dt.datetime.combine(day, dt.time()))
 
 
 def _held(query, now: dt.datetime) -> list[Meeting]:
@@ -114,9 +112,7 @@ def person_key(attendance: Attendance) -> tuple:
 
 
 def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text or "")
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(plain.casefold().split())
+    return " ".join(fold(text).split())
 
 
 def summarise(meetings: Iterable[Meeting]) -> ParticipationSummary:

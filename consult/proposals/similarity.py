@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
+
+from consult.core.text import fold
 
 _WORD = re.compile(r"[a-z0-9]+")
 
@@ -14,13 +15,6 @@ les leur leurs lui ma mais me meme mes moi mon ne nos notre nous on ou par pas p
 se ses si son sont sur ta te tes toi ton tous tout toute toutes tu un une vos votre vous y d l j m n s t c
 qu est ete faire fait tres bien aussi comme ainsi dont vers contre sous apres avant depuis lors selon
 """.split())
-
-
-def fold(text: str | None) -> str:
-    """Lower case without accents or ligatures: « Santé Œil » → « sante oeil »."""
-    text = (text or "").replace("œ", "oe").replace("Œ", "oe").replace("æ", "ae").replace("Æ", "ae")
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def stem(word: str) -> str:

@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 
 from consult.surveys import results
 from consult.surveys.charts import Bar
-from consult.surveys.disclosure import (
+from consult.core.disclosure import (
     Cell,
     Reason,
     Relation,

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 import statistics
-import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from consult.accounts.models import Category, User
+from consult.core.text import fold
 from consult.errors import Conflict, PermissionDenied
 from consult.extensions import db
 from consult.surveys import answers as answer_rules
@@ -534,12 +534,6 @@ class TextPage:
     page: int
     pages: int
     per_page: int
-
-
-def fold(text: str) -> str:
-    """Lower case without accents: "Santé" and "sante" fold alike."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def text_questions(survey: Survey) -> list[Question]:

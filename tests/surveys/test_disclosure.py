@@ -12,7 +12,7 @@ import random
 
 import pytest
 
-from consult.surveys.disclosure import (
+from consult.core.disclosure import (
     Cell,
     Reason,
     Relation,

@@ -8,7 +8,8 @@ import pytest
 
 from consult.extensions import db
 from consult.surveys import services
-from consult.surveys.exports import builders, writers
+from consult.exports import writers
+from consult.surveys.exports import builders
 from consult.surveys.exports.records import iter_records
 from consult.surveys.models import Channel, SurveyMode
 from tests.conftest import NOW

@@ -4,12 +4,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from consult.accounts.models import User
+from consult.core.time import PARIS, utc_to_paris  # noqa: F401  (schedule.utc_to_paris fills the form back in)
 from consult.errors import Conflict, InvalidInput, PermissionDenied
 from consult.extensions import db
 from consult.groups.models import (
@@ -24,7 +24,6 @@ from consult.groups.models import (
 from consult.groups.permissions import can_manage_groups
 from consult.territories.models import Territory
 
-PARIS = ZoneInfo("Europe/Paris")
 MAX_DURATION_MINUTES = 12 * 60
 EVENT_KINDS = (MeetingKind.FORUM, MeetingKind.PLENARY, MeetingKind.WORKSHOP, MeetingKind.PUBLIC_MEETING)
 
@@ -49,11 +48,6 @@ def paris_to_utc(day: dt.date, time: dt.time) -> dt.datetime:
                              "night. Choose another time.", time=time.strftime("%H:%M"), date=day.strftime("%d/%m/%Y")),
                            field="start_time")
     return utc.replace(tzinfo=None)
-
-
-def utc_to_paris(value: dt.datetime) -> dt.datetime:
-    """Naive UTC as naive Paris wall-clock time (to fill the form back in)."""
-    return value.replace(tzinfo=dt.UTC).astimezone(PARIS).replace(tzinfo=None)
 
 
 @dataclass

@@ -5,37 +5,22 @@ from flask import Blueprint, Response, current_app, g
 from flask_login import current_user
 
 from consult.core.models import utcnow
+from consult.exports.responses import send_export
 from consult.groups import exports
 from consult.groups.models import Meeting, WorkingGroup
-from consult.surveys.exports.files import file_chunks
 from consult.territories.views import get_or_404, scope_to_territory
 
 bp = scope_to_territory(Blueprint("groups_exports", __name__, url_prefix="/t/<slug>/manage/groups"),
                         managers_only=True)
 
 FORMAT = "<any(csv, xlsx, ods):fmt>"
-MIMETYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "ods": "application/vnd.oasis.opendocument.spreadsheet",
-}
 
 
 def _download(body, name: str, fmt: str, what: str) -> Response:
     """An attachment that no cache keeps; the log says who took what, never the content."""
     current_app.logger.info("groups export territory=%s what=%s format=%s user=%s",
                             g.territory.slug, what, fmt, current_user.id)
-    if fmt == "csv":
-        response = Response(body, content_type=MIMETYPES["csv"])
-    else:
-        size = body.seek(0, 2)
-        body.seek(0)
-        response = Response(file_chunks(body), content_type=MIMETYPES[fmt])
-        response.content_length = size
-    filename = f"{g.territory.slug}-{name}-{utcnow().date().isoformat()}.{fmt}"
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return send_export(body, filename=f"{g.territory.slug}-{name}-{utcnow().date().isoformat()}.{fmt}", fmt=fmt)
 
 
 @bp.get(f"/<int:group_id>/roster.{FORMAT}")

@@ -5,7 +5,8 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from consult.core.forms import choices, local_input, stored_utc
+from consult.core.forms import choices
+from consult.core.time import local_input, stored_utc
 from consult.core.models import utcnow
 from consult.errors import ConsultError
 from consult.extensions import db

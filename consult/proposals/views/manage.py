@@ -6,7 +6,8 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from consult.core.forms import choices, local_input, stored_utc
+from consult.core.forms import choices
+from consult.core.time import local_input, stored_utc
 from consult.core.models import utcnow
 from consult.errors import ConsultError
 from consult.extensions import db

@@ -3,7 +3,7 @@
 - `records`: reads responses from the database in batches and turns each one back into the answer
   format of `consult.surveys.answers` (the only module here that queries, with `files`).
 - `builders`: pure functions that yield rows (raw responses, codebook, aggregated tables, method).
-- `writers`: streaming serialisers; the one place where formula-like cells are neutralised.
-- `files`: each downloadable file, as a builder fed by the records and handed to a writer.
-- `printable`: what the paper questionnaire template needs, and its PDF rendering (WeasyPrint).
+- `files`: each downloadable file, as a builder fed by the records and handed to a writer of
+  `consult.exports.writers` (the one place where formula-like cells are neutralised).
+- `printable`: what the paper questionnaire template needs (PDF: `consult.exports.pdf`).
 """

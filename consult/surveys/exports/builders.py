@@ -16,13 +16,11 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from consult.surveys import disclosure
+from consult.core import disclosure
+from consult.exports.writers import Cell, Row
 from consult.surveys.answers import SINGLE_VALUE_TYPES, other_key, score
 from consult.surveys.exports.records import ResponseRecord
 from consult.surveys.models import Channel, Question, QuestionType, Survey, SurveyPage
-
-Cell = str | int | float | dt.date | None
-Row = list[Cell]
 
 T = QuestionType
 

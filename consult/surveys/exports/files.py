@@ -2,31 +2,17 @@
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
 from collections.abc import Iterator
 from typing import IO
 
 from flask_babel import gettext as _
 
-from consult.surveys.exports import builders, writers
+from consult.exports import writers
+from consult.surveys.exports import builders
 from consult.surveys.exports.records import iter_records
 from consult.surveys.models import Survey
 from consult.surveys.services import commune_choices
 
-SPREADSHEET_FORMATS = ("xlsx", "ods")
-# A spreadsheet stays in memory up to this size, then spills to a temporary file on disk.
-SPOOL_LIMIT = 8 * 1024 * 1024
-
-
-def _spool() -> IO[bytes]:
-    return tempfile.SpooledTemporaryFile(max_size=SPOOL_LIMIT, mode="w+b")
-
-
-def _write(sheets: list[writers.Sheet], fmt: str) -> IO[bytes]:
-    target = _spool()
-    (writers.write_xlsx if fmt == "xlsx" else writers.write_ods)(sheets, target)
-    target.seek(0)
-    return target
 
 
 def responses_csv(survey: Survey) -> Iterator[str]:
@@ -43,7 +29,7 @@ def codebook_csv(survey: Survey) -> Iterator[str]:
 def responses_spreadsheet(survey: Survey, fmt: str) -> IO[bytes]:
     """The raw responses and the codebook as two sheets of an XLSX or ODS file, rewound."""
     communes = commune_choices(survey)
-    return _write([(_("Responses"), builders.raw_rows(survey, iter_records(survey), communes)),
+    return writers.write_spreadsheet([(_("Responses"), builders.raw_rows(survey, iter_records(survey), communes)),
                    (_("Codebook"), builders.codebook_rows(survey, communes))], fmt)
 
 
@@ -65,7 +51,7 @@ def aggregated_tables(survey: Survey, *, threshold: int, today: dt.date
 def tables_spreadsheet(survey: Survey, fmt: str, *, threshold: int, today: dt.date) -> IO[bytes]:
     """Aggregated tables and the method sheet as an XLSX or ODS file, rewound."""
     tables, facts = aggregated_tables(survey, threshold=threshold, today=today)
-    return _write([(_("Tables"), builders.table_rows(tables, threshold)),
+    return writers.write_spreadsheet([(_("Tables"), builders.table_rows(tables, threshold)),
                    (_("Method"), builders.method_rows(facts, tables))], fmt)
 
 
@@ -79,12 +65,3 @@ def method_csv(survey: Survey, *, threshold: int, today: dt.date) -> Iterator[st
     """The method notes (n, period, channels, threshold, suppression applied) as CSV chunks."""
     tables, facts = aggregated_tables(survey, threshold=threshold, today=today)
     return writers.csv_chunks(builders.method_rows(facts, tables))
-
-
-def file_chunks(target: IO[bytes], *, chunk_size: int = 64 * 1024) -> Iterator[bytes]:
-    """Send a written (spooled) file in chunks, and close it once sent or abandoned."""
-    try:
-        while chunk := target.read(chunk_size):
-            yield chunk
-    finally:
-        target.close()

@@ -1,4 +1,4 @@
-"""The printable (paper) questionnaire: what the template needs, and its PDF rendering with WeasyPrint."""
+"""The printable (paper) questionnaire: what the template needs (its PDF comes from `consult.exports.pdf`)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -50,16 +50,3 @@ def print_layout(survey: Survey) -> PrintLayout:
             labels.append(option.label if option is not None else str(value))
         conditions[_key(item)] = Condition(numbers.get(item.condition_code), labels)
     return PrintLayout(numbers, conditions)
-
-
-def refuse_fetch(url: str, *args, **kwargs):
-    """WeasyPrint URL fetcher that loads nothing: the printable page is self-contained, and text
-    typed by coordinators must not make the server request other addresses."""
-    raise ValueError(f"External resources are not loaded: {url[:80]}")
-
-
-def render_pdf(html: str, *, base_url: str) -> bytes:
-    """The printable page as an A4 PDF (the page's own @page rules set the size and the footer)."""
-    from weasyprint import HTML  # imported here: loading Pango is slow, and only this route needs it
-
-    return HTML(string=html, base_url=base_url, url_fetcher=refuse_fetch).write_pdf()

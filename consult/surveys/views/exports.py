@@ -2,10 +2,12 @@
 tables for observers too) and the printable questionnaire under /t/<slug>/surveys/<id>/print."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, g, render_template, request, stream_with_context
+from flask import Blueprint, Response, abort, current_app, g, render_template, request
 from flask_login import current_user
 
 from consult.core.models import utcnow
+from consult.exports.pdf import render_pdf
+from consult.exports.responses import send_export
 from consult.extensions import login_manager
 from consult.surveys import permissions as survey_permissions
 from consult.surveys.exports import files, printable
@@ -19,11 +21,6 @@ from consult.territories.views import scope_to_territory
 bp = scope_to_territory(Blueprint("survey_exports", __name__, url_prefix="/t/<slug>"))
 
 EXPORT = "/manage/surveys/<int:survey_id>/export"
-MIMETYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "ods": "application/vnd.oasis.opendocument.spreadsheet",
-}
 
 
 def _allowed_survey(survey_id: int, allowed) -> Survey:
@@ -42,17 +39,7 @@ def _filename(survey: Survey, what: str, fmt: str) -> str:
 def _download(survey: Survey, body, what: str, fmt: str) -> Response:
     """An attachment that no cache keeps; CSV bodies are streamed as they are produced."""
     current_app.logger.info("export survey=%s what=%s format=%s user=%s", survey.id, what, fmt, current_user.id)
-    name = _filename(survey, what, fmt)
-    if fmt == "csv":
-        response = Response(stream_with_context(body), mimetype=MIMETYPES["csv"])
-    else:
-        size = body.seek(0, 2)
-        body.seek(0)
-        response = Response(files.file_chunks(body), mimetype=MIMETYPES[fmt])
-        response.content_length = size
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return send_export(body, filename=_filename(survey, what, fmt), fmt=fmt)
 
 
 @bp.get(f"{EXPORT}/")
@@ -125,7 +112,6 @@ def print_version(survey_id: int):
 def print_pdf(survey_id: int):
     """The paper questionnaire as an A4 PDF."""
     survey = _visible_survey(survey_id)
-    pdf = printable.render_pdf(_print_html(survey, pdf=True), base_url=request.url_root)
-    response = Response(pdf, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'inline; filename="{g.territory.slug}-survey-{survey.id}.pdf"'
-    return response
+    pdf = render_pdf(_print_html(survey, pdf=True), base_url=request.url_root)
+    return send_export(pdf, filename=f"{g.territory.slug}-survey-{survey.id}.pdf", fmt="pdf", inline=True,
+                       private=False)

@@ -9,7 +9,8 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from consult.core.forms import choices, local_input, stored_utc
+from consult.core.forms import choices
+from consult.core.time import local_input, stored_utc
 from consult.errors import ConsultError
 from consult.extensions import db
 from consult.surveys import builder, forms, services

@@ -1,0 +1,15 @@
+"""HTML rendered as a PDF with WeasyPrint; nothing outside the page is ever fetched."""
+from __future__ import annotations
+
+
+def refuse_fetch(url: str, *args, **kwargs):
+    """WeasyPrint URL fetcher that loads nothing: printable pages are self-contained, and text
+    typed by coordinators must not make the server request other addresses."""
+    raise ValueError(f"External resources are not loaded: {url[:80]}")
+
+
+def render_pdf(html: str, *, base_url: str) -> bytes:
+    """The page as a PDF (the page's own @page rules set the size and the footer)."""
+    from weasyprint import HTML  # imported here: loading Pango is slow, and only PDF routes need it
+
+    return HTML(string=html, base_url=base_url, url_fetcher=refuse_fetch).write_pdf()

@@ -1,0 +1,36 @@
+"""`send_export()`: every downloaded file (CSV, XLSX, ODS, PDF) leaves the application through here."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import IO
+
+from flask import Response, stream_with_context
+
+from consult.exports.writers import file_chunks
+
+MIMETYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "ods": "application/vnd.oasis.opendocument.spreadsheet",
+    "pdf": "application/pdf",
+}
+
+
+def send_export(body: str | bytes | Iterable[str] | IO[bytes], *, filename: str, fmt: str,
+                inline: bool = False, private: bool = True) -> Response:
+    """The response for a file: CSV text or chunks streamed as they are produced, a written file (XLSX, ODS)
+    sent in chunks with its length, bytes as they are. `private` files (personal data, unpublished figures)
+    are never kept by a cache; `inline` ones open in the browser instead of downloading."""
+    if isinstance(body, (str, bytes)):
+        response = Response(body, mimetype=MIMETYPES[fmt])
+    elif hasattr(body, "seek"):
+        size = body.seek(0, 2)
+        body.seek(0)
+        response = Response(file_chunks(body), mimetype=MIMETYPES[fmt])
+        response.content_length = size
+    else:
+        response = Response(stream_with_context(body), mimetype=MIMETYPES[fmt])
+    response.headers["Content-Disposition"] = f'{"inline" if inline else "attachment"}; filename="{filename}"'
+    if private:
+        response.headers["Cache-Control"] = "no-store"
+    return response
