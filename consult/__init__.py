@@ -121,7 +121,7 @@ def register_errorhandlers(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     """CLI: create-admin, seed-demo, territory import-communes."""
     from consult.accounts.cli import create_admin_command
-    from consult.core.cli import seed_demo_command
+    from consult.demo import seed_demo_command
     from consult.surveys.cli import surveys_cli
     from consult.territories.cli import territory_cli
 

@@ -1,37 +1,16 @@
-"""Shared commands: `flask seed-demo`."""
+"""Demo territories: Terres des Confluences and Ouest Aveyron, with their real communes and contracts."""
 from __future__ import annotations
 
 import csv
 import datetime as dt
 from pathlib import Path
-from types import SimpleNamespace
 
-import click
-from flask.cli import with_appcontext
-from sqlalchemy import select
-
-from consult.accounts import services as accounts
-from consult.accounts.models import Category, Role, User
-from consult.core.models import utcnow
-from consult.extensions import db
+from consult.core.cli import cli_operator
 from consult.territories import services as territories
-from consult.territories.models import Commune, Phase, territory_by_slug
+from consult.territories.models import Phase, territory_by_slug
 
-DEMO_DIR = Path(__file__).resolve().parent / "demo"
-
-# Demo accounts use the reserved example.org domain; `make run` prints them.
-DEMO_ACCOUNTS = [
-    # email, password, display name, admin, (territory slug, role) list, category, commune INSEE
-    ("admin@example.org", "demo-admin-consult", "Administration (démo)", True, [], None, None),
-    ("coordination.confluences@example.org", "demo-coord-consult", "Coordination CLS Terres des Confluences",
-     False, [("terres-des-confluences", Role.COORDINATOR)], Category.INSTITUTION, "82033"),
-    ("coordination.aveyron@example.org", "demo-coord-consult", "Coordination CLS Ouest Aveyron",
-     False, [("ouest-aveyron", Role.COORDINATOR)], Category.INSTITUTION, "12300"),
-    ("referente.ars@example.org", "demo-observer-consult", "Référente ARS (démo)", False,
-     [("terres-des-confluences", Role.OBSERVER), ("ouest-aveyron", Role.OBSERVER)], Category.INSTITUTION, None),
-    ("habitante@example.org", "demo-resident-consult", "Habitante de Moissac (démo)", False, [],
-     Category.RESIDENT, "82112"),
-]
+# The sample of real communes lives in core: tests/conftest.py reads it too.
+DEMO_DIR = Path(__file__).resolve().parent.parent / "core" / "demo"
 
 TERRITORIES = [
     {
@@ -146,11 +125,6 @@ TERRITORIES = [
 ]
 
 
-def cli_operator():
-    """An unsaved admin identity for commands run by the server's operator."""
-    return SimpleNamespace(id=None, is_authenticated=True, is_admin=True, role_in=lambda _territory: None)
-
-
 def _sample_rows(siren: str) -> list[dict[str, str]]:
     with (DEMO_DIR / "territory_sample.csv").open(encoding="utf-8") as handle:
         return [row for row in csv.DictReader(handle) if row["epci_siren"] == siren]
@@ -188,45 +162,7 @@ def seed_territory(spec: dict) -> None:
                 territories.add_objective(operator, axis, territories.ItemData(objective))
 
 
-def seed_accounts() -> None:
-    """Create the demo accounts and their roles unless they exist."""
-    now = dt.datetime(2026, 1, 5, 9, 0)
-    for email, password, name, admin, roles, category, insee in DEMO_ACCOUNTS:
-        if accounts.find_user_by_email(email) is not None:
-            continue
-        user = User(email=email, display_name=name, password_hash=accounts.hash_password(password),
-                    privacy_consent_at=now, email_confirmed_at=now, is_admin=admin, category=category)
-        if insee:
-            user.commune = db.session.scalar(select(Commune).where(Commune.insee_code == insee))
-        db.session.add(user)
-        db.session.flush()
-        for slug, role in roles:
-            accounts.appoint(cli_operator(), territory_by_slug(slug), email, role)
-
-
-def seed_demo(*, survey_responses: int = 320) -> None:
-    """Load the demo territories, accounts, survey, working groups and call for proposals (idempotent)."""
-    from consult.groups.demo import seed_groups
-    from consult.proposals.demo import seed_proposals
-    from consult.surveys.demo import seed_survey
-
+def seed_territories() -> None:
+    """Create the demo territories unless they exist."""
     for spec in TERRITORIES:
         seed_territory(spec)
-    db.session.flush()
-    seed_accounts()
-    seed_survey(territory_by_slug("terres-des-confluences"), cli_operator(), count=survey_responses)
-    # Dates of the demo follow the day it is loaded, on the hour (windows read "until 2 January 2027, 08:00").
-    now = utcnow().replace(minute=0, second=0, microsecond=0)
-    seed_groups(territory_by_slug("terres-des-confluences"), cli_operator(), now=now)
-    seed_proposals(territory_by_slug("terres-des-confluences"), cli_operator(), now=now)
-
-
-@click.command("seed-demo")
-@with_appcontext
-def seed_demo_command() -> None:
-    """Load demo territories (real communes) and demo accounts; running it again changes nothing."""
-    seed_demo()
-    db.session.commit()
-    click.echo("Demo data ready. Accounts (email / password):")
-    for email, password, name, *_rest in DEMO_ACCOUNTS:
-        click.echo(f"  {name:45} {email:42} {password}")

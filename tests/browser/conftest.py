@@ -16,7 +16,7 @@ from axe_playwright_python.sync_playwright import Axe
 from flask import Flask
 from werkzeug.serving import make_server
 
-from consult.core.cli import seed_demo
+from consult.demo import seed_demo
 from consult.extensions import db
 from tests.conftest import build_app, discard_database
 

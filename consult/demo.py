@@ -1,0 +1,38 @@
+"""`flask seed-demo`: asks each package for its part of the demo, in the order their data depends on."""
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+
+from consult.accounts.demo import DEMO_ACCOUNTS, seed_accounts
+from consult.core.cli import cli_operator
+from consult.core.models import utcnow
+from consult.extensions import db
+from consult.groups.demo import seed_groups
+from consult.proposals.demo import seed_proposals
+from consult.surveys.demo import seed_survey
+from consult.territories.demo import seed_territories
+from consult.territories.models import territory_by_slug
+
+
+def seed_demo(*, survey_responses: int = 320) -> None:
+    """Load the demo territories, accounts, survey, working groups and call for proposals (idempotent)."""
+    seed_territories()
+    db.session.flush()
+    seed_accounts()
+    seed_survey(territory_by_slug("terres-des-confluences"), cli_operator(), count=survey_responses)
+    # Dates of the demo follow the day it is loaded, on the hour (windows read "until 2 January 2027, 08:00").
+    now = utcnow().replace(minute=0, second=0, microsecond=0)
+    seed_groups(territory_by_slug("terres-des-confluences"), cli_operator(), now=now)
+    seed_proposals(territory_by_slug("terres-des-confluences"), cli_operator(), now=now)
+
+
+@click.command("seed-demo")
+@with_appcontext
+def seed_demo_command() -> None:
+    """Load demo territories (real communes) and demo accounts; running it again changes nothing."""
+    seed_demo()
+    db.session.commit()
+    click.echo("Demo data ready. Accounts (email / password):")
+    for email, password, name, *_rest in DEMO_ACCOUNTS:
+        click.echo(f"  {name:45} {email:42} {password}")
