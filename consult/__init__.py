@@ -56,19 +56,20 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Mount every capability's blueprint."""
     from consult.accounts.views import bp as accounts_bp
-    from consult.core.views import bp as core_bp
     from consult.groups.views.manage import bp as groups_manage_bp
     from consult.groups.views.public import bp as groups_bp
     from consult.surveys.views.exports import bp as survey_exports_bp
     from consult.surveys.views.manage import bp as survey_manage_bp
     from consult.surveys.views.public import bp as surveys_bp
     from consult.surveys.views.results import bp as survey_results_bp, public_bp as survey_public_results_bp
+    from consult.portal.home import bp as core_bp
+    from consult.portal.manage import bp as manage_bp
+    from consult.portal.participation import bp as participation_bp
+    from consult.portal.territory import bp as territories_bp
     from consult.territories.views.admin import bp as admin_bp
-    from consult.territories.views.manage import bp as manage_bp
-    from consult.territories.views.public import bp as territories_bp
 
     for blueprint in (core_bp, accounts_bp, territories_bp, manage_bp, admin_bp, survey_manage_bp, survey_exports_bp,
-                      surveys_bp, survey_results_bp, survey_public_results_bp, groups_bp, groups_manage_bp):
+                      surveys_bp, survey_results_bp, survey_public_results_bp, groups_bp, groups_manage_bp, participation_bp):
         app.register_blueprint(blueprint)
     from consult.proposals.views.manage import bp as proposals_manage_bp
     from consult.proposals.views.public import bp as proposals_bp

@@ -1,4 +1,4 @@
-"""User, LoginSession and TerritoryRole."""
+"""User, LoginSession and TerritoryRole (the roles themselves are defined with the territories)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from consult.core.enums import enum_column
 from consult.core.models import TimestampMixin, utcnow
 from consult.extensions import db
-from consult.territories.models import Commune, Territory
+from consult.territories.models import Commune, Role, Territory  # noqa: F401  (Role: defined with territories, re-exported)
 
 
 class Category(enum.StrEnum):
@@ -37,23 +37,6 @@ CATEGORY_LABELS = {
     Category.SOCIAL_PROFESSIONAL: _l("Social or medico-social professional"),
     Category.INSTITUTION: _l("Institution or partner"),
     Category.ASSOCIATION: _l("Association"),
-}
-
-
-class Role(enum.StrEnum):
-    """A person's role in one territory (site admins are flagged on the user)."""
-
-    COORDINATOR = "coordinator"
-    OBSERVER = "observer"
-
-    @property
-    def label(self) -> str:
-        return ROLE_LABELS[self]
-
-
-ROLE_LABELS = {
-    Role.COORDINATOR: _l("Coordinator"),
-    Role.OBSERVER: _l("Observer"),
 }
 
 

@@ -10,7 +10,6 @@ from consult.accounts import forms, mails, services
 from consult.accounts.models import Category
 from consult.core.db import writes_on_get
 from consult.core.forms import choices
-from consult.core.models import utcnow
 from consult.core.urls import is_safe_next, local_referrer
 from consult.errors import ConsultError, RateLimited
 from consult.extensions import db
@@ -260,19 +259,3 @@ def confirm_email_change(token: str):
     db.session.commit()
     flash(_("Your email address has been changed."), "success")
     return redirect(url_for("accounts.profile") if current_user.is_authenticated else url_for("accounts.login"))
-
-
-@bp.get("/participation")
-@login_required
-def participation():
-    """Everything the person takes part in: groups (and waitlist places), meetings, events, proposals."""
-    from flask_wtf import FlaskForm
-
-    from consult.groups import participation as groups_participation
-    from consult.groups.calendar import feed_of
-    from consult.proposals.services import participation_of as proposal_participation_of
-
-    return render_template("accounts/participation.html",
-                           groups=groups_participation.participation_of(current_user, now=utcnow()),
-                           calendar_feed=feed_of(current_user), calendar_form=FlaskForm(),
-                           proposal_participation=proposal_participation_of(current_user))

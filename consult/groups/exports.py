@@ -7,7 +7,6 @@ neutralise every cell that a spreadsheet would run as a formula.
 """
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Iterator
 from typing import IO
 

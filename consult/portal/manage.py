@@ -13,6 +13,7 @@ from consult.extensions import db
 from consult.territories import forms, permissions, services
 from consult.territories.models import Axis, Contract, Objective, Phase
 from consult.territories.views import apply_error, get_or_404, scope_to_territory
+from consult.territories.views.admin import _territory_data
 
 bp = scope_to_territory(Blueprint("manage", __name__, url_prefix="/t/<slug>/manage"), managers_only=True)
 
@@ -46,14 +47,6 @@ def edit_territory():
             flash(_("The territory is saved."), "success")
             return redirect(url_for("manage.dashboard", slug=territory.slug))
     return render_template("manage/territory_form.html", territory=territory, form=form)
-
-
-def _territory_data(form) -> services.TerritoryData:
-    return services.TerritoryData(
-        name=form.name.data.strip(), slug=form.slug.data.strip(), presentation=form.presentation.data or "",
-        controller=form.controller.data or "", dpo_contact=form.dpo_contact.data or "",
-        contact_email=form.contact_email.data or "",
-    )
 
 
 def _contract_data(form) -> services.ContractData:

@@ -9,9 +9,8 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import DateField, EmailField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp, ValidationError
 
-from consult.accounts.models import ROLE_LABELS
 from consult.core.forms import choices
-from consult.territories.models import PHASE_LABELS
+from consult.territories.models import PHASE_LABELS, ROLE_LABELS
 
 SLUG_RE = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 

@@ -1,4 +1,4 @@
-"""Territory, Epci, Commune, Contract (a CLS), ContractPartner, Axis, Objective."""
+"""Territory, Epci, Commune, Contract (a CLS), ContractPartner, Axis, Objective, and the roles a territory gives."""
 from __future__ import annotations
 
 import datetime as dt
@@ -24,6 +24,23 @@ from consult.core.enums import enum_column
 from consult.core.models import TimestampMixin
 from consult.errors import Conflict
 from consult.extensions import db
+
+
+class Role(enum.StrEnum):
+    """A person's role in one territory (site admins are flagged on the user); accounts hold who has it."""
+
+    COORDINATOR = "coordinator"
+    OBSERVER = "observer"
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS = {
+    Role.COORDINATOR: _l("Coordinator"),
+    Role.OBSERVER: _l("Observer"),
+}
 
 
 class Territory(TimestampMixin, db.Model):

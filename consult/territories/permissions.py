@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 from flask_babel import gettext as _
 
 from consult.errors import PermissionDenied
+from consult.territories.models import Role
 
 if TYPE_CHECKING:
     from consult.territories.models import Territory
@@ -27,8 +28,6 @@ def can_create_territory(user) -> bool:
 
 def can_manage_territory(user, territory: Territory) -> bool:
     """Site admins and the territory's coordinators."""
-    from consult.accounts.models import Role
-
     return is_admin(user) or (_authenticated(user) and user.role_in(territory) is Role.COORDINATOR)
 
 
@@ -41,8 +40,6 @@ def can_observe_territory(user, territory: Territory) -> bool:
 
 def can_appoint(user, territory: Territory, role) -> bool:
     """Admins appoint coordinators; coordinators appoint observers of their territory."""
-    from consult.accounts.models import Role
-
     if role is Role.COORDINATOR:
         return is_admin(user)
     return can_manage_territory(user, territory)

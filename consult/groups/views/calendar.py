@@ -70,7 +70,7 @@ def create_feed():
     current_app.logger.info("calendar feed created user=%s", current_user.id)
     flash(_("Your private calendar address is %(url)s — copy it into your calendar application now: "
             "it will not be shown again.", url=external_url("calendar.feed", token=token)), "success")
-    return redirect(url_for("accounts.participation"))
+    return redirect(url_for("participation.index"))
 
 
 @bp.post("/account/calendar/revoke")
@@ -80,4 +80,4 @@ def revoke_feed():
     if calendar.revoke_feed(current_user):
         db.session.commit()
         flash(_("Your private calendar address no longer works."), "success")
-    return redirect(url_for("accounts.participation"))
+    return redirect(url_for("participation.index"))

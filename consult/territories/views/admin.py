@@ -9,9 +9,16 @@ from consult.errors import ConsultError
 from consult.extensions import db, login_manager
 from consult.territories import forms, permissions, services
 from consult.territories.views import apply_error
-from consult.territories.views.manage import _territory_data
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def _territory_data(form) -> services.TerritoryData:
+    return services.TerritoryData(
+        name=form.name.data.strip(), slug=form.slug.data.strip(), presentation=form.presentation.data or "",
+        controller=form.controller.data or "", dpo_contact=form.dpo_contact.data or "",
+        contact_email=form.contact_email.data or "",
+    )
 
 
 @bp.before_request
