@@ -395,3 +395,10 @@ def unprotected_counts(counts: Sequence[int], *, total: int | None = None) -> Pr
     """The same shape with nothing hidden: exact figures for those who may read individual answers."""
     counts = list(counts)
     return ProtectedCounts([Cell(c) for c in counts], Cell(sum(counts) if total is None else total))
+
+
+def share(cell: Cell, base: Cell) -> float | None:
+    """cell / base, only when both are shown (a share of a hidden base would reveal it)."""
+    if cell.hidden or base.hidden or not base.value:
+        return None
+    return cell.value / base.value

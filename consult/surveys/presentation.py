@@ -25,6 +25,7 @@ from consult.core.disclosure import (
     Relation,
     protect_counts,
     protect_table,
+    share,
     suppress,
     unprotected_counts,
 )
@@ -55,13 +56,6 @@ class Shown:
     @property
     def any_hidden(self) -> bool:
         return any(line.cell.hidden for line in self.lines)
-
-
-def share(cell: Cell, base: Cell) -> float | None:
-    """cell / base, only when both are shown (a share of a hidden base would reveal it)."""
-    if cell.hidden or base.hidden or not base.value:
-        return None
-    return cell.value / base.value
 
 
 def show(pairs: Sequence[tuple[str, int]], *, base: int, k: int | None, additive: bool = True) -> Shown:

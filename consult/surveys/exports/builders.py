@@ -391,7 +391,7 @@ def figure(cell: disclosure.Cell, k: int) -> Cell:
 
 def _share(cell: disclosure.Cell, base: disclosure.Cell) -> float | None:
     """Percentage of the base, only when both are shown (a share of a hidden base would reveal it)."""
-    if cell.hidden or base.hidden or not base.value:
+    if disclosure.share(cell, base) is None:
         return None
     return round(100 * cell.value / base.value, 1)
 

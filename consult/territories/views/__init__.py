@@ -1,4 +1,5 @@
-"""Territory blueprints: public pages, coordinator management, site administration."""
+"""What every territory-scoped blueprint shares (404s, the slug in URLs, service errors on forms), and the
+site administration (`admin`); public and management pages are in consult.portal."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, g
