@@ -6,7 +6,7 @@ from flask import Blueprint, abort, render_template
 from consult.core.models import utcnow
 from consult.groups.services import recruiting_groups
 from consult.proposals.services.calls import public_calls
-from consult.surveys.respond import list_public_surveys
+from consult.surveys.answering.respond import list_public_surveys
 from consult.territories import services
 from consult.territories.views import get_territory_or_404
 

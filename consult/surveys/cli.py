@@ -6,7 +6,7 @@ from flask.cli import AppGroup
 
 from consult.core.models import utcnow
 from consult.extensions import db
-from consult.surveys.respond import DRAFT_LIFETIME_DAYS, purge_stale_drafts
+from consult.surveys.answering.respond import DRAFT_LIFETIME_DAYS, purge_stale_drafts
 
 surveys_cli = AppGroup("surveys", help="Survey maintenance.")
 

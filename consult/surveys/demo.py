@@ -7,9 +7,10 @@ import random
 from sqlalchemy import select
 
 from consult.extensions import db
-from consult.surveys import builder, services
+from consult.surveys import services
+from consult.surveys.building import builder
 from consult.surveys.models import Channel, Survey, SurveyStatus
-from consult.surveys.template import TITLE
+from consult.surveys.building.template import TITLE
 from consult.territories.models import Commune, Territory
 
 # How likely each commune is to answer, relative to its population: the small rural communes of

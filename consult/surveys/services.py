@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from consult.core.models import utcnow
 from consult.errors import Conflict, InvalidInput, PermissionDenied
 from consult.extensions import db
-from consult.surveys import answers as answer_rules
+from consult.surveys.answering import answers as answer_rules
 from consult.surveys import permissions
 from consult.surveys.models import AccessCode, Channel, Response, Survey, SurveyMode, SurveyStatus
 from consult.territories.models import Commune

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from consult.extensions import db
 from consult.surveys.demo import IDEAS
 from consult.surveys.models import Channel, Draft, Question, Response, Survey
-from consult.surveys.template import TITLE
+from consult.surveys.building.template import TITLE
 from consult.territories.models import territory_by_slug
 from tests.browser.helpers import checked_page, follow, in_language, log_in, next_button
 

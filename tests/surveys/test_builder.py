@@ -10,7 +10,7 @@ from consult.accounts.models import Role
 from consult.extensions import db
 from consult.surveys import services
 from consult.surveys.models import AccessCode, Question, QuestionType, Survey, SurveyMode, SurveyStatus
-from consult.surveys.template import WHO5_ITEMS
+from consult.surveys.building.template import WHO5_ITEMS
 from tests.conftest import NOW
 from tests.surveys.conftest import VALID_ANSWERS
 

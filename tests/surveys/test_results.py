@@ -21,7 +21,7 @@ import datetime as dt
 import pytest
 
 from consult.extensions import db
-from consult.surveys import answers as answer_rules
+from consult.surveys.answering import answers as answer_rules
 from consult.surveys import results
 from consult.surveys.models import Channel, Response, SurveyPage, Question, QuestionType
 from tests.surveys.conftest import options, rows

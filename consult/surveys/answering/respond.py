@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 
 from consult.errors import InvalidInput
 from consult.extensions import db
-from consult.surveys import answers as answer_rules
+from consult.surveys.answering import answers as answer_rules
 from consult.surveys.models import (
     AccessCode,
     Draft,

@@ -10,7 +10,7 @@ from typing import NamedTuple
 from sqlalchemy import select
 
 from consult.extensions import db
-from consult.surveys.answers import SINGLE_VALUE_TYPES, other_key
+from consult.surveys.answering.answers import SINGLE_VALUE_TYPES, other_key
 from consult.surveys.models import Answer, Channel, Option, Question, QuestionType, Response, Survey
 
 # Responses read per query: the answers of one batch are loaded together, never those of the whole survey.

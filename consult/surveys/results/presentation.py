@@ -18,7 +18,7 @@ from flask_babel import format_date, format_decimal, format_percent
 from flask_babel import gettext as _
 
 from consult.surveys import results
-from consult.surveys.charts import Bar
+from consult.surveys.results.charts import Bar
 from consult.core.disclosure import (
     Cell,
     Reason,

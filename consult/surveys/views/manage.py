@@ -13,8 +13,9 @@ from consult.core.forms import choices
 from consult.core.time import local_input, stored_utc
 from consult.errors import ConsultError
 from consult.extensions import db
-from consult.surveys import builder, forms, services
-from consult.surveys import answers as answer_rules
+from consult.surveys import forms, services
+from consult.surveys.building import builder
+from consult.surveys.answering import answers as answer_rules
 from consult.surveys.models import CHOICE_TYPES, Channel, Question, QuestionType, SurveyMode, SurveyPage
 from consult.surveys.views import get_survey_or_404
 from consult.territories.views import apply_error, scope_to_territory

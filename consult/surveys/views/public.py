@@ -1,6 +1,6 @@
 """Answering surveys: list, introduction, page-by-page answers, review, submit, thanks and panel sign-up.
 
-No page needs JavaScript. Answers in progress live in a Draft (see consult/surveys/respond.py); two
+No page needs JavaScript. Answers in progress live in a Draft (see consult/surveys/answering/respond.py); two
 cookies scoped to the survey's path carry the anonymous respondent's state: `consult_sv_<id>` (a
 signed random browser token, what makes "one response per browser" work) and `consult_sv_<id>_resume`
 (the private resume key of the draft).
@@ -33,8 +33,9 @@ from consult.core.models import utcnow
 from consult.core.urls import external_url, is_safe_next
 from consult.errors import InvalidInput, PermissionDenied
 from consult.extensions import db, login_manager
-from consult.surveys import permissions, respond, services
-from consult.surveys.answers import visible_questions
+from consult.surveys import permissions, services
+from consult.surveys.answering import respond
+from consult.surveys.answering.answers import visible_questions
 from consult.surveys.models import Survey, SurveyMode
 from consult.surveys.views import get_survey_or_404
 from consult.territories.views import scope_to_territory

@@ -14,7 +14,8 @@ from consult.core.forms import choices
 from consult.core.models import utcnow
 from consult.errors import ConsultError
 from consult.extensions import db, login_manager
-from consult.surveys import charts, presentation, results
+from consult.surveys import results
+from consult.surveys.results import charts, presentation
 from consult.surveys.permissions import can_manage_survey, can_read_individual_answers
 from consult.surveys.views import get_survey_or_404
 from consult.territories import permissions

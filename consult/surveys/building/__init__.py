@@ -1,0 +1,1 @@
+"""Building a survey: settings, status, pages, questions, conditions, access codes, and the shipped template."""

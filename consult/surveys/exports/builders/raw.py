@@ -1,0 +1,222 @@
+"""Pure row builders of the raw export: one row per response, and the codebook that explains its columns."""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+
+from consult.exports.writers import Cell, Row
+from consult.surveys.answering.answers import SINGLE_VALUE_TYPES, other_key, score
+from consult.surveys.exports.records import ResponseRecord
+from consult.surveys.models import Channel, Question, QuestionType, Survey, SurveyPage
+
+T = QuestionType
+
+
+# --------------------------------------------------------------------------- raw responses
+
+@dataclass(frozen=True, slots=True)
+class RawColumn:
+    """One column of the raw export: its name and how to read it from (response number, record)."""
+
+    name: str
+    read: Callable[[int, ResponseRecord], Cell]
+
+
+def number_cell(value) -> int | float | None:
+    if value is None:
+        return None
+    return int(value) if float(value) == int(value) else float(value)
+
+
+def _iso_date(value) -> dt.date | str | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except (TypeError, ValueError):
+        return value  # stored before validation tightened: keep what is there rather than lose it
+
+
+def _question_columns(question: Question, communes: Mapping[str, str]) -> list[RawColumn]:
+    code, kind = question.code, question.type
+    columns: list[RawColumn] = []
+
+    def value(record: ResponseRecord):
+        return record.data.get(code)
+
+    if kind in SINGLE_VALUE_TYPES:
+        columns.append(RawColumn(code, lambda n, r: value(r)))
+    elif kind is T.MULTIPLE:
+        for option in question.choices:
+            columns.append(RawColumn(f"{code}_{option.code}",
+                                     lambda n, r, o=option.code: None if value(r) is None else int(o in value(r))))
+    elif kind in (T.RATING, T.NUMBER):
+        columns.append(RawColumn(code, lambda n, r: number_cell(value(r))))
+    elif kind in (T.SHORT_TEXT, T.LONG_TEXT):
+        columns.append(RawColumn(code, lambda n, r: value(r)))
+    elif kind is T.DATE:
+        columns.append(RawColumn(code, lambda n, r: _iso_date(value(r))))
+    elif kind is T.COMMUNE:
+        columns.append(RawColumn(code, lambda n, r: value(r)))
+        columns.append(RawColumn(f"{code}_name", lambda n, r: communes.get(value(r)) if value(r) else None))
+    elif kind is T.RANKING:
+        for option in question.choices:
+            columns.append(RawColumn(f"{code}_{option.code}", lambda n, r, o=option.code: _rank_of(value(r), o)))
+    elif kind is T.MATRIX:
+        for row in question.rows:
+            columns.append(RawColumn(f"{code}_{row.code}",
+                                     lambda n, r, c=row.code: (value(r) or {}).get(c)))
+    if any(o.is_other for o in question.choices):
+        columns.append(RawColumn(f"{code}_other_text", lambda n, r: r.data.get(other_key(question))))
+    if question.scored:
+        columns.append(RawColumn(f"{code}_score_raw", lambda n, r: _score_part(question, r, 0)))
+        columns.append(RawColumn(f"{code}_score_pct", lambda n, r: _score_part(question, r, 1)))
+    return columns
+
+
+def _rank_of(ranked, option_code: str) -> int | None:
+    if not ranked or option_code not in ranked:
+        return None
+    return ranked.index(option_code) + 1
+
+
+def _score_part(question: Question, record: ResponseRecord, index: int) -> int | float | None:
+    result = score(question, record.data)
+    return None if result is None else number_cell(round(result[index], 2))
+
+
+def raw_columns(survey: Survey, communes: Mapping[str, str]) -> list[RawColumn]:
+    """The columns of the raw export. No database id, account or keyer: nothing that singles a person out."""
+    columns = [
+        RawColumn("response_number", lambda n, r: n),
+        RawColumn("channel", lambda n, r: r.channel.value),
+        RawColumn("submitted_on", lambda n, r: r.submitted_on),
+    ]
+    for question in survey.questions:
+        columns.extend(_question_columns(question, communes))
+    return columns
+
+
+def raw_rows(survey: Survey, records: Iterable[ResponseRecord], communes: Mapping[str, str]) -> Iterator[Row]:
+    """Header, then one row per response numbered from 1 in the order given (a running index, not an id)."""
+    columns = raw_columns(survey, communes)
+    yield [c.name for c in columns]
+    for number, record in enumerate(records, start=1):
+        yield [c.read(number, record) for c in columns]
+
+
+# --------------------------------------------------------------------------- codebook
+
+def codebook_header() -> Row:
+    return [_("Question"), _("Element"), _("Export column"), _("Code"), _("Text or label"), _("FALC wording"),
+            _("Type"), _("Required"), _("Shown when"), _("Score"), _("Notes")]
+
+
+def condition_text(item: Question | SurveyPage, by_code: Mapping[str, Question]) -> str:
+    """“Q3 = 1 (Oui)”: when a conditional question or page is shown; empty when always shown."""
+    if not item.condition_code:
+        return ""
+    source = by_code.get(item.condition_code)
+    values = []
+    for value in item.condition_values or ():
+        option = source.option_by_code(value) if source is not None else None
+        values.append(f"{value} ({option.label})" if option is not None else str(value))
+    return _("%(question)s = %(values)s", question=item.condition_code, values=_(" or ").join(values))
+
+
+def score_rule(question: Question) -> str:
+    """How the score of a scored scale is computed, in words."""
+    if not question.scored:
+        return ""
+    rule = _("Raw score: sum of the scores of the chosen answers; percentage: raw score × %(multiplier)s.",
+             multiplier=number_cell(question.score_multiplier or 1))
+    if question.score_cutoff is not None:
+        rule += " " + _("At or below %(cutoff)s %%: %(label)s.", cutoff=number_cell(question.score_cutoff),
+                        label=question.score_cutoff_label or _("low score"))
+    return rule
+
+
+def _constraints(question: Question) -> str:
+    notes = []
+    if question.min_choices:
+        notes.append(_("at least %(num)d answers", num=question.min_choices))
+    if question.max_choices:
+        notes.append(_("at most %(num)d answers", num=question.max_choices))
+    if question.min_value is not None or question.max_value is not None:
+        low = number_cell(question.min_value) if question.min_value is not None else "…"
+        high = number_cell(question.max_value) if question.max_value is not None else "…"
+        notes.append(_("from %(low)s to %(high)s", low=low, high=high))
+    if question.low_label or question.high_label:
+        notes.append(f"{question.low_label} … {question.high_label}".strip())
+    if question.max_length:
+        notes.append(_("at most %(num)d characters", num=question.max_length))
+    if question.help_text:
+        notes.append(question.help_text)
+    return "; ".join(notes)
+
+
+def _question_notes(question: Question) -> str:
+    kind = question.type
+    meaning = {
+        T.MULTIPLE: _("One column per answer: 1 = chosen, 0 = not chosen, empty = question not answered."),
+        T.RANKING: _("One column per item holding the rank it was given (1 = first); empty = not ranked."),
+        T.MATRIX: _("One column per line holding the code of the chosen column."),
+        T.COMMUNE: _("INSEE code of the commune; its name is in the next column."),
+        T.DATE: _("Date (year-month-day)."),
+        T.RATING: _("Number from 0 to 10."),
+    }.get(kind, "")
+    return " ".join(part for part in (meaning, _constraints(question)) if part)
+
+
+def codebook_rows(survey: Survey, communes: Mapping[str, str]) -> Iterator[Row]:
+    """Header, then every column and code of the raw export, with the questions' wording and rules."""
+    yes, no = _("yes"), _("no")
+    yield codebook_header()
+    column, value = _("Column"), _("Value")
+    yield ["", column, "response_number", "", _("Response number: a running index in this file, not an identifier."),
+           "", "", "", "", "", ""]
+    yield ["", column, "channel", "", _("How the response was collected."), "", "", "", "", "", ""]
+    for channel in Channel:
+        yield ["", value, "channel", channel.value, str(channel.label), "", "", "", "", "", ""]
+    yield ["", column, "submitted_on", "", _("Day the response was submitted or keyed in (no time of day)."),
+           "", "", "", "", "", ""]
+    by_code = {q.code: q for q in survey.questions}
+    for page in survey.pages:
+        yield ["", _("Page"), "", "", page.title, "", "", "", condition_text(page, by_code), "", page.description]
+        for question in page.questions:
+            yield from _question_codebook(question, by_code, communes, yes=yes, no=no)
+
+
+def _question_codebook(question: Question, by_code, communes, *, yes: str, no: str) -> Iterator[Row]:
+    code, kind = question.code, question.type
+    yield [code, _("Question"), code if kind not in (T.MULTIPLE, T.RANKING, T.MATRIX) else "", "", question.text,
+           question.falc_text, str(kind.label), yes if question.required else no, condition_text(question, by_code),
+           score_rule(question), _question_notes(question)]
+    if kind is T.MATRIX:
+        for row in question.rows:
+            yield [code, _("Matrix line"), f"{code}_{row.code}", row.code, row.label, row.falc_label,
+                   "", "", "", "", ""]
+        for option in question.choices:
+            yield [code, _("Matrix column"), "", option.code, option.label, option.falc_label, "", "", "",
+                   number_cell(option.score) if option.score is not None else None, ""]
+    elif kind.has_options:
+        option_label = _("Item") if kind is T.RANKING else _("Answer")
+        for option in question.choices:
+            target = f"{code}_{option.code}" if kind in (T.MULTIPLE, T.RANKING) else code
+            note = _("Its text is in %(column)s.", column=f"{code}_other_text") if option.is_other else ""
+            yield [code, option_label, target, option.code, option.label, option.falc_label, "", "", "",
+                   number_cell(option.score) if option.score is not None else None, note]
+    elif kind is T.COMMUNE:
+        yield [code, _("Column"), f"{code}_name", "", _("Name of the commune."), "", "", "", "", "", ""]
+        for insee_code, name in communes.items():
+            yield [code, _("Commune"), code, insee_code, name, "", "", "", "", "", ""]
+    if any(o.is_other for o in question.choices):
+        yield [code, _("Column"), f"{code}_other_text", "", _("Text written for the “other” answer."),
+               "", "", "", "", "", ""]
+    if question.scored:
+        yield [code, _("Column"), f"{code}_score_raw", "", _("Raw score (empty unless every line is answered)."),
+               "", "", "", "", "", ""]
+        yield [code, _("Column"), f"{code}_score_pct", "", _("Score as a percentage."), "", "", "", "", "", ""]
