@@ -8,7 +8,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from consult.core.models import utcnow
-from consult.groups.reminders import send_reminders
+from consult.groups.services.reminders import send_reminders
 from consult.groups.views.calendar import meeting_ics_url, meeting_page_url
 
 

@@ -11,7 +11,8 @@ from consult.accounts.models import Category, User
 from consult.accounts.services import hash_password
 from consult.core.time import paris_date, paris_to_utc
 from consult.extensions import db
-from consult.groups import services, signups
+from consult.groups import services
+from consult.groups.services import signups
 from consult.groups.models import (
     Attendance,
     GroupStatus,

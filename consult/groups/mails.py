@@ -1,12 +1,15 @@
-"""Messages about sign-ups, sent once the change is committed, in each person's language."""
+"""Messages about sign-ups and meetings, sent once the change is committed, in each person's language:
+sign-up changes, a meeting's cancellation to the people expected, a registration confirmation with the .ics link."""
 from __future__ import annotations
 
-from consult.accounts.models import Role
+from flask import current_app
+
+from consult.accounts.models import Role, User
 from consult.accounts.services import territory_roles
 from consult.core.mail import render_mail, send
 from consult.core.urls import external_url
-from consult.groups.models import Signup, SignupStatus
-from consult.groups.signups import Change, waitlist_position
+from consult.groups.models import Meeting, Signup, SignupStatus
+from consult.groups.services.signups import Change, waitlist_position
 
 # The message a person gets for the status their sign-up has just taken.
 TEMPLATES = {
@@ -52,3 +55,32 @@ def _tell_coordinators(signup: Signup) -> None:
         if role.role == Role.COORDINATOR and role.user.is_active:
             send(render_mail("group_signup_request", role.user.email, locale=role.user.locale, signup=signup,
                              group=group, user=role.user, link=link))
+
+
+# --- meetings -------------------------------------------------------------------------------------
+
+ICS_ENDPOINT = "calendar.meeting_ics"
+
+
+def ics_url(meeting: Meeting) -> str | None:
+    """The absolute address of the meeting's invitation file, when the calendar blueprint is installed."""
+    if ICS_ENDPOINT not in current_app.view_functions:
+        return None
+    return external_url(ICS_ENDPOINT, slug=meeting.territory.slug, meeting_id=meeting.id)
+
+
+def meeting_url(meeting: Meeting) -> str:
+    return external_url("meetings.detail", slug=meeting.territory.slug, meeting_id=meeting.id)
+
+
+def send_cancellation(meeting: Meeting, people: list[User]) -> None:
+    """Tell each expected person, in their language, that the meeting will not take place."""
+    for person in people:
+        send(render_mail("meeting_cancelled", person.email, locale=person.locale, user=person, meeting=meeting,
+                         agenda_url=external_url("meetings.agenda", slug=meeting.territory.slug)))
+
+
+def send_registration(meeting: Meeting, person: User) -> None:
+    """Confirm a registration to an event, with the page and the calendar file."""
+    send(render_mail("meeting_registered", person.email, locale=person.locale, user=person, meeting=meeting,
+                     link=meeting_url(meeting), ics_link=ics_url(meeting)))

@@ -6,8 +6,8 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
 from consult.core.models import utcnow
-from consult.groups import participation as groups_participation
-from consult.groups.calendar import feed_of
+from consult.groups.services import participation as groups_participation
+from consult.groups.services.calendar import feed_of
 from consult.proposals.services import participation_of as proposal_participation_of
 
 bp = Blueprint("participation", __name__, url_prefix="/account")

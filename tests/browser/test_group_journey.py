@@ -16,7 +16,8 @@ from consult.accounts.services import hash_password
 from consult.core.mail import outbox
 from consult.core.models import utcnow
 from consult.extensions import db
-from consult.groups import services, signups
+from consult.groups import services
+from consult.groups.services import signups
 from consult.groups.models import Meeting, MeetingKind, Signup, SignupStatus
 from consult.territories.models import Commune, territory_by_slug
 from tests.browser.helpers import checked_page, follow, log_in

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from consult.core.models import utcnow
 from consult.extensions import db
-from consult.groups.meetings.schedule import MeetingData
+from consult.groups.services.schedule import MeetingData
 from consult.groups.models import Attendance, Idea, Meeting, Registration
 
 SLUG = "terres-des-confluences"

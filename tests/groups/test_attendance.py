@@ -8,7 +8,7 @@ import pytest
 from consult.accounts.models import Category, Role
 from consult.errors import Conflict, InvalidInput, PermissionDenied
 from consult.extensions import db
-from consult.groups.meetings import attendance
+from consult.groups.services import attendance
 from consult.groups.models import Attendance
 from tests.conftest import NOW, commune_by_code
 from tests.groups.factories import add_attendance, add_member, make_group, make_meeting, register

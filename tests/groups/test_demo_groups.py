@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from consult.core.models import utcnow
 from consult.extensions import db
-from consult.groups import stats
+from consult.groups.services import stats
 from consult.groups.models import Meeting, MeetingKind, Signup, SignupStatus, WorkingGroup
 from consult.territories.models import Territory
 

@@ -8,7 +8,7 @@ import pytest
 from consult.accounts.models import Role
 from consult.errors import Conflict, InvalidInput, PermissionDenied
 from consult.extensions import db
-from consult.groups.meetings import schedule
+from consult.groups.services import schedule
 from consult.groups.models import Meeting, MeetingKind
 from tests.conftest import NOW
 from tests.groups.factories import add_member, make_group, make_meeting, register

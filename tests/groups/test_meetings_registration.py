@@ -7,7 +7,7 @@ import pytest
 
 from consult.errors import Conflict, PermissionDenied
 from consult.extensions import db
-from consult.groups.meetings import registrations
+from consult.groups.services import registrations
 from consult.groups.models import Meeting, Registration
 from tests.conftest import NOW
 from tests.groups.factories import make_group, make_meeting, register

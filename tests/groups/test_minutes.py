@@ -8,7 +8,7 @@ import pytest
 from consult.accounts.models import Role
 from consult.errors import Conflict, InvalidInput, PermissionDenied
 from consult.extensions import db
-from consult.groups.meetings import minutes
+from consult.groups.services import minutes
 from consult.groups.models import Idea, Meeting
 from tests.conftest import NOW
 from tests.groups.factories import make_meeting

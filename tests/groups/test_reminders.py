@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from consult.accounts.models import User
 from consult.extensions import db
 from consult.groups.models import Reminder, SignupStatus
-from consult.groups.reminders import send_reminders
+from consult.groups.services.reminders import send_reminders
 from consult.groups.views.calendar import meeting_ics_url, meeting_page_url
 from consult.territories.models import Territory
 from tests.conftest import NOW, discard_database, served_database_app

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from consult.errors import PermissionDenied
 from consult.extensions import db
-from consult.groups import signups
+from consult.groups.services import signups
 from consult.groups.models import GroupStatus, Signup, SignupStatus, WorkingGroup
 from tests.conftest import NOW
 

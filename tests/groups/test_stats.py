@@ -9,7 +9,7 @@ from flask_babel import force_locale
 
 from consult.accounts.models import Category
 from consult.extensions import db
-from consult.groups import stats
+from consult.groups.services import stats
 from consult.groups.models import SignupStatus
 from tests.conftest import NOW, commune_by_code
 from tests.groups.factories import add_attendance, add_member, make_group, make_meeting, register

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from consult.accounts.models import Category, User
 from consult.errors import Conflict, InvalidInput
 from consult.extensions import db
-from consult.groups.meetings.schedule import expected_people, require_coordinator
+from consult.groups.services.schedule import expected_people, require_coordinator
 from consult.groups.models import Attendance, Meeting
 from consult.territories.models import Commune
 

@@ -12,7 +12,8 @@ from sqlalchemy.orm import selectinload
 from consult.accounts.models import Category
 from consult.errors import InvalidInput, PermissionDenied
 from consult.extensions import db
-from consult.groups import permissions, signups
+from consult.groups import permissions
+from consult.groups.services import signups
 from consult.groups.models import GroupStatus, GroupTarget, JoinMode, Signup, SignupStatus, WorkingGroup
 from consult.territories.models import Axis, Territory
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from consult.errors import Conflict, InvalidInput
 from consult.extensions import db
-from consult.groups.meetings.schedule import require_coordinator
+from consult.groups.services.schedule import require_coordinator
 from consult.groups.models import Idea, Meeting
 from consult.territories.models import Axis, Objective, Territory
 

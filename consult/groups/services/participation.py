@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from consult.extensions import db
-from consult.groups.calendar import meetings_for
+from consult.groups.services.calendar import meetings_for
 from consult.groups.models import Attendance, Meeting, Signup, SignupStatus
-from consult.groups.services import groups_of_user
-from consult.groups.signups import waitlist_position
+from consult.groups.services.groups import groups_of_user
+from consult.groups.services.signups import waitlist_position
 
 
 @dataclass(frozen=True)

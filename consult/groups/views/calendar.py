@@ -10,7 +10,8 @@ from flask_login import current_user, login_required
 from consult.core.models import utcnow
 from consult.core.urls import external_url
 from consult.extensions import db
-from consult.groups import calendar, permissions
+from consult.groups import permissions
+from consult.groups.services import calendar
 from consult.groups.models import Meeting
 from consult.territories.views import get_or_404, get_territory_or_404
 

@@ -10,7 +10,8 @@ from consult.core.time import local_input, stored_utc
 from consult.core.models import utcnow
 from consult.errors import ConsultError
 from consult.extensions import db
-from consult.groups import mails, services, signups, stats
+from consult.groups import mails, services
+from consult.groups.services import signups, stats
 from consult.groups.forms import DecisionForm, GroupForm, target_fields
 from consult.groups.models import GroupStatus, JoinMode, Signup, WorkingGroup
 from consult.territories.views import apply_error, get_or_404, scope_to_territory

@@ -10,7 +10,8 @@ from consult.core.models import utcnow
 from consult.errors import ConsultError
 from consult.extensions import db
 from consult.groups import permissions
-from consult.groups.meetings import mails, registrations, schedule
+from consult.groups import mails
+from consult.groups.services import registrations, schedule
 from consult.groups.models import Meeting
 from consult.territories.views import get_or_404, scope_to_territory
 

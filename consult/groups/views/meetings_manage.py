@@ -13,9 +13,8 @@ from consult.core.forms import choices
 from consult.core.models import utcnow
 from consult.errors import ConsultError
 from consult.extensions import db
-from consult.groups import meeting_forms as forms
-from consult.groups import stats
-from consult.groups.meetings import attendance, mails, minutes, schedule
+from consult.groups import forms, mails
+from consult.groups.services import attendance, minutes, schedule, stats
 from consult.groups.models import Attendance, Idea, Meeting, MeetingKind, WorkingGroup
 from consult.territories.services import territory_communes
 from consult.territories.views import apply_error, get_or_404, scope_to_territory

@@ -9,7 +9,8 @@ from flask_wtf import FlaskForm
 from consult.core.models import utcnow
 from consult.errors import ConsultError
 from consult.extensions import db
-from consult.groups import mails, permissions, services, signups
+from consult.groups import mails, permissions, services
+from consult.groups.services import signups
 from consult.groups.forms import SignupForm
 from consult.groups.models import Meeting, SignupStatus, WorkingGroup
 from consult.territories.views import apply_error, get_or_404, scope_to_territory
