@@ -157,7 +157,8 @@ def exporters(survey) -> dict[str, Callable[[], object]]:
     from sqlalchemy.orm import Session, selectinload
 
     from consult.extensions import db
-    from consult.surveys.exports import builders, files, writers
+    from consult.exports import writers
+    from consult.surveys.exports import builders, files
     from consult.surveys.exports.records import iter_records
     from consult.surveys.models import Response
     from consult.surveys.services import commune_choices
