@@ -232,8 +232,7 @@ def roles():
     """Coordinators and observers of the territory; appoint by email."""
     territory = g.territory
     form = forms.AppointForm()
-    if not permissions.is_admin(current_user):
-        form.role.choices = choices([(Role.OBSERVER.value, Role.OBSERVER.label)])
+    form.role.choices = [c for c in form.role.choices if permissions.can_appoint(current_user, territory, Role(c.value))]
     if form.validate_on_submit():
         try:
             appointment = accounts.appoint(current_user, territory, form.email.data, Role(form.role.data))
