@@ -105,7 +105,6 @@ def register_template_helpers(app: Flask) -> None:
         can_see_comment=can_see_comment,
         is_admin=permissions.is_admin,
         LANGUAGE_NAMES=LANGUAGE_NAMES,
-        has_endpoint=lambda name: name in app.view_functions,
     )
 
     @app.context_processor
