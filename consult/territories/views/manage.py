@@ -20,7 +20,7 @@ bp = scope_to_territory(Blueprint("manage", __name__, url_prefix="/t/<slug>/mana
 @bp.get("/")
 def dashboard():
     """What the coordinator manages in this territory."""
-    territory = g.territory
+    territory = services.with_contracts(g.territory)
     return render_template(
         "manage/dashboard.html", territory=territory, communes=services.territory_communes(territory),
         roles=accounts.territory_roles(territory), action_form=forms.FlaskForm(),
@@ -126,7 +126,7 @@ def make_current(contract_id: int):
 @bp.route("/contracts/<int:contract_id>/axes", methods=["GET", "POST"])
 def contract_axes(contract_id: int):
     """Axes and objectives of a contract; the form on this page adds an axis."""
-    contract = get_or_404(Contract, contract_id, g.territory)
+    contract = get_or_404(Contract, contract_id, g.territory, options=services.contract_page())
     form = forms.ItemForm(prefix="axis")
     if form.validate_on_submit():
         services.add_axis(current_user, contract, services.ItemData(form.title.data.strip(), form.description.data or ""))
