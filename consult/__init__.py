@@ -90,7 +90,8 @@ def register_template_helpers(app: Flask) -> None:
 
     from consult.core.text import render_markdown
     from consult.i18n import LANGUAGE_NAMES
-    from consult.proposals.permissions import can_see_comment
+    from consult.proposals.permissions import can_report, can_see_comment
+    from consult.surveys.permissions import needs_account
     from consult.territories import permissions
 
     app.jinja_env.filters["markdown"] = render_markdown
@@ -102,8 +103,10 @@ def register_template_helpers(app: Flask) -> None:
         can_appoint=permissions.can_appoint,
         can_manage_territory=permissions.can_manage_territory,
         can_observe_territory=permissions.can_observe_territory,
+        can_report=can_report,
         can_see_comment=can_see_comment,
         is_admin=permissions.is_admin,
+        needs_account=needs_account,
         LANGUAGE_NAMES=LANGUAGE_NAMES,
     )
 

@@ -57,3 +57,14 @@ def test_comment_thread_costs_the_same_queries_with_one_or_eight_comments(app, a
 
     assert rendering_one == [] and rendering_eight == []
     assert count_one == count_eight
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_report_link_follows_can_report(as_role, make_user, proposal, role):
+    client = as_role(role)
+    comment = add_comment(proposal, make_user())
+
+    page = client.get(f"/t/{SLUG}/proposals/{proposal.id}/").get_data(as_text=True)
+
+    report = f"/t/{SLUG}/proposals/{proposal.id}/report?comment={comment.id}"
+    assert (report in page) is (role != "anonymous")  # can_report: anyone logged in
