@@ -156,3 +156,15 @@ def test_pages_run_no_query_while_rendering(demo_app, role):
                 offenders[url] = (len(guard.while_rendering), first.template, first.sql.split("\n")[0][:160])
     assert 500 not in statuses.values(), [url for url, status in statuses.items() if status == 500]
     assert offenders == {}
+
+
+def test_logged_in_user_and_roles_are_loaded_before_rendering(demo_app):
+    """A page whose view never reads current_user: Flask-Login's context processor loads the user (with the roles
+    the layout's predicates read) before the template renders, not from inside it."""
+    client = _client(demo_app, "coordinator")
+    with RenderGuard(demo_app) as guard:
+        page = client.get("/legal").get_data(as_text=True)
+        assert any("login_sessions" in s.sql for s in guard.statements)
+        assert any("territory_roles" in s.sql for s in guard.statements)
+        assert guard.while_rendering == []
+    assert "/account/logout" in page
