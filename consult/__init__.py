@@ -91,6 +91,8 @@ def register_template_helpers(app: Flask) -> None:
 
     from consult.core.text import render_markdown
     from consult.i18n import LANGUAGE_NAMES
+    from consult.proposals.permissions import can_report, can_see_comment
+    from consult.surveys.permissions import needs_account
     from consult.territories import permissions
 
     app.jinja_env.filters["markdown"] = render_markdown
@@ -99,11 +101,14 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["time"] = lambda value, fmt="short": format_time(value, fmt) if value else ""
     app.jinja_env.filters["number"] = format_decimal
     app.jinja_env.globals.update(
+        can_appoint=permissions.can_appoint,
         can_manage_territory=permissions.can_manage_territory,
         can_observe_territory=permissions.can_observe_territory,
+        can_report=can_report,
+        can_see_comment=can_see_comment,
         is_admin=permissions.is_admin,
+        needs_account=needs_account,
         LANGUAGE_NAMES=LANGUAGE_NAMES,
-        has_endpoint=lambda name: name in app.view_functions,
     )
 
     @app.context_processor

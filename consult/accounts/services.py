@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from consult.accounts import tokens
@@ -123,8 +124,11 @@ def start_session(user: User, *, now: dt.datetime | None = None) -> str:
 
 
 def load_session(key: str) -> User | None:
-    """The user of a live login session, or None when it was ended."""
-    session = db.session.scalar(select(LoginSession).where(LoginSession.key == key))
+    """The user of a live login session, or None when it was ended; with the commune and the roles that
+    permission predicates and page headers read (templates must not query)."""
+    session = db.session.scalar(select(LoginSession).where(LoginSession.key == key).options(
+        joinedload(LoginSession.user).options(joinedload(User.commune),
+                                              selectinload(User.roles).joinedload(TerritoryRole.territory))))
     if session is None or session.user.is_disabled:
         return None
     session.user.session_key = key
@@ -299,5 +303,5 @@ def territory_roles(territory: Territory) -> list[TerritoryRole]:
     """Coordinators then observers of a territory."""
     return list(db.session.scalars(
         select(TerritoryRole).join(User).where(TerritoryRole.territory_id == territory.id)
-        .order_by(TerritoryRole.role, func.lower(User.display_name))
+        .order_by(TerritoryRole.role, func.lower(User.display_name)).options(contains_eager(TerritoryRole.user))
     ))

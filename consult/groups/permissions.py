@@ -5,17 +5,12 @@ from sqlalchemy import select
 
 from consult.extensions import db
 from consult.groups.models import Meeting, Registration, Signup, SignupStatus, WorkingGroup
-from consult.territories.permissions import can_manage_territory, can_observe_territory
+from consult.territories.permissions import can_manage_territory
 
 
 def can_manage_groups(user, territory) -> bool:
     """Coordinators of the territory and site admins run its groups, meetings and attendance."""
     return can_manage_territory(user, territory)
-
-
-def can_see_participation(user, territory) -> bool:
-    """Participation summaries (counts only) are open to coordinators, observers and admins."""
-    return can_observe_territory(user, territory)
 
 
 def can_sign_up(user) -> bool:
@@ -34,11 +29,6 @@ def membership(user, group: WorkingGroup) -> Signup | None:
 def is_member(user, group: WorkingGroup) -> bool:
     signup = membership(user, group)
     return signup is not None and signup.status == SignupStatus.MEMBER
-
-
-def can_see_roster(user, group: WorkingGroup) -> bool:
-    """Members see the members who consented; coordinators and admins see everyone, with contact details."""
-    return is_member(user, group) or can_manage_groups(user, group.territory)
 
 
 def is_expected_at(user, meeting: Meeting) -> bool:

@@ -21,7 +21,7 @@ bp = scope_to_territory(Blueprint("manage", __name__, url_prefix="/t/<slug>/mana
 @bp.get("/")
 def dashboard():
     """What the coordinator manages in this territory."""
-    territory = g.territory
+    territory = services.with_contracts(g.territory)
     return render_template(
         "manage/dashboard.html", territory=territory, communes=services.territory_communes(territory),
         roles=accounts.territory_roles(territory), action_form=forms.FlaskForm(),
@@ -119,7 +119,7 @@ def make_current(contract_id: int):
 @bp.route("/contracts/<int:contract_id>/axes", methods=["GET", "POST"])
 def contract_axes(contract_id: int):
     """Axes and objectives of a contract; the form on this page adds an axis."""
-    contract = get_or_404(Contract, contract_id, g.territory)
+    contract = get_or_404(Contract, contract_id, g.territory, options=services.contract_page())
     form = forms.ItemForm(prefix="axis")
     if form.validate_on_submit():
         services.add_axis(current_user, contract, services.ItemData(form.title.data.strip(), form.description.data or ""))
@@ -225,8 +225,7 @@ def roles():
     """Coordinators and observers of the territory; appoint by email."""
     territory = g.territory
     form = forms.AppointForm()
-    if not permissions.is_admin(current_user):
-        form.role.choices = choices([(Role.OBSERVER.value, Role.OBSERVER.label)])
+    form.role.choices = [c for c in form.role.choices if permissions.can_appoint(current_user, territory, Role(c.value))]
     if form.validate_on_submit():
         try:
             appointment = accounts.appoint(current_user, territory, form.email.data, Role(form.role.data))

@@ -22,7 +22,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
 from consult.core.enums import enum_column
 from consult.core.models import TimestampMixin
@@ -286,6 +286,12 @@ class Option(db.Model):
     score: Mapped[float | None] = mapped_column(Float, default=None)
 
     question: Mapped[Question] = relationship(back_populates="options")
+
+
+def with_questionnaire():
+    """Loader options for a survey's pages, questions and options: what the builder, the keying-in form
+    and the printed version show (their templates must not query)."""
+    return (selectinload(Survey.pages).selectinload(SurveyPage.questions).selectinload(Question.options),)
 
 
 class Response(db.Model):

@@ -1,8 +1,6 @@
 """Who may build, answer, key in, read and export a survey."""
 from __future__ import annotations
 
-import datetime as dt
-
 from consult.surveys.models import Survey, SurveyMode, SurveyStatus
 from consult.territories.permissions import can_manage_territory, can_observe_territory
 
@@ -34,7 +32,3 @@ def can_see_survey(user, survey: Survey) -> bool:
 
 def needs_account(survey: Survey) -> bool:
     return survey.mode is SurveyMode.IDENTIFIED
-
-
-def is_open(survey: Survey, now: dt.datetime) -> bool:
-    return survey.is_accepting(now)

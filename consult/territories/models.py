@@ -271,6 +271,6 @@ class Objective(OrderedArchivable, TimestampMixin, db.Model):
         return self.axis.contract.territory
 
 
-def territory_by_slug(slug: str) -> Territory | None:
-    """The territory with this slug, or None."""
-    return db.session.scalar(select(Territory).where(Territory.slug == slug))
+def territory_by_slug(slug: str, *, options=()) -> Territory | None:
+    """The territory with this slug, or None; `options` load what the page shows with it."""
+    return db.session.scalar(select(Territory).where(Territory.slug == slug).options(*options))

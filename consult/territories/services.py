@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from consult.core.models import utcnow
 from consult.errors import Conflict, InvalidInput
@@ -39,6 +40,23 @@ AXIS_TEMPLATES: dict[str, tuple[str, list[tuple[str, list[str]]]]] = {
     "empty": (_l("Empty — I will write the axes"), []),
     "previous": (_l("Copy the axes and objectives of the current contract"), []),
 }
+
+
+def contract_page():
+    """Loader options for a page showing a contract: its partners, axes and objectives."""
+    return (selectinload(Contract.partners), selectinload(Contract.axes).selectinload(Axis.objectives))
+
+
+def contract_pages():
+    """Loader options for the pages that show a territory's contracts: EPCIs, contracts with their
+    partners, axes and objectives (their templates must not query)."""
+    return (selectinload(Territory.epcis), selectinload(Territory.contracts).options(*contract_page()))
+
+
+def with_contracts(territory: Territory) -> Territory:
+    """`territory` (already loaded, e.g. g.territory) with what `contract_pages` loads."""
+    return db.session.scalars(select(Territory).where(Territory.id == territory.id)
+                              .options(*contract_pages())).one()
 
 
 def _require_manage(actor, territory: Territory) -> None:
@@ -304,6 +322,7 @@ def territory_communes(territory: Territory) -> list[Commune]:
     """The territory's communes by name."""
     return list(db.session.scalars(
         select(Commune).where(Commune.territory_id == territory.id).order_by(Commune.name, Commune.insee_code)
+        .options(joinedload(Commune.epci))
     ))
 
 
@@ -313,5 +332,6 @@ def commune_count(territory: Territory) -> int:
 
 
 def list_territories() -> list[Territory]:
-    """Every territory by name."""
-    return list(db.session.scalars(select(Territory).order_by(Territory.name)))
+    """Every territory by name, with its EPCIs and contracts (the home page shows them)."""
+    return list(db.session.scalars(select(Territory).order_by(Territory.name)
+                                   .options(selectinload(Territory.epcis), selectinload(Territory.contracts))))

@@ -16,6 +16,7 @@ from consult.groups.services.groups import (  # noqa: F401
     first_name,
     groups_by_axis,
     groups_of,
+    group_page,
     groups_of_user,
     member_roster,
     recruiting_groups,

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from consult.accounts.models import Category, User
 from consult.errors import Conflict, InvalidInput
@@ -26,7 +27,7 @@ def _check_started(meeting: Meeting, now: dt.datetime) -> None:
 def attendance_list(meeting: Meeting) -> list[Attendance]:
     """Everyone recorded as present, in the order they were recorded."""
     return list(db.session.scalars(select(Attendance).where(Attendance.meeting_id == meeting.id)
-                                   .order_by(Attendance.id)))
+                                   .order_by(Attendance.id).options(joinedload(Attendance.commune))))
 
 
 def _commune_in_territory(commune_id: int | None, meeting: Meeting) -> int | None:

@@ -19,6 +19,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from icalendar import Calendar, Event, Timezone
 from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload
 
 from consult.accounts.models import User
 from consult.core.models import utcnow
@@ -178,6 +179,7 @@ def meetings_for(user: User, *, since: dt.datetime) -> list[Meeting]:
         .where(Meeting.starts_at >= since,
                or_(Meeting.group_id.in_(groups), Meeting.id.in_(events)))
         .order_by(Meeting.starts_at, Meeting.id)
+        .options(joinedload(Meeting.territory))
     ))
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from consult.accounts.models import Category
 from consult.errors import InvalidInput, PermissionDenied
@@ -97,7 +97,12 @@ def groups_of(territory: Territory, *, include_closed: bool = False) -> list[Wor
     query = select(WorkingGroup).where(WorkingGroup.territory_id == territory.id)
     if not include_closed:
         query = query.where(WorkingGroup.status != GroupStatus.CLOSED)
-    return list(db.session.scalars(query.order_by(WorkingGroup.title)))
+    return list(db.session.scalars(query.order_by(WorkingGroup.title).options(joinedload(WorkingGroup.axis))))
+
+
+def group_page():
+    """Loader options for a group's pages: its axis, objectives and meetings (their templates must not query)."""
+    return (joinedload(WorkingGroup.axis), selectinload(WorkingGroup.objectives), selectinload(WorkingGroup.meetings))
 
 
 def recruiting_groups(territory: Territory, now: dt.datetime) -> list[WorkingGroup]:
@@ -213,4 +218,5 @@ def groups_of_user(user) -> list[Signup]:
         select(Signup).where(Signup.user_id == user.id,
                              Signup.status.in_([SignupStatus.MEMBER, SignupStatus.WAITLISTED, SignupStatus.PENDING]))
         .order_by(Signup.queued_at.desc())
+        .options(joinedload(Signup.group).options(joinedload(WorkingGroup.territory), joinedload(WorkingGroup.axis)))
     ))

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from consult.errors import Conflict, InvalidInput
 from consult.extensions import db
@@ -110,7 +111,7 @@ def ideas_by_axis(territory: Territory) -> list[tuple[Axis, list[Idea]]]:
     axes = contract_axes(territory)
     ideas = db.session.scalars(select(Idea).join(Meeting).where(
         Meeting.territory_id == territory.id, Idea.axis_id.in_([a.id for a in axes]))
-        .order_by(Meeting.starts_at, Idea.id))
+        .order_by(Meeting.starts_at, Idea.id).options(joinedload(Idea.meeting), joinedload(Idea.objective)))
     grouped: dict[int, list[Idea]] = {a.id: [] for a in axes}
     for idea in ideas:
         grouped[idea.axis_id].append(idea)

@@ -5,10 +5,11 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from consult.extensions import db
 from consult.groups.services.calendar import meetings_for
-from consult.groups.models import Attendance, Meeting, Signup, SignupStatus
+from consult.groups.models import Attendance, Meeting, Signup, SignupStatus, WorkingGroup
 from consult.groups.services.groups import groups_of_user
 from consult.groups.services.signups import waitlist_position
 
@@ -27,11 +28,13 @@ def participation_of(user, *, now: dt.datetime) -> GroupParticipation:
     upcoming = [m for m in meetings_for(user, since=now - dt.timedelta(hours=3))
                 if m.cancelled_at is None and not m.is_past(now)]
     attended = list(db.session.scalars(
-        select(Meeting).join(Attendance).where(Attendance.user_id == user.id).order_by(Meeting.starts_at.desc())))
+        select(Meeting).join(Attendance).where(Attendance.user_id == user.id).order_by(Meeting.starts_at.desc())
+        .options(joinedload(Meeting.territory))))
     former = list(db.session.scalars(select(Signup).where(
         Signup.user_id == user.id,
         Signup.status.in_([SignupStatus.WITHDRAWN, SignupStatus.REMOVED, SignupStatus.DECLINED]))
-        .order_by(Signup.updated_at.desc())))
+        .order_by(Signup.updated_at.desc())
+        .options(joinedload(Signup.group).joinedload(WorkingGroup.territory))))
     return GroupParticipation(
         signups=[(signup, waitlist_position(signup)) for signup in groups_of_user(user)],
         upcoming=upcoming, attended=attended, former=former)

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from consult.accounts.models import User
 from consult.core.time import PARIS, utc_to_paris  # noqa: F401  (schedule.utc_to_paris fills the form back in)
@@ -14,6 +15,7 @@ from consult.errors import Conflict, InvalidInput, PermissionDenied
 from consult.extensions import db
 from consult.groups.models import (
     Attendance,
+    Idea,
     Meeting,
     MeetingKind,
     Registration,
@@ -137,7 +139,7 @@ def expected_people(meeting: Meeting) -> list[User]:
     else:
         query = select(User).join(Registration, Registration.user_id == User.id).where(
             Registration.meeting_id == meeting.id, Registration.cancelled_at.is_(None))
-    return list(db.session.scalars(query.order_by(User.display_name, User.id)))
+    return list(db.session.scalars(query.order_by(User.display_name, User.id).options(joinedload(User.commune))))
 
 
 def cancel_meeting(actor, meeting: Meeting, *, now: dt.datetime) -> list[User]:
@@ -155,6 +157,13 @@ def cancel_meeting(actor, meeting: Meeting, *, now: dt.datetime) -> list[User]:
     meeting.updated_at = now
     db.session.flush()
     return expected_people(meeting)
+
+
+def meeting_page():
+    """Loader options for a meeting's pages: its group with the group's axis, its ideas with theirs
+    (their templates must not query)."""
+    return (joinedload(Meeting.group).joinedload(WorkingGroup.axis),
+            selectinload(Meeting.ideas).options(joinedload(Idea.axis), joinedload(Idea.objective)))
 
 
 def territory_groups(territory: Territory) -> list[WorkingGroup]:
@@ -177,11 +186,11 @@ def agenda(territory: Territory, *, now: dt.datetime) -> Agenda:
     horizon = now - dt.timedelta(minutes=MAX_DURATION_MINUTES)
     upcoming = [m for m in db.session.scalars(
         select(Meeting).where(Meeting.territory_id == territory.id, Meeting.starts_at > horizon)
-        .order_by(Meeting.starts_at, Meeting.id)) if not m.is_past(now)]
+        .order_by(Meeting.starts_at, Meeting.id).options(joinedload(Meeting.group))) if not m.is_past(now)]
     published = [m for m in db.session.scalars(
         select(Meeting).where(Meeting.territory_id == territory.id, Meeting.minutes_published_at.is_not(None),
                               Meeting.cancelled_at.is_(None))
-        .order_by(Meeting.starts_at.desc(), Meeting.id.desc())) if m.is_past(now)]
+        .order_by(Meeting.starts_at.desc(), Meeting.id.desc()).options(joinedload(Meeting.group))) if m.is_past(now)]
     return Agenda(upcoming=upcoming, past_with_minutes=published)
 
 
@@ -198,7 +207,7 @@ class ManageListing:
 def manage_listing(territory: Territory, *, now: dt.datetime) -> ManageListing:
     """Every meeting of the territory split at `now`, with counts of expected people and attendance."""
     meetings = list(db.session.scalars(select(Meeting).where(Meeting.territory_id == territory.id)
-                                       .order_by(Meeting.starts_at, Meeting.id)))
+                                       .order_by(Meeting.starts_at, Meeting.id).options(joinedload(Meeting.group))))
     attended = dict(db.session.execute(
         select(Attendance.meeting_id, func.count(Attendance.id)).join(Meeting)
         .where(Meeting.territory_id == territory.id).group_by(Attendance.meeting_id)).all())

@@ -103,7 +103,7 @@ def edit(group_id: int):
 @bp.get("/<int:group_id>/members")
 def members(group_id: int):
     """Requests, members, waitlist and former members, with contact details."""
-    group = get_or_404(WorkingGroup, group_id, g.territory)
+    group = get_or_404(WorkingGroup, group_id, g.territory, options=services.group_page())
     return render_template("groups/manage/members.html", territory=g.territory, group=group,
                            by_status=services.signups_by_status(group), composition=services.composition(group),
                            summary=(summary := stats.group_summary(group)), sentence=stats.summary_sentence(summary),

@@ -28,7 +28,7 @@ def agenda():
 @bp.get("/meetings/<int:meeting_id>")
 def detail(meeting_id: int):
     """A meeting's page: when, where, agenda, registration, published minutes and ideas."""
-    return _render(get_or_404(Meeting, meeting_id, g.territory))
+    return _render(get_or_404(Meeting, meeting_id, g.territory, options=schedule.meeting_page()))
 
 
 def _render(meeting: Meeting, status: int = 200):

@@ -24,7 +24,7 @@ bp = scope_to_territory(Blueprint("meetings_manage", __name__, url_prefix="/t/<s
 
 
 def _meeting(meeting_id: int) -> Meeting:
-    return get_or_404(Meeting, meeting_id, g.territory)
+    return get_or_404(Meeting, meeting_id, g.territory, options=schedule.meeting_page())
 
 
 @bp.get("/")

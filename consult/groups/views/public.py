@@ -39,7 +39,7 @@ def index():
 @bp.get("/<int:group_id>")
 def detail(group_id: int):
     """A group: mission, seats, composition, meetings, and the visitor's own sign-up."""
-    group = get_or_404(WorkingGroup, group_id, g.territory)
+    group = get_or_404(WorkingGroup, group_id, g.territory, options=services.group_page())
     signup = permissions.membership(current_user, group)
     is_member = signup is not None and signup.status == SignupStatus.MEMBER
     roster = services.member_roster(current_user, group) if is_member else None

@@ -6,6 +6,7 @@ import datetime as dt
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from consult.core import ratelimit
 from consult.errors import InvalidInput, RateLimited
@@ -50,7 +51,10 @@ def comment_thread(proposal: Proposal) -> list[Comment]:
     "comment hidden by the moderators", its text only to moderators."""
     comments = db.session.scalars(select(Comment).where(Comment.proposal_id == proposal.id,
                                                         Comment.parent_id.is_(None))
-                                  .order_by(Comment.created_at, Comment.id)).all()
+                                  .order_by(Comment.created_at, Comment.id)
+                                  .options(selectinload(Comment.author),
+                                           selectinload(Comment.replies).options(
+                                               selectinload(Comment.author), selectinload(Comment.replies)))).all()
     return list(comments)
 
 

@@ -5,7 +5,7 @@ import math
 from dataclasses import dataclass
 
 from sqlalchemy import BigInteger, cast, func, literal, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from consult.extensions import db
 from consult.proposals import similarity
@@ -43,6 +43,12 @@ class Listing:
     total: int
     page: int
     pages: int
+
+
+def proposal_page():
+    """Loader options for a proposal's pages: what they show with it (their templates must not query)."""
+    return (joinedload(Proposal.call), joinedload(Proposal.author), joinedload(Proposal.axis),
+            joinedload(Proposal.objective), joinedload(Proposal.merged_into), selectinload(Proposal.communes))
 
 
 def support_counts_query():

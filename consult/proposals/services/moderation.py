@@ -6,7 +6,7 @@ import datetime as dt
 from flask_babel import gettext as _
 from sqlalchemy import delete, exists, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, joinedload
 
 from consult.errors import Conflict, InvalidInput, PermissionDenied
 from consult.extensions import db
@@ -189,7 +189,8 @@ def moderation_queue(call: Call) -> dict:
     """Proposals awaiting moderation and open reports of a call, oldest first."""
     pending = db.session.scalars(select(Proposal).where(Proposal.call_id == call.id,
                                                         Proposal.state == ProposalState.PENDING)
-                                 .order_by(Proposal.submitted_at, Proposal.id)).all()
+                                 .order_by(Proposal.submitted_at, Proposal.id)
+                                 .options(joinedload(Proposal.author), joinedload(Proposal.axis))).all()
     reports = db.session.scalars(select(Report).join(Proposal).where(Proposal.call_id == call.id,
                                                                      Report.resolved_at.is_(None))
                                  .order_by(Report.created_at, Report.id)).all()
@@ -200,7 +201,8 @@ def call_proposals(call: Call) -> list[Proposal]:
     """Every proposal of the call except drafts, for the coordinators' overview."""
     return list(db.session.scalars(select(Proposal).where(Proposal.call_id == call.id,
                                                           Proposal.state != ProposalState.DRAFT)
-                                   .order_by(Proposal.title, Proposal.id)))
+                                   .order_by(Proposal.title, Proposal.id)
+                                   .options(joinedload(Proposal.author), joinedload(Proposal.axis))))
 
 
 def open_reports(proposal: Proposal) -> list[Report]:

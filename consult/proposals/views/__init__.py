@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 from flask import abort, request
+from sqlalchemy.orm import joinedload
 
 from consult.core.urls import is_safe_next
 from consult.extensions import db
 from consult.proposals.models import Call, PriorityVote, Proposal
+from consult.proposals.services import listing
 from consult.territories.models import Territory
 from consult.territories.views import get_or_404
 
@@ -20,12 +22,12 @@ def get_call_or_404(territory: Territory, call_id: int) -> Call:
 
 def get_proposal_or_404(territory: Territory, proposal_id: int) -> Proposal:
     """A proposal of this territory, or 404."""
-    return get_or_404(Proposal, proposal_id, territory)
+    return get_or_404(Proposal, proposal_id, territory, options=listing.proposal_page())
 
 
 def get_vote_or_404(territory: Territory, vote_id: int) -> PriorityVote:
     """A prioritisation vote of this territory, or 404."""
-    return get_or_404(PriorityVote, vote_id, territory)
+    return get_or_404(PriorityVote, vote_id, territory, options=(joinedload(PriorityVote.axis),))
 
 
 def next_url(default: str) -> str:

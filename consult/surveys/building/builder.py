@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from consult.core.models import utcnow
 from consult.errors import Conflict, InvalidInput, PermissionDenied
@@ -302,7 +303,8 @@ def access_codes(survey: Survey) -> list[AccessCode]:
 def territory_surveys(territory: Territory) -> list[Survey]:
     """Every survey of a territory, newest first."""
     return list(db.session.scalars(select(Survey).where(Survey.territory_id == territory.id)
-                                   .order_by(Survey.created_at.desc(), Survey.id.desc())))
+                                   .order_by(Survey.created_at.desc(), Survey.id.desc())
+                                   .options(selectinload(Survey.pages).selectinload(SurveyPage.questions))))
 
 
 def axes_and_objectives(territory: Territory) -> tuple[list[Axis], list[Objective]]:

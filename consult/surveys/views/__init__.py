@@ -8,9 +8,10 @@ from consult.surveys.models import Survey
 from consult.territories.models import Territory
 
 
-def get_survey_or_404(territory: Territory, survey_id: int) -> Survey:
-    """A survey of this territory, or 404 (never reveal another territory's surveys)."""
-    survey = db.session.get(Survey, survey_id)
+def get_survey_or_404(territory: Territory, survey_id: int, *, options=()) -> Survey:
+    """A survey of this territory, or 404 (never reveal another territory's surveys); `options` load what
+    the page shows with it."""
+    survey = db.session.get(Survey, survey_id, options=options)
     if survey is None or survey.territory_id != territory.id:
         abort(404)
     return survey

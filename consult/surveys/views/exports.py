@@ -11,7 +11,7 @@ from consult.exports.responses import send_export
 from consult.extensions import login_manager
 from consult.surveys import permissions as survey_permissions
 from consult.surveys.exports import files, printable
-from consult.surveys.models import Survey
+from consult.surveys.models import Survey, with_questionnaire
 from consult.surveys.results import disclosure_threshold
 from consult.surveys.services import commune_choices
 from consult.surveys.views import get_survey_or_404
@@ -90,7 +90,7 @@ def tables_csv(survey_id: int, what: str):
 
 def _visible_survey(survey_id: int) -> Survey:
     """A survey this visitor may see (drafts: its managers only; others get 404, not a hint it exists)."""
-    survey = get_survey_or_404(g.territory, survey_id)
+    survey = get_survey_or_404(g.territory, survey_id, options=with_questionnaire())
     if not survey_permissions.can_see_survey(current_user, survey):
         abort(404)
     return survey

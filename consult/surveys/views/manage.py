@@ -16,7 +16,8 @@ from consult.extensions import db
 from consult.surveys import forms, services
 from consult.surveys.building import builder
 from consult.surveys.answering import answers as answer_rules
-from consult.surveys.models import CHOICE_TYPES, Channel, Question, QuestionType, SurveyMode, SurveyPage
+from consult.surveys.models import (CHOICE_TYPES, Channel, Question, QuestionType, SurveyMode, SurveyPage,
+                                    with_questionnaire)
 from consult.surveys.views import get_survey_or_404
 from consult.territories.views import apply_error, scope_to_territory
 
@@ -24,7 +25,7 @@ bp = scope_to_territory(Blueprint("survey_manage", __name__, url_prefix="/t/<slu
 
 
 def _survey(survey_id: int):
-    return get_survey_or_404(g.territory, survey_id)
+    return get_survey_or_404(g.territory, survey_id, options=with_questionnaire())
 
 
 def _builder_url(survey, anchor: str | None = None) -> str:

@@ -16,7 +16,7 @@ from consult.errors import ConsultError
 from consult.extensions import db, login_manager
 from consult.surveys import results
 from consult.surveys.results import charts, presentation
-from consult.surveys.permissions import can_manage_survey, can_read_individual_answers
+from consult.surveys.permissions import can_manage_survey, can_read_individual_answers, can_read_results
 from consult.surveys.views import get_survey_or_404
 from consult.territories import permissions
 from consult.territories.views import get_territory_or_404
@@ -57,7 +57,7 @@ def require_staff():
 def require_published():
     """Everyone once published; before that, only the territory's staff (as a preview); else 404."""
     g.survey = get_survey_or_404(g.territory, g.survey_id)
-    if g.survey.results_published_at is None and not permissions.can_observe_territory(current_user, g.territory):
+    if not can_read_results(current_user, g.survey):
         abort(404)
 
 

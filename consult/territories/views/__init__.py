@@ -11,16 +11,17 @@ from consult.territories import permissions
 from consult.territories.models import Territory, territory_by_slug
 
 
-def get_territory_or_404(slug: str) -> Territory:
-    territory = territory_by_slug(slug)
+def get_territory_or_404(slug: str, *, options=()) -> Territory:
+    territory = territory_by_slug(slug, options=options)
     if territory is None:
         abort(404)
     return territory
 
 
-def get_or_404(model, ident: int, territory: Territory):
-    """A row of `model` that belongs to `territory`, or 404 (never reveal another territory's rows)."""
-    item = db.session.get(model, ident)
+def get_or_404(model, ident: int, territory: Territory, *, options=()):
+    """A row of `model` that belongs to `territory`, or 404 (never reveal another territory's rows);
+    `options` load what the page shows with it (its templates must not query)."""
+    item = db.session.get(model, ident, options=options)
     if item is None or item.territory.id != territory.id:
         abort(404)
     return item

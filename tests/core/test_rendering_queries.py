@@ -1,0 +1,171 @@
+"""No SQL while a template renders: every page loads what its templates walk before rendering them.
+
+Every GET route of the app whose arguments the demo data can fill is requested for five roles; a statement
+that reaches the database between the start and the end of a render fails the test with the template, the
+URL and the statement. Routes whose arguments are secrets sent by email (tokens, resume keys) are left out.
+"""
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+from werkzeug.routing import Rule
+from werkzeug.routing.converters import AnyConverter
+
+from consult.accounts.demo import DEMO_ACCOUNTS
+from consult.demo import seed_demo
+from consult.extensions import db
+from consult.groups.models import Meeting, WorkingGroup
+from consult.proposals.models import Call, PriorityVote, Proposal
+from consult.surveys.models import Question, Survey, SurveyPage
+from consult.territories.models import Axis, Contract, Objective, territory_by_slug
+from tests.conftest import build_app, discard_database
+from tests.rendering import RenderGuard
+
+SLUG = "terres-des-confluences"
+# Secrets only an email or a browser session gives out; the language switch only redirects.
+UNRESOLVED = {"token", "key", "code", "filename"}
+ACCOUNTS = {"resident": "habitante@example.org", "observer": "referente.ars@example.org",
+            "coordinator": "coordination.confluences@example.org", "admin": "admin@example.org"}
+ROLES = ["anonymous", *ACCOUNTS]
+PASSWORDS = {email: password for email, password, *_rest in DEMO_ACCOUNTS}
+
+
+@pytest.fixture(scope="module")
+def demo_app() -> Iterator[Flask]:
+    """One app with the demo data for the whole module: these tests only read."""
+    app = build_app()
+    with app.app_context():
+        seed_demo(survey_responses=30)
+        db.session.commit()
+        db.session.remove()
+    yield app
+    with app.app_context():
+        discard_database()
+        db.engine.dispose()
+
+
+def _ids(statement) -> list:
+    return list(db.session.scalars(statement))
+
+
+def _candidates() -> dict[str, list[dict]]:
+    """Values for each argument set, from the demo territory: every survey, call, proposal, group…"""
+    territory = territory_by_slug(SLUG)
+    surveys = _ids(select(Survey.id).where(Survey.territory_id == territory.id).order_by(Survey.id))
+    first_pages = [{"survey_id": s, "page_id": p} for s in surveys for p in _ids(
+        select(SurveyPage.id).where(SurveyPage.survey_id == s).order_by(SurveyPage.position).limit(1))]
+    first_questions = [{"survey_id": s, "question_id": q} for s in surveys for q in _ids(
+        select(Question.id).join(SurveyPage).where(SurveyPage.survey_id == s).order_by(Question.id).limit(1))]
+    axis = db.session.scalar(select(Axis.id).join(Contract).where(Contract.territory_id == territory.id))
+    objective = db.session.scalar(select(Objective.id).join(Axis).join(Contract)
+                                  .where(Contract.territory_id == territory.id))
+    return {
+        "survey_id": [{"survey_id": s} for s in surveys],
+        "page_id": first_pages,
+        "question_id": first_questions,
+        "number": [{"survey_id": s, "number": 1} for s in surveys],
+        "call_id": [{"call_id": i} for i in _ids(select(Call.id).where(Call.territory_id == territory.id))],
+        "proposal_id": [{"proposal_id": i} for i in _ids(
+            select(Proposal.id).join(Call).where(Call.territory_id == territory.id))],
+        "vote_id": [{"vote_id": i} for i in _ids(
+            select(PriorityVote.id).join(Call).where(Call.territory_id == territory.id))],
+        "group_id": [{"group_id": i} for i in _ids(
+            select(WorkingGroup.id).where(WorkingGroup.territory_id == territory.id))],
+        "meeting_id": [{"meeting_id": i} for i in _ids(
+            select(Meeting.id).where(Meeting.territory_id == territory.id))],
+        "contract_id": [{"contract_id": i} for i in _ids(
+            select(Contract.id).where(Contract.territory_id == territory.id))],
+        "generation": [{"generation": i} for i in _ids(
+            select(Contract.generation).where(Contract.territory_id == territory.id))],
+        "item_id": [{"kind": "axes", "item_id": axis}, {"kind": "objectives", "item_id": objective}],
+    }
+
+
+# Arguments filled together with another one (the survey of a page, the kind of an item).
+DEPENDENT = {"page_id": "survey_id", "question_id": "survey_id", "number": "survey_id", "item_id": "kind"}
+
+
+def _fill(rule: Rule, candidates: dict[str, list[dict]]) -> list[dict]:
+    """Every combination of demo values for the rule's arguments (one value for each `any(...)`)."""
+    choices: list[list[dict]] = [[{"slug": SLUG}]] if "slug" in rule.arguments else []
+    covered = {"slug"}
+    for name in sorted(rule.arguments - covered, key=lambda n: n not in DEPENDENT):
+        if name in covered:
+            continue
+        converter = rule._converters.get(name)
+        if isinstance(converter, AnyConverter):
+            choices.append([{name: sorted(converter.items)[0]}])
+            covered.add(name)
+            continue
+        choices.append(candidates[name])
+        covered.update({name, DEPENDENT.get(name, name)})
+    return [{k: v for part in combo for k, v in part.items()} for combo in itertools.product(*choices)]
+
+
+def page_urls(app: Flask) -> list[str]:
+    """The URLs of every GET route whose arguments the demo data fills."""
+    urls = []
+    with app.test_request_context():
+        candidates = _candidates()
+        adapter = app.url_map.bind("localhost")
+        for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+            if "GET" not in rule.methods or rule.arguments & UNRESOLVED:
+                continue
+            for values in _fill(rule, candidates):
+                urls.append(adapter.build(rule.endpoint, values))
+    return urls
+
+
+def _client(app: Flask, role: str):
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = f"192.0.2.{ROLES.index(role) + 1}"  # one per role: no login rate limit
+    if role != "anonymous":
+        email = ACCOUNTS[role]
+        response = client.post("/account/login", data={"email": email, "password": PASSWORDS[email]})
+        assert response.status_code == 302
+    return client
+
+
+def test_every_route_of_the_url_map_is_requested(demo_app):
+    """Each GET rule either gives URLs or needs a secret: a new route cannot slip out of the check."""
+    urls = page_urls(demo_app)
+    adapter = demo_app.url_map.bind("localhost")
+    requested = {adapter.match(url)[0] for url in urls}
+    checked = {rule.endpoint for rule in demo_app.url_map.iter_rules()
+               if "GET" in rule.methods and not rule.arguments & UNRESOLVED}
+    assert requested == checked
+    assert len(checked) > 80 and len(urls) > 200
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_pages_run_no_query_while_rendering(demo_app, role):
+    """Each page's templates only read what the view loaded: no statement reaches the database while they render."""
+    client = _client(demo_app, role)
+    offenders = {}
+    statuses = {}
+    with RenderGuard(demo_app) as guard:
+        for url in page_urls(demo_app):
+            response = client.get(url)
+            response.get_data()  # a streamed body renders now
+            statuses[url] = response.status_code
+            if guard.while_rendering:
+                first = guard.while_rendering[0]
+                offenders[url] = (len(guard.while_rendering), first.template, first.sql.split("\n")[0][:160])
+    assert 500 not in statuses.values(), [url for url, status in statuses.items() if status == 500]
+    assert offenders == {}
+
+
+def test_logged_in_user_and_roles_are_loaded_before_rendering(demo_app):
+    """A page whose view never reads current_user: Flask-Login's context processor loads the user (with the roles
+    the layout's predicates read) before the template renders, not from inside it."""
+    client = _client(demo_app, "coordinator")
+    with RenderGuard(demo_app) as guard:
+        page = client.get("/legal").get_data(as_text=True)
+        assert any("login_sessions" in s.sql for s in guard.statements)
+        assert any("territory_roles" in s.sql for s in guard.statements)
+        assert guard.while_rendering == []
+    assert "/account/logout" in page
