@@ -1,7 +1,7 @@
 """Database session rules: SQLite pragmas and BEGIN IMMEDIATE for write transactions."""
 from __future__ import annotations
 
-from flask import Flask, current_app, g, has_request_context, request
+from flask import Flask, current_app, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -16,15 +16,19 @@ def writes_on_get(view):
 
 
 def wants_write() -> bool:
-    """Whether the transaction about to begin may write: every non-GET request, CLI and scripts."""
+    """Whether the transaction about to begin may write: every non-GET request, GET views marked
+    `@writes_on_get`, CLI and scripts.
+
+    Worked out when the transaction begins, from the request itself (URL matching has already
+    found the endpoint), so that whatever queries first — a URL value preprocessor, the login
+    loader, a before_request hook — a GET never takes SQLite's write lock for its whole request.
+    """
     if not has_request_context():
         return True
-    return g.get("db_write_intent", True)
-
-
-def _mark_write_intent() -> None:
+    if request.method not in SAFE_METHODS:
+        return True
     view = current_app.view_functions.get(request.endpoint or "")
-    g.db_write_intent = request.method not in SAFE_METHODS or getattr(view, "writes_on_get", False)
+    return getattr(view, "writes_on_get", False)
 
 
 def configure_sqlite(engine: Engine) -> None:
@@ -51,11 +55,10 @@ def configure_sqlite(engine: Engine) -> None:
 
 
 def init_db_rules(app: Flask) -> None:
-    """Install the engine listeners and the per-request write intent."""
+    """Install the engine listeners (the write intent is read from the request when a transaction begins)."""
     from consult.extensions import db
 
     with app.app_context():
         engine = db.engine
         if engine.dialect.name == "sqlite":
             configure_sqlite(engine)
-    app.before_request(_mark_write_intent)

@@ -20,6 +20,7 @@ from consult.accounts.models import Category, User
 from consult.accounts.services import hash_password
 from consult.core.ratelimit import RateLimitCounter
 from consult.extensions import db
+from consult.territories.models import Territory
 from tests.conftest import PASSWORD, build_app, discard_database, make_config, served_database_app, serving
 
 USING_POSTGRES = os.environ.get("TEST_DATABASE_URL", "").startswith("postgres")
@@ -106,6 +107,8 @@ def _other_writer_can_start(path) -> bool:
 @pytest.mark.parametrize(("method", "path", "takes_write_lock"), [
     ("POST", "/account/login", True),
     ("GET", "/healthz", False),
+    ("GET", "/account/confirm/some-token", True),  # marked @writes_on_get
+    ("GET", "/account/email/confirm/some-token", True),  # marked @writes_on_get
 ])
 def test_sqlite_write_requests_take_the_write_lock_at_begin(sqlite_file_app, method, path, takes_write_lock):
     """Non-GET requests BEGIN IMMEDIATE (writers queue); GET requests BEGIN (readers don't block)."""
@@ -115,6 +118,25 @@ def test_sqlite_write_requests_take_the_write_lock_at_begin(sqlite_file_app, met
         db.session.execute(text("SELECT 1"))
         try:
             assert _other_writer_can_start(app.config["DB_PATH"]) is not takes_write_lock
+        finally:
+            db.session.rollback()
+            db.session.remove()
+
+
+@pytest.mark.parametrize("path", ["/t/plaine-sud/", "/t/plaine-sud/surveys/", "/t/plaine-sud/proposals/",
+                                  "/t/plaine-sud/manage/"])
+def test_sqlite_get_of_a_territory_page_reads_even_when_its_url_preprocessor_queries_first(sqlite_file_app, path):
+    """The territory is loaded by a URL value preprocessor, before any before_request hook: the
+    transaction it opens must still be a read (it used to take the write lock for the whole request)."""
+    app = sqlite_file_app
+    with app.app_context():
+        db.session.add(Territory(slug="plaine-sud", name="Plaine Sud"))
+        db.session.commit()
+        db.session.remove()
+    with app.test_request_context(path, method="GET"):
+        app.preprocess_request()  # the URL value preprocessor loads the territory: the request's first query
+        try:
+            assert _other_writer_can_start(app.config["DB_PATH"])
         finally:
             db.session.rollback()
             db.session.remove()
