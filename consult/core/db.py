@@ -7,6 +7,7 @@ from sqlalchemy.engine import Engine
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+SERVED = "consult.served"  # WSGI environ key: a request the app is serving (not a script's request context)
 
 
 def writes_on_get(view):
@@ -17,14 +18,14 @@ def writes_on_get(view):
 
 def wants_write() -> bool:
     """Whether the transaction about to begin may write: every non-GET request, GET views marked
-    `@writes_on_get`, CLI and scripts.
+    `@writes_on_get`, CLI and scripts (even inside a request context pushed to build URLs).
 
     Worked out when the transaction begins, from the request itself (URL matching has already
     found the endpoint), so that whatever queries first — a URL value preprocessor, the login
     loader, a before_request hook — a GET never takes SQLite's write lock for its whole request.
     """
-    if not has_request_context():
-        return True
+    if not has_request_context() or not request.environ.get(SERVED):
+        return True  # CLI, scripts, and request contexts they push to build URLs (e.g. send-reminders)
     if request.method not in SAFE_METHODS:
         return True
     view = current_app.view_functions.get(request.endpoint or "")
@@ -54,6 +55,17 @@ def configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if wants_write() else "BEGIN")
 
 
+class _MarkServed:
+    """WSGI middleware marking the requests the app serves, so that only they can BEGIN as readers."""
+
+    def __init__(self, wsgi_app) -> None:
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        environ[SERVED] = True
+        return self.wsgi_app(environ, start_response)
+
+
 def init_db_rules(app: Flask) -> None:
     """Install the engine listeners (the write intent is read from the request when a transaction begins)."""
     from consult.extensions import db
@@ -62,3 +74,4 @@ def init_db_rules(app: Flask) -> None:
         engine = db.engine
         if engine.dialect.name == "sqlite":
             configure_sqlite(engine)
+    app.wsgi_app = _MarkServed(app.wsgi_app)

@@ -22,6 +22,7 @@ from sqlalchemy import func, insert, select, text
 from consult import create_app
 from consult.accounts.models import Category, Role, TerritoryRole, User
 from consult.accounts.services import hash_password
+from consult.core.db import SERVED
 from consult.core.ratelimit import RateLimitCounter
 from consult.extensions import db
 from consult.surveys import builder
@@ -119,7 +120,7 @@ def _other_writer_can_start(path) -> bool:
 def test_sqlite_write_requests_take_the_write_lock_at_begin(sqlite_file_app, method, path, takes_write_lock):
     """Non-GET requests BEGIN IMMEDIATE (writers queue); GET requests BEGIN (readers don't block)."""
     app = sqlite_file_app
-    with app.test_request_context(path, method=method):
+    with app.test_request_context(path, method=method, environ_base={SERVED: True}):  # as served
         app.preprocess_request()
         db.session.execute(text("SELECT 1"))
         try:
@@ -139,7 +140,7 @@ def test_sqlite_get_of_a_territory_page_reads_even_when_its_url_preprocessor_que
         db.session.add(Territory(slug="plaine-sud", name="Plaine Sud"))
         db.session.commit()
         db.session.remove()
-    with app.test_request_context(path, method="GET"):
+    with app.test_request_context(path, method="GET", environ_base={SERVED: True}):  # as served
         app.preprocess_request()  # the URL value preprocessor loads the territory: the request's first query
         try:
             assert _other_writer_can_start(app.config["DB_PATH"])
@@ -155,6 +156,18 @@ def test_cli_and_scripts_take_the_write_lock_at_begin(sqlite_file_app):
             assert not _other_writer_can_start(sqlite_file_app.config["DB_PATH"])
         finally:
             db.session.rollback()
+
+
+def test_a_script_inside_a_request_context_takes_the_write_lock_at_begin(sqlite_file_app):
+    """send-reminders pushes a GET request context to build URLs: it is no request being served, and two
+    overlapping runs must queue as writers rather than fail with "database is locked"."""
+    with sqlite_file_app.test_request_context("/"):
+        db.session.execute(text("SELECT 1"))
+        try:
+            assert not _other_writer_can_start(sqlite_file_app.config["DB_PATH"])
+        finally:
+            db.session.rollback()
+            db.session.remove()
 
 
 # --- concurrent login attempts against a served app --------------------------------------
