@@ -1,8 +1,13 @@
 """Domain errors raised by services, and the HTTP error pages."""
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+import json
+
+from flask import Flask, Response, render_template, request
+from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
+
+from consult.extensions import db
 
 
 class ConsultError(Exception):
@@ -54,19 +59,79 @@ class ImportRejected(InvalidInput):
         self.problems = problems
 
 
+PROBLEM_MIMETYPE = "application/problem+json"
+# The HTML error page's headings (templates/errors/error.html), also the problem details' titles.
+TITLES = {
+    400: _l("The request could not be understood"),
+    403: _l("Access denied"),
+    404: _l("Page not found"),
+    405: _l("Method not allowed"),
+    409: _l("This action is not possible"),
+    413: _l("The file is too large"),
+    422: _l("This action is not possible"),
+    429: _l("Too many requests"),
+    500: _l("Something went wrong on our side"),
+    503: _l("Service temporarily unavailable"),
+}
+DETAILS = {
+    400: _l("The form may have expired. Go back, reload the page and try again: what you typed is usually still there."),
+    403: _l("You do not have access to this page. If you think you should, contact the coordination of your territory."),
+    404: _l("The page you are looking for does not exist or has moved."),
+    429: _l("Please wait a moment before trying again."),
+    500: _l("Please try again in a few minutes."),
+    503: _l("Please try again in a few minutes."),
+}
+HTML_PAGES = (400, 403, 404, 405, 413, 429, 500, 503)
+
+
+def wants_problem_json() -> bool:
+    """Errors under /api/ are answered as RFC 9457 problem details, everywhere else as HTML pages."""
+    return request.path == "/api" or request.path.startswith("/api/")
+
+
+def describe(status: int, message: str | None = None) -> tuple[str, str | None]:
+    """The translated title and detail of an error: a domain error's own message, else the status's."""
+    detail = message if message is not None else DETAILS.get(status)
+    return str(TITLES.get(status, _l("Error"))), None if detail is None else str(detail)
+
+
+def problem(status: int, message: str | None = None, headers=None) -> Response:
+    """An RFC 9457 problem details response (translated title and detail)."""
+    title, detail = describe(status, message)
+    body = {"type": "about:blank", "title": title, "status": status}
+    if detail is not None:
+        body["detail"] = detail
+    response = Response(json.dumps(body, ensure_ascii=False), status=status, mimetype=PROBLEM_MIMETYPE)
+    for name, value in headers or ():
+        if name.lower() != "content-type":
+            response.headers.add(name, value)
+    return response
+
+
 def register_errorhandlers(app: Flask) -> None:
-    """Render translated HTML error pages (JSON under /api)."""
+    """Translated HTML error pages; RFC 9457 problem details under /api/. Errors roll the session back."""
 
-    def render_error(error: HTTPException):
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        # First of all, before anything reads the database (the page's header loads the user): a
+        # failed flush or statement leaves the transaction unusable until it is rolled back.
+        db.session.rollback()
         code = error.code or 500
-        if request.path.startswith("/api/"):
-            return {"error": error.name, "status": code}, code
-        return render_template("errors/error.html", code=code, error=error), code
-
-    for code in (400, 403, 404, 405, 413, 429, 500, 503):
-        app.register_error_handler(code, render_error)
+        if wants_problem_json():
+            return problem(code, headers=error.get_headers())
+        if code not in HTML_PAGES:
+            return error
+        return _page(code), code
 
     @app.errorhandler(ConsultError)
     def domain_error(error: ConsultError):
-        # A service refused and the view did not handle it: show the reason with its status.
-        return render_template("errors/error.html", code=error.status_code, error=error), error.status_code
+        # A service refused and the view did not handle it: nothing it wrote is kept; show the reason.
+        db.session.rollback()
+        if wants_problem_json():
+            return problem(error.status_code, error.message)
+        return _page(error.status_code, error.message), error.status_code
+
+
+def _page(code: int, message: str | None = None) -> str:
+    title, detail = describe(code, message)
+    return render_template("errors/error.html", code=code, title=title, detail=detail)

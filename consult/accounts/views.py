@@ -10,9 +10,9 @@ from consult.accounts import forms, mails, services
 from consult.accounts.models import Category
 from consult.core.db import writes_on_get
 from consult.core.forms import choices
+from consult.core.transaction import transaction
 from consult.core.urls import is_safe_next, local_referrer
-from consult.errors import ConsultError, RateLimited
-from consult.extensions import db
+from consult.errors import RateLimited
 from consult.territories.services import list_territories, territory_communes
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
@@ -35,24 +35,16 @@ def client_key() -> str:
     return request.remote_addr or "unknown"
 
 
-def _field_error(form, error: ConsultError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        flash(error.message, "error")
-
-
 @bp.route("/register", methods=["GET", "POST"])
 def register():
     """Create an account; the answer is the same whether the email is known or not."""
     form = forms.RegisterForm()
     if form.validate_on_submit():
-        outcome = services.register(services.RegistrationData(
-            email=form.email.data, password=form.password.data, display_name=form.display_name.data,
-            locale=str(get_locale()),
-        ))
-        db.session.commit()
+        with transaction(refusals=()):  # committed before the email goes
+            outcome = services.register(services.RegistrationData(
+                email=form.email.data, password=form.password.data, display_name=form.display_name.data,
+                locale=str(get_locale()),
+            ))
         mails.send_registration(outcome)
         return redirect(url_for("accounts.check_inbox"))
     return render_template("accounts/register.html", form=form)
@@ -68,12 +60,10 @@ def check_inbox():
 @writes_on_get
 def confirm(token: str):
     """Confirm an email address from the emailed link."""
-    try:
+    with transaction() as confirmed:
         services.confirm_email(token)
-    except ConsultError as error:
-        flash(error.message, "error")
+    if not confirmed.ok:
         return redirect(url_for("accounts.resend_confirmation"))
-    db.session.commit()
     flash(_("Your email address is confirmed. You can now log in."), "success")
     return redirect(url_for("accounts.login"))
 
@@ -83,13 +73,12 @@ def resend_confirmation():
     """Send a new confirmation link (same answer for any address)."""
     form = forms.ResendConfirmationForm()
     if form.validate_on_submit():
-        try:
+        # The attempt is counted even when refused; committed before the email goes.
+        with transaction(show=False, refusals=RateLimited, keep_on_refusal=True) as asked:
             user = services.request_confirmation_link(form.email.data, client=client_key())
-        except RateLimited as error:
-            db.session.commit()
-            form.email.errors = [error.message]
+        if not asked.ok:
+            form.email.errors = [asked.error.message]
             return render_template("accounts/resend.html", form=form), 429
-        db.session.commit()
         if user is not None:
             mails.send_confirmation(user)
         return redirect(url_for("accounts.check_inbox"))
@@ -103,17 +92,16 @@ def login():
     if current_user.is_authenticated and request.method == "GET":
         return redirect(url_for("core.home"))
     if form.validate_on_submit():
-        try:
+        with transaction(show=False, keep_on_refusal=True) as attempt:  # a refused attempt stays counted
             user = services.authenticate(form.email.data, form.password.data, client=client_key())
-        except ConsultError as error:
-            db.session.commit()  # keep the attempt counted
+            services.end_session(session.get("_user_id"))
+            session.clear()
+            services.start_session(user)
+        if not attempt.ok:
+            error = attempt.error
             form.password.errors = [error.message]
             status = 429 if isinstance(error, RateLimited) else 200
             return render_template("accounts/login.html", form=form, unconfirmed=error.status_code == 409), status
-        services.end_session(session.get("_user_id"))
-        session.clear()
-        services.start_session(user)
-        db.session.commit()
         login_user(user)
         flash(_("Welcome, %(name)s.", name=user.display_name), "success")
         target = form.next.data
@@ -126,8 +114,8 @@ def logout():
     """End this browser's session on the server, so a copied cookie stops working."""
     form = forms.ConfirmForm()
     if form.validate_on_submit() and current_user.is_authenticated:
-        services.end_session(current_user.session_key)
-        db.session.commit()
+        with transaction(refusals=()):
+            services.end_session(current_user.session_key)
         logout_user()
         session.clear()
         flash(_("You are logged out."), "success")
@@ -139,13 +127,12 @@ def reset_request():
     """Ask for a reset link; the answer is the same whether the email is known or not."""
     form = forms.ResetRequestForm()
     if form.validate_on_submit():
-        try:
+        # The attempt is counted even when refused; committed before the email goes.
+        with transaction(show=False, refusals=RateLimited, keep_on_refusal=True) as asked:
             user = services.request_password_reset(form.email.data, client=client_key())
-        except RateLimited as error:
-            db.session.commit()
-            form.email.errors = [error.message]
+        if not asked.ok:
+            form.email.errors = [asked.error.message]
             return render_template("accounts/reset_request.html", form=form), 429
-        db.session.commit()
         if user is not None:
             mails.send_reset(user)
         return redirect(url_for("accounts.check_inbox"))
@@ -155,15 +142,14 @@ def reset_request():
 @bp.route("/reset/<token>", methods=["GET", "POST"])
 def reset_password(token: str):
     """Choose a new password from an emailed link."""
-    try:
+    with transaction() as valid:
         services.user_for_reset_token(token)
-    except ConsultError as error:
-        flash(error.message, "error")
+    if not valid.ok:
         return redirect(url_for("accounts.reset_request"))
     form = forms.ResetPasswordForm()
     if form.validate_on_submit():
-        services.reset_password(token, form.password.data)
-        db.session.commit()
+        with transaction(refusals=()):
+            services.reset_password(token, form.password.data)
         flash(_("Your password has been changed. You can log in with it now."), "success")
         return redirect(url_for("accounts.login"))
     return render_template("accounts/reset_password.html", form=form)
@@ -184,17 +170,14 @@ def profile():
     form = forms.ProfileForm(obj=None if request.method == "POST" else _profile_defaults(user))
     form.commune_id.choices = _commune_choices()
     if form.validate_on_submit():
-        try:
+        with transaction(form) as saved:
             services.update_profile(user, services.ProfileData(
                 display_name=form.display_name.data,
                 commune_id=int(form.commune_id.data) if form.commune_id.data else None,
                 category=Category(form.category.data) if form.category.data else None,
                 structure=form.structure.data or "", locale=form.locale.data or None,
             ))
-        except ConsultError as error:
-            _field_error(form, error)
-        else:
-            db.session.commit()
+        if saved.ok:
             flash(_("Your profile is saved."), "success")
             return redirect(url_for("accounts.profile"))
     return render_template("accounts/profile.html", form=form)
@@ -217,12 +200,9 @@ def change_password():
     """Change one's password; other browsers are logged out."""
     form = forms.ChangePasswordForm()
     if form.validate_on_submit():
-        try:
+        with transaction(form) as changed:
             services.change_password(current_user, form.current_password.data, form.password.data)
-        except ConsultError as error:
-            _field_error(form, error)
-        else:
-            db.session.commit()
+        if changed.ok:
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("accounts.profile"))
     return render_template("accounts/password.html", form=form)
@@ -234,12 +214,9 @@ def change_email():
     """Change one's email: a link is sent to the new address."""
     form = forms.ChangeEmailForm()
     if form.validate_on_submit():
-        try:
+        with transaction(form) as asked:  # committed before the email goes
             token = services.request_email_change(current_user, form.password.data, form.email.data)
-        except ConsultError as error:
-            _field_error(form, error)
-        else:
-            db.session.commit()
+        if asked.ok:
             mails.send_email_change(current_user, form.email.data, token)
             flash(_("We sent a confirmation link to the new address. Your address changes when you follow it."),
                   "info")
@@ -251,11 +228,9 @@ def change_email():
 @writes_on_get
 def confirm_email_change(token: str):
     """Switch to the new address from the emailed link."""
-    try:
+    with transaction() as confirmed:
         services.confirm_email_change(token)
-    except ConsultError as error:
-        flash(error.message, "error")
+    if not confirmed.ok:
         return redirect(url_for("core.home"))
-    db.session.commit()
     flash(_("Your email address has been changed."), "success")
     return redirect(url_for("accounts.profile") if current_user.is_authenticated else url_for("accounts.login"))

@@ -1,12 +1,13 @@
 """Database session rules: SQLite pragmas and BEGIN IMMEDIATE for write transactions."""
 from __future__ import annotations
 
-from flask import Flask, current_app, g, has_request_context, request
+from flask import Flask, current_app, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+SERVED = "consult.served"  # WSGI environ key: a request the app is serving (not a script's request context)
 
 
 def writes_on_get(view):
@@ -16,15 +17,19 @@ def writes_on_get(view):
 
 
 def wants_write() -> bool:
-    """Whether the transaction about to begin may write: every non-GET request, CLI and scripts."""
-    if not has_request_context():
+    """Whether the transaction about to begin may write: every non-GET request, GET views marked
+    `@writes_on_get`, CLI and scripts (even inside a request context pushed to build URLs).
+
+    Worked out when the transaction begins, from the request itself (URL matching has already
+    found the endpoint), so that whatever queries first — a URL value preprocessor, the login
+    loader, a before_request hook — a GET never takes SQLite's write lock for its whole request.
+    """
+    if not has_request_context() or not request.environ.get(SERVED):
+        return True  # CLI, scripts, and request contexts they push to build URLs (e.g. send-reminders)
+    if request.method not in SAFE_METHODS:
         return True
-    return g.get("db_write_intent", True)
-
-
-def _mark_write_intent() -> None:
     view = current_app.view_functions.get(request.endpoint or "")
-    g.db_write_intent = request.method not in SAFE_METHODS or getattr(view, "writes_on_get", False)
+    return getattr(view, "writes_on_get", False)
 
 
 def configure_sqlite(engine: Engine) -> None:
@@ -50,12 +55,23 @@ def configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if wants_write() else "BEGIN")
 
 
+class _MarkServed:
+    """WSGI middleware marking the requests the app serves, so that only they can BEGIN as readers."""
+
+    def __init__(self, wsgi_app) -> None:
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        environ[SERVED] = True
+        return self.wsgi_app(environ, start_response)
+
+
 def init_db_rules(app: Flask) -> None:
-    """Install the engine listeners and the per-request write intent."""
+    """Install the engine listeners (the write intent is read from the request when a transaction begins)."""
     from consult.extensions import db
 
     with app.app_context():
         engine = db.engine
         if engine.dialect.name == "sqlite":
             configure_sqlite(engine)
-    app.before_request(_mark_write_intent)
+    app.wsgi_app = _MarkServed(app.wsgi_app)

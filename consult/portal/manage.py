@@ -8,11 +8,11 @@ from flask_login import current_user
 from consult.accounts import services as accounts
 from consult.accounts.models import Role, TerritoryRole
 from consult.core.forms import choices
-from consult.errors import ConsultError, ImportRejected
-from consult.extensions import db
+from consult.core.transaction import transaction
+from consult.errors import ImportRejected
 from consult.territories import forms, permissions, services
 from consult.territories.models import Axis, Contract, Objective, Phase
-from consult.territories.views import apply_error, get_or_404, scope_to_territory
+from consult.territories.views import get_or_404, scope_to_territory
 from consult.territories.views.admin import _territory_data
 
 bp = scope_to_territory(Blueprint("manage", __name__, url_prefix="/t/<slug>/manage"), managers_only=True)
@@ -36,14 +36,10 @@ def edit_territory():
     if request.method == "GET":
         form.epcis.data = "\n".join(f"{e.name}; {e.siren}" for e in territory.epcis)
     if form.validate_on_submit():
-        try:
+        with transaction(form) as saved:
             services.update_territory(current_user, territory, _territory_data(form))
             services.set_epcis(current_user, territory, form.epci_pairs())
-        except ConsultError as error:
-            db.session.rollback()
-            apply_error(form, error)
-        else:
-            db.session.commit()
+        if saved.ok:
             flash(_("The territory is saved."), "success")
             return redirect(url_for("manage.dashboard", slug=territory.slug))
     return render_template("manage/territory_form.html", territory=territory, form=form)
@@ -69,14 +65,10 @@ def new_contract():
     if request.method == "GET":
         form.generation.data = max((c.generation for c in territory.contracts), default=0) + 1
     if form.validate_on_submit():
-        try:
+        with transaction(form) as created:
             contract = services.create_contract(current_user, territory, _contract_data(form),
                                                 template=form.template.data)
-        except ConsultError as error:
-            db.session.rollback()
-            apply_error(form, error)
-        else:
-            db.session.commit()
+        if created.ok:
             flash(_("The contract is created and is now the current one."), "success")
             return redirect(url_for("manage.contract_axes", contract_id=contract.id))
     return render_template("manage/contract_form.html", territory=territory, form=form, contract=None)
@@ -93,13 +85,9 @@ def edit_contract(contract_id: int):
         form.signatories.data = "\n".join(p.name for p in contract.signatories)
         form.partners.data = "\n".join(p.name for p in contract.other_partners)
     if form.validate_on_submit():
-        try:
+        with transaction(form) as saved:
             services.update_contract(current_user, contract, _contract_data(form))
-        except ConsultError as error:
-            db.session.rollback()
-            apply_error(form, error)
-        else:
-            db.session.commit()
+        if saved.ok:
             flash(_("The contract is saved."), "success")
             return redirect(url_for("manage.dashboard"))
     return render_template("manage/contract_form.html", territory=territory, form=form, contract=contract)
@@ -110,8 +98,8 @@ def make_current(contract_id: int):
     """Make a contract the territory's current one."""
     contract = get_or_404(Contract, contract_id, g.territory)
     if forms.FlaskForm().validate_on_submit():
-        services.set_current_contract(current_user, contract)
-        db.session.commit()
+        with transaction(refusals=()):
+            services.set_current_contract(current_user, contract)
         flash(_("“%(title)s” is now the current contract.", title=contract.title), "success")
     return redirect(url_for("manage.dashboard"))
 
@@ -122,8 +110,9 @@ def contract_axes(contract_id: int):
     contract = get_or_404(Contract, contract_id, g.territory, options=services.contract_page())
     form = forms.ItemForm(prefix="axis")
     if form.validate_on_submit():
-        services.add_axis(current_user, contract, services.ItemData(form.title.data.strip(), form.description.data or ""))
-        db.session.commit()
+        with transaction(refusals=()):
+            services.add_axis(current_user, contract, services.ItemData(form.title.data.strip(),
+                                                                        form.description.data or ""))
         flash(_("The axis is added."), "success")
         return redirect(url_for("manage.contract_axes", contract_id=contract.id))
     return render_template("manage/axes.html", territory=g.territory, contract=contract, form=form,
@@ -136,13 +125,10 @@ def add_objective(axis_id: int):
     axis = get_or_404(Axis, axis_id, g.territory)
     form = forms.ItemForm(prefix="objective")
     if form.validate_on_submit():
-        try:
+        with transaction() as added:  # a refusal as a message (the page is re-rendered with 422)
             services.add_objective(current_user, axis, services.ItemData(form.title.data.strip(),
                                                                         form.description.data or ""))
-        except ConsultError as error:
-            flash(error.message, "error")
-        else:
-            db.session.commit()
+        if added.ok:
             flash(_("The objective is added."), "success")
             return redirect(url_for("manage.contract_axes", contract_id=axis.contract_id, _anchor=f"axis-{axis.id}"))
     return render_template("manage/axes.html", territory=g.territory, contract=axis.contract,
@@ -168,8 +154,9 @@ def edit_item(kind: str, item_id: int):
     item = _item(kind, item_id)
     form = forms.ItemForm(obj=item if request.method == "GET" else None)
     if form.validate_on_submit():
-        services.update_item(current_user, item, services.ItemData(form.title.data.strip(), form.description.data or ""))
-        db.session.commit()
+        with transaction(refusals=()):
+            services.update_item(current_user, item, services.ItemData(form.title.data.strip(),
+                                                                       form.description.data or ""))
         flash(_("Saved."), "success")
         return redirect(_back(item))
     return render_template("manage/item_form.html", territory=g.territory, item=item, kind=kind, form=form,
@@ -181,7 +168,7 @@ def item_action(kind: str, item_id: int, action: str):
     """Move, archive or restore an axis or objective."""
     item = _item(kind, item_id)
     if forms.FlaskForm().validate_on_submit():
-        try:
+        with transaction():
             if action in ("up", "down"):
                 services.move_item(current_user, item, -1 if action == "up" else 1)
             elif action == "archive":
@@ -190,10 +177,6 @@ def item_action(kind: str, item_id: int, action: str):
             else:
                 services.restore_item(current_user, item)
                 flash(_("“%(title)s” is restored.", title=item.title), "success")
-        except ConsultError as error:
-            flash(error.message, "error")
-        else:
-            db.session.commit()
     return redirect(_back(item))
 
 
@@ -204,14 +187,12 @@ def communes():
     form = forms.ImportCommunesForm()
     problems = []
     if form.validate_on_submit():
-        try:
+        with transaction(show=False, refusals=ImportRejected) as imported:
             report = services.import_communes(current_user, territory, form.file.data.read())
-        except ImportRejected as error:
-            db.session.rollback()
-            form.file.errors = [error.message]
-            problems = error.problems
+        if not imported.ok:
+            form.file.errors = [imported.error.message]
+            problems = imported.error.problems
         else:
-            db.session.commit()
             flash(_("Import done. Communes added: %(added)d; updated: %(updated)d; unchanged: %(unchanged)d.",
                     added=report.added, updated=report.updated, unchanged=report.unchanged), "success")
             return redirect(url_for("manage.communes"))
@@ -227,13 +208,9 @@ def roles():
     form = forms.AppointForm()
     form.role.choices = [c for c in form.role.choices if permissions.can_appoint(current_user, territory, Role(c.value))]
     if form.validate_on_submit():
-        try:
+        with transaction(form) as appointed:
             appointment = accounts.appoint(current_user, territory, form.email.data, Role(form.role.data))
-        except ConsultError as error:
-            db.session.rollback()
-            apply_error(form, error)
-        else:
-            db.session.commit()
+        if appointed.ok:
             message = (_("%(name)s is now a coordinator of the territory.", name=appointment.user.display_name)
                        if appointment.role is Role.COORDINATOR
                        else _("%(name)s is now an observer of the territory.", name=appointment.user.display_name))
@@ -248,11 +225,8 @@ def revoke_role(role_id: int):
     """Remove a coordinator or observer."""
     appointment = get_or_404(TerritoryRole, role_id, g.territory)
     if forms.FlaskForm().validate_on_submit():
-        try:
+        with transaction() as revoked:
             accounts.revoke(current_user, appointment)
-        except ConsultError as error:
-            flash(error.message, "error")
-        else:
-            db.session.commit()
+        if revoked.ok:
             flash(_("The role is removed."), "success")
     return redirect(url_for("manage.roles"))

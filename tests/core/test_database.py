@@ -7,20 +7,28 @@ import http.client
 import os
 import socket
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
 import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import func, insert, select, text
 
 from consult import create_app
-from consult.accounts.models import Category, User
+from consult.accounts.models import Category, Role, TerritoryRole, User
 from consult.accounts.services import hash_password
+from consult.core.db import SERVED
 from consult.core.ratelimit import RateLimitCounter
 from consult.extensions import db
-from tests.conftest import PASSWORD, build_app, discard_database, make_config, served_database_app, serving
+from consult.surveys import builder
+from consult.surveys.models import Answer, Channel, QuestionType, Response
+from consult.territories.models import Territory
+from tests.conftest import NOW, PASSWORD, build_app, discard_database, make_config, served_database_app, serving
 
 USING_POSTGRES = os.environ.get("TEST_DATABASE_URL", "").startswith("postgres")
 
@@ -106,15 +114,36 @@ def _other_writer_can_start(path) -> bool:
 @pytest.mark.parametrize(("method", "path", "takes_write_lock"), [
     ("POST", "/account/login", True),
     ("GET", "/healthz", False),
+    ("GET", "/account/confirm/some-token", True),  # marked @writes_on_get
+    ("GET", "/account/email/confirm/some-token", True),  # marked @writes_on_get
 ])
 def test_sqlite_write_requests_take_the_write_lock_at_begin(sqlite_file_app, method, path, takes_write_lock):
     """Non-GET requests BEGIN IMMEDIATE (writers queue); GET requests BEGIN (readers don't block)."""
     app = sqlite_file_app
-    with app.test_request_context(path, method=method):
+    with app.test_request_context(path, method=method, environ_base={SERVED: True}):  # as served
         app.preprocess_request()
         db.session.execute(text("SELECT 1"))
         try:
             assert _other_writer_can_start(app.config["DB_PATH"]) is not takes_write_lock
+        finally:
+            db.session.rollback()
+            db.session.remove()
+
+
+@pytest.mark.parametrize("path", ["/t/plaine-sud/", "/t/plaine-sud/surveys/", "/t/plaine-sud/proposals/",
+                                  "/t/plaine-sud/manage/"])
+def test_sqlite_get_of_a_territory_page_reads_even_when_its_url_preprocessor_queries_first(sqlite_file_app, path):
+    """The territory is loaded by a URL value preprocessor, before any before_request hook: the
+    transaction it opens must still be a read (it used to take the write lock for the whole request)."""
+    app = sqlite_file_app
+    with app.app_context():
+        db.session.add(Territory(slug="plaine-sud", name="Plaine Sud"))
+        db.session.commit()
+        db.session.remove()
+    with app.test_request_context(path, method="GET", environ_base={SERVED: True}):  # as served
+        app.preprocess_request()  # the URL value preprocessor loads the territory: the request's first query
+        try:
+            assert _other_writer_can_start(app.config["DB_PATH"])
         finally:
             db.session.rollback()
             db.session.remove()
@@ -127,6 +156,18 @@ def test_cli_and_scripts_take_the_write_lock_at_begin(sqlite_file_app):
             assert not _other_writer_can_start(sqlite_file_app.config["DB_PATH"])
         finally:
             db.session.rollback()
+
+
+def test_a_script_inside_a_request_context_takes_the_write_lock_at_begin(sqlite_file_app):
+    """send-reminders pushes a GET request context to build URLs: it is no request being served, and two
+    overlapping runs must queue as writers rather than fail with "database is locked"."""
+    with sqlite_file_app.test_request_context("/"):
+        db.session.execute(text("SELECT 1"))
+        try:
+            assert not _other_writer_can_start(sqlite_file_app.config["DB_PATH"])
+        finally:
+            db.session.rollback()
+            db.session.remove()
 
 
 # --- concurrent login attempts against a served app --------------------------------------
@@ -186,3 +227,168 @@ def test_concurrent_wrong_passwords_for_one_address_let_exactly_the_limit_throug
             RateLimitCounter.key == f"login:email:{email}")).all()
         assert counted == [attempts]  # every attempt was counted, none lost to a lock
         db.session.remove()
+
+
+# --- reads never lock writers out: two gunicorn workers on one SQLite file ------------------------
+
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+SLUG = "vallee-du-lot"
+COORDINATOR = "coordination.lot@example.org"
+LONG_ANSWER = "Il faudrait un médecin le samedi matin, et un bus pour y aller. " * 80  # ~5 kB a row
+
+
+def _seed_large_survey(app, responses: int) -> int:
+    """A territory, its coordinator and a survey whose raw CSV export is far larger than socket buffers."""
+    with app.app_context():
+        territory = Territory(slug=SLUG, name="Vallée du Lot")
+        coordinator = User(email=COORDINATOR, display_name="Coordination Vallée du Lot",
+                           password_hash=hash_password(PASSWORD), privacy_consent_at=NOW, email_confirmed_at=NOW,
+                           category=Category.INSTITUTION)
+        db.session.add_all([territory, coordinator, TerritoryRole(user=coordinator, territory=territory,
+                                                                  role=Role.COORDINATOR)])
+        db.session.flush()
+        survey = builder.create_survey(coordinator, territory, builder.SurveyData(title="Accès aux soins"),
+                                       from_template=True)
+        question = next(q for q in survey.questions if q.type is QuestionType.LONG_TEXT)
+        survey_id, question_id = survey.id, question.id
+        db.session.commit()
+        db.session.execute(insert(Response), [
+            {"id": n, "survey_id": survey_id, "channel": Channel.WEB, "submitted_on": NOW.date()}
+            for n in range(1, responses + 1)])
+        db.session.execute(insert(Answer), [
+            {"response_id": n, "question_id": question_id, "value_text": LONG_ANSWER}
+            for n in range(1, responses + 1)])
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+    return survey_id
+
+
+@contextmanager
+def gunicorn(database: Path, log: Path):
+    """`gunicorn` with two sync workers on `database`; yields the port, then stops the server it started."""
+    port = closed_port()
+    command = [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}",
+               "--timeout", "120", "--chdir", str(ROOT), "tests.core.gunicorn_app:app()"]
+    env = {**os.environ, "CONSULT_TEST_DB": str(database), "CONSULT_ENV": "testing", "LOGIN_RATE_LIMIT": "1000/minute"}
+    with log.open("wb") as output:
+        server = subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                status, _, _ = _request(port, "GET", "/healthz")
+                if status == 200:
+                    break
+            except OSError:
+                pass
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(0.2)
+        yield port
+    finally:
+        server.terminate()
+        try:
+            server.wait(20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(20)
+
+
+def _request(port: int, method: str, path: str, *, body: dict | None = None, cookie: str = "",
+             timeout: float = 8) -> tuple[int, dict, bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    headers = {"Cookie": f"consult_lang=en; {cookie}".strip("; ")}
+    data = None
+    if body is not None:
+        data = urllib.parse.urlencode(body)
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    try:
+        conn.request(method, path, body=data, headers=headers)
+        response = conn.getresponse()
+        return response.status, dict(response.getheaders()), response.read()
+    finally:
+        conn.close()
+
+
+def _log_in(port: int, email: str) -> str:
+    status, headers, _ = _request(port, "POST", "/account/login", body={"email": email, "password": PASSWORD})
+    assert status == 302, status
+    return headers["Set-Cookie"].split(";", 1)[0]
+
+
+@pytest.fixture
+def two_workers(tmp_path):
+    """gunicorn with two workers on a SQLite file holding a territory, its coordinator and a large survey."""
+    if USING_POSTGRES:
+        pytest.skip("SQLite's database-wide write lock")
+    database = tmp_path / "served.sqlite3"
+    app = build_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{database}")
+    survey_id = _seed_large_survey(app, responses=1500)
+    with gunicorn(database, tmp_path / "gunicorn.log") as port:
+        yield port, survey_id
+    with app.app_context():
+        counted = db.session.scalar(select(func.count()).select_from(RateLimitCounter).where(
+            RateLimitCounter.key.like("login:email:personne%")))
+        assert counted == WRITES  # every write of the other worker was committed
+        db.session.remove()
+        db.engine.dispose()
+
+
+WRITES = 5
+
+
+def _reads_and_writes_take(port: int) -> list[float]:
+    """Seconds taken by rounds of reads and writes on the other worker (each must succeed)."""
+    timings = []
+    for n in range(WRITES):
+        started = time.monotonic()
+        status, _, page = _request(port, "GET", f"/t/{SLUG}/surveys/")
+        assert status == 200, page[:300]
+        status, _, _ = _request(port, "GET", f"/t/{SLUG}/")
+        assert status == 200
+        # Writes: a refused login is counted (INSERT … ON CONFLICT, committed); a GET marked as writing.
+        status, _, page = _request(port, "POST", "/account/login",
+                                   body={"email": f"personne{n}@example.org", "password": "non"})
+        assert status == 200 and b"Wrong email or password." in page
+        status, headers, _ = _request(port, "GET", "/account/confirm/not-a-token")
+        assert status == 302 and headers["Location"].endswith("/account/confirm")
+        timings.append(time.monotonic() - started)
+    return timings
+
+
+def test_a_slow_territory_page_in_one_worker_never_makes_the_other_wait(two_workers):
+    """A GET of /t/<slug>/… queries first from the URL preprocessor; it used to take the write lock then,
+    and keep it while the page was computed: the other worker's requests waited (500 after 10 s)."""
+    port, _survey_id = two_workers
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        slow = pool.submit(_request, port, "GET", f"/t/{SLUG}/slow-page/?seconds=8", timeout=30)
+        time.sleep(0.5)  # the slow page is being computed in one worker, inside its transaction
+        timings = _reads_and_writes_take(port)
+        assert not slow.done(), (timings, slow.result())  # all of the above ran while the slow page was computed
+        status, _, page = slow.result()
+    assert status == 200 and page == b"Vall\xc3\xa9e du Lot: 1500"
+    assert max(timings) < 2.5, timings
+
+
+def test_a_streamed_export_read_slowly_never_makes_the_other_wait(two_workers):
+    """While one worker streams an export to a client that reads slowly, the other answers at once."""
+    port, survey_id = two_workers
+    cookie = _log_in(port, COORDINATOR)
+    # The reader stops reading after the headers: ~7.5 MB cannot fit in the socket buffers (4 MB
+    # at most on the server's side; the client's window does not grow while nothing is read).
+    reader = socket.create_connection(("127.0.0.1", port), timeout=30)
+    try:
+        reader.sendall((f"GET /t/{SLUG}/manage/surveys/{survey_id}/export/responses.csv HTTP/1.1\r\n"
+                        f"Host: 127.0.0.1\r\nCookie: {cookie}\r\nConnection: close\r\n\r\n").encode())
+        received = reader.recv(4096)
+        assert received.startswith(b"HTTP/1.1 200"), received[:300]
+        time.sleep(1)  # the export worker is now blocked writing, inside its request
+        timings = _reads_and_writes_take(port)
+        total = len(received)
+        while chunk := reader.recv(1 << 16):
+            total += len(chunk)
+    finally:
+        reader.close()
+    assert total > 1500 * len(LONG_ANSWER)  # the whole export, far more than the buffers could hold
+    assert max(timings) < 2.5, timings

@@ -8,8 +8,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from consult.core.models import utcnow
+from consult.core.transaction import transaction
 from consult.core.urls import external_url
-from consult.extensions import db
 from consult.groups import permissions
 from consult.groups.services import calendar
 from consult.groups.models import Meeting
@@ -66,8 +66,8 @@ def feed(token: str):
 @login_required
 def create_feed():
     """Create the person's private calendar address, or replace it (the old one stops working)."""
-    token = calendar.create_feed(current_user, now=utcnow())
-    db.session.commit()
+    with transaction(refusals=()):
+        token = calendar.create_feed(current_user, now=utcnow())
     current_app.logger.info("calendar feed created user=%s", current_user.id)
     flash(_("Your private calendar address is %(url)s — copy it into your calendar application now: "
             "it will not be shown again.", url=external_url("calendar.feed", token=token)), "success")
@@ -78,7 +78,8 @@ def create_feed():
 @login_required
 def revoke_feed():
     """Delete the person's private calendar address: calendars subscribed to it stop updating."""
-    if calendar.revoke_feed(current_user):
-        db.session.commit()
+    with transaction(refusals=()):
+        revoked = calendar.revoke_feed(current_user)
+    if revoked:
         flash(_("Your private calendar address no longer works."), "success")
     return redirect(url_for("participation.index"))

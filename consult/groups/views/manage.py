@@ -8,13 +8,12 @@ from flask_login import current_user
 from consult.core.forms import choices
 from consult.core.time import local_input, stored_utc
 from consult.core.models import utcnow
-from consult.errors import ConsultError
-from consult.extensions import db
+from consult.core.transaction import transaction
 from consult.groups import mails, services
 from consult.groups.services import signups, stats
 from consult.groups.forms import DecisionForm, GroupForm, target_fields
 from consult.groups.models import GroupStatus, JoinMode, Signup, WorkingGroup
-from consult.territories.views import apply_error, get_or_404, scope_to_territory
+from consult.territories.views import get_or_404, scope_to_territory
 
 bp = scope_to_territory(Blueprint("groups_manage", __name__, url_prefix="/t/<slug>/manage/groups"),
                         managers_only=True)
@@ -58,13 +57,9 @@ def new():
     if request.method == "GET" and request.args.get("axis", type=int):
         form.axis_id.data = request.args.get("axis", type=int)
     if form.validate_on_submit():
-        try:
+        with transaction(form) as created:
             group = services.create_group(current_user, g.territory, _data(form))
-        except ConsultError as error:
-            db.session.rollback()
-            apply_error(form, error)
-        else:
-            db.session.commit()
+        if created.ok:
             flash(_("The group « %(title)s » is created.", title=group.title), "success")
             return redirect(url_for(".members", group_id=group.id))
     return render_template("groups/manage/form.html", territory=g.territory, form=form, group=None,
@@ -86,13 +81,9 @@ def edit(group_id: int):
         for category, target_field in target_fields(form):
             target_field.data = minimums.get(category)
     if form.validate_on_submit():
-        try:
+        with transaction(form) as saved:  # committed before the emails go
             promoted = services.update_group(current_user, group, _data(form), now=utcnow())
-        except ConsultError as error:
-            db.session.rollback()
-            apply_error(form, error)
-        else:
-            db.session.commit()
+        if saved.ok:
             mails.notify_promoted(promoted)
             flash(_("The group is saved."), "success")
             return redirect(url_for(".members", group_id=group.id))
@@ -116,13 +107,9 @@ def decide(signup_id: int, decision: str):
     signup = get_or_404(Signup, signup_id, g.territory)
     form = DecisionForm()
     if form.validate_on_submit():
-        try:
+        with transaction() as decided:  # committed before the email goes
             change = DECISIONS[decision](current_user, signup, form.message.data or "", now=utcnow())
-        except ConsultError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
+        if decided.ok:
             mails.notify(change, "answered")
             flash(_("%(name)s: %(status)s.", name=signup.user.display_name, status=change.signup.status.label),
                   "success")

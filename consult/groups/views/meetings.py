@@ -7,8 +7,8 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
 from consult.core.models import utcnow
+from consult.core.transaction import transaction
 from consult.errors import ConsultError
-from consult.extensions import db
 from consult.groups import permissions
 from consult.groups import mails
 from consult.groups.services import registrations, schedule
@@ -45,8 +45,6 @@ def _page(meeting: Meeting):
 
 def _refused(meeting: Meeting, error: ConsultError):
     """Show why on the meeting's page, with the error's status (409 full or closed, 403 not allowed)."""
-    db.session.rollback()
-    flash(error.message, "error")
     return _render(meeting, error.status_code)
 
 
@@ -58,11 +56,10 @@ def register(meeting_id: int):
     if not FlaskForm().validate_on_submit():
         flash(_("The form expired or was sent twice. Please check and send it again."), "error")
         return _page(meeting)
-    try:
+    with transaction() as registered:  # committed before the email goes
         registrations.register(current_user, meeting, now=utcnow())
-    except ConsultError as error:
-        return _refused(meeting, error)
-    db.session.commit()
+    if not registered.ok:
+        return _refused(meeting, registered.error)
     mails.send_registration(meeting, current_user)
     flash(_("You are registered. A confirmation is on its way to your inbox."), "success")
     return _page(meeting)
@@ -76,10 +73,9 @@ def unregister(meeting_id: int):
     if not FlaskForm().validate_on_submit():
         flash(_("The form expired or was sent twice. Please check and send it again."), "error")
         return _page(meeting)
-    try:
+    with transaction() as cancelled:
         registrations.cancel_registration(current_user, meeting, now=utcnow())
-    except ConsultError as error:
-        return _refused(meeting, error)
-    db.session.commit()
+    if not cancelled.ok:
+        return _refused(meeting, cancelled.error)
     flash(_("Your registration is cancelled."), "success")
     return _page(meeting)

@@ -11,13 +11,13 @@ from flask_wtf import FlaskForm
 from consult.accounts.models import Category
 from consult.core.forms import choices
 from consult.core.models import utcnow
-from consult.errors import ConsultError
+from consult.core.transaction import transaction
 from consult.extensions import db
 from consult.groups import forms, mails
 from consult.groups.services import attendance, minutes, schedule, stats
 from consult.groups.models import Attendance, Idea, Meeting, MeetingKind, WorkingGroup
 from consult.territories.services import territory_communes
-from consult.territories.views import apply_error, get_or_404, scope_to_territory
+from consult.territories.views import get_or_404, scope_to_territory
 
 bp = scope_to_territory(Blueprint("meetings_manage", __name__, url_prefix="/t/<slug>/manage/meetings"),
                         managers_only=True)
@@ -62,13 +62,9 @@ def new():
         form.group_id.data = get_or_404(WorkingGroup, request.args.get("group", type=int), g.territory).id
     if form.validate_on_submit():
         group = get_or_404(WorkingGroup, form.group_id.data, g.territory) if form.group_id.data else None
-        try:
+        with transaction(form) as scheduled:
             meeting = schedule.create_meeting(current_user, g.territory, _data(form), group=group, now=utcnow())
-        except ConsultError as error:
-            db.session.rollback()
-            apply_error(form, error)
-        else:
-            db.session.commit()
+        if scheduled.ok:
             flash(_("The meeting is scheduled."), "success")
             return redirect(url_for("meetings.detail", meeting_id=meeting.id))
     return render_template("groups/meetings/manage/form.html", territory=g.territory, form=form, meeting=None)
@@ -88,13 +84,9 @@ def edit(meeting_id: int):
         if meeting.is_event:
             form.kind.data = meeting.kind.value
     if form.validate_on_submit():
-        try:
+        with transaction(form) as updated:
             schedule.update_meeting(current_user, meeting, _data(form), now=utcnow())
-        except ConsultError as error:
-            db.session.rollback()
-            apply_error(form, error)
-        else:
-            db.session.commit()
+        if updated.ok:
             flash(_("The meeting is updated."), "success")
             return redirect(url_for("meetings.detail", meeting_id=meeting.id))
     return render_template("groups/meetings/manage/form.html", territory=g.territory, form=form, meeting=meeting)
@@ -106,13 +98,9 @@ def cancel(meeting_id: int):
     meeting = _meeting(meeting_id)
     form = FlaskForm()
     if form.validate_on_submit():
-        try:
+        with transaction() as cancelled:  # committed before the emails go
             people = schedule.cancel_meeting(current_user, meeting, now=utcnow())
-        except ConsultError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
+        if cancelled.ok:
             mails.send_cancellation(meeting, people)
             flash(ngettext("The meeting is cancelled; %(num)d person was told by email.",
                            "The meeting is cancelled; %(num)d people were told by email.", len(people)), "success")
@@ -159,13 +147,10 @@ def record_attendance(meeting_id: int):
     form.present.choices = [(person.id, person.display_name) for person in schedule.expected_people(meeting)]
     if not form.validate_on_submit():
         return _render_attendance(meeting, form, status=422)
-    try:
+    with transaction() as recorded:
         change = attendance.record_attendance(current_user, meeting, form.present.data or [], now=utcnow())
-    except ConsultError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return _render_attendance(meeting, status=error.status_code)
-    db.session.commit()
+    if not recorded.ok:
+        return _render_attendance(meeting, status=recorded.error.status_code)
     flash(_("Attendance saved: %(added)d added, %(removed)d removed.", added=change.added, removed=change.removed),
           "success")
     return redirect(url_for("meetings_manage.attendance_page", meeting_id=meeting.id))
@@ -178,15 +163,12 @@ def add_guest(meeting_id: int):
     form = _guest_form(formdata=request.form)
     if not form.validate_on_submit():
         return _render_attendance(meeting, guest_form=form, status=422)
-    try:
+    with transaction(form) as added:
         attendance.add_guest(current_user, meeting, attendance.GuestData(
             name=form.name.data, category=Category(form.category.data) if form.category.data else None,
             structure=form.structure.data or "", commune_id=form.commune_id.data), now=utcnow())
-    except ConsultError as error:
-        db.session.rollback()
-        apply_error(form, error)
-        return _render_attendance(meeting, guest_form=form, status=error.status_code)
-    db.session.commit()
+    if not added.ok:
+        return _render_attendance(meeting, guest_form=form, status=added.error.status_code)
     flash(_("%(name)s is added to the attendance.", name=form.name.data.strip()), "success")
     return redirect(url_for("meetings_manage.attendance_page", meeting_id=meeting.id, _anchor="attendance-list"))
 
@@ -200,8 +182,8 @@ def remove_attendance(meeting_id: int, attendance_id: int):
         abort(404)
     if FlaskForm().validate_on_submit():
         name = line.display_name
-        attendance.remove_attendance(current_user, line)
-        db.session.commit()
+        with transaction(refusals=()):
+            attendance.remove_attendance(current_user, line)
         flash(_("%(name)s is removed from the attendance.", name=name), "success")
     return redirect(url_for("meetings_manage.attendance_page", meeting_id=meeting.id, _anchor="attendance-list"))
 
@@ -242,13 +224,10 @@ def save_minutes(meeting_id: int):
     form = forms.MinutesForm(prefix="minutes")
     if not form.validate_on_submit():
         return _render_minutes(meeting, minutes_form=form, status=422)
-    try:
+    with transaction(form) as saved:
         minutes.save_minutes(current_user, meeting, form.minutes.data or "", now=utcnow())
-    except ConsultError as error:
-        db.session.rollback()
-        apply_error(form, error)
-        return _render_minutes(meeting, minutes_form=form, status=error.status_code)
-    db.session.commit()
+    if not saved.ok:
+        return _render_minutes(meeting, minutes_form=form, status=saved.error.status_code)
     flash(_("The minutes are saved."), "success")
     return redirect(url_for("meetings_manage.minutes_page", meeting_id=meeting.id))
 
@@ -258,16 +237,12 @@ def publish_minutes(meeting_id: int, action: str):
     """Publish the minutes on the meeting's page, or withdraw them."""
     meeting = _meeting(meeting_id)
     if FlaskForm().validate_on_submit():
-        try:
+        with transaction() as done:
             if action == "publish":
                 minutes.publish_minutes(current_user, meeting, now=utcnow())
             else:
                 minutes.unpublish_minutes(current_user, meeting)
-        except ConsultError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
+        if done.ok:
             flash(_("The minutes are published.") if action == "publish" else _("The minutes are no longer published."),
                   "success")
     return redirect(url_for("meetings_manage.minutes_page", meeting_id=meeting.id))
@@ -280,14 +255,11 @@ def add_idea(meeting_id: int):
     form = _idea_form(formdata=request.form)
     if not form.validate_on_submit():
         return _render_minutes(meeting, idea_form=form, status=422)
-    try:
+    with transaction(form) as recorded:
         minutes.add_idea(current_user, meeting, minutes.IdeaData(
             text=form.text.data, axis_id=form.axis_id.data, objective_id=form.objective_id.data), now=utcnow())
-    except ConsultError as error:
-        db.session.rollback()
-        apply_error(form, error)
-        return _render_minutes(meeting, idea_form=form, status=error.status_code)
-    db.session.commit()
+    if not recorded.ok:
+        return _render_minutes(meeting, idea_form=form, status=recorded.error.status_code)
     flash(_("The idea is recorded."), "success")
     return redirect(url_for("meetings_manage.minutes_page", meeting_id=meeting.id, _anchor="ideas"))
 
@@ -300,8 +272,8 @@ def delete_idea(meeting_id: int, idea_id: int):
     if idea is None or idea.meeting_id != meeting.id:
         abort(404)
     if FlaskForm().validate_on_submit():
-        minutes.delete_idea(current_user, idea)
-        db.session.commit()
+        with transaction(refusals=()):
+            minutes.delete_idea(current_user, idea)
         flash(_("The idea is removed."), "success")
     return redirect(url_for("meetings_manage.minutes_page", meeting_id=meeting.id, _anchor="ideas"))
 

@@ -7,13 +7,12 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
 from consult.core.models import utcnow
-from consult.errors import ConsultError
-from consult.extensions import db
+from consult.core.transaction import transaction
 from consult.groups import mails, permissions, services
 from consult.groups.services import signups
 from consult.groups.forms import SignupForm
 from consult.groups.models import Meeting, SignupStatus, WorkingGroup
-from consult.territories.views import apply_error, get_or_404, scope_to_territory
+from consult.territories.views import get_or_404, scope_to_territory
 
 bp = scope_to_territory(Blueprint("groups", __name__, url_prefix="/t/<slug>/groups"))
 
@@ -66,15 +65,11 @@ def join(group_id: int):
         return redirect(url_for(".detail", group_id=group.id))
     form = SignupForm()
     if form.validate_on_submit():
-        try:
+        with transaction(form) as signed_up:  # committed before the email goes
             change = signups.sign_up(current_user, group, signups.SignupData(
                 motivation=form.motivation.data or "", morning=form.morning.data, afternoon=form.afternoon.data,
                 evening=form.evening.data, shown_to_members=form.shown_to_members.data), now=utcnow())
-        except ConsultError as error:
-            db.session.rollback()
-            apply_error(form, error)
-        else:
-            db.session.commit()
+        if signed_up.ok:
             mails.notify(change, "signed_up")
             flash(OUTCOME_MESSAGES[change.signup.status](), "success")
             return redirect(url_for(".detail", group_id=group.id))
@@ -87,13 +82,9 @@ def join(group_id: int):
 def withdraw(group_id: int):
     """Leave the group, its waitlist, or withdraw a pending request."""
     group = get_or_404(WorkingGroup, group_id, g.territory)
-    try:
+    with transaction() as left:  # committed before the email goes
         change = signups.withdraw(current_user, group, now=utcnow())
-    except ConsultError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
+    if left.ok:
         mails.notify(change, "left")
         flash(_("You have left the group. Thank you for your participation."), "success")
     return redirect(url_for(".detail", group_id=group.id))

@@ -9,13 +9,12 @@ from flask_login import current_user
 from consult.core.forms import choices
 from consult.core.time import local_input, stored_utc
 from consult.core.models import utcnow
-from consult.errors import ConsultError
-from consult.extensions import db
+from consult.core.transaction import transaction
 from consult.proposals import forms, mails
 from consult.proposals.models import AnswerStatus, Comment, ProposalState, Report, VoteMethod
 from consult.proposals.services import answers, calls, comments, history, listing, moderation, priority
 from consult.proposals.views import get_call_or_404, get_proposal_or_404
-from consult.territories.views import apply_error, get_or_404, scope_to_territory
+from consult.territories.views import get_or_404, scope_to_territory
 
 bp = scope_to_territory(Blueprint("proposals_manage", __name__, url_prefix="/t/<slug>/manage/proposals"),
                         managers_only=True)
@@ -63,13 +62,9 @@ def new_call():
     """Open a call for proposals."""
     form = _call_form()
     if form.validate_on_submit():
-        try:
+        with transaction(form) as created:
             call = calls.create_call(current_user, g.territory, _call_data(form))
-        except ConsultError as error:
-            db.session.rollback()
-            apply_error(form, error)
-        else:
-            db.session.commit()
+        if created.ok:
             flash(_("The call is created."), "success")
             return redirect(url_for("proposals_manage.call", call_id=call.id))
     return render_template("proposals/manage/call_form.html", territory=g.territory, form=form, call=None)
@@ -81,13 +76,9 @@ def edit_call(call_id: int):
     call = get_call_or_404(g.territory, call_id)
     form = _call_form(call)
     if form.validate_on_submit():
-        try:
+        with transaction(form) as saved:
             calls.update_call(current_user, call, _call_data(form))
-        except ConsultError as error:
-            db.session.rollback()
-            apply_error(form, error)
-        else:
-            db.session.commit()
+        if saved.ok:
             flash(_("The call is saved."), "success")
             return redirect(url_for("proposals_manage.call", call_id=call.id))
     return render_template("proposals/manage/call_form.html", territory=g.territory, form=form, call=call)
@@ -137,13 +128,9 @@ def publish(proposal_id: int, action: str):
     item = _proposal(proposal_id)
     if forms.ButtonForm().validate_on_submit():
         service = moderation.publish_proposal if action == "publish" else moderation.restore_proposal
-        try:
+        with transaction() as done:  # committed before the email goes
             service(current_user, item, now=utcnow())
-        except ConsultError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
+        if done.ok:
             if action == "publish":
                 mails.send_published(item)
             flash(_("The proposal is published."), "success")
@@ -157,13 +144,9 @@ def refuse(proposal_id: int, action: str):
     form = forms.ReasonForm(prefix=action)
     if form.validate_on_submit():
         service = moderation.reject_proposal if action == "reject" else moderation.hide_proposal
-        try:
+        with transaction(form) as done:  # committed before the email goes
             service(current_user, item, form.reason.data, now=utcnow())
-        except ConsultError as error:
-            db.session.rollback()
-            apply_error(form, error)
-        else:
-            db.session.commit()
+        if done.ok:
             if action == "reject":
                 mails.send_rejection(item)
             flash(_("The proposal is rejected and its author informed.") if action == "reject"
@@ -178,15 +161,11 @@ def answer(proposal_id: int):
     item = _proposal(proposal_id)
     form = forms.AnswerForm(prefix="answer")
     if form.validate_on_submit():
-        try:
+        with transaction(form) as answered:  # committed before the emails go
             changed = answers.answer_proposal(current_user, item, answers.AnswerData(
                 status=AnswerStatus(form.status.data), text=form.text.data or "",
                 existing_reference=form.existing_reference.data or ""), now=utcnow())
-        except ConsultError as error:
-            db.session.rollback()
-            apply_error(form, error)
-        else:
-            db.session.commit()
+        if answered.ok:
             if changed:
                 mails.send_status_change(item, answers.recipients(item))
             flash(_("The answer is published."), "success")
@@ -202,13 +181,9 @@ def merge(proposal_id: int):
     form.target_id.choices = choices([(0, "")] + [(p.id, p.title) for p in moderation.merge_targets(item)])
     if form.validate_on_submit():
         target = _proposal(form.target_id.data)
-        try:
+        with transaction(form) as merged:  # committed before the emails go
             moderation.merge_proposals(current_user, item, target, now=utcnow())
-        except ConsultError as error:
-            db.session.rollback()
-            apply_error(form, error)
-        else:
-            db.session.commit()
+        if merged.ok:
             mails.send_status_change(item, answers.recipients(item))
             flash(_("The proposals are merged."), "success")
             return redirect(_back(target))
@@ -221,13 +196,9 @@ def hide_comment(comment_id: int):
     comment = get_or_404(Comment, comment_id, g.territory)
     form = forms.ReasonForm(prefix=f"comment-{comment.id}")
     if form.validate_on_submit():
-        try:
+        with transaction() as hidden:
             moderation.hide_comment(current_user, comment, form.reason.data, now=utcnow())
-        except ConsultError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
+        if hidden.ok:
             flash(_("The comment is hidden."), "success")
     else:
         flash(_("Give a reason to hide the comment."), "error")
@@ -239,13 +210,9 @@ def dismiss_report(report_id: int):
     """Close a report without hiding anything."""
     item = get_or_404(Report, report_id, g.territory)
     if forms.ButtonForm().validate_on_submit():
-        try:
+        with transaction() as dismissed:
             moderation.dismiss_report(current_user, item, now=utcnow())
-        except ConsultError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
+        if dismissed.ok:
             flash(_("The report is dismissed."), "success")
     return redirect(url_for("proposals_manage.proposal", proposal_id=item.proposal_id))
 
@@ -257,16 +224,12 @@ def new_vote(call_id: int):
     form = forms.PriorityVoteForm()
     form.axis_id.choices = choices((a.id, a.title) for a in item.axes)
     if form.validate_on_submit():
-        try:
+        with transaction(form) as created:
             vote = priority.create_priority_vote(current_user, item, priority.VoteData(
                 title=form.title.data, axis_id=form.axis_id.data, size=form.size.data,
                 method=VoteMethod(form.method.data), picks=form.picks.data, opens_at=stored_utc(form.opens_at.data),
                 closes_at=stored_utc(form.closes_at.data)))
-        except ConsultError as error:
-            db.session.rollback()
-            apply_error(form, error)
-        else:
-            db.session.commit()
+        if created.ok:
             flash(_("The prioritisation vote is created."), "success")
             return redirect(url_for("proposals.vote", vote_id=vote.id))
     return render_template("proposals/manage/vote_form.html", territory=g.territory, call=item, form=form)

@@ -10,14 +10,13 @@ from flask_login import current_user, login_required
 
 from consult.core.forms import choices
 from consult.core.models import utcnow
-from consult.errors import ConsultError
-from consult.extensions import db
+from consult.core.transaction import transaction
 from consult.proposals import forms, permissions
 from consult.proposals.models import AnswerStatus, Call, Proposal, ProposalState, Public, VoteMethod
 from consult.proposals.services import answers, calls, comments, history, listing, moderation, priority, supports
 from consult.proposals.services import writing
 from consult.proposals.views import get_call_or_404, get_proposal_or_404, get_vote_or_404, next_url
-from consult.territories.views import apply_error, scope_to_territory
+from consult.territories.views import scope_to_territory
 
 bp = scope_to_territory(Blueprint("proposals", __name__, url_prefix="/t/<slug>/proposals"))
 
@@ -112,13 +111,9 @@ def new(call_id: int):
         if not similar:
             flash(_("No similar proposal found. You can go on."), "success")
     elif form.validate_on_submit():
-        try:
+        with transaction(form) as saved:
             proposal = writing.create_proposal(current_user, item, _data(form), submit=action == "submit", now=utcnow())
-        except ConsultError as error:
-            db.session.rollback()
-            apply_error(form, error)
-        else:
-            db.session.commit()
+        if saved.ok:
             flash(_("Your proposal is sent to the coordinators, who will publish it soon.") if action == "submit"
                   else _("Your draft is saved. Only you can see it."), "success")
             return redirect(url_for("proposals.detail", proposal_id=proposal.id))
@@ -182,13 +177,9 @@ def edit(proposal_id: int):
         if not similar:
             flash(_("No similar proposal found. You can go on."), "success")
     elif form.validate_on_submit():
-        try:
+        with transaction(form) as saved:
             writing.update_proposal(current_user, proposal, _data(form), submit=action == "submit", now=utcnow())
-        except ConsultError as error:
-            db.session.rollback()
-            apply_error(form, error)
-        else:
-            db.session.commit()
+        if saved.ok:
             flash(_("Your proposal is saved."), "success")
             return redirect(url_for("proposals.detail", proposal_id=proposal.id))
     return render_template("proposals/form.html", territory=g.territory, call=proposal.call, form=form,
@@ -198,15 +189,11 @@ def edit(proposal_id: int):
 
 def _act(service, success: str, *args, **kwargs) -> bool:
     """Run one service for the logged-in person: commit and flash `success`, or flash the refusal."""
-    try:
+    with transaction() as done:
         service(current_user, *args, now=utcnow(), **kwargs)
-    except ConsultError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return False
-    db.session.commit()
-    flash(success, "success")
-    return True
+    if done.ok:
+        flash(success, "success")
+    return done.ok
 
 
 @bp.post("/<int:proposal_id>/submit")
@@ -239,16 +226,12 @@ def follow(proposal_id: int, action: str):
     """Follow a proposal (an email when its status changes), or stop following it."""
     proposal = _proposal(proposal_id)
     if forms.ButtonForm().validate_on_submit():
-        try:
+        with transaction() as done:
             if action == "follow":
                 answers.follow(current_user, proposal)
             else:
                 answers.unfollow(current_user, proposal)
-        except ConsultError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
+        if done.ok:
             flash(_("You will get an email when its status changes.") if action == "follow"
                   else _("You no longer follow this proposal."), "success")
     return redirect(url_for("proposals.detail", proposal_id=proposal.id))
@@ -262,13 +245,9 @@ def comment(proposal_id: int):
     form = forms.CommentForm()
     parent = comments.get_comment(proposal, request.form.get("parent_id", type=int))
     if form.validate_on_submit():
-        try:
+        with transaction(form) as published:
             added = comments.add_comment(current_user, proposal, form.body.data, parent=parent, now=utcnow())
-        except ConsultError as error:
-            db.session.rollback()
-            apply_error(form, error)
-        else:
-            db.session.commit()
+        if published.ok:
             flash(_("Your comment is published."), "success")
             return redirect(url_for("proposals.detail", proposal_id=proposal.id, _anchor=f"comment-{added.id}"))
     if parent is not None:
@@ -287,13 +266,9 @@ def report(proposal_id: int):
         abort(404)
     form = forms.ReasonForm()
     if form.validate_on_submit():
-        try:
+        with transaction(form) as reported:
             moderation.report(current_user, proposal, form.reason.data, comment=target, now=utcnow())
-        except ConsultError as error:
-            db.session.rollback()
-            apply_error(form, error)
-        else:
-            db.session.commit()
+        if reported.ok:
             flash(_("Thank you. The moderators will look at your report."), "success")
             return redirect(url_for("proposals.detail", proposal_id=proposal.id))
     return render_template("proposals/report.html", territory=g.territory, proposal=proposal, comment=target,
@@ -310,13 +285,9 @@ def vote(vote_id: int):
             return redirect(url_for("accounts.login", next=request.path))
         if form.validate_on_submit():
             picked = _ballot_choices(item)
-            try:
+            with transaction() as voted:
                 priority.cast_ballot(current_user, item, picked, now=utcnow())
-            except ConsultError as error:
-                db.session.rollback()
-                flash(error.message, "error")
-            else:
-                db.session.commit()
+            if voted.ok:
                 flash(_("Your vote is recorded. Thank you!"), "success")
                 return redirect(url_for("proposals.vote", vote_id=item.id))
     now = utcnow()

@@ -8,22 +8,38 @@ from typing import IO
 from flask_babel import gettext as _
 
 from consult.exports import writers
+from consult.extensions import db
 from consult.surveys.exports import builders
 from consult.surveys.exports.records import iter_records
 from consult.surveys.models import Survey
 from consult.surveys.services import commune_choices
 
 
+def _streamed(survey: Survey):
+    """The survey again, in the session of the streamed body.
+
+    A streamed body is produced after the view returned: the request's session is closed by then
+    (Flask tears the contexts down before the server iterates the body), so the survey the view
+    loaded is detached and cannot lazy-load its pages and questions.
+    """
+    return db.session.get(Survey, survey.id)
+
 
 def responses_csv(survey: Survey) -> Iterator[str]:
     """The raw responses as CSV chunks, read from the database batch by batch while they are sent."""
-    communes = commune_choices(survey)
-    return writers.csv_chunks(builders.raw_rows(survey, iter_records(survey), communes))
+    def chunks(survey: Survey) -> Iterator[str]:
+        survey = _streamed(survey)
+        communes = commune_choices(survey)
+        yield from writers.csv_chunks(builders.raw_rows(survey, iter_records(survey), communes))
+    return chunks(survey)
 
 
 def codebook_csv(survey: Survey) -> Iterator[str]:
     """The codebook of the raw export as CSV chunks."""
-    return writers.csv_chunks(builders.codebook_rows(survey, commune_choices(survey)))
+    def chunks(survey: Survey) -> Iterator[str]:
+        survey = _streamed(survey)
+        yield from writers.csv_chunks(builders.codebook_rows(survey, commune_choices(survey)))
+    return chunks(survey)
 
 
 def responses_spreadsheet(survey: Survey, fmt: str) -> IO[bytes]:

@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from consult.core.forms import choices
 from consult.core.time import local_input, stored_utc
-from consult.errors import ConsultError
+from consult.core.transaction import transaction
 from consult.extensions import db
 from consult.surveys import forms, services
 from consult.surveys.building import builder
@@ -19,7 +19,7 @@ from consult.surveys.answering import answers as answer_rules
 from consult.surveys.models import (CHOICE_TYPES, Channel, Question, QuestionType, SurveyMode, SurveyPage,
                                     with_questionnaire)
 from consult.surveys.views import get_survey_or_404
-from consult.territories.views import apply_error, scope_to_territory
+from consult.territories.views import scope_to_territory
 
 bp = scope_to_territory(Blueprint("survey_manage", __name__, url_prefix="/t/<slug>/manage/surveys"), managers_only=True)
 
@@ -37,9 +37,9 @@ def index():
     """The territory's surveys, and the form that starts a new one."""
     form = forms.NewSurveyForm()
     if form.validate_on_submit():
-        survey = builder.create_survey(current_user, g.territory, builder.SurveyData(title=form.title.data.strip()),
-                                       from_template=form.start.data == "template")
-        db.session.commit()
+        with transaction(refusals=()):
+            survey = builder.create_survey(current_user, g.territory, builder.SurveyData(title=form.title.data.strip()),
+                                           from_template=form.start.data == "template")
         flash(_("The survey is created as a draft. Check its settings and questions, then open it."), "success")
         return redirect(_builder_url(survey))
     surveys = builder.territory_surveys(g.territory)
@@ -75,7 +75,7 @@ def settings(survey_id: int):
         form.axis_ids.data = [a.id for a in survey.axes]
         form.objective_ids.data = [o.id for o in survey.objectives]
     if form.validate_on_submit():
-        try:
+        with transaction(form) as saved:
             builder.update_survey(current_user, survey, builder.SurveyData(
                 title=form.title.data.strip(), introduction=form.introduction.data or "",
                 purpose=form.purpose.data or "", retention=form.retention.data or "", mode=SurveyMode(form.mode.data),
@@ -86,11 +86,7 @@ def settings(survey_id: int):
                 recontact_enabled=form.recontact_enabled.data, axis_ids=form.axis_ids.data or [],
                 objective_ids=form.objective_ids.data or [],
             ))
-        except ConsultError as error:
-            db.session.rollback()
-            apply_error(form, error)
-        else:
-            db.session.commit()
+        if saved.ok:
             flash(_("The settings are saved."), "success")
             return redirect(_builder_url(survey))
     return render_template("surveys/manage/settings.html", territory=g.territory, survey=survey, form=form)
@@ -101,12 +97,9 @@ def change_status(survey_id: int, action: str):
     """Open, close, archive or unarchive the survey."""
     survey = _survey(survey_id)
     if forms.ButtonForm().validate_on_submit():
-        try:
+        with transaction() as changed:
             builder.change_status(current_user, survey, action)
-        except ConsultError as error:
-            flash(error.message, "error")
-        else:
-            db.session.commit()
+        if changed.ok:
             flash(_("The survey is now “%(status)s”.", status=survey.status.label), "success")
     return redirect(_builder_url(survey))
 
@@ -127,9 +120,9 @@ def add_page(survey_id: int):
     form = forms.PageForm(prefix="page")
     form.condition_code.choices = choices([("", "")])
     if form.validate_on_submit():
-        page = builder.add_page(current_user, survey, form.title.data.strip(), form.description.data or "",
-                                mental_health=form.mental_health.data)
-        db.session.commit()
+        with transaction(refusals=()):
+            page = builder.add_page(current_user, survey, form.title.data.strip(), form.description.data or "",
+                                    mental_health=form.mental_health.data)
         flash(_("The page is added."), "success")
         return redirect(_builder_url(survey, f"page-{page.id}"))
     flash(_("Give the page a title."), "error")
@@ -153,16 +146,12 @@ def edit_page(survey_id: int, page_id: int):
     if request.method == "GET":
         form.condition_values.data = ", ".join(page.condition_values or [])
     if form.validate_on_submit():
-        try:
+        with transaction(form) as saved:
             builder.update_page(current_user, page, form.title.data.strip(), form.description.data or "",
                                 mental_health=form.mental_health.data, condition_code=form.condition_code.data or None,
                                 condition_values=[v.strip() for v in (form.condition_values.data or "").split(",")
                                                   if v.strip()])
-        except ConsultError as error:
-            db.session.rollback()
-            apply_error(form, error)
-        else:
-            db.session.commit()
+        if saved.ok:
             flash(_("The page is saved."), "success")
             return redirect(_builder_url(survey, f"page-{page.id}"))
     return render_template("surveys/manage/page_form.html", territory=g.territory, survey=survey, page=page, form=form)
@@ -174,17 +163,12 @@ def page_action(survey_id: int, page_id: int, action: str):
     survey = _survey(survey_id)
     page = _page(survey, page_id)
     if forms.ButtonForm().validate_on_submit():
-        try:
+        with transaction():
             if action == "delete":
                 builder.delete_page(current_user, page)
                 flash(_("The page is deleted."), "success")
             else:
                 builder.move(current_user, page, -1 if action == "up" else 1)
-        except ConsultError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
     return redirect(_builder_url(survey, None if action == "delete" else f"page-{page_id}"))
 
 
@@ -240,13 +224,9 @@ def new_question(survey_id: int, page_id: int):
         if defaults:
             form.options.data = "\n".join(defaults)
     if form.validate_on_submit():
-        try:
+        with transaction(form) as added:
             question = builder.add_question(current_user, page, _question_data(form))
-        except ConsultError as error:
-            db.session.rollback()
-            apply_error(form, error)
-        else:
-            db.session.commit()
+        if added.ok:
             flash(_("Question %(code)s is added.", code=question.code), "success")
             return redirect(_builder_url(survey, f"question-{question.id}"))
     return render_template("surveys/manage/question_form.html", territory=g.territory, survey=survey, page=page,
@@ -263,13 +243,9 @@ def edit_question(survey_id: int, question_id: int):
     if request.method == "GET":
         _fill_question_form(form, question)
     if form.validate_on_submit():
-        try:
+        with transaction(form) as saved:
             builder.update_question(current_user, question, _question_data(form))
-        except ConsultError as error:
-            db.session.rollback()
-            apply_error(form, error)
-        else:
-            db.session.commit()
+        if saved.ok:
             flash(_("Question %(code)s is saved.", code=question.code), "success")
             return redirect(_builder_url(survey, f"question-{question.id}"))
     return render_template("surveys/manage/question_form.html", territory=g.territory, survey=survey,
@@ -284,7 +260,7 @@ def question_action(survey_id: int, question_id: int, action: str):
     question = _question(survey, question_id)
     anchor = f"question-{question.id}"
     if forms.ButtonForm().validate_on_submit():
-        try:
+        with transaction():
             if action == "duplicate":
                 copy = builder.duplicate_question(current_user, question)
                 anchor = f"question-{copy.id}"
@@ -295,11 +271,6 @@ def question_action(survey_id: int, question_id: int, action: str):
                 flash(_("The question is deleted."), "success")
             else:
                 builder.move(current_user, question, -1 if action == "up" else 1)
-        except ConsultError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
     return redirect(_builder_url(survey, anchor))
 
 
@@ -311,12 +282,9 @@ def codes(survey_id: int):
     survey = _survey(survey_id)
     form = forms.AccessCodesForm()
     if form.validate_on_submit():
-        try:
+        with transaction(form) as generated:
             made = builder.generate_access_codes(current_user, survey, form.count.data)
-        except ConsultError as error:
-            apply_error(form, error)
-        else:
-            db.session.commit()
+        if generated.ok:
             flash(ngettext("%(num)d code generated.", "%(num)d codes generated.", len(made)), "success")
             return redirect(url_for("survey_manage.codes", survey_id=survey.id))
     return render_template("surveys/manage/codes.html", territory=g.territory, survey=survey, form=form,
@@ -337,23 +305,19 @@ def entry(survey_id: int):
     elif meta.validate_on_submit():
         for question in survey.questions:
             data.update(answer_rules.read_form(question, request.form))
-        try:
+        with transaction(show=False) as recorded:
             services.key_in_response(current_user, survey, data, channel=Channel(meta.channel.data),
                                      entry_id=meta.entry_id.data)
-        except services.InvalidAnswers as error:
-            db.session.rollback()
-            errors = error.errors
+        if isinstance(recorded.error, services.InvalidAnswers):
+            errors = recorded.error.errors
             flash(ngettext("%(num)d answer needs correcting.", "%(num)d answers need correcting.", len(errors)),
                   "error")
-        except services.AlreadyResponded:
-            db.session.rollback()
+        elif isinstance(recorded.error, services.AlreadyResponded):
             flash(_("This questionnaire was already recorded (the form was sent twice)."), "info")
             return redirect(url_for("survey_manage.entry", survey_id=survey.id, channel=meta.channel.data))
-        except ConsultError as error:
-            db.session.rollback()
-            flash(error.message, "error")
+        elif recorded.error is not None:
+            flash(recorded.error.message, "error")
         else:
-            db.session.commit()
             flash(_("Questionnaire recorded (%(count)d so far). Enter the next one.",
                     count=builder.response_count(survey)), "success")
             return redirect(url_for("survey_manage.entry", survey_id=survey.id, channel=meta.channel.data))

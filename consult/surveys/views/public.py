@@ -30,9 +30,10 @@ from wtforms import BooleanField, EmailField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from consult.core.models import utcnow
+from consult.core.transaction import transaction
 from consult.core.urls import external_url, is_safe_next
 from consult.errors import InvalidInput, PermissionDenied
-from consult.extensions import db, login_manager
+from consult.extensions import login_manager
 from consult.surveys import permissions, services
 from consult.surveys.answering import respond
 from consult.surveys.answering.answers import visible_questions
@@ -239,8 +240,8 @@ def start(survey_id: int):
                                **_intro_state(survey, token)), 422
     draft = _draft(survey)
     if draft is None:
-        draft, key = respond.start_draft(survey, user=current_user, today=utcnow().date())
-        db.session.commit()
+        with transaction(refusals=()):
+            draft, key = respond.start_draft(survey, user=current_user, today=utcnow().date())
         if survey.mode is SurveyMode.ANONYMOUS:
             _set_cookie(survey, _resume_cookie(survey), key, respond.DRAFT_LIFETIME_DAYS * 86400)
     return redirect(_page_url(survey, draft.page_index + 1))
@@ -268,10 +269,10 @@ def save_page(survey_id: int, number: int):
     if current is None:
         return redirect(_page_url(survey, number))
     action = request.form.get("action") if request.form.get("action") in ACTIONS else "next"
-    result = respond.record_page(survey, draft, current, request.form, shown=request.form.getlist("shown") or None,
-                                 validate=action == "next", communes=survey_commune_choices(survey),
-                                 today=utcnow().date())
-    db.session.commit()
+    with transaction(refusals=()):
+        result = respond.record_page(survey, draft, current, request.form, shown=request.form.getlist("shown") or None,
+                                     validate=action == "next", communes=survey_commune_choices(survey),
+                                     today=utcnow().date())
     pages = respond.visible_pages(survey, draft.data)
     position = pages.index(current) + 1 if current in pages else 1
     if action == "falc":
@@ -360,26 +361,22 @@ def submit(survey_id: int):
     if not form.validate_on_submit():
         return _render_review(survey, draft, form, 422)
     data = dict(draft.data)
-    try:
+    with transaction(show=False, refusals=(services.SurveyClosed, services.AlreadyResponded, PermissionDenied,
+                                           InvalidInput)) as submitted:
         services.submit_response(survey, data, browser_secret=token, user=current_user,
                                  access_code=form.access_code.data or session.get(_code_key(survey)), now=utcnow())
         respond.delete_draft(draft)
-        db.session.commit()
-    except services.SurveyClosed:
-        db.session.rollback()
+    error = submitted.error
+    if isinstance(error, services.SurveyClosed):
         return _closed(survey, data)
-    except services.AlreadyResponded:
-        db.session.rollback()
+    if isinstance(error, services.AlreadyResponded):
         return _already(survey)
-    except services.InvalidAnswers as error:
-        db.session.rollback()
+    if isinstance(error, services.InvalidAnswers):
         flash(_("Some answers need your attention."), "error")
         return redirect(_page_url(survey, respond.first_page_with_error(survey, data, error.errors), check=1))
-    except PermissionDenied:
-        db.session.rollback()
+    if isinstance(error, PermissionDenied):
         return login_manager.unauthorized()
-    except InvalidInput as error:  # the access code
-        db.session.rollback()
+    if isinstance(error, InvalidInput):  # the access code
         if respond.has_responded(survey, browser_secret=token, user=current_user):
             return _already(survey)
         session.pop(_code_key(survey), None)
@@ -415,8 +412,8 @@ def recontact(survey_id: int):
     form = RecontactForm()
     if not form.validate_on_submit():
         return _render_thanks(survey, form, 422)
-    respond.join_panel(survey, form.email.data, today=utcnow().date())
-    db.session.commit()
+    with transaction(refusals=()):
+        respond.join_panel(survey, form.email.data, today=utcnow().date())
     flash(_("Thank you. Your address is stored apart from your answers; you can ask us to delete it at any time."),
           "success")
     return redirect(url_for("surveys.thanks", survey_id=survey.id))

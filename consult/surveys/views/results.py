@@ -12,8 +12,8 @@ from wtforms import SelectField
 
 from consult.core.forms import choices
 from consult.core.models import utcnow
-from consult.errors import ConsultError
-from consult.extensions import db, login_manager
+from consult.core.transaction import transaction
+from consult.extensions import login_manager
 from consult.surveys import results
 from consult.surveys.results import charts, presentation
 from consult.surveys.permissions import can_manage_survey, can_read_individual_answers, can_read_results
@@ -172,18 +172,16 @@ def texts():
 def publish(action: str):
     """Publish the aggregated results on the public page, or take them off."""
     if FlaskForm().validate_on_submit():
-        try:
+        with transaction(show=False) as done:
             if action == "publish":
                 results.publish_results(current_user, g.survey, now=utcnow())
             else:
                 results.unpublish_results(current_user, g.survey)
-        except ConsultError as error:
-            db.session.rollback()
-            if error.status_code == 403:
-                raise
-            flash(error.message, "error")
+        if done.error is not None and done.error.status_code == 403:
+            raise done.error
+        if done.error is not None:
+            flash(done.error.message, "error")
         else:
-            db.session.commit()
             flash(_("The results are published.") if action == "publish"
                   else _("The results are no longer public."), "success")
     return redirect(url_for("survey_results.results"))

@@ -2,10 +2,9 @@
 site administration (`admin`); public and management pages are in consult.portal."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g
+from flask import Blueprint, abort, g
 from flask_login import current_user
 
-from consult.errors import ConsultError
 from consult.extensions import db, login_manager
 from consult.territories import permissions
 from consult.territories.models import Territory, territory_by_slug
@@ -25,15 +24,6 @@ def get_or_404(model, ident: int, territory: Territory, *, options=()):
     if item is None or item.territory.id != territory.id:
         abort(404)
     return item
-
-
-def apply_error(form, error: ConsultError) -> None:
-    """Show a service error next to its field, or as a message."""
-    field = getattr(form, error.field, None) if error.field and form is not None else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        flash(error.message, "error")
 
 
 def scope_to_territory(bp: Blueprint, *, managers_only: bool = False) -> Blueprint:

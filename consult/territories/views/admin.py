@@ -5,10 +5,9 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from consult.errors import ConsultError
-from consult.extensions import db, login_manager
+from consult.core.transaction import transaction
+from consult.extensions import login_manager
 from consult.territories import forms, permissions, services
-from consult.territories.views import apply_error
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -34,14 +33,10 @@ def territories():
     """Every territory, and the form that opens a new one."""
     form = forms.TerritoryForm()
     if form.validate_on_submit():
-        try:
+        with transaction(form) as opened:
             territory = services.create_territory(current_user, _territory_data(form))
             services.set_epcis(current_user, territory, form.epci_pairs())
-        except ConsultError as error:
-            db.session.rollback()
-            apply_error(form, error)
-        else:
-            db.session.commit()
+        if opened.ok:
             flash(_("The territory “%(name)s” is open. Appoint its coordinators now.", name=territory.name), "success")
             return redirect(url_for("manage.roles", slug=territory.slug))
     return render_template("admin/territories.html", form=form, territories=services.list_territories())
