@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Flask, Response, render_template, request
+from flask import Flask, Response, g, render_template, request
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
@@ -133,5 +133,8 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def _page(code: int, message: str | None = None) -> str:
+    # The rollback expired every loaded row, the logged-in user too: forget it so that Flask-Login loads
+    # it again (with its roles) before the page renders, rather than row by row while it renders.
+    g.pop("_login_user", None)
     title, detail = describe(code, message)
     return render_template("errors/error.html", code=code, title=title, detail=detail)

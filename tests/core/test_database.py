@@ -25,7 +25,7 @@ from consult.accounts.services import hash_password
 from consult.core.db import SERVED
 from consult.core.ratelimit import RateLimitCounter
 from consult.extensions import db
-from consult.surveys import builder
+from consult.surveys.building import builder
 from consult.surveys.models import Answer, Channel, QuestionType, Response
 from consult.territories.models import Territory
 from tests.conftest import NOW, PASSWORD, build_app, discard_database, make_config, served_database_app, serving
