@@ -11,7 +11,7 @@ from consult.extensions import db
 from consult.surveys import services
 from consult.surveys.models import AccessCode, Question, QuestionType, Survey, SurveyMode, SurveyStatus
 from consult.surveys.template import WHO5_ITEMS
-from tests.conftest import NOW
+from tests.conftest import NOW, PASSWORD
 from tests.surveys.conftest import VALID_ANSWERS
 
 BASE = "/t/terres-des-confluences/manage/surveys"
@@ -231,7 +231,7 @@ def test_builder_is_for_coordinators_only(app, make_user, territory, other_terri
     user = {"anonymous": None, "participant": make_user(), "observer": make_user(role=(territory, Role.OBSERVER)),
             "other_coordinator": make_user(role=(other_territory, Role.COORDINATOR))}[who]
     if user:
-        client.post("/account/login", data={"email": user.email, "password": "un mot de passe très sûr"})
+        assert client.post("/account/login", data={"email": user.email, "password": PASSWORD}).status_code == 302
     for path in ("/", f"/{survey.id}/", f"/{survey.id}/settings", f"/{survey.id}/entry", f"/{survey.id}/codes"):
         response = client.get(BASE + path)
         assert response.status_code == (302 if who == "anonymous" else 403), path
@@ -239,7 +239,9 @@ def test_builder_is_for_coordinators_only(app, make_user, territory, other_terri
     assert db.session.get(Question, q(survey, "Q9").id) is not None
 
 
-def test_admin_can_build(app, make_user, make_survey, login):
+def test_admin_can_build(client, make_user, make_survey, login):
     survey = make_survey()
     login(make_user(admin=True))
-    assert app.test_client().get(f"{BASE}/{survey.id}/").status_code in (200, 302)
+    response = client.get(f"{BASE}/{survey.id}/")
+    assert response.status_code == 200
+    assert survey.title in response.get_data(as_text=True)
