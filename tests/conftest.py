@@ -363,6 +363,55 @@ def login(client):
     return do
 
 
+# --- the people of Terres des Confluences: one account per role, not logged in -----------------------------
+# Log one in with `login(user)` (on `client`), `as_coordinator` / `as_observer`, or `as_role(role)` for a new client.
+
+@pytest.fixture
+def coordinator(make_user, territory):
+    """The coordinator of Terres des Confluences."""
+    return make_user("coordination.confluences@example.org", display_name="Coordination CLS Terres des Confluences",
+                     role=(territory, Role.COORDINATOR), category=Category.INSTITUTION)
+
+
+@pytest.fixture
+def observer(make_user, territory):
+    """An observer of Terres des Confluences (reads results, manages nothing)."""
+    return make_user("observatoire@example.org", display_name="Observatoire régional de santé",
+                     role=(territory, Role.OBSERVER))
+
+
+@pytest.fixture
+def participant(make_user):
+    """A resident with an account and no role."""
+    return make_user("habitante@example.org", display_name="Habitante de Moissac")
+
+
+@pytest.fixture
+def other_coordinator(make_user, other_territory):
+    """The coordinator of another territory (Ouest Aveyron)."""
+    return make_user("coordination.aveyron@example.org", display_name="Coordination Ouest Aveyron",
+                     role=(other_territory, Role.COORDINATOR))
+
+
+@pytest.fixture
+def admin(make_user):
+    return make_user("admin@example.org", display_name="Administratrice", admin=True)
+
+
+@pytest.fixture
+def as_coordinator(coordinator, login):
+    """The coordinator, logged in on `client`."""
+    login(coordinator)
+    return coordinator
+
+
+@pytest.fixture
+def as_observer(observer, login):
+    """The observer, logged in on `client`."""
+    login(observer)
+    return observer
+
+
 def commune_by_code(code: str) -> Commune:
     return db.session.scalar(select(Commune).where(Commune.insee_code == code))
 
