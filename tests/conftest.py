@@ -88,11 +88,39 @@ class FreshContextClient(FlaskClient):
                 db.session.commit()
 
 
+# Empties the tables that hold rows and restarts the sequences that were used, in one round trip: a TRUNCATE of
+# every table costs ~0.2 s per test, far more than the few tables a test writes to.
+EMPTY_POSTGRES_TABLES = """
+DO $$
+DECLARE
+    name text;
+    used text[] := '{}';
+    has_rows boolean;
+    sequence record;
+BEGIN
+    FOREACH name IN ARRAY %(names)s::text[] LOOP
+        EXECUTE format('SELECT EXISTS (SELECT 1 FROM %%%%I)', name) INTO has_rows;
+        IF has_rows THEN
+            used := used || name;
+        END IF;
+    END LOOP;
+    IF cardinality(used) > 0 THEN
+        EXECUTE 'TRUNCATE ' || (SELECT string_agg(format('%%%%I', u), ', ') FROM unnest(used) AS u) || ' CASCADE';
+    END IF;
+    FOR sequence IN SELECT schemaname, sequencename FROM pg_sequences
+                    WHERE schemaname = current_schema() AND last_value IS NOT NULL LOOP
+        EXECUTE format('ALTER SEQUENCE %%%%I.%%%%I RESTART', sequence.schemaname, sequence.sequencename);
+    END LOOP;
+END $$
+"""
+
+
 def reset_database() -> None:
     """An empty schema for the next test (tests only: production uses migrations).
 
     The tables are created once per database (again only if something dropped them, as the migration
-    tests do on PostgreSQL) and then emptied: DELETE on SQLite, one TRUNCATE on PostgreSQL.
+    tests do on PostgreSQL) and then emptied, ids starting again from 1: DELETE on SQLite, TRUNCATE of the
+    tables that hold rows on PostgreSQL.
     """
     db.session.remove()
     if db.engine.dialect.name != "postgresql":
@@ -110,8 +138,8 @@ def reset_database() -> None:
             {"names": names}).scalar()
         if present < len(names):
             db.metadata.create_all(connection)
-        quoted = ", ".join(f'"{name}"' for name in names)
-        connection.exec_driver_sql(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE")
+        array = "ARRAY[" + ", ".join(f"'{name}'" for name in names) + "]"
+        connection.exec_driver_sql(EMPTY_POSTGRES_TABLES % {"names": array})
 
 
 def discard_database() -> None:
