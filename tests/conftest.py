@@ -1,4 +1,23 @@
-"""Fixtures: an app on a fresh database per test, clients, mail capture and realistic factories."""
+"""Fixtures: the app on an empty database for each test, clients, mail capture, people and realistic factories.
+
+How the suite is built, fastest first:
+
+- `app` is one app per session (per pytest-xdist worker), `shared_app()`; before each test `fresh()` empties
+  its tables (DELETE on SQLite, TRUNCATE of the tables holding rows on PostgreSQL; ids start again from 1),
+  clears the memory outbox and pushes an app context; after it, `app.config` is put back as it was, so a test
+  may change the config freely. `csrf_app` and the account tests' SMTP app are shared the same way.
+- Apps that need a database threads can share (`served_database_app` + `serving`), or a database of their
+  own, are still built per test with `build_app`; call `discard_database()` when done.
+- `demo` is the demo seeded once per session for the tests that only read it (and fails a test that adds or
+  deletes rows); tests that write or seed again run `seed-demo` with `runner` on `app`'s empty database.
+- Browser journeys each get a freshly seeded served app, unless marked `shared_server` (they only read): those
+  share one per module (tests/browser/conftest.py).
+- `make test` runs on every core with pytest-xdist (`--dist loadfile`). On PostgreSQL (TEST_DATABASE_URL, see
+  tests/pgcluster.py) each worker uses its own database `<name>_gw0`, `<name>_gw1`…, and the demo and the shared
+  browser server have theirs (`<name>_demo`, `<name>_browser`), created on first use by `postgres_database`.
+- People: `coordinator`, `observer`, `participant`, `other_coordinator` and `admin` are accounts, not logged in;
+  log one in with `login(user)` on `client`, `as_coordinator` / `as_observer`, or `as_role(role)` for a new client.
+"""
 from __future__ import annotations
 
 import csv
