@@ -3,7 +3,7 @@
 How the suite is built, fastest first:
 
 - `app` is one app per session (per pytest-xdist worker), `shared_app()`; before each test `fresh()` empties
-  its tables (DELETE on SQLite, TRUNCATE of the tables holding rows on PostgreSQL; ids start again from 1),
+  its tables (DELETE, children first; on PostgreSQL only where rows are; ids start again from 1),
   clears the memory outbox and pushes an app context; after it, `app.config` is put back as it was, so a test
   may change the config freely. `csrf_app` and the account tests' SMTP app are shared the same way.
 - Apps that need a database threads can share (`served_database_app` + `serving`), or a database of their
@@ -107,25 +107,21 @@ class FreshContextClient(FlaskClient):
                 db.session.commit()
 
 
-# Empties the tables that hold rows and restarts the sequences that were used, in one round trip: a TRUNCATE of
-# every table costs ~0.2 s per test, far more than the few tables a test writes to.
+# Empties the tables that hold rows (children first) and restarts the sequences that were used, in one round trip:
+# a TRUNCATE of every table cost ~0.2 s per test; DELETE is cheaper than TRUNCATE on tables of a few rows.
 EMPTY_POSTGRES_TABLES = """
 DO $$
 DECLARE
     name text;
-    used text[] := '{}';
     has_rows boolean;
     sequence record;
 BEGIN
     FOREACH name IN ARRAY %(names)s::text[] LOOP
         EXECUTE format('SELECT EXISTS (SELECT 1 FROM %%%%I)', name) INTO has_rows;
         IF has_rows THEN
-            used := used || name;
+            EXECUTE format('DELETE FROM %%%%I', name);
         END IF;
     END LOOP;
-    IF cardinality(used) > 0 THEN
-        EXECUTE 'TRUNCATE ' || (SELECT string_agg(format('%%%%I', u), ', ') FROM unnest(used) AS u) || ' CASCADE';
-    END IF;
     FOR sequence IN SELECT schemaname, sequencename FROM pg_sequences
                     WHERE schemaname = current_schema() AND last_value IS NOT NULL LOOP
         EXECUTE format('ALTER SEQUENCE %%%%I.%%%%I RESTART', sequence.schemaname, sequence.sequencename);
@@ -138,8 +134,8 @@ def reset_database() -> None:
     """An empty schema for the next test (tests only: production uses migrations).
 
     The tables are created once per database (again only if something dropped them, as the migration
-    tests do on PostgreSQL) and then emptied, ids starting again from 1: DELETE on SQLite, TRUNCATE of the
-    tables that hold rows on PostgreSQL.
+    tests do on PostgreSQL) and then emptied, ids starting again from 1: DELETE from every table on SQLite,
+    from those that hold rows on PostgreSQL.
     """
     db.session.remove()
     if db.engine.dialect.name != "postgresql":
@@ -157,7 +153,7 @@ def reset_database() -> None:
             {"names": names}).scalar()
         if present < len(names):
             db.metadata.create_all(connection)
-        array = "ARRAY[" + ", ".join(f"'{name}'" for name in names) + "]"
+        array = "ARRAY[" + ", ".join(f"'{name}'" for name in reversed(names)) + "]"
         connection.exec_driver_sql(EMPTY_POSTGRES_TABLES % {"names": array})
 
 
