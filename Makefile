@@ -7,6 +7,10 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 CHROMIUM := /usr/bin/chromium
+# pytest-xdist workers for `make test` (one per core; `PYTEST_WORKERS=0` runs in one process, e.g. to debug).
+# --dist loadfile keeps a module's tests in one worker, so its module-scoped fixtures are built once.
+PYTEST_WORKERS ?= auto
+PYTEST_XDIST = -n $(PYTEST_WORKERS) --dist loadfile
 # Debian libraries WeasyPrint (printable questionnaire as PDF) loads, and the fonts the PDF uses.
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-liberation
 
@@ -48,10 +52,10 @@ chromium:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; }
 
 test: setup chromium
-	CONSULT_ENV=testing $(BIN)/pytest $(PYTEST_ARGS)
+	CONSULT_ENV=testing $(BIN)/pytest $(PYTEST_XDIST) $(PYTEST_ARGS)
 
 test-postgres: setup chromium
-	$(BIN)/python -m tests.pgcluster -- env CONSULT_ENV=testing $(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/python -m tests.pgcluster -- env CONSULT_ENV=testing $(BIN)/pytest $(PYTEST_XDIST) $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache translations/*/LC_MESSAGES/*.mo

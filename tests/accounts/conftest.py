@@ -9,8 +9,7 @@ import socket
 import pytest
 from aiosmtpd.controller import Controller
 
-from consult.extensions import db
-from tests.conftest import build_app, discard_database
+from tests.conftest import fresh, shared_app
 
 
 class Collector:
@@ -31,9 +30,9 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture
-def smtp():
-    """An SMTP server on 127.0.0.1; `.messages` holds what it received."""
+@pytest.fixture(scope="session")
+def smtp_server():
+    """An SMTP server on 127.0.0.1 for the whole session (delivery is synchronous: nothing arrives late)."""
     collector = Collector()
     controller = Controller(collector, hostname="127.0.0.1", port=_free_port())
     controller.start()
@@ -43,13 +42,17 @@ def smtp():
 
 
 @pytest.fixture
+def smtp(smtp_server):
+    """The SMTP server; `.messages` holds what it received during this test."""
+    smtp_server.messages.clear()
+    return smtp_server
+
+
+@pytest.fixture
 def app(smtp):
-    """The default app, but mailing through the loopback SMTP server."""
-    app = build_app(MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp.port)
-    with app.app_context():
+    """The default app, but mailing through the loopback SMTP server (shared by the session, like `app`)."""
+    with fresh(shared_app(MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp.port)) as app:
         yield app
-        discard_database()
-        db.engine.dispose()
 
 
 def link_in(message, path_prefix: str) -> str:

@@ -18,7 +18,7 @@ from werkzeug.serving import make_server
 
 from consult.demo import seed_demo
 from consult.extensions import db
-from tests.conftest import build_app, discard_database
+from tests.conftest import build_app, discard_database, postgres_database
 
 HERE = Path(__file__).resolve().parent
 CHROMIUM = "/usr/bin/chromium"
@@ -99,10 +99,11 @@ class _Dispatcher:
 
 
 @contextmanager
-def serve_seeded_app(database_file: Path) -> Iterator[LiveServer]:
+def serve_seeded_app(database_file: Path, postgres_url: str | None = None) -> Iterator[LiveServer]:
     """Build an app on a fresh database, seed the demo data, serve it in a thread until the block ends.
 
-    With TEST_DATABASE_URL set (PostgreSQL run) TestingConfig already uses it; the next test empties it.
+    With TEST_DATABASE_URL set (PostgreSQL run) TestingConfig already uses it unless `postgres_url` is given;
+    the next test empties it.
     """
     dispatcher = _Dispatcher()
     server = make_server("127.0.0.1", 0, dispatcher, threaded=True)  # port 0: the system picks a free one
@@ -111,6 +112,8 @@ def serve_seeded_app(database_file: Path) -> Iterator[LiveServer]:
     overrides = {"WTF_CSRF_ENABLED": True, "SITE_URL": url}
     if not postgres:
         overrides["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{database_file}"
+    elif postgres_url:
+        overrides["SQLALCHEMY_DATABASE_URI"] = postgres_url
     app = None
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     try:
@@ -132,13 +135,26 @@ def serve_seeded_app(database_file: Path) -> Iterator[LiveServer]:
                 db.engine.dispose()
 
 
-@pytest.fixture
-def live_server(tmp_path) -> Iterator[LiveServer]:
-    """A freshly seeded app per test.
+@pytest.fixture(scope="module")
+def shared_live_server(tmp_path_factory) -> Iterator[LiveServer]:
+    """One seeded app served for the tests of a module marked `shared_server` (on PostgreSQL, on a database of
+    its own, so that the other tests' servers can empty theirs)."""
+    postgres_url = postgres_database("browser") if os.environ.get("TEST_DATABASE_URL") else None
+    with serve_seeded_app(tmp_path_factory.mktemp("browser") / "browser.sqlite3", postgres_url) as server:
+        yield server
 
-    Function scope on purpose: seeding takes ~0.4 s, journeys write (accounts, axes, rate-limit counters),
-    and a PostgreSQL run has one database, so two servers must never be alive at once.
+
+@pytest.fixture
+def live_server(request, tmp_path) -> Iterator[LiveServer]:
+    """A freshly seeded app per test, or the module's shared one for a test marked `shared_server`.
+
+    Fresh by default: seeding and serving take ~2 s, but journeys write (accounts, axes, rate-limit counters,
+    mail) and check what they wrote. A test that only reads (no login, no form accepted, no mail) is marked
+    `@pytest.mark.shared_server` and spares that time.
     """
+    if request.node.get_closest_marker("shared_server"):
+        yield request.getfixturevalue("shared_live_server")
+        return
     with serve_seeded_app(tmp_path / "browser.sqlite3") as server:
         yield server
 

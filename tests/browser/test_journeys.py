@@ -39,6 +39,7 @@ def html_lang(page: Page) -> str:
 
 # --- a. a visitor browses --------------------------------------------------------------------------------
 
+@pytest.mark.shared_server
 def test_visitor_browses_from_home_to_the_axes_of_the_current_contract(page: Page, live_server, axe_check):
     page.goto(live_server("/"))
     axe_check(page)
@@ -151,6 +152,7 @@ def test_person_registers_confirms_logs_in_and_switches_language(page: Page, liv
 
 # --- c. keyboard -----------------------------------------------------------------------------------------
 
+@pytest.mark.shared_server
 def test_first_tab_reaches_the_skip_link_which_moves_focus_to_the_content(page: Page, live_server, axe_check):
     page.goto(live_server("/"))
     axe_check(page)
@@ -171,6 +173,7 @@ def test_first_tab_reaches_the_skip_link_which_moves_focus_to_the_content(page: 
 
 # --- d. a form error keeps what was typed ----------------------------------------------------------------
 
+@pytest.mark.shared_server
 def test_register_with_mismatched_passwords_keeps_what_was_typed(page: Page, live_server, axe_check):
     name, email = "Zoé L'Hermitte", "zoe@example.org"
     page.goto(live_server("/account/register"))
@@ -277,6 +280,7 @@ def test_coordinator_adds_moves_and_archives_an_axis(page: Page, live_server, ax
 
 # --- f. small screens ------------------------------------------------------------------------------------
 
+@pytest.mark.shared_server
 @pytest.mark.parametrize("width", [375, 320])
 def test_small_screens_have_no_horizontal_scroll(page: Page, live_server, axe_check, width):
     page.set_viewport_size({"width": width, "height": 740})

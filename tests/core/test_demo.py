@@ -24,8 +24,7 @@ def test_seed_demo_loads_the_sample_territories_and_is_idempotent(runner):
     assert counts() == first
 
 
-def test_demo_survey_is_open_with_responses_on_every_channel(runner):
-    runner.invoke(args=["seed-demo"])
+def test_demo_survey_is_open_with_responses_on_every_channel(demo):
     survey = db.session.scalar(select(Survey))
     assert survey.status is SurveyStatus.OPEN
     channels = set(db.session.scalars(select(Response.channel).distinct()))
@@ -33,8 +32,7 @@ def test_demo_survey_is_open_with_responses_on_every_channel(runner):
     assert db.session.scalar(select(func.count(Response.id))) == 320
 
 
-def test_terres_des_confluences_has_its_four_real_axes(runner):
-    runner.invoke(args=["seed-demo"])
+def test_terres_des_confluences_has_its_four_real_axes(demo):
     territory = db.session.scalar(select(Territory).where(Territory.slug == "terres-des-confluences"))
     titles = [a.title for a in territory.current_contract.active_axes]
     assert titles[0].startswith("Redimensionner le volet santé")

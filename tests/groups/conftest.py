@@ -5,19 +5,13 @@ import itertools
 
 import pytest
 
-from consult.accounts.models import Category, Role
+from consult.accounts.models import Category
 from consult.extensions import db
 from consult.groups import services
 from consult.groups.models import JoinMode
 from tests.conftest import PASSWORD, commune_by_code
 
 _addresses = itertools.count(30)
-
-
-@pytest.fixture
-def coordinator(make_user, territory):
-    return make_user("coordination@terres-des-confluences.example.org", display_name="Claire Coordinatrice",
-                     role=(territory, Role.COORDINATOR), category=Category.INSTITUTION)
 
 
 @pytest.fixture

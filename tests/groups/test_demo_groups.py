@@ -10,8 +10,8 @@ from consult.groups.models import Meeting, MeetingKind, Signup, SignupStatus, Wo
 from consult.territories.models import Territory
 
 
-def test_demo_has_a_group_per_axis_one_full_with_a_waitlist(runner):
-    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+def test_demo_has_a_group_per_axis_one_full_with_a_waitlist(demo):
+    assert demo.seeding.exit_code == 0
     territory = db.session.scalar(select(Territory).where(Territory.slug == "terres-des-confluences"))
     groups = db.session.scalars(select(WorkingGroup).where(WorkingGroup.territory_id == territory.id)).all()
     assert {group.axis_id for group in groups} == {axis.id for axis in territory.current_contract.active_axes}
@@ -26,8 +26,7 @@ def test_demo_has_a_group_per_axis_one_full_with_a_waitlist(runner):
         assert group.member_count == members
 
 
-def test_demo_has_past_and_coming_meetings_with_attendance_and_a_forum(runner):
-    runner.invoke(args=["seed-demo"])
+def test_demo_has_past_and_coming_meetings_with_attendance_and_a_forum(demo):
     now = utcnow()
     meetings = db.session.scalars(select(Meeting)).all()
     assert any(m.is_past(now) and m.attendances for m in meetings if m.group_id)

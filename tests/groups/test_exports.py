@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import openpyxl
 import pytest
 
-from consult.accounts.models import Category, Role
+from consult.accounts.models import Category
 from consult.groups.models import SignupStatus
 from tests.conftest import NOW, PASSWORD, ROLES, commune_by_code
 from tests.groups.factories import add_attendance, add_member, make_group, make_meeting
@@ -41,12 +41,6 @@ def read(response, fmt: str) -> list[list[str]]:
 
     width = len(rows[0])  # XLSX readers drop empty trailing cells
     return [[text(v) for v in row] + [""] * (width - len(row)) for row in rows]
-
-
-@pytest.fixture
-def coordinator(make_user, territory):
-    return make_user("coordination.confluences@example.org", display_name="Coordination Terres des Confluences",
-                     role=(territory, Role.COORDINATOR))
 
 
 @pytest.fixture
@@ -188,7 +182,6 @@ def test_exports_are_logged_without_their_content(staff, season, coordinator, ca
 
 
 # --------------------------------------------------------------------------- who may download
-
 
 
 def routes(season) -> list[str]:

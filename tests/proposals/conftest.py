@@ -6,7 +6,6 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
-from consult.accounts.models import Role
 from consult.core.models import utcnow
 from consult.extensions import db
 from consult.proposals import similarity
@@ -79,12 +78,6 @@ def make_proposal(app, make_user):
 @pytest.fixture
 def proposal(call, make_proposal):
     return make_proposal(call)
-
-
-@pytest.fixture
-def coordinator(make_user, territory):
-    return make_user("coordination@confluences.example.org", display_name="Coordination CLS",
-                     role=(territory, Role.COORDINATOR))
 
 
 def supports_of(proposal) -> int:

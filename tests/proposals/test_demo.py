@@ -8,9 +8,8 @@ from consult.extensions import db
 from consult.proposals.models import AnswerStatus, Call, Comment, PriorityBallot, Proposal, ProposalState, Support
 
 
-def test_demo_call_is_open_with_answers_in_every_status(runner):
-    result = runner.invoke(args=["seed-demo"])
-    assert result.exit_code == 0, result.output
+def test_demo_call_is_open_with_answers_in_every_status(demo):
+    assert demo.seeding.exit_code == 0, demo.seeding.output
 
     call = db.session.scalar(select(Call))
     assert call.is_submitting(utcnow()) and call.is_voting(utcnow())

@@ -1,4 +1,4 @@
-"""A survey with one question of every type, on the Terres des Confluences territory."""
+"""A survey with one question of every type, on the Terres des Confluences territory, and the same survey answered."""
 from __future__ import annotations
 
 import datetime as dt
@@ -6,7 +6,9 @@ import datetime as dt
 import pytest
 
 from consult.extensions import db
-from consult.surveys.models import Option, Question, QuestionType, Survey, SurveyMode, SurveyPage, SurveyStatus
+from consult.surveys import services
+from consult.surveys.models import Channel, Option, Question, QuestionType, Survey, SurveyMode, SurveyPage, SurveyStatus
+from tests.conftest import NOW
 
 T = QuestionType
 
@@ -95,3 +97,30 @@ VALID_ANSWERS = {
 @pytest.fixture
 def survey(make_survey):
     return make_survey()
+
+
+# Answers of the second web response: another commune, no reason given, formula-like texts.
+SECOND = {
+    "Q1": None,  # set to another commune of the territory by `answered`
+    "Q2": "4", "Q3": "2", "Q5": 0, "Q6": 12.5, "Q7": {"r1": "1"}, "Q8": ["4"],
+    "Q9": "+33 6 12 34 56 78", "Q10": '=HYPERLINK("http://x")', "Q11": "6", "Q12": "2",
+}
+# A paper questionnaire keyed in by the coordinator.
+PAPER = {
+    "Q1": "82112", "Q2": "2", "Q3": "1", "Q4": ["3"], "Q7": {"r1": "3", "r2": "3"}, "Q9": "-",
+    "Q10": "@SUM(A1)", "Q12": "1",
+}
+
+
+def other_commune(survey) -> str:
+    return next(code for code in services.commune_choices(survey) if code != "82112")
+
+
+@pytest.fixture
+def answered(survey, coordinator):
+    """The default survey with two web responses and one keyed-in paper questionnaire."""
+    services.submit_response(survey, VALID_ANSWERS, browser_secret="premier", now=NOW)
+    services.submit_response(survey, {**SECOND, "Q1": other_commune(survey)}, browser_secret="second", now=NOW)
+    services.key_in_response(coordinator, survey, PAPER, channel=Channel.PAPER, entry_id="fiche-1", now=NOW)
+    db.session.commit()
+    return survey

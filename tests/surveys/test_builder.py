@@ -11,17 +11,10 @@ from consult.extensions import db
 from consult.surveys import services
 from consult.surveys.models import AccessCode, Question, QuestionType, Survey, SurveyMode, SurveyStatus
 from consult.surveys.building.template import WHO5_ITEMS
-from tests.conftest import NOW
+from tests.conftest import NOW, PASSWORD
 from tests.surveys.conftest import VALID_ANSWERS
 
 BASE = "/t/terres-des-confluences/manage/surveys"
-
-
-@pytest.fixture
-def coordinator(make_user, territory, login):
-    user = make_user(role=(territory, Role.COORDINATOR))
-    login(user)
-    return user
 
 
 def question_form(**overrides) -> dict:
@@ -31,7 +24,7 @@ def question_form(**overrides) -> dict:
     return data
 
 
-def test_template_survey_is_created_as_a_draft_with_who5(client, coordinator, territory):
+def test_template_survey_is_created_as_a_draft_with_who5(client, as_coordinator, territory):
     response = client.post(f"{BASE}/", data={"title": "Diagnostic 2026", "start": "template"})
     survey = db.session.scalar(select(Survey))
     assert response.status_code == 302
@@ -50,7 +43,7 @@ def test_template_survey_is_created_as_a_draft_with_who5(client, coordinator, te
     assert "Q27" in page
 
 
-def test_template_survey_accepts_a_complete_answer(client, coordinator, territory):
+def test_template_survey_accepts_a_complete_answer(client, as_coordinator, territory):
     client.post(f"{BASE}/", data={"title": "Diagnostic 2026", "start": "template"})
     survey = db.session.scalar(select(Survey))
     client.post(f"{BASE}/{survey.id}/status/open")
@@ -60,7 +53,7 @@ def test_template_survey_accepts_a_complete_answer(client, coordinator, territor
     assert len(response.answers) == 4 + 5 + 3
 
 
-def test_empty_survey_then_pages_and_questions(client, coordinator):
+def test_empty_survey_then_pages_and_questions(client, as_coordinator):
     client.post(f"{BASE}/", data={"title": "Santé des jeunes", "start": "empty"})
     survey = db.session.scalar(select(Survey))
     client.post(f"{BASE}/{survey.id}/pages", data={"page-title": "Vous et le sport"})
@@ -72,7 +65,7 @@ def test_empty_survey_then_pages_and_questions(client, coordinator):
     assert [(o.code, o.label) for o in question.options] == [("1", "Oui"), ("2", "Non"), ("3", "Je ne sais pas")]
 
 
-def test_open_refused_without_questions(client, coordinator):
+def test_open_refused_without_questions(client, as_coordinator):
     client.post(f"{BASE}/", data={"title": "Vide", "start": "empty"})
     survey = db.session.scalar(select(Survey))
     client.post(f"{BASE}/{survey.id}/status/open")
@@ -80,7 +73,7 @@ def test_open_refused_without_questions(client, coordinator):
     assert survey.status is SurveyStatus.DRAFT
 
 
-def test_status_goes_open_closed_archived(client, coordinator, make_survey):
+def test_status_goes_open_closed_archived(client, as_coordinator, make_survey):
     survey = make_survey(status=SurveyStatus.DRAFT)
     for action, expected in [("open", SurveyStatus.OPEN), ("close", SurveyStatus.CLOSED),
                              ("archive", SurveyStatus.ARCHIVED), ("unarchive", SurveyStatus.CLOSED)]:
@@ -93,7 +86,7 @@ def test_status_goes_open_closed_archived(client, coordinator, make_survey):
     assert survey.status is SurveyStatus.ARCHIVED
 
 
-def test_settings_store_paris_time_as_utc_and_refuse_closing_before_opening(client, coordinator, make_survey):
+def test_settings_store_paris_time_as_utc_and_refuse_closing_before_opening(client, as_coordinator, make_survey):
     survey = make_survey(status=SurveyStatus.DRAFT)
     form = {"title": "Votre santé", "mode": "anonymous", "opens_at": "2026-12-01T09:00",
             "closes_at": "2026-11-30T18:00", "recontact_enabled": "y"}
@@ -115,7 +108,7 @@ def q(survey, code):
     return next(x for x in survey.questions if x.code == code)
 
 
-def test_wording_can_be_corrected_after_answers(client, coordinator, survey):
+def test_wording_can_be_corrected_after_answers(client, as_coordinator, survey):
     answered(survey)
     question = q(survey, "Q3")
     response = client.post(f"{BASE}/{survey.id}/questions/{question.id}/edit",
@@ -125,7 +118,7 @@ def test_wording_can_be_corrected_after_answers(client, coordinator, survey):
     assert question.text == "Avez-vous renoncé à un soin ?"
 
 
-def test_removing_an_option_after_answers_is_refused(client, coordinator, survey):
+def test_removing_an_option_after_answers_is_refused(client, as_coordinator, survey):
     answered(survey)
     question = q(survey, "Q2")
     response = client.post(f"{BASE}/{survey.id}/questions/{question.id}/edit",
@@ -136,7 +129,7 @@ def test_removing_an_option_after_answers_is_refused(client, coordinator, survey
     assert len(question.options) == 5
 
 
-def test_changing_the_type_after_answers_is_refused(client, coordinator, survey):
+def test_changing_the_type_after_answers_is_refused(client, as_coordinator, survey):
     answered(survey)
     question = q(survey, "Q3")
     client.post(f"{BASE}/{survey.id}/questions/{question.id}/edit",
@@ -145,14 +138,14 @@ def test_changing_the_type_after_answers_is_refused(client, coordinator, survey)
     assert question.type is QuestionType.YES_NO
 
 
-def test_deleting_a_question_after_answers_is_refused(client, coordinator, survey):
+def test_deleting_a_question_after_answers_is_refused(client, as_coordinator, survey):
     answered(survey)
     question = q(survey, "Q9")
     client.post(f"{BASE}/{survey.id}/questions/{question.id}/delete")
     assert db.session.get(Question, question.id) is not None
 
 
-def test_adding_an_option_after_answers_keeps_codes(client, coordinator, survey):
+def test_adding_an_option_after_answers_keeps_codes(client, as_coordinator, survey):
     answered(survey)
     question = q(survey, "Q12")
     client.post(f"{BASE}/{survey.id}/questions/{question.id}/edit",
@@ -162,7 +155,7 @@ def test_adding_an_option_after_answers_keeps_codes(client, coordinator, survey)
     assert [o.code for o in question.options] == ["1", "2", "3", "4"]
 
 
-def test_question_before_answers_can_be_deleted_and_conditions_on_it_are_cleared(client, coordinator, survey):
+def test_question_before_answers_can_be_deleted_and_conditions_on_it_are_cleared(client, as_coordinator, survey):
     question_id = q(survey, "Q3").id
     client.post(f"{BASE}/{survey.id}/questions/{question_id}/delete")
     db.session.expire_all()
@@ -170,7 +163,7 @@ def test_question_before_answers_can_be_deleted_and_conditions_on_it_are_cleared
     assert q(survey, "Q4").condition_code is None
 
 
-def test_duplicate_places_a_copy_after_with_a_new_code(client, coordinator, survey):
+def test_duplicate_places_a_copy_after_with_a_new_code(client, as_coordinator, survey):
     question = q(survey, "Q2")
     client.post(f"{BASE}/{survey.id}/questions/{question.id}/duplicate")
     db.session.expire_all()
@@ -180,14 +173,14 @@ def test_duplicate_places_a_copy_after_with_a_new_code(client, coordinator, surv
     assert [o.label for o in copy.options] == [o.label for o in question.options]
 
 
-def test_move_question_down(client, coordinator, survey):
+def test_move_question_down(client, as_coordinator, survey):
     first, second = q(survey, "Q1"), q(survey, "Q2")
     client.post(f"{BASE}/{survey.id}/questions/{first.id}/down")
     db.session.expire_all()
     assert (first.position, second.position) == (1, 0)
 
 
-def test_condition_must_refer_to_an_earlier_choice_question(client, coordinator, survey):
+def test_condition_must_refer_to_an_earlier_choice_question(client, as_coordinator, survey):
     question = q(survey, "Q2")
     response = client.post(f"{BASE}/{survey.id}/questions/{question.id}/edit",
                            data=question_form(type="likert", text=question.text,
@@ -198,7 +191,7 @@ def test_condition_must_refer_to_an_earlier_choice_question(client, coordinator,
     assert question.condition_code is None
 
 
-def test_scored_question_needs_one_score_per_option(client, coordinator, survey):
+def test_scored_question_needs_one_score_per_option(client, as_coordinator, survey):
     page = survey.pages[1]
     response = client.post(f"{BASE}/{survey.id}/pages/{page.id}/questions/new",
                            data=question_form(type="matrix", rows="Calme\nÉnergie", options="Jamais\nSouvent",
@@ -207,7 +200,7 @@ def test_scored_question_needs_one_score_per_option(client, coordinator, survey)
     assert db.session.scalar(select(func.count(Question.id))) == 13
 
 
-def test_access_codes_are_generated_unique_and_unambiguous(client, coordinator, make_survey):
+def test_access_codes_are_generated_unique_and_unambiguous(client, as_coordinator, make_survey):
     survey = make_survey(access_codes=True)
     client.post(f"{BASE}/{survey.id}/codes", data={"count": "200"})
     codes = db.session.scalars(select(AccessCode.code)).all()
@@ -217,7 +210,7 @@ def test_access_codes_are_generated_unique_and_unambiguous(client, coordinator, 
     assert f"{codes[0][:4]}-{codes[0][4:]}" in page
 
 
-def test_mode_cannot_change_once_answered(client, coordinator, survey):
+def test_mode_cannot_change_once_answered(client, as_coordinator, survey):
     answered(survey)
     client.post(f"{BASE}/{survey.id}/settings", data={"title": survey.title, "mode": "identified"})
     db.session.refresh(survey)
@@ -231,7 +224,7 @@ def test_builder_is_for_coordinators_only(app, make_user, territory, other_terri
     user = {"anonymous": None, "participant": make_user(), "observer": make_user(role=(territory, Role.OBSERVER)),
             "other_coordinator": make_user(role=(other_territory, Role.COORDINATOR))}[who]
     if user:
-        client.post("/account/login", data={"email": user.email, "password": "un mot de passe très sûr"})
+        assert client.post("/account/login", data={"email": user.email, "password": PASSWORD}).status_code == 302
     for path in ("/", f"/{survey.id}/", f"/{survey.id}/settings", f"/{survey.id}/entry", f"/{survey.id}/codes"):
         response = client.get(BASE + path)
         assert response.status_code == (302 if who == "anonymous" else 403), path
@@ -239,7 +232,9 @@ def test_builder_is_for_coordinators_only(app, make_user, territory, other_terri
     assert db.session.get(Question, q(survey, "Q9").id) is not None
 
 
-def test_admin_can_build(app, make_user, make_survey, login):
+def test_admin_can_build(client, make_user, make_survey, login):
     survey = make_survey()
     login(make_user(admin=True))
-    assert app.test_client().get(f"{BASE}/{survey.id}/").status_code in (200, 302)
+    response = client.get(f"{BASE}/{survey.id}/")
+    assert response.status_code == 200
+    assert survey.title in response.get_data(as_text=True)

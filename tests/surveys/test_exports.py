@@ -13,21 +13,8 @@ from consult.surveys.exports import builders
 from consult.surveys.exports.records import iter_records
 from consult.surveys.models import Channel, SurveyMode
 from tests.conftest import NOW
-from tests.surveys.conftest import VALID_ANSWERS
-from tests.surveys.exports_helpers import (  # noqa: F401  (fixtures)
-    PAPER,
-    admin,
-    answered,
-    as_dicts,
-    coordinator,
-    observer,
-    other_commune,
-    other_coordinator,
-    participant,
-    read_csv,
-    read_ods,
-    read_xlsx,
-)
+from tests.surveys.conftest import PAPER, VALID_ANSWERS, other_commune
+from tests.surveys.exports_helpers import as_dicts, read_csv, read_ods, read_xlsx
 
 EN = {"Accept-Language": "en"}
 

@@ -9,7 +9,6 @@ import pytest
 from consult.extensions import db
 from consult.surveys import services
 from consult.surveys.models import SurveyStatus
-from tests.surveys.exports_helpers import coordinator  # noqa: F401  (fixture)
 
 EN = {"Accept-Language": "en"}
 

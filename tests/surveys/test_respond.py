@@ -11,7 +11,6 @@ from flask import current_app
 from flask_babel import gettext
 from sqlalchemy import func, inspect, select
 
-from consult.accounts.models import Role
 from consult.core.models import utcnow
 from consult.extensions import db
 from consult.surveys.models import (
@@ -92,11 +91,6 @@ def submit(client, survey, **form):
 def draft_data() -> dict:
     db.session.expire_all()
     return db.session.scalars(select(Draft)).one().data
-
-
-@pytest.fixture
-def coordinator(make_user, territory):
-    return make_user("coordination.confluences@example.org", role=(territory, Role.COORDINATOR))
 
 
 # --- listing ------------------------------------------------------------------------------

@@ -6,7 +6,6 @@ import re
 
 import pytest
 
-from consult.accounts.models import Role
 from consult.extensions import db
 from consult.surveys.models import SurveyStatus
 from tests.conftest import NOW
@@ -50,20 +49,6 @@ def thirty(survey):
     return survey
 
 
-@pytest.fixture
-def coordinator(make_user, territory, login):
-    user = make_user("coordination.confluences@example.org", role=(territory, Role.COORDINATOR))
-    login(user)
-    return user
-
-
-@pytest.fixture
-def observer(make_user, territory, login):
-    user = make_user("referente.ars@example.org", display_name="Référente ARS", role=(territory, Role.OBSERVER))
-    login(user)
-    return user
-
-
 def publish(survey) -> None:
     survey.results_published_at = NOW
     db.session.commit()
@@ -71,28 +56,28 @@ def publish(survey) -> None:
 
 # --- the coordinator's page: exact figures ----------------------------------------------------------------
 
-def test_coordinator_sees_the_number_of_responses_and_the_period(client, thirty, coordinator):
+def test_coordinator_sees_the_number_of_responses_and_the_period(client, thirty, as_coordinator):
     page = text_of(client.get(staff_url(thirty)))
 
     assert "Réponses 30" in page or "Responses 30" in page
     assert "6 octobre 2026" in page and "21 octobre 2026" in page
 
 
-def test_coordinator_sees_exact_counts_and_percentages(client, thirty, coordinator):
+def test_coordinator_sees_exact_counts_and_percentages(client, thirty, as_coordinator):
     block = section(client.get(staff_url(thirty)), "Q3")
 
     assert "Oui 10 33 %" in block
     assert "Non 20 67 %" in block
 
 
-def test_coordinator_sees_the_likert_mean_position(client, thirty, coordinator):
+def test_coordinator_sees_the_likert_mean_position(client, thirty, as_coordinator):
     block = section(client.get(staff_url(thirty)), "Q2")
 
     assert "2,4" in block
     assert "Bon" in block
 
 
-def test_multiple_choice_chart_has_one_bar_per_option_not_per_combination(client, thirty, coordinator):
+def test_multiple_choice_chart_has_one_bar_per_option_not_per_combination(client, thirty, as_coordinator):
     body = client.get(staff_url(thirty)).get_data(as_text=True)
     chart = re.search(r'<svg[^>]*aria-labelledby="chart-Q4-title[^"]*".*?</svg>', body, flags=re.S).group(0)
 
@@ -101,27 +86,27 @@ def test_multiple_choice_chart_has_one_bar_per_option_not_per_combination(client
     assert [html.unescape(b).replace("\u202f", " ") for b in bars] == ["60 % (6)", "40 % (4)", "40 % (4)", "20 % (2)"]
 
 
-def test_multiple_choice_says_percentages_add_up_to_more_than_100(client, thirty, coordinator):
+def test_multiple_choice_says_percentages_add_up_to_more_than_100(client, thirty, as_coordinator):
     block = section(client.get(staff_url(thirty)), "Q4")
 
     assert "plus de 100 %" in block or "more than 100 %" in block
 
 
-def test_charts_are_accessible_images_with_a_data_table(client, thirty, coordinator):
+def test_charts_are_accessible_images_with_a_data_table(client, thirty, as_coordinator):
     body = client.get(staff_url(thirty)).get_data(as_text=True)
 
     assert 'role="img"' in body and '<title id="chart-Q2-title">' in body
     assert body.count("<svg") <= body.count("<table")
 
 
-def test_coordinator_sees_the_who5_like_score(client, thirty, coordinator):
+def test_coordinator_sees_the_who5_like_score(client, thirty, as_coordinator):
     block = section(client.get(staff_url(thirty)), "Q7")
 
     assert "10,4" in block  # mean percentage
     assert "Bien-être faible 100 % (30)" in block
 
 
-def test_coordinator_gets_a_link_to_the_other_texts(client, thirty, coordinator):
+def test_coordinator_gets_a_link_to_the_other_texts(client, thirty, as_coordinator):
     body = client.get(staff_url(thirty)).get_data(as_text=True)
 
     assert f'href="{staff_url(thirty, "/texts")}?question=Q4"' in body
@@ -129,14 +114,14 @@ def test_coordinator_gets_a_link_to_the_other_texts(client, thirty, coordinator)
 
 # --- the observer's page: disclosure control -------------------------------------------------------------
 
-def test_observer_sees_small_counts_as_below_k(client, thirty, observer):
+def test_observer_sees_small_counts_as_below_k(client, thirty, as_observer):
     block = section(client.get(staff_url(thirty)), "Q2")
 
     assert "Très bon < 11" in block
     assert "Bon 12 40 %" in block
 
 
-def test_observer_cannot_recompute_a_hidden_count_from_the_base(client, thirty, observer):
+def test_observer_cannot_recompute_a_hidden_count_from_the_base(client, thirty, as_observer):
     # Oui = 10 is below k; without secondary suppression, "Non 20" and n = 30 would give it away.
     block = section(client.get(staff_url(thirty)), "Q3")
 
@@ -145,19 +130,19 @@ def test_observer_cannot_recompute_a_hidden_count_from_the_base(client, thirty, 
     assert "30" in block
 
 
-def test_observer_does_not_see_a_mean_that_would_reveal_hidden_counts(client, thirty, observer):
+def test_observer_does_not_see_a_mean_that_would_reveal_hidden_counts(client, thirty, as_observer):
     block = section(client.get(staff_url(thirty)), "Q2")
 
     assert "2,4" not in block
 
 
-def test_observer_sees_no_minimum_or_maximum(client, thirty, observer):
+def test_observer_sees_no_minimum_or_maximum(client, thirty, as_observer):
     block = section(client.get(staff_url(thirty)), "Q6")
 
     assert "Minimum" not in block and "Maximum" not in block
 
 
-def test_observer_sees_only_the_count_of_text_answers(client, thirty, observer):
+def test_observer_sees_only_the_count_of_text_answers(client, thirty, as_observer):
     response = client.get(staff_url(thirty))
     block = section(response, "Q10")
 
@@ -166,17 +151,17 @@ def test_observer_sees_only_the_count_of_text_answers(client, thirty, observer):
     assert "/texts" not in response.get_data(as_text=True)
 
 
-def test_observer_cannot_open_the_free_texts(client, thirty, observer):
+def test_observer_cannot_open_the_free_texts(client, thirty, as_observer):
     assert client.get(staff_url(thirty, "/texts")).status_code == 403
 
 
-def test_observer_does_not_see_other_texts(client, thirty, observer):
+def test_observer_does_not_see_other_texts(client, thirty, as_observer):
     assert "Pas de médecin disponible" not in client.get(staff_url(thirty)).get_data(as_text=True)
 
 
 # --- free texts -------------------------------------------------------------------------------------------
 
-def test_coordinator_searches_texts_without_accents(client, thirty, coordinator):
+def test_coordinator_searches_texts_without_accents(client, thirty, as_coordinator):
     page = text_of(client.get(staff_url(thirty, "/texts?q=sante")))
 
     assert "Plus de médecins : la santé avant tout" in page
@@ -184,7 +169,7 @@ def test_coordinator_searches_texts_without_accents(client, thirty, coordinator)
     assert "Un bus vers l'hôpital de Moissac" not in page
 
 
-def test_free_texts_are_paginated_twenty_per_page(client, thirty, coordinator):
+def test_free_texts_are_paginated_twenty_per_page(client, thirty, as_coordinator):
     first = text_of(client.get(staff_url(thirty, "/texts?question=Q10")))
     second = text_of(client.get(staff_url(thirty, "/texts?question=Q10&page=2")))
 
@@ -192,7 +177,7 @@ def test_free_texts_are_paginated_twenty_per_page(client, thirty, coordinator):
     assert "Idée numéro 20" in second and "Idée numéro 22" in second
 
 
-def test_free_text_is_escaped(client, thirty, coordinator):
+def test_free_text_is_escaped(client, thirty, as_coordinator):
     add_response(thirty, {"Q1": "82033", "Q2": "2", "Q3": "2", "Q10": "<script>alert('x')</script>"})
     db.session.commit()
 
@@ -213,7 +198,7 @@ def breakdown_cells(response) -> list[list[str]]:
             for row in rows]
 
 
-def test_breakdown_shows_below_k_and_leaves_no_single_hidden_cell_in_a_line(client, thirty, observer):
+def test_breakdown_shows_below_k_and_leaves_no_single_hidden_cell_in_a_line(client, thirty, as_observer):
     response = client.get(staff_url(thirty, "/breakdowns?question=Q3&by=sex"))
     rows = breakdown_cells(response)
 
@@ -229,7 +214,7 @@ def test_breakdown_shows_below_k_and_leaves_no_single_hidden_cell_in_a_line(clie
         assert sum(hidden(r[column]) for r in grid) != 1, column
 
 
-def test_breakdown_hides_a_group_below_k(client, thirty, observer):
+def test_breakdown_hides_a_group_below_k(client, thirty, as_observer):
     rows = breakdown_cells(client.get(staff_url(thirty, "/breakdowns?question=Q3&by=sex")))
 
     other = next(r for r in rows if r[0] == "Autre ou non précisé")
@@ -237,13 +222,13 @@ def test_breakdown_hides_a_group_below_k(client, thirty, observer):
     assert len(other) == 3  # the answers are replaced by one "figures hidden" cell
 
 
-def test_breakdown_groups_small_communes(client, thirty, coordinator):
+def test_breakdown_groups_small_communes(client, thirty, as_coordinator):
     page = text_of(client.get(staff_url(thirty, "/breakdowns?question=Q2&by=commune")))
 
     assert "Moissac, Saint-Nicolas-de-la-Grave, Boudou" in page or "Boudou, Moissac, Saint-Nicolas-de-la-Grave" in page
 
 
-def test_breakdowns_wait_for_twice_k_responses(client, survey, coordinator):
+def test_breakdowns_wait_for_twice_k_responses(client, survey, as_coordinator):
     for i in range(21):
         add_response(survey, {"Q1": "82033", "Q2": "2", "Q3": "2"})
     db.session.commit()
@@ -255,7 +240,7 @@ def test_breakdowns_wait_for_twice_k_responses(client, survey, coordinator):
 
 # --- representativeness ---------------------------------------------------------------------------------------
 
-def test_representativeness_hides_small_counts_but_keeps_flags(client, thirty, coordinator):
+def test_representativeness_hides_small_counts_but_keeps_flags(client, thirty, as_coordinator):
     body = client.get(staff_url(thirty, "/representativeness")).get_data(as_text=True)
     moissac = text_of_html(re.search(r"<tr[^>]*>\s*<th scope=\"row\">Moissac</th>.*?</tr>", body, flags=re.S).group(0))
 
@@ -263,7 +248,7 @@ def test_representativeness_hides_small_counts_but_keeps_flags(client, thirty, c
     assert "Sous-représentée" in moissac or "Under-represented" in moissac
 
 
-def test_representativeness_lists_communes_without_response(client, thirty, coordinator):
+def test_representativeness_lists_communes_without_response(client, thirty, as_coordinator):
     body = client.get(staff_url(thirty, "/representativeness")).get_data(as_text=True)
 
     assert body.count("flag-none") == 18
@@ -296,7 +281,7 @@ def test_public_page_shows_no_free_text(client, thirty):
     assert "santé avant tout" not in body and "Pas de médecin disponible" not in body and "Agricultrice" not in body
 
 
-def test_unpublished_public_page_is_a_preview_for_the_team(client, thirty, observer):
+def test_unpublished_public_page_is_a_preview_for_the_team(client, thirty, as_observer):
     response = client.get(public_url(thirty))
 
     assert response.status_code == 200
@@ -305,7 +290,7 @@ def test_unpublished_public_page_is_a_preview_for_the_team(client, thirty, obser
 
 # --- publishing -----------------------------------------------------------------------------------------------
 
-def test_coordinator_publishes_the_results(client, thirty, coordinator):
+def test_coordinator_publishes_the_results(client, thirty, as_coordinator):
     response = client.post(staff_url(thirty, "/publish"))
 
     assert response.status_code == 302
@@ -313,7 +298,7 @@ def test_coordinator_publishes_the_results(client, thirty, coordinator):
     assert thirty.results_published_at is not None
 
 
-def test_coordinator_unpublishes_the_results(client, thirty, coordinator):
+def test_coordinator_unpublishes_the_results(client, thirty, as_coordinator):
     publish(thirty)
 
     client.post(staff_url(thirty, "/unpublish"))
@@ -322,7 +307,7 @@ def test_coordinator_unpublishes_the_results(client, thirty, coordinator):
     assert thirty.results_published_at is None
 
 
-def test_draft_survey_results_cannot_be_published(client, make_survey, coordinator):
+def test_draft_survey_results_cannot_be_published(client, make_survey, as_coordinator):
     draft = make_survey(status=SurveyStatus.DRAFT)
 
     client.post(staff_url(draft, "/publish"))
@@ -331,7 +316,7 @@ def test_draft_survey_results_cannot_be_published(client, make_survey, coordinat
     assert draft.results_published_at is None
 
 
-def test_observer_cannot_publish(client, thirty, observer):
+def test_observer_cannot_publish(client, thirty, as_observer):
     response = client.post(staff_url(thirty, "/publish"))
 
     assert response.status_code == 403
