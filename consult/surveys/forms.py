@@ -1,4 +1,4 @@
-"""Forms of the survey builder, access codes and paper entry."""
+"""Forms of the survey builder, access codes, paper entry and answering (start, submit, re-contact)."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
+    EmailField,
     FloatField,
     HiddenField,
     IntegerField,
@@ -14,7 +15,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
 from consult.core.forms import choices
 from consult.surveys.models import QUESTION_TYPE_LABELS, Channel, QuestionType, SurveyMode
@@ -151,3 +152,27 @@ class ButtonForm(FlaskForm):
 
 def question_type(value: str) -> QuestionType:
     return QuestionType(value)
+
+
+class StartForm(FlaskForm):
+    """Start answering; asks for the access code when the survey requires one."""
+
+    access_code = StringField(
+        _l("Access code"), validators=[Optional(), Length(max=32)],
+        description=_l("Printed on your invitation letter, for example K7M2-PQ9X."),
+        render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"})
+
+
+class SubmitForm(StartForm):
+    """Send the answers (the access code is asked again only if this browser does not have it)."""
+
+
+class RecontactForm(FlaskForm):
+    """Optional, separate consent to be re-contacted."""
+
+    consent = BooleanField(_l("I would like to be contacted again (residents' panel)"),
+                           validators=[DataRequired(message=_l("Tick the box to give your consent."))])
+    email = EmailField(_l("Email address"), validators=[
+        DataRequired(message=_l("Enter your email address.")),
+        Email(message=_l("Enter a valid email address, e.g. name@example.fr.")), Length(max=254)],
+        render_kw={"autocomplete": "email", "spellcheck": "false"})

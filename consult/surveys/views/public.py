@@ -23,11 +23,7 @@ from flask import (
 )
 from flask_babel import format_time
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, StringField
-from wtforms.validators import DataRequired, Email, Length, Optional
 
 from consult.core.models import utcnow
 from consult.core.transaction import transaction
@@ -35,6 +31,7 @@ from consult.core.urls import external_url, is_safe_next
 from consult.errors import InvalidInput, PermissionDenied
 from consult.extensions import login_manager
 from consult.surveys import permissions, services
+from consult.surveys.forms import RecontactForm, StartForm, SubmitForm
 from consult.surveys.answering import respond
 from consult.surveys.answering.answers import visible_questions
 from consult.surveys.models import Survey, SurveyMode
@@ -46,30 +43,6 @@ bp = scope_to_territory(Blueprint("surveys", __name__, url_prefix="/t/<slug>/sur
 FALC_KEY = "survey_falc"
 TOKEN_MAX_AGE = 60 * 60 * 24 * 365
 ACTIONS = ("next", "back", "later", "falc")
-
-
-class StartForm(FlaskForm):
-    """Start answering; asks for the access code when the survey requires one."""
-
-    access_code = StringField(
-        _l("Access code"), validators=[Optional(), Length(max=32)],
-        description=_l("Printed on your invitation letter, for example K7M2-PQ9X."),
-        render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"})
-
-
-class SubmitForm(StartForm):
-    """Send the answers (the access code is asked again only if this browser does not have it)."""
-
-
-class RecontactForm(FlaskForm):
-    """Optional, separate consent to be re-contacted."""
-
-    consent = BooleanField(_l("I would like to be contacted again (residents' panel)"),
-                           validators=[DataRequired(message=_l("Tick the box to give your consent."))])
-    email = EmailField(_l("Email address"), validators=[
-        DataRequired(message=_l("Enter your email address.")),
-        Email(message=_l("Enter a valid email address, e.g. name@example.fr.")), Length(max=254)],
-        render_kw={"autocomplete": "email", "spellcheck": "false"})
 
 
 # --- plumbing -----------------------------------------------------------------------------
