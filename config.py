@@ -1,6 +1,8 @@
 """Configuration classes; every value is read from the environment when the app is created."""
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import secrets
 from pathlib import Path
@@ -19,6 +21,14 @@ def _bool(name: str, default: bool = False) -> bool:
 def _int(name: str, default: int) -> int:
     value = os.environ.get(name)
     return int(value) if value not in (None, "") else default
+
+
+RESPONSE_KEY_LABEL = "consult:response-dedupe-key:v1"  # fixed: changing it lets every browser answer again
+
+
+def _derived(secret: str, label: str) -> str:
+    """A secret of its own for one purpose, derived from SECRET_KEY (HMAC-SHA256 of a fixed label)."""
+    return hmac.new(secret.encode(), label.encode(), hashlib.sha256).hexdigest()
 
 
 class ConfigurationError(RuntimeError):
@@ -47,6 +57,9 @@ class Config:
         env = os.environ
         self.SQLALCHEMY_DATABASE_URI = self._database_url(env.get("DATABASE_URL"))
         self.SECRET_KEY = env.get("SECRET_KEY") or self._fallback_secret_key()
+        # Keys the one-response key (HMAC) of each response. Its own setting so that SECRET_KEY can be
+        # rotated without letting every browser answer again; when unset, derived from SECRET_KEY.
+        self.RESPONSE_KEY_SECRET = env.get("RESPONSE_KEY_SECRET") or _derived(self.SECRET_KEY, RESPONSE_KEY_LABEL)
         self.SITE_NAME = env.get("SITE_NAME", "Consult")
         self.SITE_URL = env.get("SITE_URL", "http://127.0.0.1:5000").rstrip("/")
         self.SITE_OPERATOR = env.get("SITE_OPERATOR", "")

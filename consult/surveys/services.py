@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 from collections.abc import Mapping
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -35,8 +37,13 @@ class InvalidAnswers(InvalidInput):
 
 
 def dedupe_key(survey: Survey, secret: str) -> str:
-    """A one-way key that tells two responses from the same source apart without saying who it is."""
-    return hashlib.sha256(f"consult:{survey.id}:{secret}".encode()).hexdigest()
+    """A one-way key that tells two responses from the same source apart without saying who it is.
+
+    An HMAC-SHA256 keyed with the server's RESPONSE_KEY_SECRET: whoever holds a browser's cookie (or an
+    account id), even with a copy of the database, cannot compute it, so cannot point to the response.
+    """
+    message = f"consult:{survey.id}:{secret}".encode()
+    return hmac.new(current_app.config["RESPONSE_KEY_SECRET"].encode(), message, hashlib.sha256).hexdigest()
 
 
 def commune_choices(survey: Survey) -> dict[str, str]:

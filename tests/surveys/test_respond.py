@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import html
 import re
 
 import pytest
 from flask import current_app
 from flask_babel import gettext
+from itsdangerous import URLSafeSerializer
 from sqlalchemy import func, inspect, select
 
 from consult.core.models import utcnow
@@ -450,6 +452,39 @@ def test_answering_again_from_the_same_browser_is_refused_at_start(client, surve
     assert url(survey, "start") not in client.get(url(survey)).get_data(as_text=True)
     response = client.post(url(survey, "start"))
     assert response.status_code == 409 and count(Draft) == 0
+
+
+def test_one_response_key_cannot_be_computed_from_the_cookie_without_the_server_secret(app, client, survey):
+    answer_every_page(client, survey)
+    assert submit(client, survey).status_code == 302
+    cookie = client.get_cookie(f"consult_sv_{survey.id}", path=url(survey).rstrip("/")).value
+    token = URLSafeSerializer(app.secret_key, salt="consult-survey-browser").loads(cookie)
+    stored = db.session.scalars(select(Response)).one().dedupe_key
+
+    guesses = [cookie, token, f"browser:{token}", f"consult:{survey.id}:browser:{token}",
+               f"consult:{survey.id}:{token}", f"{survey.id}:{token}", f"{token}:{survey.id}"]
+    digests = {algorithm(g.encode()).hexdigest() for g in guesses
+               for algorithm in (hashlib.sha256, hashlib.sha1, hashlib.md5, hashlib.sha512)}
+    assert stored not in digests and token not in stored and cookie not in stored
+    # With the server's secret it can be computed: that is how the rule keeps working.
+    secret = app.config["RESPONSE_KEY_SECRET"].encode()
+    assert stored == hmac.new(secret, f"consult:{survey.id}:browser:{token}".encode(), hashlib.sha256).hexdigest()
+    assert secret.decode() != app.secret_key
+
+    # And the rule holds: the same browser cannot send a second response.
+    client.post(url(survey, "start"))
+    assert submit(client, survey).status_code == 409
+    assert count(Response) == 1
+
+
+def test_response_key_secret_can_be_set_apart_from_the_secret_key(monkeypatch, survey):
+    from config import load_config
+    monkeypatch.setenv("RESPONSE_KEY_SECRET", "une clé à part")
+    assert load_config("testing").RESPONSE_KEY_SECRET == "une clé à part"
+    monkeypatch.delenv("RESPONSE_KEY_SECRET")
+    derived = load_config("testing")
+    assert derived.RESPONSE_KEY_SECRET == hmac.new(derived.SECRET_KEY.encode(), b"consult:response-dedupe-key:v1",
+                                                   hashlib.sha256).hexdigest()
 
 
 def test_submit_after_closing_shows_everything_that_was_typed(client, survey):
