@@ -350,7 +350,13 @@ class Draft(db.Model):
 
 
 class AccessCode(db.Model):
-    """A single-use code printed on a paper invitation."""
+    """A single-use code printed on a paper invitation.
+
+    `used_on` only says whether the code is spent: it holds USED_MARK, the same date for every spent code,
+    never the day of use (which would equal the day of the response, and so point to it).
+    """
+
+    USED_MARK = dt.date(1970, 1, 1)
 
     __tablename__ = "survey_access_codes"
     __table_args__ = (UniqueConstraint("survey_id", "code"),)

@@ -110,7 +110,7 @@ def submit_response(survey: Survey, data: Mapping, *, browser_secret: str | None
         user_id = None
     cleaned = validate_all(survey, data)
     if survey.access_codes_required:
-        use_access_code(survey, access_code, today=now.date())
+        use_access_code(survey, access_code)
     return _store(survey, cleaned, channel=Channel.WEB, key=key, user_id=user_id, keyed_by_id=None,
                   today=now.date())
 
@@ -120,13 +120,16 @@ def normalise_access_code(code: str | None) -> str:
     return (code or "").strip().upper().replace(" ", "").replace("-", "")
 
 
-def use_access_code(survey: Survey, code: str | None, *, today: dt.date) -> None:
-    """Spend a single-use code (atomically: two requests cannot both spend it). Raises InvalidInput."""
+def use_access_code(survey: Survey, code: str | None) -> None:
+    """Spend a single-use code (atomically: two requests cannot both spend it). Raises InvalidInput.
+
+    No moment of use is stored: a spent code holds the same constant mark as every other one.
+    """
     normalised = normalise_access_code(code)
     spent = db.session.execute(
         update(AccessCode)
         .where(AccessCode.survey_id == survey.id, AccessCode.code == normalised, AccessCode.used_on.is_(None))
-        .values(used_on=today)
+        .values(used_on=AccessCode.USED_MARK)
     ).rowcount
     if spent != 1:
         raise InvalidInput(_("This access code is not valid or has already been used."), field="access_code")

@@ -554,11 +554,29 @@ def test_access_code_is_spent_on_submit_and_cannot_start_again(app, client, code
     for index, fields in enumerate(PAGE_FORMS):
         post_page(client, coded_survey, index, fields)
     assert submit(client, coded_survey).status_code == 302
-    assert db.session.scalars(select(AccessCode).where(AccessCode.code == "K7M2PQ9X")).one().used_on is not None
+    spent = db.session.scalars(select(AccessCode).where(AccessCode.code == "K7M2PQ9X")).one()
+    assert spent.used_on is not None
 
     neighbour = app.test_client()
     response = neighbour.post(url(coded_survey, "start"), data={"access_code": "K7M2PQ9X"})
     assert response.status_code == 422 and count(Draft) == 0
+
+
+def test_spent_access_code_stores_no_moment_of_use(client, coded_survey):
+    start(client, coded_survey, access_code="K7M2PQ9X")
+    for index, fields in enumerate(PAGE_FORMS):
+        post_page(client, coded_survey, index, fields)
+    assert submit(client, coded_survey).status_code == 302
+    db.session.expire_all()
+    response = db.session.scalars(select(Response)).one()
+    spent = db.session.scalars(select(AccessCode).where(AccessCode.code == "K7M2PQ9X")).one()
+    unused = db.session.scalars(select(AccessCode).where(AccessCode.code != "K7M2PQ9X")).first()
+    assert response.submitted_on == utcnow().date()
+    # Every stored column of the spent code, apart from "spent", is as it was when it was printed.
+    stored = {c.key: getattr(spent, c.key) for c in inspect(AccessCode).column_attrs}
+    assert stored["used_on"] == dt.date(1970, 1, 1) != response.submitted_on
+    assert not any(isinstance(v, (dt.date, dt.datetime)) and v != dt.date(1970, 1, 1) for v in stored.values())
+    assert unused.used_on is None
 
 
 def test_code_spent_meanwhile_is_asked_again_on_the_review_page(app, client, coded_survey):
