@@ -163,6 +163,15 @@ class StartForm(FlaskForm):
         render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"})
 
 
+class ResumeForm(FlaskForm):
+    """Continue a draft on another device with its private resume key (posted, so never in a URL)."""
+
+    key = StringField(
+        _l("Your resume key"), validators=[DataRequired(), Length(max=64)],
+        description=_l("Paste or type the key shown on the \"Resume later\" page."),
+        render_kw={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"})
+
+
 class SubmitForm(StartForm):
     """Send the answers (the access code is asked again only if this browser does not have it)."""
 

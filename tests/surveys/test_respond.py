@@ -351,31 +351,48 @@ def test_date_written_day_month_year_is_understood(client, survey):
     assert draft_data()["Q13"] == "2026-10-02"
 
 
-def test_resume_link_restores_the_draft_in_a_fresh_browser(app, client, survey):
+def later_key(client, survey, path: str = "later") -> str:
+    return re.search(r'id="resume-key" value="([^"]+)"', client.get(url(survey, path)).get_data(as_text=True)).group(1)
+
+
+def test_resume_key_posted_in_a_form_restores_the_draft_in_a_fresh_browser(app, client, survey):
     start(client, survey)
     post_page(client, survey, 0, PAGE_FORMS[0])
     post_page(client, survey, 1, {"q-Q9": "Boulanger"}, action="later")
     later = client.get(url(survey, "later?back=2")).get_data(as_text=True)
-    link = re.search(r'id="resume-link" value="([^"]+)"', later).group(1)
+    key = re.search(r'id="resume-key" value="([^"]+)"', later).group(1)
+    assert f'href="http://localhost{url(survey, "resume")}"' in later
+    assert later.count(key) == 1  # shown in its field, never in a link
 
     fresh = app.test_client()
-    response = fresh.get(link.replace("http://localhost", ""))
+    assert 'name="key"' in text(fresh.get(url(survey, "resume")))
+    response = fresh.post(url(survey, "resume"), data={"key": f" {key} "})
     assert response.status_code == 302 and response.headers["Location"].endswith("/page/2")
+    assert key not in response.headers["Location"]
     assert 'name="q-Q9" value="Boulanger"' in fresh.get(url(survey, "page/2")).get_data(as_text=True)
 
 
-def test_resume_link_can_be_shown_again(client, survey):
+def test_resume_key_can_be_shown_again(client, survey):
     start(client, survey)
-    first = re.search(r'id="resume-link" value="([^"]+)"', client.get(url(survey, "later")).get_data(as_text=True))
-    again = re.search(r'id="resume-link" value="([^"]+)"', client.get(url(survey, "later")).get_data(as_text=True))
-    assert first.group(1) == again.group(1)
-    assert f"/surveys/{survey.id}/resume/" in first.group(1)
+    assert later_key(client, survey) == later_key(client, survey)
 
 
-def test_unknown_resume_key_says_the_link_no_longer_works(client, survey):
-    response = client.get(url(survey, "resume/not-a-key"))
+def test_resume_key_in_the_url_path_no_longer_opens_the_answers(app, client, survey):
+    start(client, survey)
+    post_page(client, survey, 0, PAGE_FORMS[0])
+    key = later_key(client, survey)
+    fresh = app.test_client()
+    response = fresh.get(url(survey, f"resume/{key}"))
     assert response.status_code == 404
-    assert t("This link no longer works") in text(response)
+    assert fresh.get_cookie(f"consult_sv_{survey.id}_resume", path=url(survey).rstrip("/")) is None
+    assert "82112" not in text(response) and "82112" not in text(fresh.get(url(survey, "page/1")))
+
+
+def test_unknown_resume_key_is_refused_next_to_the_field(client, survey):
+    response = client.post(url(survey, "resume"), data={"key": "not-a-key"})
+    assert response.status_code == 422
+    assert 'id="key-error"' in text(response) and 'aria-invalid="true"' in text(response)
+    assert client.get_cookie(f"consult_sv_{survey.id}_resume", path=url(survey).rstrip("/")) is None
 
 
 def test_survey_pages_are_not_cached(client, survey):

@@ -31,7 +31,7 @@ from consult.core.urls import external_url, is_safe_next
 from consult.errors import InvalidInput, PermissionDenied
 from consult.extensions import login_manager
 from consult.surveys import permissions, services
-from consult.surveys.forms import RecontactForm, StartForm, SubmitForm
+from consult.surveys.forms import RecontactForm, ResumeForm, StartForm, SubmitForm
 from consult.surveys.answering import respond
 from consult.surveys.answering.answers import visible_questions
 from consult.surveys.models import Survey, SurveyMode
@@ -274,22 +274,31 @@ def _render_page(survey: Survey, draft, current, *, errors: dict, appeared=()):
 
 @bp.get("/<int:survey_id>/later")
 def later(survey_id: int):
-    """The "resume later" page: the private link to the draft (shown again whenever asked)."""
+    """The "resume later" page: the private resume key of the draft, and where to enter it elsewhere."""
     survey = _answering(survey_id)[0]
     key = request.cookies.get(_resume_cookie(survey))
-    link = external_url("surveys.resume", slug=g.territory.slug, survey_id=survey.id, key=key) if key else None
     back = request.args.get("back", type=int) or 1
-    return render_template("surveys/respond/later.html", territory=g.territory, survey=survey, link=link,
+    return render_template("surveys/respond/later.html", territory=g.territory, survey=survey, key=key,
+                           resume_url=external_url("surveys.resume", slug=g.territory.slug, survey_id=survey.id),
                            back=back, lifetime_days=respond.DRAFT_LIFETIME_DAYS)
 
 
-@bp.get("/<int:survey_id>/resume/<key>")
-def resume(survey_id: int, key: str):
-    """The private resume link: find the draft by its key, remember the key here, go back to the page."""
+@bp.route("/<int:survey_id>/resume", methods=["GET", "POST"])
+def resume(survey_id: int):
+    """Continue a draft on this device: the key is posted in a form, so no URL (nor access log) holds it."""
     survey = _survey(survey_id)
-    draft = respond.find_draft(survey, key=key) if survey.mode is SurveyMode.ANONYMOUS else None
+    form = ResumeForm()
+    key = (form.key.data or "").strip()
+    draft = None
+    if form.validate_on_submit():
+        draft = respond.find_draft(survey, key=key) if survey.mode is SurveyMode.ANONYMOUS else None
+        if draft is None:
+            form.key.errors = [*form.key.errors, _(
+                "This key does not open any answers in progress: check it, or the answers were sent already "
+                "or deleted after a long time without change.")]
     if draft is None:
-        return render_template("surveys/respond/expired.html", territory=g.territory, survey=survey), 404
+        return render_template("surveys/respond/resume.html", territory=g.territory, survey=survey,
+                               form=form), 422 if form.errors else 200
     _set_cookie(survey, _resume_cookie(survey), key, respond.DRAFT_LIFETIME_DAYS * 86400)
     _browser_token(survey)
     return redirect(_page_url(survey, draft.page_index + 1))
