@@ -112,3 +112,38 @@ def test_resident_answers_a_survey_on_a_phone(page: Page, live_server, axe_check
         assert db.session.scalar(select(func.count(Draft.id)).where(Draft.survey_id == survey_id)) == 0
         assert db.session.scalar(select(func.count(PanelContact.id)).where(PanelContact.survey_id == survey_id)) == 1
         db.session.remove()
+
+
+def test_resident_resumes_on_another_phone_by_typing_the_key(page: Page, browser, live_server, axe_check, tmp_path):
+    survey_id = create_survey(live_server)
+    base = f"/t/{SLUG}/surveys/{survey_id}/"
+    page.set_viewport_size(PHONE)
+    page.goto(live_server(base))
+    checked_page(page, axe_check)
+    follow(page, page.locator(f'form[action="{base}start"] button[type="submit"]'))
+    checked_page(page, axe_check)
+    page.check("#q-Q2-2")
+    page.fill("#q-Q6", "25")
+    follow(page, page.locator('button[name="action"][value="later"]'))
+
+    # "Resume later": the key in a field, the address to open elsewhere without it.
+    checked_page(page, axe_check)
+    page.screenshot(path=str(tmp_path / "later-375.png"), full_page=True)
+    key = page.locator("#resume-key").input_value()
+    expect(page.locator(f'main a[href$="{base}resume"]')).to_have_count(1)
+    assert key not in page.url
+
+    other = browser.new_context(locale="fr-FR", viewport=PHONE).new_page()
+    other.goto(live_server(f"{base}resume"))
+    checked_page(other, axe_check)
+    other.fill("#key", "une-clé-erronée")
+    follow(other, other.locator(f'form[action="{base}resume"] button[type="submit"]'))
+    checked_page(other, axe_check)
+    expect(other.locator("#key")).to_have_attribute("aria-invalid", "true")
+    other.screenshot(path=str(tmp_path / "resume-error-375.png"), full_page=True)
+    other.fill("#key", key)
+    follow(other, other.locator(f'form[action="{base}resume"] button[type="submit"]'))
+    checked_page(other, axe_check)
+    assert other.url.endswith(f"{base}page/1") and key not in other.url
+    expect(other.locator("#q-Q6")).to_have_value("25")
+    other.context.close()
