@@ -296,7 +296,8 @@ def with_questionnaire():
 
 class Response(db.Model):
     """One submitted questionnaire. In anonymous mode it holds no personal data: no account, no
-    address, no time finer than the day; `dedupe_key` is a one-way hash that only prevents duplicates."""
+    address, no time finer than the day; `dedupe_key` is a keyed one-way hash (HMAC) that only prevents
+    duplicates."""
 
     __tablename__ = "responses"
     __table_args__ = (UniqueConstraint("survey_id", "dedupe_key"),)

@@ -1,7 +1,7 @@
 """Answering a survey on the web: drafts, resume keys, the browser token, review and panel sign-up.
 
 A draft holds the answers in progress (the dict shape of consult/surveys/answers.py). In anonymous mode
-it is found through a random resume key that only the respondent holds (a cookie, and the private link
+it is found through a random resume key that only the respondent holds (a cookie, and the private key
 they may copy); the database keeps the key's sha256 only. In identified mode it is found by account.
 Functions here add and flush, never commit, and never touch the request.
 """
