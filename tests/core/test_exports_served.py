@@ -20,10 +20,11 @@ import urllib.parse
 import zlib
 from dataclasses import dataclass, field
 from html import unescape
+from pathlib import Path
 
 import icalendar
 import pytest
-from flask import url_for
+from flask import Flask, url_for
 from sqlalchemy import func, select
 
 from consult.accounts.demo import DEMO_ACCOUNTS
@@ -59,8 +60,8 @@ class Served:
     """The demo served by gunicorn, and what its database holds, read before serving."""
 
     port: int
-    log: object
-    app: object
+    log: Path
+    app: Flask
     survey_id: int
     responses: int
     threshold: int
@@ -147,18 +148,23 @@ def served(tmp_path_factory):
     log = folder / "gunicorn.log"
     with gunicorn(database, log, workers=1, csrf=True) as port:
         yield Served(port=port, log=log, app=app, **facts)
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
     assert " 500 " not in log.read_text() and "Traceback" not in log.read_text(), log.read_text()[-3000:]
 
 
 @pytest.fixture(scope="module")
-def coordinator(served):
+def coordinator_http(served):
+    """The demo's coordinator, logged in over HTTP."""
     browser = Browser(served.port)
     browser.log_in(COORDINATOR)
     return browser
 
 
 @pytest.fixture(scope="module")
-def observer(served):
+def observer_http(served):
+    """The demo's observer (the ARS), logged in over HTTP."""
     browser = Browser(served.port)
     browser.log_in(OBSERVER)
     return browser
@@ -214,8 +220,8 @@ def attachment(stem: str, fmt: str) -> str:
 # --- survey: raw responses and codebook (coordinators) ---------------------------------------------------
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx", "ods"])
-def test_raw_responses_hold_one_row_per_stored_response_with_formulas_made_inert(served, coordinator, fmt):
-    headers, body = download(coordinator, survey_export(served, f"responses.{fmt}"), fmt,
+def test_raw_responses_hold_one_row_per_stored_response_with_formulas_made_inert(served, coordinator_http, fmt):
+    headers, body = download(coordinator_http, survey_export(served, f"responses.{fmt}"), fmt,
                              attachment(f"survey-{served.survey_id}-responses", fmt))
     responses = sheets(body, fmt)[0]
     assert len(responses) - 1 == served.responses
@@ -230,11 +236,11 @@ def test_raw_responses_hold_one_row_per_stored_response_with_formulas_made_inert
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx", "ods"])
-def test_codebook_describes_every_column_of_the_raw_export(served, coordinator, fmt):
-    _, raw = download(coordinator, survey_export(served, f"responses.{fmt}"), fmt)
+def test_codebook_describes_every_column_of_the_raw_export(served, coordinator_http, fmt):
+    _, raw = download(coordinator_http, survey_export(served, f"responses.{fmt}"), fmt)
     columns = sheets(raw, fmt)[0][0]
     if fmt == "csv":
-        _, body = download(coordinator, survey_export(served, "codebook.csv"), "csv",
+        _, body = download(coordinator_http, survey_export(served, "codebook.csv"), "csv",
                            attachment(f"survey-{served.survey_id}-codebook", "csv"))
         codebook = sheets(body, "csv")[0]
     else:
@@ -243,17 +249,17 @@ def test_codebook_describes_every_column_of_the_raw_export(served, coordinator, 
     assert set(columns) - described == set(), (set(columns) - described)
 
 
-def test_observers_get_the_codebook_but_no_raw_responses(served, observer):
+def test_observers_get_the_codebook_but_no_raw_responses(served, observer_http):
     for fmt in ("csv", "xlsx", "ods"):
-        status, _, _ = observer.request("GET", survey_export(served, f"responses.{fmt}"))
+        status, _, _ = observer_http.request("GET", survey_export(served, f"responses.{fmt}"))
         assert status == 403
-    _, body = download(observer, survey_export(served, "codebook.csv"), "csv")
+    _, body = download(observer_http, survey_export(served, "codebook.csv"), "csv")
     assert len(sheets(body, "csv")[0]) > 1
 
 
 # --- survey: aggregated tables and method (observers and coordinators) ---------------------------------
 
-@pytest.mark.parametrize("who", ["coordinator", "observer"])
+@pytest.mark.parametrize("who", ["coordinator_http", "observer_http"])
 @pytest.mark.parametrize("fmt", ["csv", "xlsx", "ods"])
 def test_aggregated_tables_show_small_counts_as_below_k(served, request, who, fmt):
     browser = request.getfixturevalue(who)
@@ -299,7 +305,7 @@ def test_printable_questionnaire_as_html_and_pdf(served):
 # --- groups: rosters and attendance (coordinators only) ------------------------------------------------
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx", "ods"])
-def test_group_roster_and_attendance_hold_the_stored_rows(served, coordinator, observer, fmt):
+def test_group_roster_and_attendance_hold_the_stored_rows(served, coordinator_http, observer_http, fmt):
     base = f"/t/{SLUG}/manage/groups"
     expected = [
         (f"{base}/{served.group_id}/roster.{fmt}", f"group-{served.group_id}-roster", served.signups),
@@ -308,17 +314,17 @@ def test_group_roster_and_attendance_hold_the_stored_rows(served, coordinator, o
         (f"{base}/attendance.{fmt}", "attendance", served.territory_attendances),
     ]
     for path, stem, rows in expected:
-        headers, body = download(coordinator, path, fmt, attachment(stem, fmt))
+        headers, body = download(coordinator_http, path, fmt, attachment(stem, fmt))
         found = sheets(body, fmt)[0]
         assert len(found) - 1 == rows, path
         assert not [v for v in cells(found) if v.startswith(("=", "+", "@"))]
         assert headers["cache-control"] == "no-store"
-        assert observer.request("GET", path)[0] == 403
+        assert observer_http.request("GET", path)[0] == 403
 
 
 # --- calendars ---------------------------------------------------------------------------------------
 
-def test_meeting_invitation_and_private_feed_are_calendars(served, coordinator):
+def test_meeting_invitation_and_private_feed_are_calendars(served, coordinator_http):
     _, body = download(Browser(served.port), f"/t/{SLUG}/meetings/{served.meeting_id}.ics", "ics",
                        rf'attachment; filename="{SLUG}-meeting-{served.meeting_id}\.ics"')
     events = icalendar.Calendar.from_ical(body).walk("VEVENT")
@@ -326,10 +332,10 @@ def test_meeting_invitation_and_private_feed_are_calendars(served, coordinator):
 
     with served.app.test_request_context():
         participation, create_feed = url_for("participation.index"), url_for("calendar.create_feed")
-    token = coordinator.csrf_token(participation)
-    status, headers, _ = coordinator.request("POST", create_feed, {"csrf_token": token})
+    token = coordinator_http.csrf_token(participation)
+    status, headers, _ = coordinator_http.request("POST", create_feed, {"csrf_token": token})
     assert status == 302
-    _, _, page = coordinator.request("GET", headers["location"])
+    _, _, page = coordinator_http.request("GET", headers["location"])
     feed = re.search(rb"/calendar/[^\s<\"]+\.ics", page).group(0).decode()
     _, body = download(Browser(served.port), feed, "ics", r'attachment; filename="consult\.ics"')
     calendar = icalendar.Calendar.from_ical(body)
