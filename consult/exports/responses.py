@@ -22,14 +22,14 @@ def send_export(body: str | bytes | Iterable[str] | IO[bytes], *, filename: str,
     sent in chunks with its length, bytes as they are. `private` files (personal data, unpublished figures)
     are never kept by a cache; `inline` ones open in the browser instead of downloading."""
     if isinstance(body, (str, bytes)):
-        response = Response(body, mimetype=MIMETYPES[fmt])
+        response = Response(body, content_type=MIMETYPES[fmt])
     elif hasattr(body, "seek"):
         size = body.seek(0, 2)
         body.seek(0)
-        response = Response(file_chunks(body), mimetype=MIMETYPES[fmt])
+        response = Response(file_chunks(body), content_type=MIMETYPES[fmt])
         response.content_length = size
     else:
-        response = Response(stream_with_context(body), mimetype=MIMETYPES[fmt])
+        response = Response(stream_with_context(body), content_type=MIMETYPES[fmt])
     response.headers["Content-Disposition"] = f'{"inline" if inline else "attachment"}; filename="{filename}"'
     if private:
         response.headers["Cache-Control"] = "no-store"

@@ -29,8 +29,10 @@ def slow_page_blueprint() -> Blueprint:
     return bp
 
 
-def app():
-    """gunicorn 'tests.core.gunicorn_app:app()' (each worker builds its own app, as in production)."""
-    served = create_app(make_config(SQLALCHEMY_DATABASE_URI=f"sqlite:///{os.environ['CONSULT_TEST_DB']}"))
+def app(csrf: bool = False):
+    """gunicorn 'tests.core.gunicorn_app:app()' (each worker builds its own app, as in production);
+    `app(csrf=True)` checks CSRF tokens, as production does."""
+    served = create_app(make_config(SQLALCHEMY_DATABASE_URI=f"sqlite:///{os.environ['CONSULT_TEST_DB']}",
+                                    WTF_CSRF_ENABLED=csrf))
     served.register_blueprint(slow_page_blueprint())
     return served

@@ -266,11 +266,11 @@ def _seed_large_survey(app, responses: int) -> int:
 
 
 @contextmanager
-def gunicorn(database: Path, log: Path):
-    """`gunicorn` with two sync workers on `database`; yields the port, then stops the server it started."""
+def gunicorn(database: Path, log: Path, *, workers: int = 2, csrf: bool = False):
+    """`gunicorn` with sync workers on `database`; yields the port, then stops the server it started."""
     port = closed_port()
-    command = [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}",
-               "--timeout", "120", "--chdir", str(ROOT), "tests.core.gunicorn_app:app()"]
+    command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
+               "--timeout", "120", "--chdir", str(ROOT), f"tests.core.gunicorn_app:app(csrf={csrf})"]
     env = {**os.environ, "CONSULT_TEST_DB": str(database), "CONSULT_ENV": "testing", "LOGIN_RATE_LIMIT": "1000/minute"}
     with log.open("wb") as output:
         server = subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT)
