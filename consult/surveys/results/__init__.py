@@ -54,6 +54,7 @@ from consult.surveys.results.crosstabs import (  # noqa: F401
     can_cross,
     crossable_questions,
     crosstab,
+    respondents,
     role_label,
 )
 from consult.surveys.results.representativeness import (  # noqa: F401
