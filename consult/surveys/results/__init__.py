@@ -19,6 +19,8 @@ from consult.surveys.results.data import (  # noqa: F401
     disclosure_threshold,
     load,
     overview,
+    pin_disclosure_threshold,
+    site_threshold,
     survey_communes,
 )
 from consult.surveys.results.questions import (  # noqa: F401
