@@ -53,7 +53,10 @@ class SurveyForm(FlaskForm):
     access_codes_required = BooleanField(_l("Require a single-use access code (paper invitations, panel)"))
     disclosure_threshold = IntegerField(_l("Smallest group shown in results"),
                                         validators=[Optional(), NumberRange(min=3, max=100)],
-                                        description=_l("Leave empty to use the site's rule."))
+                                        description=_l("Leave empty to use the site's rule. Once the survey "
+                                                       "has answers, this number can only go up: it cannot be "
+                                                       "lowered, nor emptied if the site's rule is smaller, and "
+                                                       "a later change of the site's rule never lowers it."))
     mental_health = BooleanField(_l("This survey touches on mental health (shows the 3114 prevention line)"))
     recontact_enabled = BooleanField(_l("Offer respondents to be re-contacted (residents' panel)"), default=True)
     axis_ids = SelectMultipleField(_l("Axes this survey informs"), coerce=int, validators=[Optional()])

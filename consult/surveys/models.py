@@ -150,6 +150,7 @@ class Survey(TimestampMixin, db.Model):
     __table_args__ = (
         CheckConstraint("closes_at IS NULL OR opens_at IS NULL OR closes_at > opens_at", name="window_in_order"),
         CheckConstraint("disclosure_threshold IS NULL OR disclosure_threshold >= 1", name="threshold_positive"),
+        CheckConstraint("disclosure_floor IS NULL OR disclosure_floor >= 1", name="floor_positive"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -164,6 +165,10 @@ class Survey(TimestampMixin, db.Model):
     closes_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)
     access_codes_required: Mapped[bool] = mapped_column(Boolean, default=False)
     disclosure_threshold: Mapped[int | None] = mapped_column(Integer, default=None)
+    # The k in force when the first response was stored (raised when the results are published or the
+    # settings saved with responses): no figure is ever shown with a smaller k, even if the site's
+    # DISCLOSURE_THRESHOLD is lowered later. None while the survey has no response.
+    disclosure_floor: Mapped[int | None] = mapped_column(Integer, default=None)
     mental_health: Mapped[bool] = mapped_column(Boolean, default=False)
     recontact_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     results_published_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)
@@ -178,6 +183,14 @@ class Survey(TimestampMixin, db.Model):
     @property
     def questions(self) -> list[Question]:
         return [q for page in self.pages for q in page.questions]
+
+    def effective_threshold(self, site_threshold: int) -> int:
+        """k: the survey's own minimum cell size, else the site's — never below the pinned floor."""
+        return max(self.disclosure_threshold or site_threshold, self.disclosure_floor or 0)
+
+    def pin_threshold(self, site_threshold: int) -> None:
+        """Keep the k in force now as the floor: from now on, k can only go up."""
+        self.disclosure_floor = self.effective_threshold(site_threshold)
 
     def is_accepting(self, now: dt.datetime) -> bool:
         """Open, and within its window."""

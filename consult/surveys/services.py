@@ -17,6 +17,7 @@ from consult.extensions import db
 from consult.surveys.answering import answers as answer_rules
 from consult.surveys import permissions
 from consult.surveys.models import AccessCode, Channel, Response, Survey, SurveyMode, SurveyStatus
+from consult.surveys.results.data import pin_disclosure_threshold
 from consult.territories.models import Commune
 
 
@@ -83,6 +84,8 @@ def _store(survey: Survey, cleaned: Mapping, *, channel: Channel, key: str | Non
             db.session.flush()
     except IntegrityError:
         raise AlreadyResponded(_("An answer to this survey has already been recorded from here. Thank you!")) from None
+    if survey.disclosure_floor is None:
+        pin_disclosure_threshold(survey)  # the k promised to this respondent: it never goes down
     return response
 
 

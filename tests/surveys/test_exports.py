@@ -247,13 +247,14 @@ def test_aggregated_tables_hide_small_counts_as_below_k(client, login, observer,
 
 @pytest.fixture
 def seven_answers(survey):
-    """Seven web responses: five “Oui” and two “Non” to Q3; four women and three men."""
+    """Seven web responses: five “Oui” and two “Non” to Q3; four women and three men (k = 3, set before
+    the first answer: once a survey has answers, k can only go up)."""
+    survey.disclosure_threshold = 3
     for n in range(7):
         data = {**VALID_ANSWERS, "Q3": "1" if n < 5 else "2", "Q12": "1" if n < 4 else "2"}
         if n >= 5:
             del data["Q4"], data["Q4.other"]
         services.submit_response(survey, data, browser_secret=f"navigateur-{n}", now=NOW)
-    survey.disclosure_threshold = 3
     db.session.commit()
     return survey
 

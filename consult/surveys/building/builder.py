@@ -36,6 +36,7 @@ from consult.surveys.models import (
     SurveyPage,
     SurveyStatus,
 )
+from consult.surveys.results.data import disclosure_threshold, pin_disclosure_threshold, site_threshold
 from consult.territories.models import Axis, Objective, Territory
 from consult.territories.permissions import can_manage_territory
 
@@ -107,13 +108,32 @@ def create_survey(actor, territory: Territory, data: SurveyData, *, from_templat
 
 
 def update_survey(actor, survey: Survey, data: SurveyData) -> None:
-    """Edit settings; the mode cannot change once answers exist. Raises PermissionDenied, Conflict, InvalidInput."""
+    """Edit settings; the mode cannot change and k (the smallest group shown) cannot go down once answers
+    exist. Raises PermissionDenied, Conflict, InvalidInput (field "disclosure_threshold")."""
     _require(actor, survey.territory)
+    locked = _locked(survey)
     if data.mode is not survey.mode:
-        _refuse_if_locked(survey, _("The answering mode cannot change once answers have been collected."))
+        if locked:
+            raise Conflict(_("The answering mode cannot change once answers have been collected."))
         survey.mode = data.mode
+    if locked:
+        _refuse_lower_threshold(survey, data.disclosure_threshold)
     _apply_settings(survey, data)
+    if locked:
+        pin_disclosure_threshold(survey)
+    else:
+        survey.disclosure_floor = None  # nothing collected, nothing shown: k is free until the first answer
     db.session.flush()
+
+
+def _refuse_lower_threshold(survey: Survey, wanted: int | None) -> None:
+    """Figures already shown at k must not be shown again with a smaller k (cells between the two
+    would appear), so once answers exist the survey's own value, or the site's rule it falls back
+    to when left empty, may not be below the k in force."""
+    current = disclosure_threshold(survey)
+    if (wanted or site_threshold()) < current:
+        raise InvalidInput(_("Answers have been collected: the smallest group shown can no longer go below "
+                             "%(k)d respondents (enter %(k)d or more).", k=current), field="disclosure_threshold")
 
 
 TRANSITIONS = {

@@ -19,6 +19,8 @@ from consult.surveys.results.data import (  # noqa: F401
     disclosure_threshold,
     load,
     overview,
+    pin_disclosure_threshold,
+    site_threshold,
     survey_communes,
 )
 from consult.surveys.results.questions import (  # noqa: F401
@@ -54,6 +56,7 @@ from consult.surveys.results.crosstabs import (  # noqa: F401
     can_cross,
     crossable_questions,
     crosstab,
+    respondents,
     role_label,
 )
 from consult.surveys.results.representativeness import (  # noqa: F401

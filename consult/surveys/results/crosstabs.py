@@ -69,6 +69,13 @@ def crossable_questions(survey: Survey, variables: Sequence[Variable]) -> list[Q
     return [q for q in survey.questions if any(can_cross(q, v) for v in variables)]
 
 
+def respondents(question: Question, data: SurveyData) -> int:
+    """How many respondents answered a closed question (for a conditional one: among those asked):
+    the question's own base, the one a breakdown of it would divide."""
+    codes = {o.id for o in question.choices}
+    return len({row.response_id for row in data.of(question) if row.option_id in codes})
+
+
 @dataclass(frozen=True)
 class CrossTab:
     """Respondents to a closed question, by group of a breakdown variable (exact counts).

@@ -20,8 +20,20 @@ NOT_STATED = "_none"
 
 
 def disclosure_threshold(survey: Survey) -> int:
-    """k: the survey's own minimum cell size, else the instance's (DISCLOSURE_THRESHOLD, 11 by default)."""
-    return survey.disclosure_threshold or current_app.config["DISCLOSURE_THRESHOLD"]
+    """k: the survey's own minimum cell size, else the instance's (DISCLOSURE_THRESHOLD, 11 by default),
+    never below the k pinned once the survey had responses (`Survey.disclosure_floor`)."""
+    return survey.effective_threshold(site_threshold())
+
+
+def site_threshold() -> int:
+    """The instance's k (DISCLOSURE_THRESHOLD), for surveys that do not set their own."""
+    return current_app.config["DISCLOSURE_THRESHOLD"]
+
+
+def pin_disclosure_threshold(survey: Survey) -> None:
+    """Record the k in force as the survey's floor (first response, publication, settings saved once
+    answered): whatever the survey's or the site's setting becomes, k no longer goes down."""
+    survey.pin_threshold(site_threshold())
 
 
 # --- loading ------------------------------------------------------------------------------------------

@@ -273,17 +273,34 @@ class TableView:
 
 
 def minimum_responses(k: int) -> int:
-    """Breakdowns are shown only once the survey has at least 2k responses (early results suppressed)."""
+    """A question is broken down only once it has at least 2k respondents (early results suppressed)."""
     return 2 * k
 
 
-def breakdown(data: results.SurveyData, question: Question, variable: results.Variable, k: int) -> TableView:
-    """A cross-tabulation with disclosure control (always: breakdowns are protected for everyone).
+def can_break_down(data: results.SurveyData, question: Question, k: int) -> bool:
+    """Per-question base: the question's own respondents (not the survey's) must number at least 2k,
+    so that a question answered by a few (a conditional follow-up, a late addition) is never split."""
+    return results.respondents(question, data) >= minimum_responses(k)
+
+
+def breakdown_questions(data: results.SurveyData, questions: Sequence[Question],
+                        k: int) -> tuple[list[Question], list[Question]]:
+    """(questions that may be broken down, questions withheld because fewer than 2k answered them)."""
+    offered = [q for q in questions if can_break_down(data, q, k)]
+    return offered, [q for q in questions if q not in offered]
+
+
+def breakdown(data: results.SurveyData, question: Question, variable: results.Variable,
+              k: int) -> TableView | None:
+    """A cross-tabulation with disclosure control (always: breakdowns are protected for everyone), or
+    None when the question has fewer than 2k respondents (`can_break_down`).
 
     Communes with fewer than k respondents are grouped into one row (geographic aggregation); groups
     with nobody are left out; a group below k is hidden whole; column totals are the question's
     overall counts exactly as shown with disclosure control."""
     table = results.crosstab(data.survey, question, variable, data)
+    if table.total < minimum_responses(k):
+        return None
     groups, counts, bases = list(table.groups), [list(r) for r in table.counts], list(table.bases)
     merged: list[str] = []
     omitted = sum(1 for b in bases if b == 0) if variable.key == "commune" else 0

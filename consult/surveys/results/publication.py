@@ -9,6 +9,7 @@ from consult.errors import Conflict, PermissionDenied
 from consult.extensions import db
 from consult.surveys import permissions
 from consult.surveys.models import Survey, SurveyStatus
+from consult.surveys.results.data import pin_disclosure_threshold
 
 
 # --- publishing --------------------------------------------------------------------------------------
@@ -25,6 +26,7 @@ def publish_results(actor, survey: Survey, *, now: dt.datetime) -> None:
     if survey.results_published_at is not None:
         raise Conflict(_("The results are already published."))
     survey.results_published_at = now
+    pin_disclosure_threshold(survey)  # what is published at this k is never shown with a smaller one
     db.session.flush()
 
 

@@ -16,6 +16,7 @@ from consult.extensions import db
 from consult.surveys import forms, services
 from consult.surveys.building import builder
 from consult.surveys.answering import answers as answer_rules
+from consult.surveys.results import disclosure_threshold
 from consult.surveys.models import (CHOICE_TYPES, Channel, Question, QuestionType, SurveyMode, SurveyPage,
                                     with_questionnaire)
 from consult.surveys.views import get_survey_or_404
@@ -53,7 +54,8 @@ def detail(survey_id: int):
     """The builder: settings summary, status, pages and questions."""
     survey = _survey(survey_id)
     return render_template("surveys/manage/detail.html", territory=g.territory, survey=survey,
-                           responses=builder.response_count(survey), page_form=forms.PageForm(prefix="page"),
+                           responses=builder.response_count(survey), threshold=disclosure_threshold(survey),
+                           page_form=forms.PageForm(prefix="page"),
                            action_form=forms.ButtonForm(), types=list(QuestionType))
 
 

@@ -34,6 +34,7 @@ from consult.surveys import permissions, services
 from consult.surveys.forms import RecontactForm, ResumeForm, StartForm, SubmitForm
 from consult.surveys.answering import respond
 from consult.surveys.answering.answers import visible_questions
+from consult.surveys.results import disclosure_threshold
 from consult.surveys.models import Survey, SurveyMode
 from consult.surveys.views import get_survey_or_404
 from consult.territories.views import scope_to_territory
@@ -78,7 +79,7 @@ def _survey(survey_id: int) -> Survey:
 
 
 def _threshold(survey: Survey) -> int:
-    return survey.disclosure_threshold or current_app.config["DISCLOSURE_THRESHOLD"]
+    return disclosure_threshold(survey)
 
 
 def _cookie_path(survey: Survey) -> str:

@@ -121,23 +121,25 @@ class BreakdownForm(FlaskForm):
 
 
 def _breakdown_page(template: str, **extra):
-    """The GET form (question, variable) and, when both are valid, the protected cross-tabulation."""
+    """The GET form (question, variable) and, when both are valid, the protected cross-tabulation.
+    Only questions answered by at least 2k respondents are offered; the others are named, with why."""
     survey = g.survey
     k = results.disclosure_threshold(survey)
     data = results.load(survey)
     variables = results.breakdown_variables(survey)
     form = BreakdownForm(request.args)
-    crossable = results.crossable_questions(survey, variables)
-    form.question.choices = choices((q.code, f"{q.code} — {q.text}") for q in crossable)
+    offered, too_few = presentation.breakdown_questions(data, results.crossable_questions(survey, variables), k)
+    form.question.choices = choices((q.code, f"{q.code} — {q.text}") for q in offered)
     form.by.choices = choices((v.key, v.label) for v in variables)
-    table = None
-    enough = len(data.responses) >= presentation.minimum_responses(k)
-    question = next((q for q in crossable if q.code == form.question.data), None)
+    question = next((q for q in offered if q.code == form.question.data), None)
     variable = next((v for v in variables if v.key == form.by.data), None)
-    if enough and question is not None and variable is not None and results.can_cross(question, variable):
+    table = None
+    if question is not None and variable is not None and results.can_cross(question, variable):
         table = presentation.breakdown(data, question, variable, k)
     return render_template(template, territory=g.territory, survey=survey, form=form, table=table,
-                           enough=enough, responses=len(data.responses), minimum=presentation.minimum_responses(k),
+                           enough=bool(offered), responses=len(data.responses),
+                           minimum=presentation.minimum_responses(k), too_few=too_few,
+                           refused=next((q for q in too_few if q.code == form.question.data), None),
                            asked=bool(request.args), **extra)
 
 
@@ -199,7 +201,8 @@ def public():
     return render_template("surveys/results/public.html", territory=g.territory, survey=survey, shown_k=k,
                            overview=overview, questions=presentation.question_views(data, k),
                            preview=survey.results_published_at is None,
-                           enough=len(data.responses) >= presentation.minimum_responses(k))
+                           enough=any(presentation.can_break_down(data, q, k) for q in
+                                      results.crossable_questions(survey, results.breakdown_variables(survey))))
 
 
 @public_bp.get("/breakdowns")
