@@ -7,8 +7,6 @@ import http.client
 import os
 import socket
 import sqlite3
-import subprocess
-import sys
 import threading
 import time
 import urllib.parse
@@ -29,15 +27,13 @@ from consult.surveys.building import builder
 from consult.surveys.models import Answer, Channel, QuestionType, Response
 from consult.territories.models import Territory
 from tests.conftest import NOW, PASSWORD, build_app, discard_database, make_config, served_database_app, serving
+from tests.served import free_port, http_request
+from tests.served import gunicorn as served_by_gunicorn
 
 USING_POSTGRES = os.environ.get("TEST_DATABASE_URL", "").startswith("postgres")
 
 
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
+closed_port = free_port
 
 # --- health check ------------------------------------------------------------------------
 
@@ -232,7 +228,6 @@ def test_concurrent_wrong_passwords_for_one_address_let_exactly_the_limit_throug
 # --- reads never lock writers out: two gunicorn workers on one SQLite file ------------------------
 
 
-ROOT = Path(__file__).resolve().parent.parent.parent
 SLUG = "vallee-du-lot"
 COORDINATOR = "coordination.lot@example.org"
 LONG_ANSWER = "Il faudrait un médecin le samedi matin, et un bus pour y aller. " * 80  # ~5 kB a row
@@ -267,54 +262,22 @@ def _seed_large_survey(app, responses: int) -> int:
 
 @contextmanager
 def gunicorn(database: Path, log: Path, *, workers: int = 2, csrf: bool = False):
-    """`gunicorn` with sync workers on `database`; yields the port, then stops the server it started."""
-    port = closed_port()
-    command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
-               "--timeout", "120", "--chdir", str(ROOT), f"tests.core.gunicorn_app:app(csrf={csrf})"]
-    env = {**os.environ, "CONSULT_TEST_DB": str(database), "CONSULT_ENV": "testing", "LOGIN_RATE_LIMIT": "1000/minute"}
-    with log.open("wb") as output:
-        server = subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                status, _, _ = _request(port, "GET", "/healthz")
-                if status == 200:
-                    break
-            except OSError:
-                pass
-            assert time.monotonic() < deadline, log.read_text()
-            time.sleep(0.2)
+    """`gunicorn` with sync workers on `database` (tests/core/gunicorn_app.py); yields the port."""
+    with served_by_gunicorn(f"tests.core.gunicorn_app:app(csrf={csrf})", log, workers=workers,
+                            env={"CONSULT_TEST_DB": str(database), "LOGIN_RATE_LIMIT": "1000/minute"}) as port:
         yield port
-    finally:
-        server.terminate()
-        try:
-            server.wait(20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(20)
 
 
 def _request(port: int, method: str, path: str, *, body: dict | None = None, cookie: str = "",
              timeout: float = 8) -> tuple[int, dict, bytes]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    headers = {"Cookie": f"consult_lang=en; {cookie}".strip("; ")}
-    data = None
-    if body is not None:
-        data = urllib.parse.urlencode(body)
-        headers["Content-Type"] = "application/x-www-form-urlencoded"
-    try:
-        conn.request(method, path, body=data, headers=headers)
-        response = conn.getresponse()
-        return response.status, dict(response.getheaders()), response.read()
-    finally:
-        conn.close()
+    return http_request(port, method, path, body=body, timeout=timeout,
+                        headers={"Cookie": f"consult_lang=en; {cookie}".strip("; ")})
 
 
 def _log_in(port: int, email: str) -> str:
     status, headers, _ = _request(port, "POST", "/account/login", body={"email": email, "password": PASSWORD})
     assert status == 302, status
-    return headers["Set-Cookie"].split(";", 1)[0]
+    return headers["set-cookie"].split(";", 1)[0]
 
 
 @pytest.fixture
@@ -352,7 +315,7 @@ def _reads_and_writes_take(port: int) -> list[float]:
                                    body={"email": f"personne{n}@example.org", "password": "non"})
         assert status == 200 and b"Wrong email or password." in page
         status, headers, _ = _request(port, "GET", "/account/confirm/not-a-token")
-        assert status == 302 and headers["Location"].endswith("/account/confirm")
+        assert status == 302 and headers["location"].endswith("/account/confirm")
         timings.append(time.monotonic() - started)
     return timings
 

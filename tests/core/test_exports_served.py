@@ -12,11 +12,10 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import functools
-import http.client
 import inspect
 import io
 import re
-import urllib.parse
+import weakref
 import zlib
 from dataclasses import dataclass, field
 from html import unescape
@@ -35,6 +34,7 @@ from consult.surveys.results import disclosure_threshold
 from consult.territories.models import Territory
 from tests.conftest import build_app
 from tests.core.test_database import gunicorn
+from tests.served import Browser
 from tests.surveys.exports_helpers import read_ods, read_xlsx
 
 SLUG = "terres-des-confluences"
@@ -71,44 +71,6 @@ class Served:
     meeting_attendances: int
     territory_attendances: int
     meeting_titles: set[str] = field(default_factory=set)
-
-
-class Browser:
-    """A person's visits over HTTP: cookies kept, redirects not followed, English pages."""
-
-    def __init__(self, port: int):
-        self.port = port
-        self.cookies = {"consult_lang": "en"}
-        self.files: dict[str, tuple[int, dict, bytes]] = {}  # downloads, fetched once per module
-
-    def request(self, method: str, path: str, body: dict | None = None) -> tuple[int, dict, bytes]:
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
-        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
-        data = None
-        if body is not None:
-            data = urllib.parse.urlencode(body)
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        try:
-            connection.request(method, path, body=data, headers=headers)
-            response = connection.getresponse()
-            for name, value in response.getheaders():
-                if name.lower() == "set-cookie":
-                    key, _, rest = value.partition("=")
-                    self.cookies[key] = rest.split(";", 1)[0]
-            return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
-        finally:
-            connection.close()
-
-    def csrf_token(self, path: str) -> str:
-        status, _, page = self.request("GET", path)
-        assert status == 200, (path, status)
-        return re.search(rb'name="csrf_token"[^>]*value="([^"]+)"', page).group(1).decode()
-
-    def log_in(self, email: str) -> None:
-        token = self.csrf_token("/account/login")
-        status, headers, page = self.request("POST", "/account/login", {
-            "email": email, "password": PASSWORDS[email], "csrf_token": token})
-        assert status == 302, page[:500]
 
 
 @pytest.fixture(scope="module")
@@ -158,7 +120,7 @@ def served(tmp_path_factory):
 def coordinator_http(served):
     """The demo's coordinator, logged in over HTTP."""
     browser = Browser(served.port)
-    browser.log_in(COORDINATOR)
+    browser.log_in(COORDINATOR, PASSWORDS[COORDINATOR])
     return browser
 
 
@@ -166,16 +128,20 @@ def coordinator_http(served):
 def observer_http(served):
     """The demo's observer (the ARS), logged in over HTTP."""
     browser = Browser(served.port)
-    browser.log_in(OBSERVER)
+    browser.log_in(OBSERVER, PASSWORDS[OBSERVER])
     return browser
+
+
+_downloads: weakref.WeakKeyDictionary[Browser, dict] = weakref.WeakKeyDictionary()  # each file read once
 
 
 def download(browser: Browser, path: str, fmt: str, filename: str | None = None) -> tuple[dict, bytes]:
     """GET `path` (once per browser): 200, its content type and, for attachments, its file name; the headers
     and the body."""
-    if path not in browser.files:
-        browser.files[path] = browser.request("GET", path)
-    status, headers, body = browser.files[path]
+    fetched = _downloads.setdefault(browser, {})
+    if path not in fetched:
+        fetched[path] = browser.request("GET", path)
+    status, headers, body = fetched[path]
     assert status == 200, (path, status, body[:500])
     assert headers["content-type"] == MIMETYPES[fmt], (path, headers)
     if filename is not None:
