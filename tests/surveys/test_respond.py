@@ -160,6 +160,13 @@ def test_intro_of_an_open_survey_has_a_start_button(client, survey):
     assert f'action="{url(survey, "start")}"' in page
 
 
+def test_intro_links_to_the_resume_form_for_a_browser_without_answers_in_progress(app, client, survey):
+    fresh = app.test_client()
+    assert f'href="{url(survey, "resume")}"' in fresh.get(url(survey)).get_data(as_text=True)
+    start(client, survey)  # this browser has its own answers in progress: it continues them instead
+    assert f'href="{url(survey, "resume")}"' not in client.get(url(survey)).get_data(as_text=True)
+
+
 def test_closed_survey_says_when_it_closed_and_has_no_start_button(client, make_survey):
     survey = make_survey(opens_at=dt.datetime(2026, 1, 1), closes_at=dt.datetime(2026, 3, 31, 16, 0))
     survey.status = SurveyStatus.CLOSED
