@@ -21,6 +21,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
@@ -366,11 +367,9 @@ class Draft(db.Model):
 class AccessCode(db.Model):
     """A single-use code printed on a paper invitation.
 
-    `used_on` only says whether the code is spent: it holds USED_MARK, the same date for every spent code,
-    never the day of use (which would equal the day of the response, and so point to it).
+    Only whether it is `spent` is kept, never when: the day of use would equal the day of the response it
+    let in, and so point to it.
     """
-
-    USED_MARK = dt.date(1970, 1, 1)
 
     __tablename__ = "survey_access_codes"
     __table_args__ = (UniqueConstraint("survey_id", "code"),)
@@ -378,7 +377,7 @@ class AccessCode(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
     code: Mapped[str] = mapped_column(String(16))
-    used_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    spent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 def _random_id() -> str:

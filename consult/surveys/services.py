@@ -131,8 +131,8 @@ def use_access_code(survey: Survey, code: str | None) -> None:
     normalised = normalise_access_code(code)
     spent = db.session.execute(
         update(AccessCode)
-        .where(AccessCode.survey_id == survey.id, AccessCode.code == normalised, AccessCode.used_on.is_(None))
-        .values(used_on=AccessCode.USED_MARK)
+        .where(AccessCode.survey_id == survey.id, AccessCode.code == normalised, AccessCode.spent.is_(False))
+        .values(spent=True)
     ).rowcount
     if spent != 1:
         raise InvalidInput(_("This access code is not valid or has already been used."), field="access_code")

@@ -570,7 +570,7 @@ def test_wrong_access_code_is_refused_at_start_next_to_the_field(client, coded_s
 
 def test_access_code_checked_at_start_is_not_spent(client, coded_survey):
     start(client, coded_survey, access_code="k7m2-pq9x")
-    assert db.session.scalars(select(AccessCode).where(AccessCode.code == "K7M2PQ9X")).one().used_on is None
+    assert db.session.scalars(select(AccessCode).where(AccessCode.code == "K7M2PQ9X")).one().spent is False
 
 
 def test_access_code_is_spent_on_submit_and_cannot_start_again(app, client, coded_survey):
@@ -579,7 +579,7 @@ def test_access_code_is_spent_on_submit_and_cannot_start_again(app, client, code
         post_page(client, coded_survey, index, fields)
     assert submit(client, coded_survey).status_code == 302
     spent = db.session.scalars(select(AccessCode).where(AccessCode.code == "K7M2PQ9X")).one()
-    assert spent.used_on is not None
+    assert spent.spent is True
 
     neighbour = app.test_client()
     response = neighbour.post(url(coded_survey, "start"), data={"access_code": "K7M2PQ9X"})
@@ -598,16 +598,16 @@ def test_spent_access_code_stores_no_moment_of_use(client, coded_survey):
     assert response.submitted_on == utcnow().date()
     # Every stored column of the spent code, apart from "spent", is as it was when it was printed.
     stored = {c.key: getattr(spent, c.key) for c in inspect(AccessCode).column_attrs}
-    assert stored["used_on"] == dt.date(1970, 1, 1) != response.submitted_on
-    assert not any(isinstance(v, (dt.date, dt.datetime)) and v != dt.date(1970, 1, 1) for v in stored.values())
-    assert unused.used_on is None
+    assert stored["spent"] is True
+    assert not any(isinstance(v, (dt.date, dt.datetime)) for v in stored.values())
+    assert unused.spent is False
 
 
 def test_code_spent_meanwhile_is_asked_again_on_the_review_page(app, client, coded_survey):
     start(client, coded_survey, access_code="K7M2PQ9X")
     for index, fields in enumerate(PAGE_FORMS):
         post_page(client, coded_survey, index, fields)
-    db.session.scalars(select(AccessCode).where(AccessCode.code == "K7M2PQ9X")).one().used_on = dt.date(2026, 1, 1)
+    db.session.scalars(select(AccessCode).where(AccessCode.code == "K7M2PQ9X")).one().spent = True
     db.session.commit()
     response = submit(client, coded_survey)
     assert response.status_code == 422 and 'id="access_code-error"' in response.get_data(as_text=True)

@@ -123,7 +123,7 @@ def check_access_code(survey: Survey, code: str | None) -> str:
     if not normalised:
         raise InvalidInput(_("Enter the access code printed on your invitation."), field="access_code")
     found = db.session.scalar(select(exists().where(
-        AccessCode.survey_id == survey.id, AccessCode.code == normalised, AccessCode.used_on.is_(None))))
+        AccessCode.survey_id == survey.id, AccessCode.code == normalised, AccessCode.spent.is_(False))))
     if not found:
         raise InvalidInput(_("This access code is not valid or has already been used."), field="access_code")
     return normalised
