@@ -32,6 +32,7 @@ from consult.surveys.models import (  # noqa: F401
     Survey,
     SurveyPage,
 )
+from consult.surveys.releases.models import SurveyRelease  # noqa: F401
 from consult.proposals.models import (  # noqa: F401
     Call,
     CallParticipant,

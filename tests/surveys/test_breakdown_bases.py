@@ -8,7 +8,8 @@ import pytest
 
 from consult.extensions import db
 from tests.surveys.test_results import add_response, add_thirty
-from tests.surveys.test_results_pages import breakdown_cells, public_url, publish, staff_url, text_of
+from tests.surveys.releasing import publish, release
+from tests.surveys.test_results_pages import breakdown_cells, public_url, staff_url, text_of
 
 # Reasons for forgoing care (Q4, asked only to those who answered "yes" to Q3) of 24 more respondents.
 MORE_REASONS = [["1"], ["2"], ["3"], ["1", "2"]]
@@ -22,11 +23,18 @@ def thirty(survey):
 
 
 @pytest.fixture
+def released(thirty):
+    release(thirty)
+    return thirty
+
+
+@pytest.fixture
 def many_yes(thirty):
     """24 more women who forwent care: Q4 is now answered by 34, of whom 1 "other or not stated"."""
     for i in range(24):
         add_response(thirty, {"Q1": "82033", "Q2": "2", "Q3": "1", "Q4": MORE_REASONS[i % 4], "Q12": "1"})
     db.session.commit()
+    release(thirty)
     return thirty
 
 
@@ -41,7 +49,8 @@ def has_table(response) -> bool:
     return "results-table crosstab" in response.get_data(as_text=True)
 
 
-def test_question_answered_by_fewer_than_2k_is_not_offered(client, thirty, as_observer):
+def test_question_answered_by_fewer_than_2k_is_not_offered(client, released, as_observer):
+    thirty = released
     response = client.get(staff_url(thirty, "/breakdowns"))
 
     codes = offered_codes(response)
@@ -52,7 +61,8 @@ def test_question_answered_by_fewer_than_2k_is_not_offered(client, thirty, as_ob
     assert "22" in page
 
 
-def test_breakdown_url_of_a_small_conditional_question_shows_no_figure(client, thirty, as_observer):
+def test_breakdown_url_of_a_small_conditional_question_shows_no_figure(client, released, as_observer):
+    thirty = released
     response = client.get(staff_url(thirty, "/breakdowns?question=Q4&by=sex"))
 
     assert response.status_code == 200
@@ -71,7 +81,8 @@ def test_public_breakdown_url_of_a_small_question_shows_no_figure(client, thirty
     assert "breakdown-refused" in response.get_data(as_text=True)
 
 
-def test_question_answered_by_2k_is_broken_down(client, thirty, as_observer):
+def test_question_answered_by_2k_is_broken_down(client, released, as_observer):
+    thirty = released
     response = client.get(staff_url(thirty, "/breakdowns?question=Q3&by=sex"))
 
     assert has_table(response)

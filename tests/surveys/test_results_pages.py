@@ -6,9 +6,12 @@ import re
 
 import pytest
 
+from sqlalchemy import func, select
+
 from consult.extensions import db
+from consult.surveys.releases.models import SurveyRelease
 from consult.surveys.models import SurveyStatus
-from tests.conftest import NOW
+from tests.surveys.releasing import publish, release
 from tests.surveys.test_results import add_response, add_thirty
 
 SLUG = "terres-des-confluences"
@@ -49,9 +52,11 @@ def thirty(survey):
     return survey
 
 
-def publish(survey) -> None:
-    survey.results_published_at = NOW
-    db.session.commit()
+@pytest.fixture
+def released(thirty):
+    """Thirty responses and a release of them (what observers read)."""
+    release(thirty)
+    return thirty
 
 
 # --- the coordinator's page: exact figures ----------------------------------------------------------------
@@ -114,14 +119,16 @@ def test_coordinator_gets_a_link_to_the_other_texts(client, thirty, as_coordinat
 
 # --- the observer's page: disclosure control -------------------------------------------------------------
 
-def test_observer_sees_small_counts_as_below_k(client, thirty, as_observer):
+def test_observer_sees_small_counts_as_below_k(client, released, as_observer):
+    thirty = released
     block = section(client.get(staff_url(thirty)), "Q2")
 
     assert "Très bon < 11" in block
-    assert "Bon 12 40 %" in block
+    assert "Mauvais < 11" in block
 
 
-def test_observer_cannot_recompute_a_hidden_count_from_the_base(client, thirty, as_observer):
+def test_observer_cannot_recompute_a_hidden_count_from_the_base(client, released, as_observer):
+    thirty = released
     # Oui = 10 is below k; without secondary suppression, "Non 20" and n = 30 would give it away.
     block = section(client.get(staff_url(thirty)), "Q3")
 
@@ -130,19 +137,22 @@ def test_observer_cannot_recompute_a_hidden_count_from_the_base(client, thirty, 
     assert "30" in block
 
 
-def test_observer_does_not_see_a_mean_that_would_reveal_hidden_counts(client, thirty, as_observer):
+def test_observer_does_not_see_a_mean_that_would_reveal_hidden_counts(client, released, as_observer):
+    thirty = released
     block = section(client.get(staff_url(thirty)), "Q2")
 
     assert "2,4" not in block
 
 
-def test_observer_sees_no_minimum_or_maximum(client, thirty, as_observer):
+def test_observer_sees_no_minimum_or_maximum(client, released, as_observer):
+    thirty = released
     block = section(client.get(staff_url(thirty)), "Q6")
 
     assert "Minimum" not in block and "Maximum" not in block
 
 
-def test_observer_sees_only_the_count_of_text_answers(client, thirty, as_observer):
+def test_observer_sees_only_the_count_of_text_answers(client, released, as_observer):
+    thirty = released
     response = client.get(staff_url(thirty))
     block = section(response, "Q10")
 
@@ -155,7 +165,8 @@ def test_observer_cannot_open_the_free_texts(client, thirty, as_observer):
     assert client.get(staff_url(thirty, "/texts")).status_code == 403
 
 
-def test_observer_does_not_see_other_texts(client, thirty, as_observer):
+def test_observer_does_not_see_other_texts(client, released, as_observer):
+    thirty = released
     assert "Pas de médecin disponible" not in client.get(staff_url(thirty)).get_data(as_text=True)
 
 
@@ -198,7 +209,8 @@ def breakdown_cells(response) -> list[list[str]]:
             for row in rows]
 
 
-def test_breakdown_shows_below_k_and_leaves_no_single_hidden_cell_in_a_line(client, thirty, as_observer):
+def test_breakdown_shows_below_k_and_leaves_no_single_hidden_cell_in_a_line(client, released, as_observer):
+    thirty = released
     response = client.get(staff_url(thirty, "/breakdowns?question=Q3&by=sex"))
     rows = breakdown_cells(response)
 
@@ -214,7 +226,8 @@ def test_breakdown_shows_below_k_and_leaves_no_single_hidden_cell_in_a_line(clie
         assert sum(hidden(r[column]) for r in grid) != 1, column
 
 
-def test_breakdown_hides_a_group_below_k(client, thirty, as_observer):
+def test_breakdown_hides_a_group_below_k(client, released, as_observer):
+    thirty = released
     rows = breakdown_cells(client.get(staff_url(thirty, "/breakdowns?question=Q3&by=sex")))
 
     other = next(r for r in rows if r[0] == "Autre ou non précisé")
@@ -240,12 +253,14 @@ def test_breakdowns_wait_for_twice_k_responses(client, survey, as_coordinator):
 
 # --- representativeness ---------------------------------------------------------------------------------------
 
-def test_representativeness_hides_small_counts_but_keeps_flags(client, thirty, as_coordinator):
+def test_representativeness_hides_small_counts_and_flags_them_without_a_rate(client, thirty, as_coordinator):
     body = client.get(staff_url(thirty, "/representativeness")).get_data(as_text=True)
     moissac = text_of_html(re.search(r"<tr[^>]*>\s*<th scope=\"row\">Moissac</th>.*?</tr>", body, flags=re.S).group(0))
 
+    # A hidden count gets no "under-represented" flag: with the population, it would narrow the count.
     assert "< 11" in moissac
-    assert "Sous-représentée" in moissac or "Under-represented" in moissac
+    assert "Moins de 11" in moissac or "Fewer than 11" in moissac
+    assert "Sous-représentée" not in moissac and "Under-represented" not in moissac
 
 
 def test_representativeness_lists_communes_without_response(client, thirty, as_coordinator):
@@ -281,11 +296,20 @@ def test_public_page_shows_no_free_text(client, thirty):
     assert "santé avant tout" not in body and "Pas de médecin disponible" not in body and "Agricultrice" not in body
 
 
-def test_unpublished_public_page_is_a_preview_for_the_team(client, thirty, as_observer):
-    response = client.get(public_url(thirty))
+def test_unpublished_release_is_readable_by_the_team_only(client, released, as_observer):
+    response = client.get(public_url(released))
+
+    assert response.status_code == 200
+    assert "notice-preview" not in response.get_data(as_text=True)
+    assert "Publication n° 1" in text_of(response) or "Release no. 1" in text_of(response)
+
+
+def test_coordinator_preview_is_labelled_and_stores_nothing(client, thirty, as_coordinator):
+    response = client.get(public_url(thirty, "/preview"))
 
     assert response.status_code == 200
     assert "notice-preview" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(SurveyRelease.id))) == 0
 
 
 # --- publishing -----------------------------------------------------------------------------------------------

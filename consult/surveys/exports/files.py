@@ -1,10 +1,10 @@
 """Export files of a survey: builders fed by the batched records, handed to a writer."""
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 from typing import IO
 
+from flask_babel import format_date
 from flask_babel import gettext as _
 
 from consult.exports import writers
@@ -12,6 +12,8 @@ from consult.extensions import db
 from consult.surveys.exports import builders
 from consult.surveys.exports.records import iter_records
 from consult.surveys.models import Survey
+from consult.surveys.releases.models import SurveyRelease
+from consult.surveys.releases.services import audit_of, content_of
 from consult.surveys.services import commune_choices
 
 
@@ -49,35 +51,36 @@ def responses_spreadsheet(survey: Survey, fmt: str) -> IO[bytes]:
                    (_("Codebook"), builders.codebook_rows(survey, communes))], fmt)
 
 
-def aggregated_tables(survey: Survey, *, threshold: int, today: dt.date
-                      ) -> tuple[list[builders.FrequencyTable], builders.MethodFacts]:
-    """Counts of every closed question with disclosure control applied, and the facts of the method sheet."""
-    counts = builders.count_closed_answers(survey, iter_records(survey), commune_choices(survey))
-    builders.apply_disclosure_control(counts.tables, threshold)
-    facts = builders.MethodFacts(
-        survey_title=survey.title, territory=survey.territory.name, total=counts.total, channels=counts.channels,
-        threshold=threshold, generated_on=today,
-        opens_on=survey.opens_at.date() if survey.opens_at else None,
-        closes_on=survey.closes_at.date() if survey.closes_at else None,
-        first_day=counts.first_day, last_day=counts.last_day,
-    )
-    return counts.tables, facts
+def _release_sheets(release: SurveyRelease):
+    content, audit = content_of(release), audit_of(release)
+    survey = release.survey
+    channels = "; ".join(f"{line.label}: {builders.release_figure(line.cell, release.k)}"
+                         for line in content.overview.channels.lines if line.cell.value != 0)
+    if release.first_month is None:
+        period = "—"
+    else:
+        period = _("%(first)s to %(last)s", first=format_date(release.first_month, "MMMM yyyy"),
+                   last=format_date(release.last_month, "MMMM yyyy"))
+    method = builders.release_method_rows(
+        survey_title=survey.title, territory=survey.territory.name, number=release.number,
+        made_on=release.made_at.date(), responses=release.responses, period=period, k=release.k,
+        channels=channels, audit=audit, content=content)
+    return builders.release_table_rows(content, release.k), method
 
 
-def tables_spreadsheet(survey: Survey, fmt: str, *, threshold: int, today: dt.date) -> IO[bytes]:
-    """Aggregated tables and the method sheet as an XLSX or ODS file, rewound."""
-    tables, facts = aggregated_tables(survey, threshold=threshold, today=today)
-    return writers.write_spreadsheet([(_("Tables"), builders.table_rows(tables, threshold)),
-                   (_("Method"), builders.method_rows(facts, tables))], fmt)
+def tables_spreadsheet(release: SurveyRelease, fmt: str) -> IO[bytes]:
+    """A release's tables and its method sheet as an XLSX or ODS file, rewound."""
+    tables, method = _release_sheets(release)
+    return writers.write_spreadsheet([(_("Tables"), tables), (_("Method"), method)], fmt)
 
 
-def tables_csv(survey: Survey, *, threshold: int, today: dt.date) -> Iterator[str]:
-    """Aggregated tables as CSV chunks (the method sheet is in the spreadsheet files)."""
-    tables, _facts = aggregated_tables(survey, threshold=threshold, today=today)
-    return writers.csv_chunks(builders.table_rows(tables, threshold))
+def tables_csv(release: SurveyRelease) -> Iterator[str]:
+    """A release's tables as CSV chunks (the method sheet is in the spreadsheet files)."""
+    tables, _method = _release_sheets(release)
+    return writers.csv_chunks(tables)
 
 
-def method_csv(survey: Survey, *, threshold: int, today: dt.date) -> Iterator[str]:
-    """The method notes (n, period, channels, threshold, suppression applied) as CSV chunks."""
-    tables, facts = aggregated_tables(survey, threshold=threshold, today=today)
-    return writers.csv_chunks(builders.method_rows(facts, tables))
+def method_csv(release: SurveyRelease) -> Iterator[str]:
+    """A release's method notes (n, period, channels, threshold, protection) as CSV chunks."""
+    _tables, method = _release_sheets(release)
+    return writers.csv_chunks(method)

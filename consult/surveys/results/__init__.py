@@ -3,7 +3,7 @@ cross-tabulations and representativeness — exact figures, as plain dataclasses
 
 Nothing here hides anything: `presentation` applies disclosure control before a figure is shown, and
 `charts` draws it. The parts: `data` (loading, overview), `questions`, `text` (free texts), `crosstabs`,
-`representativeness`, `publication`; their public names are importable from this package.
+`representativeness`; their public names are importable from this package.
 Every percentage uses as base the respondents who answered the question (for a conditional question,
 among those who were asked it). Results are unweighted.
 """
@@ -64,8 +64,4 @@ from consult.surveys.results.representativeness import (  # noqa: F401
     CommuneShare,
     Representativeness,
     representativeness,
-)
-from consult.surveys.results.publication import (  # noqa: F401
-    publish_results,
-    unpublish_results,
 )

@@ -11,6 +11,7 @@ is; minimum and maximum (one person's answer each) only with exact figures.
 """
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -29,9 +30,34 @@ from consult.core.disclosure import (
     suppress,
     unprotected_counts,
 )
-from consult.surveys.models import Question
+from consult.surveys.models import Question, QuestionType
 
 MERGED = "_merged"
+
+
+@dataclass(frozen=True)
+class QuestionInfo:
+    """What a results page says about a question: a copy, so that a release keeps the wording it was made
+    with even if the questionnaire's labels are edited later."""
+
+    code: str
+    text: str
+    type: QuestionType
+    conditional: bool = False
+    score_multiplier: float | None = None
+
+    @classmethod
+    def of(cls, question: Question) -> QuestionInfo:
+        return cls(question.code, question.text, question.type,
+                   bool(question.condition_code or question.page.condition_code), question.score_multiplier)
+
+
+@dataclass(frozen=True)
+class VariableInfo:
+    """A breakdown variable as a table names it."""
+
+    key: str
+    label: str
 
 
 # --- one distribution --------------------------------------------------------------------------------
@@ -79,11 +105,11 @@ def _count(value: int, k: int | None) -> Cell:
 @dataclass(frozen=True)
 class OverviewView:
     responses: int
-    first_day: object
-    last_day: object
+    first_day: dt.date | None
+    last_day: dt.date | None
     weeks: Shown
     channels: Shown
-    week_starts: list
+    week_starts: list[dt.date]
     used_channels: list[str]
 
 
@@ -131,7 +157,7 @@ class RankView:
 class QuestionView:
     """What the results page shows for one question."""
 
-    question: Question
+    question: QuestionInfo
     kind: str
     answered: Cell
     asked: Cell | None = None
@@ -152,7 +178,7 @@ class QuestionView:
 
     @property
     def conditional(self) -> bool:
-        return bool(self.question.condition_code or self.question.page.condition_code)
+        return self.question.conditional
 
 
 def question_views(data: results.SurveyData, k: int | None) -> list[QuestionView]:
@@ -163,7 +189,7 @@ def question_views(data: results.SurveyData, k: int | None) -> list[QuestionView
 def question_view(result: results.QuestionResult, k: int | None) -> QuestionView:
     """One question's result as shown (k=None: exact)."""
     question = result.question
-    view = QuestionView(question, result.kind, _count(result.answered, k),
+    view = QuestionView(QuestionInfo.of(question), result.kind, _count(result.answered, k),
                         asked=Cell(result.asked) if k is None else None)
     if isinstance(result, results.ChoiceResult):
         _fill_choice(view, result, k)
@@ -260,8 +286,8 @@ class GroupRow:
 
 @dataclass(frozen=True)
 class TableView:
-    question: Question
-    variable: results.Variable
+    question: QuestionInfo
+    variable: VariableInfo
     columns: list[str]
     rows: list[GroupRow]
     totals: list[tuple[Cell, float | None]]
@@ -323,7 +349,8 @@ def breakdown(data: results.SurveyData, question: Question, variable: results.Va
         for (_key, label), base, cells, hidden in zip(groups, protected.row_totals, protected.cells, hidden_groups)
     ]
     grand = protected.grand_total
-    return TableView(question, variable, [label for _code, label in table.columns], rows_view,
+    return TableView(QuestionInfo.of(question), VariableInfo(variable.key, variable.label),
+                     [label for _code, label in table.columns], rows_view,
                      [(c, share(c, grand)) for c in protected.column_totals], grand, table.multiple,
                      merged, omitted, protected.withheld)
 
@@ -338,36 +365,55 @@ class CommuneRow:
     respondents: Cell
     per_thousand: float | None
     response_share: float | None
-    status: str
+    status: str     # "none" (nobody), "few" (fewer than k: hidden), "under" (rate below half the overall), "ok"
 
 
 @dataclass(frozen=True)
 class RepresentativenessView:
     available: bool
     rows: list[CommuneRow]
-    respondents: int
-    without_commune: int
+    respondents: Cell               # who gave a commune of the territory
+    without_commune: Cell
     population: int
-    per_thousand: float
+    per_thousand: float | None
     unheard: int
     under: int
 
 
-def representativeness(data: results.SurveyData, k: int) -> RepresentativenessView:
-    """Respondents per commune against population, counts below k hidden (for everyone: the flags
-    stay visible, so that who has not been heard is always seen)."""
-    facts = results.representativeness(data.survey, data)
-    protected = protect_counts([c.respondents for c in facts.communes], k, total=facts.respondents)
+def commune_status(count: Cell, rate: float, overall: float) -> str:
+    """The flag of a commune. A hidden count gets no flag of its own ("few"): "under-represented" beside a
+    hidden count would tell that it is below half the overall rate × the population, a narrower range than
+    "fewer than k" for a small commune."""
+    if count.value == 0:
+        return "none"
+    if count.hidden:
+        return "few"
+    return "under" if rate < results.UNDER_REPRESENTED_RATIO * overall else "ok"
+
+
+def representativeness_view(facts: results.Representativeness, cells: Sequence[Cell], respondents: Cell,
+                            without: Cell) -> RepresentativenessView:
+    """The table as shown, from each commune's count as it may be shown."""
+    overall = None if respondents.hidden else facts.per_thousand
     rows = [
         CommuneRow(c.commune.name, c.commune.population, c.population_share, cell,
-                   None if cell.hidden else c.per_thousand, None if cell.hidden else c.response_share, c.status)
-        for c, cell in zip(facts.communes, protected.cells)
+                   None if cell.hidden else c.per_thousand, None if cell.hidden or respondents.hidden else c.response_share,
+                   commune_status(cell, c.per_thousand, facts.per_thousand))
+        for c, cell in zip(facts.communes, cells)
     ]
-    return RepresentativenessView(
-        facts.question is not None, rows, facts.respondents, facts.without_commune, facts.population,
-        facts.per_thousand, sum(1 for c in facts.communes if c.status == "none"),
-        sum(1 for c in facts.communes if c.status == "under"),
-    )
+    return RepresentativenessView(facts.question is not None, rows, respondents, without, facts.population, overall,
+                                  sum(1 for r in rows if r.status == "none"), sum(1 for r in rows if r.status == "under"))
+
+
+def representativeness(data: results.SurveyData, k: int) -> RepresentativenessView:
+    """Respondents per commune against population, counts below k hidden (for everyone)."""
+    facts = results.representativeness(data.survey, data)
+    counts = [c.respondents for c in facts.communes]
+    values = [*counts, facts.respondents, facts.without_commune, len(data.responses)]
+    n = len(counts)
+    relations = [Relation(tuple(range(n)), n), Relation((n, n + 1), n + 2)]
+    cells = suppress(values, relations, k, locked=[n + 2], margins=[n, n + 2])
+    return representativeness_view(facts, cells[:n], cells[n], cells[n + 1])
 
 
 # --- numbers and charts ---------------------------------------------------------------------------------

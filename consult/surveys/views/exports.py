@@ -12,6 +12,8 @@ from consult.extensions import login_manager
 from consult.surveys import permissions as survey_permissions
 from consult.surveys.exports import files, printable
 from consult.surveys.models import Survey, with_questionnaire
+from consult.surveys.releases.models import SurveyRelease
+from consult.surveys.releases.services import latest_release
 from consult.surveys.results import disclosure_threshold
 from consult.surveys.services import commune_choices
 from consult.surveys.views import get_survey_or_404
@@ -48,7 +50,7 @@ def index(survey_id: int):
     survey = _allowed_survey(survey_id, survey_permissions.can_download_tables)
     return render_template("surveys/exports/index.html", territory=g.territory, survey=survey,
                            raw=survey_permissions.can_read_individual_answers(current_user, survey),
-                           threshold=disclosure_threshold(survey))
+                           threshold=disclosure_threshold(survey), release=latest_release(survey))
 
 
 @bp.get(f"{EXPORT}/responses.csv")
@@ -72,20 +74,29 @@ def codebook_csv(survey_id: int):
     return _download(survey, files.codebook_csv(survey), "codebook", "csv")
 
 
+def _latest_release(survey: Survey) -> SurveyRelease:
+    """The release the aggregated tables come from (404 before the first one: no figures to give yet)."""
+    release = latest_release(survey)
+    if release is None:
+        abort(404)
+    return release
+
+
 @bp.get(f"{EXPORT}/tables.<any(xlsx, ods):fmt>")
 def tables_spreadsheet(survey_id: int, fmt: str):
-    """Aggregated counts with disclosure control, and the method sheet (observers, coordinators, admins)."""
+    """The latest release's tables and its method sheet (observers, coordinators, admins)."""
     survey = _allowed_survey(survey_id, survey_permissions.can_download_tables)
-    body = files.tables_spreadsheet(survey, fmt, threshold=disclosure_threshold(survey), today=utcnow().date())
-    return _download(survey, body, "tables", fmt)
+    release = _latest_release(survey)
+    return _download(survey, files.tables_spreadsheet(release, fmt), f"release-{release.number}-tables", fmt)
 
 
 @bp.get(f"{EXPORT}/<any(tables, method):what>.csv")
 def tables_csv(survey_id: int, what: str):
-    """Aggregated counts, or the method notes, as CSV (observers, coordinators, admins)."""
+    """The latest release's tables, or its method notes, as CSV (observers, coordinators, admins)."""
     survey = _allowed_survey(survey_id, survey_permissions.can_download_tables)
+    release = _latest_release(survey)
     make = files.tables_csv if what == "tables" else files.method_csv
-    return _download(survey, make(survey, threshold=disclosure_threshold(survey), today=utcnow().date()), what, "csv")
+    return _download(survey, make(release), f"release-{release.number}-{what}", "csv")
 
 
 def _visible_survey(survey_id: int) -> Survey:

@@ -1,5 +1,9 @@
-"""Survey results: the staff pages under /t/<slug>/manage/surveys/<id>/results (observers, coordinators,
-admins) and the public page /t/<slug>/surveys/<id>/results, shown once the results are published."""
+"""Survey results: the staff pages under /t/<slug>/manage/surveys/<id>/results and the release pages under
+/t/<slug>/surveys/<id>/results.
+
+Coordinators and admins (who may read individual answers) see live figures on the staff pages and can
+preview a release. Everyone else — observers on the staff pages, the public once published — reads
+releases only: frozen, protected together, never recomputed per request."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
@@ -15,6 +19,9 @@ from consult.core.models import utcnow
 from consult.core.transaction import transaction
 from consult.extensions import login_manager
 from consult.surveys import results
+from consult.surveys.releases import services as releases
+from consult.surveys.releases.build import ReleaseContent, build
+from consult.surveys.releases.models import SurveyRelease
 from consult.surveys.results import charts, presentation
 from consult.surveys.permissions import can_manage_survey, can_read_individual_answers, can_read_results
 from consult.surveys.views import get_survey_or_404
@@ -66,7 +73,8 @@ def _helpers():
     survey = g.get("survey")
     return {"figure": presentation.figure, "percent": presentation.percent, "decimal": presentation.decimal,
             "bar_chart": bar_chart, "k": results.disclosure_threshold(survey) if survey else None,
-            "can_read_texts": bool(survey) and can_read_individual_answers(current_user, survey)}
+            "can_read_texts": bool(survey) and can_read_individual_answers(current_user, survey),
+            "latest_release": releases.latest_release(survey) if survey else None}
 
 
 bp.context_processor(_helpers)
@@ -93,20 +101,36 @@ def _weeks_chart(view: presentation.OverviewView, k: int | None):
 
 # --- staff pages -------------------------------------------------------------------------------------
 
+def _exact() -> bool:
+    return can_read_individual_answers(current_user, g.survey)
+
+
+def _no_release():
+    """The staff page of a survey without any release (observers read releases only)."""
+    return render_template("surveys/results/no_release.html", territory=g.territory, survey=g.survey), 200
+
+
 @bp.get("", endpoint="results")
 def results_page():
-    """Every question's results; exact figures for coordinators, disclosure control for observers."""
+    """Coordinators: every question's exact live results and the releases. Observers: the latest release."""
     survey = g.survey
-    exact = can_read_individual_answers(current_user, survey)
-    k = results.disclosure_threshold(survey)
-    shown_k = None if exact else k
+    made = releases.releases_of(survey)
+    if not _exact():
+        if not made:
+            return _no_release()
+        content = releases.content_of(made[0])
+        return render_template(
+            "surveys/results/staff.html", territory=g.territory, survey=survey, exact=False, shown_k=made[0].k,
+            k=made[0].k, overview=content.overview, weeks_chart=_weeks_chart(content.overview, made[0].k),
+            questions=content.questions, release=made[0], releases=made, action_form=FlaskForm(), can_publish=False)
     data = results.load(survey)
-    overview = presentation.overview(data, shown_k)
+    overview = presentation.overview(data, None)
     return render_template(
-        "surveys/results/staff.html", territory=g.territory, survey=survey, exact=exact, shown_k=shown_k,
-        overview=overview, weeks_chart=_weeks_chart(overview, shown_k),
-        questions=presentation.question_views(data, shown_k), action_form=FlaskForm(),
-        can_publish=can_manage_survey(current_user, survey),
+        "surveys/results/staff.html", territory=g.territory, survey=survey, exact=True, shown_k=None,
+        overview=overview, weeks_chart=_weeks_chart(overview, None),
+        questions=presentation.question_views(data, None), action_form=FlaskForm(),
+        can_publish=can_manage_survey(current_user, survey), releases=made, release=made[0] if made else None,
+        needed=releases.responses_needed(survey, len(data.responses)),
     )
 
 
@@ -120,8 +144,8 @@ class BreakdownForm(FlaskForm):
     by = SelectField(_l("Break down by"))
 
 
-def _breakdown_page(template: str, **extra):
-    """The GET form (question, variable) and, when both are valid, the protected cross-tabulation.
+def _live_breakdown_page(template: str, **extra):
+    """Coordinators' live breakdowns: the GET form and, when both are valid, the table protected on its own.
     Only questions answered by at least 2k respondents are offered; the others are named, with why."""
     survey = g.survey
     k = results.disclosure_threshold(survey)
@@ -143,19 +167,50 @@ def _breakdown_page(template: str, **extra):
                            asked=bool(request.args), **extra)
 
 
+def _release_breakdown_page(template: str, release: SurveyRelease, content: ReleaseContent, **extra):
+    """A release's breakdowns: the same form, every table read from the release."""
+    form = BreakdownForm(request.args)
+    offered = content.offered
+    form.question.choices = choices((q.code, f"{q.code} — {q.text}") for q in offered)
+    form.by.choices = choices((v.key, v.label) for v in content.variables)
+    table = None
+    if any(q.code == form.question.data for q in offered):
+        table = content.table(form.question.data, form.by.data)
+    return render_template(template, territory=g.territory, survey=g.survey, form=form, table=table,
+                           enough=bool(offered), responses=release.responses if release else 0,
+                           minimum=presentation.minimum_responses(content_k(release)), too_few=content.too_few,
+                           refused=next((q for q in content.too_few if q.code == form.question.data), None),
+                           asked=bool(request.args), k=content_k(release), release=release, **extra)
+
+
+def content_k(release: SurveyRelease | None) -> int:
+    return release.k if release is not None else results.disclosure_threshold(g.survey)
+
+
 @bp.get("/breakdowns")
 def breakdowns():
     """A closed question cross-tabulated by commune, age band, sex, category or channel (protected)."""
-    return _breakdown_page("surveys/results/breakdowns.html")
+    if _exact():
+        return _live_breakdown_page("surveys/results/breakdowns.html")
+    release = releases.latest_release(g.survey)
+    if release is None:
+        return _no_release()
+    return _release_breakdown_page("surveys/results/breakdowns.html", release, releases.content_of(release))
 
 
 @bp.get("/representativeness")
 def representativeness():
     """Who has been heard: respondents per commune against its population."""
-    k = results.disclosure_threshold(g.survey)
-    view = presentation.representativeness(results.load(g.survey), k)
+    if _exact():
+        view = presentation.representativeness(results.load(g.survey), results.disclosure_threshold(g.survey))
+        k = results.disclosure_threshold(g.survey)
+    else:
+        release = releases.latest_release(g.survey)
+        if release is None:
+            return _no_release()
+        view, k = releases.content_of(release).representativeness, release.k
     return render_template("surveys/results/representativeness.html", territory=g.territory, survey=g.survey,
-                           view=view, ratio=results.UNDER_REPRESENTED_RATIO)
+                           view=view, ratio=results.UNDER_REPRESENTED_RATIO, k=k)
 
 
 @bp.get("/texts")
@@ -170,43 +225,98 @@ def texts():
                            search=search, code=code, questions=results.text_questions(g.survey))
 
 
-@bp.post("/<any(publish, unpublish):action>")
+@bp.post("/<any(publish, unpublish, release):action>")
 def publish(action: str):
-    """Publish the aggregated results on the public page, or take them off."""
+    """Publish the latest release (making the first one), make a new release, or take the releases off."""
     if FlaskForm().validate_on_submit():
         with transaction(show=False) as done:
             if action == "publish":
-                results.publish_results(current_user, g.survey, now=utcnow())
+                releases.publish_results(current_user, g.survey, now=utcnow())
+            elif action == "release":
+                made = releases.make_release(current_user, g.survey, now=utcnow())
             else:
-                results.unpublish_results(current_user, g.survey)
+                releases.unpublish_results(current_user, g.survey)
         if done.error is not None and done.error.status_code == 403:
             raise done.error
         if done.error is not None:
             flash(done.error.message, "error")
+        elif action == "release":
+            flash(_("Release no. %(number)d is made.", number=made.number), "success")
         else:
             flash(_("The results are published.") if action == "publish"
                   else _("The results are no longer public."), "success")
     return redirect(url_for("survey_results.results"))
 
 
-# --- public page -------------------------------------------------------------------------------------
+# --- release pages -----------------------------------------------------------------------------------
 
-@public_bp.get("")
-def public():
-    """Published results: aggregated figures with disclosure control, the method, no free text."""
-    survey = g.survey
-    k = results.disclosure_threshold(survey)
-    data = results.load(survey)
-    overview = presentation.overview(data, k)
-    return render_template("surveys/results/public.html", territory=g.territory, survey=survey, shown_k=k,
-                           overview=overview, questions=presentation.question_views(data, k),
-                           preview=survey.results_published_at is None,
-                           enough=any(presentation.can_break_down(data, q, k) for q in
-                                      results.crossable_questions(survey, results.breakdown_variables(survey))))
+def _release_or_404(number: int | None) -> SurveyRelease:
+    release = (releases.latest_release(g.survey) if number is None
+               else releases.get_release(g.survey, number))
+    if release is None:
+        abort(404)
+    return release
 
 
-@public_bp.get("/breakdowns")
-def public_breakdowns():
-    """Published breakdowns (protected, as on the staff page)."""
-    return _breakdown_page("surveys/results/public_breakdowns.html",
-                           preview=g.survey.results_published_at is None)
+def _release_page(release: SurveyRelease, content: ReleaseContent, *, preview: bool):
+    return render_template(
+        "surveys/results/public.html", territory=g.territory, survey=g.survey, shown_k=release.k, k=release.k,
+        overview=content.overview, questions=content.questions, release=release, preview=preview,
+        published=g.survey.results_published_at is not None, releases=releases.releases_of(g.survey),
+        enough=bool(content.offered))
+
+
+@public_bp.get("", defaults={"number": None})
+@public_bp.get("/releases/<int:number>")
+def public(number: int | None):
+    """A release (the latest by default): aggregated figures protected together, the method, no free text."""
+    release = _release_or_404(number)
+    return _release_page(release, releases.content_of(release), preview=False)
+
+
+@public_bp.get("/breakdowns", defaults={"number": None})
+@public_bp.get("/releases/<int:number>/breakdowns")
+def public_breakdowns(number: int | None):
+    """A release's breakdowns (protected with the rest of the release)."""
+    release = _release_or_404(number)
+    return _release_breakdown_page("surveys/results/public_breakdowns.html", release, releases.content_of(release),
+                                   preview=False)
+
+
+@public_bp.get("/releases")
+def release_list():
+    """Every release of the survey: when, how many responses, which period, which k."""
+    made = releases.releases_of(g.survey)
+    if not made:
+        abort(404)
+    return render_template("surveys/results/releases.html", territory=g.territory, survey=g.survey, releases=made)
+
+
+def _preview() -> tuple[SurveyRelease, ReleaseContent]:
+    """What a release made now would show (coordinators only: for anyone else, no such page), not stored."""
+    if not can_manage_survey(current_user, g.survey):
+        abort(404)
+    k = results.disclosure_threshold(g.survey)
+    data = results.load(g.survey)
+    if not data.responses:
+        abort(404)
+    contents, _audit = build(data, k)
+    content = releases.localized(contents)
+    days = [fact.day for fact in data.responses.values()]
+    draft = SurveyRelease(number=0, k=k, responses=len(data.responses), made_at=utcnow(),
+                          first_month=min(days).replace(day=1), last_month=max(days).replace(day=1))
+    return draft, content
+
+
+@public_bp.get("/preview")
+def preview():
+    """The release a coordinator would make now, labelled as a preview (nothing stored or published)."""
+    release, content = _preview()
+    return _release_page(release, content, preview=True)
+
+
+@public_bp.get("/preview/breakdowns")
+def preview_breakdowns():
+    """The breakdowns of that preview."""
+    release, content = _preview()
+    return _release_breakdown_page("surveys/results/public_breakdowns.html", release, content, preview=True)

@@ -3,7 +3,7 @@ Their public names are importable from this package.
 
 - `raw.raw_rows`: one row per response, one or more columns per question (the codebook explains them);
 - `raw.codebook_rows`: questions, options, matrix rows, conditions, FALC wording and score rules;
-- `tables.count_closed_answers` + `table_rows` / `method_rows`: aggregated tables with disclosure control.
+- `release.release_table_rows` / `release_method_rows`: a release's protected tables, as its pages show them.
 
 Cells are str, int, float, datetime.date or None; writers turn them into CSV, XLSX or ODS.
 """
@@ -19,16 +19,9 @@ from consult.surveys.exports.builders.raw import (  # noqa: F401
     raw_rows,
     score_rule,
 )
-from consult.surveys.exports.builders.tables import (  # noqa: F401
-    FrequencyTable,
-    MethodFacts,
-    SurveyCounts,
-    apply_disclosure_control,
-    count_closed_answers,
-    figure,
-    method_rows,
-    suppression_summary,
-    table_kind_label,
-    table_rows,
+from consult.surveys.exports.builders.release import (  # noqa: F401
+    release_method_rows,
+    release_table_rows,
     tables_header,
 )
+from consult.surveys.exports.builders.release import figure as release_figure  # noqa: F401

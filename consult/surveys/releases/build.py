@@ -1,0 +1,499 @@
+"""Building a release's content: every figure the public and observers may read, protected together.
+
+One pass over the survey's answers gives, for each published figure, the set of responses it counts.
+Each table is protected on its own first (`consult.core.disclosure`: primary, small groups, secondary),
+then the whole register is audited jointly (`disclosure.protect_jointly`) and the views are made from
+the final states. What a release holds is plain data (`ReleaseContent`): labels, shown values, the
+reason of each hidden figure — never a hidden value.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from consult.accounts.models import Category
+from consult.core.disclosure import (
+    Cell,
+    ProtectedCounts,
+    Reason,
+    Relation,
+    protect_counts,
+    protect_jointly,
+    protect_table,
+    share,
+    suppress,
+)
+from consult.surveys import results
+from consult.surveys.models import Channel, Question
+from consult.surveys.results import presentation as p
+from consult.surveys.results.data import NOT_STATED, T
+from consult.surveys.releases.register import Key, Register
+
+
+@dataclass
+class ReleaseContent:
+    """What a release shows: the overview, every question, every breakdown offered, who has been heard."""
+
+    overview: p.OverviewView
+    questions: list[p.QuestionView]
+    variables: list[p.VariableInfo]
+    breakdowns: list[p.TableView]
+    too_few: list[p.QuestionInfo]         # closed questions answered by fewer than 2k: never broken down
+    representativeness: p.RepresentativenessView
+    merged: list[str] = field(default_factory=list)   # communes grouped in every breakdown (fewer than k)
+
+    def table(self, code: str, variable: str) -> p.TableView | None:
+        return next((t for t in self.breakdowns if t.question.code == code and t.variable.key == variable), None)
+
+    @property
+    def offered(self) -> list[p.QuestionInfo]:
+        seen: dict[str, p.QuestionInfo] = {}
+        for table in self.breakdowns:
+            seen.setdefault(table.question.code, table.question)
+        order = {q.question.code: n for n, q in enumerate(self.questions)}
+        return sorted(seen.values(), key=lambda q: order.get(q.code, 0))
+
+
+@dataclass
+class Audit:
+    """What the joint audit found and did (stored with the release, shown to coordinators)."""
+
+    figures: int
+    quantities: int
+    relations: int
+    hidden_per_table: int      # quantities hidden by each table's own protection
+    pinned_before: int         # of those, pinned to one value by a reader solving every table together
+    hidden_by_audit: int       # quantities the joint audit hid in addition
+    pinned_after: int
+    withheld_tables: int       # breakdowns left out because nothing could protect them
+    seconds: float
+
+
+def build(data: results.SurveyData, k: int) -> tuple[dict[str, ReleaseContent], Audit]:
+    """The protected content of a release of the survey's current answers in every language of the site
+    (labels such as channels, "not stated" or week dates are the platform's words), and the audit's figures.
+
+    The figures and their protection are computed once; each language only renders the labels again."""
+    started = time.perf_counter()
+    withheld: set[tuple[str, str]] = set()
+    for _attempt in range(3):
+        builder = _Builder(data, k, withheld)
+        builder.collect()
+        quantities = builder.register.quantities()
+        outcome = protect_jointly(quantities.values, quantities.relations, k, hidden=quantities.hidden,
+                                  known=quantities.known, margins=quantities.margins, locked=quantities.locked)
+        pinned = set(outcome.report.pinned_after)
+        if not pinned:
+            break
+        # Figures published elsewhere (locked) still pin something: leave out the breakdowns holding it.
+        stuck = {name for name, figures in builder.table_figures.items()
+                 if any(quantities.of[f] in pinned for f in figures)}
+        if not stuck - withheld:
+            break
+        withheld |= stuck
+    cells = quantities.cells(outcome.states)
+    contents = {}
+    for language in current_app.config["LANGUAGES"]:
+        with force_locale(language):
+            again = _Builder(data, k, withheld)
+            again.collect()
+            if again.register.keys != builder.register.keys:  # the same figures, whatever the language
+                raise RuntimeError("a release's figures must not depend on the language")
+            contents[language] = again.views(cells)
+    audit = Audit(
+        figures=len(quantities.of), quantities=len(quantities.values), relations=len(quantities.relations),
+        hidden_per_table=len(quantities.hidden), pinned_before=len(outcome.report.pinned_before),
+        hidden_by_audit=len(outcome.report.hidden_by_audit), pinned_after=len(outcome.report.pinned_after),
+        withheld_tables=len(withheld), seconds=round(time.perf_counter() - started, 3),
+    )
+    return contents, audit
+
+
+# --- what each figure counts -------------------------------------------------------------------------
+
+class _Sets:
+    """The responses behind each answer, read once from the survey's data."""
+
+    def __init__(self, data: results.SurveyData):
+        self.data = data
+        self.everyone = frozenset(data.responses)
+        self._choices: dict[int, tuple[list[tuple[str, str]], list[frozenset[int]], frozenset[int]]] = {}
+
+    def choice(self, question: Question) -> tuple[list[tuple[str, str]], list[frozenset[int]], frozenset[int]]:
+        """(categories, responses per category, responses that answered) of a closed question."""
+        if question.id not in self._choices:
+            rows = self.data.of(question)
+            if question.type is T.COMMUNE:
+                communes = results.survey_communes(self.data.survey)
+                per_code: dict[str, set[int]] = defaultdict(set)
+                for row in rows:
+                    if row.text:
+                        per_code[row.text].add(row.response_id)
+                categories = [(c.insee_code, c.name) for c in communes]
+                known = {code for code, _name in categories}
+                categories += [(code, code) for code in sorted(per_code) if code not in known]
+                sets = [frozenset(per_code.get(code, ())) for code, _label in categories]
+            else:
+                per_option: dict[int, set[int]] = defaultdict(set)
+                for row in rows:
+                    per_option[row.option_id].add(row.response_id)
+                choices = question.choices
+                categories = [(o.code, o.label) for o in choices]
+                sets = [frozenset(per_option.get(o.id, ())) for o in choices]
+            self._choices[question.id] = (categories, sets, frozenset().union(*sets))
+        return self._choices[question.id]
+
+
+# --- the builder ------------------------------------------------------------------------------------
+
+class _Builder:
+    def __init__(self, data: results.SurveyData, k: int, withheld: set[tuple[str, str]]):
+        self.data, self.k, self.withheld = data, k, withheld
+        self.survey = data.survey
+        self.sets = _Sets(data)
+        self.register = Register()
+        self.table_figures: dict[tuple[str, str], list[int]] = {}
+        self.overall: dict[int, tuple[list[int], int]] = {}   # a closed question's figures, by question id
+        self.omitted = 0
+
+    # Each `_…` method adds a table to the register and a step that builds its view from the final cells.
+
+    def collect(self) -> None:
+        self.total = self._figure(len(self.sets.everyone), self.sets.everyone, locked=True)
+        self._overview()
+        self.question_steps = [self._question(q) for q in self.survey.questions]
+        self._breakdowns()
+        self._representativeness()
+
+    def views(self, cells: Sequence[Cell]) -> ReleaseContent:
+        questions = [step(cells) for step in self.question_steps]
+        tables = [step(cells) for step in self.table_steps]
+        return ReleaseContent(
+            overview=self.overview_step(cells), questions=questions, variables=self.variables,
+            breakdowns=[t for t in tables if t is not None], too_few=self.too_few,
+            representativeness=self.representativeness_step(cells), merged=self.merged,
+        )
+
+    # --- adding tables
+
+    def _figure(self, value: int, key: Key, *, locked: bool = False) -> int:
+        return self.register.add([value], [key], [Cell(value)], locked=[0] if locked else ())[0]
+
+    def _distribution(self, counts: Sequence[int], keys: Sequence[Key], base: int | None, base_key: Key, *,
+                      additive: bool = True) -> tuple[list[int], int]:
+        """A list of counts over a base (protected as `protect_counts` does); returns (figures, base figure)."""
+        base_value = base if base is not None else sum(counts)
+        protected = protect_counts(counts, self.k, total=base_value, additive=additive)
+        n = len(counts)
+        figures = self.register.add(
+            [*counts, base_value], [*keys, base_key], [*protected.cells, protected.total],
+            relations=[Relation(tuple(range(n)), n, additive)] if counts else [],
+            margins=[n], known=[i for i, c in enumerate(counts) if c == 0 and base_value == 0],
+        )
+        return figures[:n], figures[n]
+
+    @staticmethod
+    def _shown(labels: Sequence[str], figures: Sequence[int], base: int, cells: Sequence[Cell], *,
+               additive: bool = True) -> p.Shown:
+        base_cell = cells[base]
+        return p.Shown([p.Line(label, cells[f], share(cells[f], base_cell)) for label, f in zip(labels, figures)],
+                       base_cell, additive)
+
+    def _overview(self) -> None:
+        facts = results.overview(self.survey, self.data)
+        by_channel: dict[Channel, set[int]] = defaultdict(set)
+        by_week: dict[dt.date, set[int]] = defaultdict(set)
+        for rid, fact in self.data.responses.items():
+            by_channel[fact.channel].add(rid)
+            by_week[fact.day - dt.timedelta(days=fact.day.weekday())].add(rid)
+        channels = [frozenset(by_channel.get(c, ())) for c, _n in facts.channels]
+        weeks = [frozenset(by_week.get(day, ())) for day, _n in facts.weeks]
+        channel_figures, channel_base = self._distribution([len(s) for s in channels], channels, facts.responses,
+                                                           self.sets.everyone)
+        week_figures, week_base = self._distribution([len(s) for s in weeks], weeks, facts.responses, self.sets.everyone)
+
+        def step(cells):
+            return p.OverviewView(
+                facts.responses, _month(facts.first_day), _month(facts.last_day),
+                self._shown([p.format_week(day) for day, _n in facts.weeks], week_figures, week_base, cells),
+                self._shown([str(c.label) for c, _n in facts.channels], channel_figures, channel_base, cells),
+                [day for day, _n in facts.weeks], [str(c.label) for c, n in facts.channels if n])
+        self.overview_step = step
+
+    def _question(self, question: Question):
+        info = p.QuestionInfo.of(question)
+        result = results.question_result(self.survey, question, self.data)
+        view = p.QuestionView(info, result.kind, Cell(None))
+        if isinstance(result, results.ChoiceResult):
+            categories, sets, answered = self.sets.choice(question)
+            figures, base = self._distribution([len(s) for s in sets], sets, len(answered), answered,
+                                               additive=result.additive)
+            self.overall[question.id] = (figures, base)
+
+            def step(cells):
+                view.shown = self._shown([label for _code, label in categories], figures, base, cells,
+                                         additive=result.additive)
+                view.answered, view.multiple = view.shown.base, result.multiple
+                if result.mean_position is not None:
+                    _stats(view, result.mean_position, result.median_position)
+                    labels = [label for _code, label in categories]
+                    if view.median is not None:
+                        low, high = int(view.median // 1), int(-(-view.median // 1))
+                        view.median_label = labels[low - 1] if low == high else f"{labels[low - 1]} – {labels[high - 1]}"
+                return view
+            return step
+        if isinstance(result, (results.NumericResult, results.DateResult)):
+            pairs = ([(b.label, b.count) for b in result.bins] if isinstance(result, results.NumericResult)
+                     else [(c.label, c.count) for c in result.months])
+            answered = frozenset(r.response_id for r in self.data.of(question)
+                                 if (r.number if result.kind == "numeric" else r.text) is not None)
+            figures, base = self._distribution([c for _l, c in pairs], [None] * len(pairs), result.answered,
+                                               answered if len(answered) == result.answered else None)
+
+            def step(cells):
+                view.shown = self._shown([label for label, _c in pairs], figures, base, cells)
+                view.answered = view.shown.base
+                if isinstance(result, results.NumericResult):
+                    _stats(view, result.mean, result.median)
+                return view
+            return step
+        if isinstance(result, results.MatrixResult):
+            return self._matrix(question, result, view)
+        if isinstance(result, results.RankingResult):
+            return self._ranking(question, result, view)
+        texts = frozenset(r.response_id for r in self.data.of(question) if (r.text or "").strip())
+        figure = self.register.add([result.answered], [texts if len(texts) == result.answered else None],
+                                   [p._count(result.answered, self.k)])[0]
+
+        def step(cells):
+            view.answered = cells[figure]
+            return view
+        return step
+
+    def _matrix(self, question: Question, result: results.MatrixResult, view: p.QuestionView):
+        per_cell: dict[tuple[int | None, int | None], set[int]] = defaultdict(set)
+        for row in self.data.of(question):
+            per_cell[(row.row_id, row.option_id)].add(row.response_id)
+        lines = []
+        for item, row in zip(question.rows, result.rows):
+            sets = [frozenset(per_cell.get((item.id, c.id), ())) for c in question.choices]
+            answered = frozenset().union(*sets) if sets else frozenset()
+            lines.append((row.label, [c.label for c in row.counts],
+                          self._distribution([c.count for c in row.counts], sets, row.answered, answered)))
+        score = self._score(result.score) if result.score is not None else None
+
+        def step(cells):
+            view.columns = [label for _code, label in result.columns]
+            view.matrix = [(label, self._shown(labels, figures, base, cells)) for label, labels, (figures, base) in lines]
+            view.answered = Cell(result.answered) if not 0 < result.answered < self.k else Cell(None, Reason.PRIMARY)
+            if score is not None:
+                view.score = score(cells)
+            return view
+        return step
+
+    def _score(self, score: results.ScoreResult):
+        bands = [b.count for b in score.bands]
+        n = len(bands)
+        values = [*bands, score.complete]
+        relations = [Relation(tuple(range(n)), n)]
+        if score.low is not None:
+            values.append(score.low)
+            if score.low_bands:
+                relations.append(Relation(tuple(range(score.low_bands)), n + 1))
+        protected = suppress(values, relations, self.k, margins=range(n, len(values)))
+        figures = self.register.add(values, [None] * len(values), protected, relations=relations,
+                                    margins=range(n, len(values)))
+
+        def step(cells):
+            complete = cells[figures[n]]
+            shown = p.Shown([p.Line(b.label, cells[f], share(cells[f], complete))
+                             for b, f in zip(score.bands, figures[:n])], complete)
+            low = (p.Line(score.cutoff_label, cells[figures[n + 1]], share(cells[figures[n + 1]], complete))
+                   if score.low is not None else None)
+            withheld = any(cells[f].hidden for f in figures)
+            return p.ScoreView(
+                complete=complete, bands=shown, low=low, cutoff=score.cutoff, cutoff_label=score.cutoff_label,
+                max_percent=score.max_percent, mean_raw=None if withheld else score.mean_raw,
+                mean_percent=None if withheld else score.mean_percent,
+                median_percent=score.median_percent if not complete.hidden else None,
+                mean_withheld=withheld and score.mean_percent is not None)
+        return step
+
+    def _ranking(self, question: Question, result: results.RankingResult, view: p.QuestionView):
+        first: dict[int, set[int]] = defaultdict(set)
+        ranked: dict[int, set[int]] = defaultdict(set)
+        for row in self.data.of(question):
+            if row.rank is not None:
+                ranked[row.option_id].add(row.response_id)
+                if row.rank == 1:
+                    first[row.option_id].add(row.response_id)
+        by_label = {o.label: o.id for o in question.choices}
+        items = result.items
+        first_sets = [frozenset(first.get(by_label.get(i.label), ())) for i in items]
+        ranked_sets = [frozenset(ranked.get(by_label.get(i.label), ())) for i in items]
+        answered = frozenset().union(*ranked_sets) if ranked_sets else frozenset()
+        key = answered if len(answered) == result.answered else None
+        firsts, base = self._distribution([i.first for i in items], first_sets, result.answered, key)
+        seen, seen_base = self._distribution([i.ranked for i in items], ranked_sets, result.answered, key,
+                                             additive=False)
+
+        def step(cells):
+            view.positions = result.positions
+            view.answered = cells[base]
+            for item, f, s in zip(items, firsts, seen):
+                safe = not any(0 < c < self.k for c in item.rank_counts) and not cells[f].hidden and not cells[s].hidden
+                view.ranking.append(p.RankView(item.label, cells[s], cells[f], share(cells[f], cells[base]),
+                                               item.mean_rank if safe else None, item.borda if safe else None))
+            view.mean_withheld = any(r.mean_rank is None and r.ranked.value != 0 for r in view.ranking)
+            return view
+        return step
+
+    # --- breakdowns
+
+    def _breakdowns(self) -> None:
+        variables = results.breakdown_variables(self.survey)
+        self.variables = [p.VariableInfo(v.key, v.label) for v in variables]
+        crossable = results.crossable_questions(self.survey, variables)
+        offered, too_few = p.breakdown_questions(self.data, crossable, self.k)
+        self.too_few = [p.QuestionInfo.of(q) for q in too_few]
+        self.merged: list[str] = []
+        groups = {v.key: self._groups(v) for v in variables}
+        self.table_steps = []
+        for question in offered:
+            for variable in variables:
+                if results.can_cross(question, variable) and (question.code, variable.key) not in self.withheld:
+                    self.table_steps.append(self._crosstab(question, variable, groups[variable.key]))
+
+    def _groups(self, variable: results.Variable) -> list[tuple[str, frozenset[int]]]:
+        """(label, responses) of each group of a variable, "not stated" last; the same for every question.
+        Communes with fewer than k respondents in the whole survey are one group, in every table."""
+        everyone = self.sets.everyone
+        if variable.key == "channel":
+            by_channel: dict[Channel, set[int]] = defaultdict(set)
+            for rid, fact in self.data.responses.items():
+                by_channel[fact.channel].add(rid)
+            return [(str(c.label), frozenset(by_channel.get(c, ()))) for c in Channel]
+        if variable.question is None:  # the account's category
+            by_category: dict[Category, set[int]] = defaultdict(set)
+            for rid, fact in self.data.responses.items():
+                if fact.category:
+                    by_category[fact.category].add(rid)
+            found = [(str(c.label), frozenset(by_category.get(c, ()))) for c in Category]
+        else:
+            categories, sets, _answered = self.sets.choice(variable.question)
+            found = list(zip([label for _code, label in categories], sets))
+            if variable.question.type is T.COMMUNE:
+                known = {c.insee_code for c in results.survey_communes(self.survey)}
+                pairs = [(code, label, s) for (code, label), s in zip(categories, sets) if code in known]
+                kept = [(label, s) for _code, label, s in pairs if len(s) >= self.k]
+                small = [(label, s) for _code, label, s in pairs if 0 < len(s) < self.k]
+                self.merged = [label for label, _s in small]
+                found = kept + ([(_("Other communes (grouped)"), frozenset().union(*(s for _l, s in small)))]
+                                if small else [])
+                self.omitted = sum(1 for _code, _label, s in pairs if not s)
+        stated = frozenset().union(*(s for _label, s in found)) if found else frozenset()
+        return [*found, (_("Not stated"), everyone - stated)]
+
+    def _crosstab(self, question: Question, variable: results.Variable, groups: list[tuple[str, frozenset[int]]]):
+        categories, sets, answered = self.sets.choice(question)
+        multiple = question.type is T.MULTIPLE
+        rows = [(label, [g & s for s in sets], g & answered) for label, g in groups]
+        not_stated = len(groups) - 1
+        rows = [r for n, r in enumerate(rows) if n != not_stated or r[2]]
+        counts = [[len(c) for c in cells] for _label, cells, _base in rows]
+        bases = [len(base) for _label, _cells, base in rows]
+        overall_figures, overall_base = self.overall[question.id]
+        values, state = self.register.values, self.register.states
+        published = ProtectedCounts([Cell(None, state[f]) if f in state else Cell(values[f]) for f in overall_figures],
+                                    Cell(None, state[overall_base]) if overall_base in state else Cell(values[overall_base]))
+        table = protect_table(counts, self.k, row_totals=bases, rows_additive=not multiple, published=published)
+        name = (question.code, variable.key)
+        if table.withheld:
+            def withheld_step(_cells):
+                return p.TableView(p.QuestionInfo.of(question), p.VariableInfo(variable.key, variable.label),
+                                   [label for _c, label in categories], [], [], Cell(None, Reason.SECONDARY),
+                                   multiple, [], 0, withheld=True)
+            return withheld_step
+        n_rows, n_cols = len(rows), len(categories)
+        cell_keys = [c for _label, cells, _base in rows for c in cells]
+        flat_values = [v for r in counts for v in r] + bases + [len(s) for s in sets] + [len(answered)]
+        keys = cell_keys + [base for _l, _c, base in rows] + list(sets) + [answered]
+        flat_cells = ([c for r in table.cells for c in r] + list(table.row_totals) + list(table.column_totals)
+                      + [table.grand_total])
+
+        def cell(i: int, j: int) -> int:
+            return i * n_cols + j
+        row_total = [n_rows * n_cols + i for i in range(n_rows)]
+        col_total = [n_rows * n_cols + n_rows + j for j in range(n_cols)]
+        grand = n_rows * n_cols + n_rows + n_cols
+        relations = [Relation(tuple(cell(i, j) for i in range(n_rows)), col_total[j]) for j in range(n_cols)]
+        relations.append(Relation(tuple(row_total), grand))
+        relations += [Relation(tuple(cell(i, j) for j in range(n_cols)), row_total[i], not multiple) for i in range(n_rows)]
+        relations.append(Relation(tuple(col_total), grand, not multiple))
+        known = [cell(i, j) for i in range(n_rows) for j in range(n_cols) if counts[i][j] == 0 and
+                 (bases[i] == 0 or len(sets[j]) == 0)]
+        figures = self.register.add(flat_values, keys, flat_cells, relations=relations, known=known,
+                                    margins=[*row_total, *col_total, grand])
+        self.table_figures[name] = figures
+        labels = [label for label, _cells, _base in rows]
+        merged, omitted = (self.merged, self.omitted) if variable.key == "commune" else ([], 0)
+        small = [0 < b < self.k for b in bases]
+
+        def step(cells):
+            grand_cell = cells[figures[grand]]
+            shown_rows = []
+            for i, label in enumerate(labels):
+                base = cells[figures[row_total[i]]]
+                row = [(cells[figures[cell(i, j)]], share(cells[figures[cell(i, j)]], base)) for j in range(n_cols)]
+                shown_rows.append(p.GroupRow(label, base, row, small[i]))
+            totals = [(cells[figures[c]], share(cells[figures[c]], grand_cell)) for c in col_total]
+            return p.TableView(p.QuestionInfo.of(question), p.VariableInfo(variable.key, variable.label),
+                               [label for _c, label in categories], shown_rows, totals, grand_cell, multiple,
+                               list(merged), omitted)
+        return step
+
+    # --- representativeness
+
+    def _representativeness(self) -> None:
+        facts = results.representativeness(self.survey, self.data)
+        question = facts.question
+        by_code: dict[str, frozenset[int]] = {}
+        if question is not None:
+            categories, sets, _answered = self.sets.choice(question)
+            by_code = {code: s for (code, _label), s in zip(categories, sets)}
+        keys = [by_code.get(c.commune.insee_code, frozenset()) for c in facts.communes]
+        heard = frozenset().union(*keys) if keys else frozenset()
+        without = self.sets.everyone - heard
+        counts = [c.respondents for c in facts.communes]
+        n = len(counts)
+        values = [*counts, facts.respondents, facts.without_commune, len(self.sets.everyone)]
+        relations = [Relation(tuple(range(n)), n), Relation((n, n + 1), n + 2)]
+        protected = suppress(values, relations, self.k, locked=[n + 2], margins=[n, n + 2])
+        figures = self.register.add(values, [*keys, heard, without, self.sets.everyone], protected,
+                                    relations=relations, margins=[n, n + 2], locked=[n + 2])
+
+        def step(cells):
+            return p.representativeness_view(facts, [cells[f] for f in figures[:n]], cells[figures[n]],
+                                             cells[figures[n + 1]])
+        self.representativeness_step = step
+
+
+def _stats(view: p.QuestionView, mean: float | None, median: float | None) -> None:
+    """A mean only when every count it summarises is shown; a median when its base is."""
+    view.median = median if not view.answered.hidden else None
+    if not view.answered.hidden and not view.shown.any_hidden:
+        view.mean = mean
+    else:
+        view.mean_withheld = mean is not None
+
+
+def _month(day: dt.date | None) -> dt.date | None:
+    """The first day of the month: a release says in which months answers were collected, not which day."""
+    return day.replace(day=1) if day else None

@@ -1,0 +1,134 @@
+"""Making releases and publishing them: the only way figures reach the public and observers."""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import current_app
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from consult.core import snapshot
+from consult.errors import Conflict, PermissionDenied
+from consult.extensions import db
+from consult.surveys import permissions, results
+from consult.surveys.models import Survey, SurveyStatus
+from consult.surveys.releases.build import Audit, ReleaseContent, build
+from consult.surveys.releases.models import SurveyRelease
+
+
+def releases_of(survey: Survey) -> list[SurveyRelease]:
+    """Every release of the survey, the latest first."""
+    return list(db.session.scalars(
+        select(SurveyRelease).where(SurveyRelease.survey_id == survey.id).order_by(SurveyRelease.number.desc())))
+
+
+def latest_release(survey: Survey) -> SurveyRelease | None:
+    return db.session.scalars(select(SurveyRelease).where(SurveyRelease.survey_id == survey.id)
+                              .order_by(SurveyRelease.number.desc()).limit(1)).first()
+
+
+def get_release(survey: Survey, number: int) -> SurveyRelease | None:
+    return db.session.scalars(select(SurveyRelease).where(SurveyRelease.survey_id == survey.id,
+                                                          SurveyRelease.number == number)).first()
+
+
+def content_of(release: SurveyRelease) -> ReleaseContent:
+    """The release's tables as the results templates read them, in the reader's language."""
+    return snapshot.load(ReleaseContent, localized(release.content))
+
+
+def localized(content: dict):
+    """The version of a release's content (stored, or just built) in the current language, else in the
+    site's default one."""
+    language = str(get_locale() or "")[:2]
+    return content.get(language) or content[current_app.config["BABEL_DEFAULT_LOCALE"]]
+
+
+def audit_of(release: SurveyRelease) -> Audit:
+    return snapshot.load(Audit, release.audit)
+
+
+def responses_needed(survey: Survey, responses: int) -> int:
+    """How many more responses the survey needs before a new release can be made (0: it can)."""
+    previous = latest_release(survey)
+    k = results.disclosure_threshold(survey)
+    if previous is None:
+        return 0 if responses else 1
+    return max(0, previous.responses + k - responses)
+
+
+def make_release(actor, survey: Survey, *, now: dt.datetime) -> SurveyRelease:
+    """Freeze the survey's current answers into a new release, every table protected together.
+
+    Raises PermissionDenied (coordinators and admins only), Conflict (a draft; no response; fewer than
+    k responses since the previous release — comparing the two would isolate them; a release made at the
+    same moment by someone else).
+    """
+    if not permissions.can_manage_survey(actor, survey):
+        raise PermissionDenied(_("You are not allowed to do this."))
+    if survey.status is SurveyStatus.DRAFT:
+        raise Conflict(_("A draft survey has no results to publish."))
+    return freeze_release(survey, now=now, made_by=actor)
+
+
+def freeze_release(survey: Survey, *, now: dt.datetime, made_by=None) -> SurveyRelease:
+    """The release itself, once the caller has checked who asks (`make_release`; the demo seed).
+    Raises Conflict (no response; fewer than k responses since the previous release; made meanwhile)."""
+    results.pin_disclosure_threshold(survey)  # what is released at this k is never shown with a smaller one
+    k = results.disclosure_threshold(survey)
+    data = results.load(survey)
+    count = len(data.responses)
+    missing = responses_needed(survey, count)
+    previous = latest_release(survey)
+    if missing and previous is None:
+        raise Conflict(_("The survey has no response yet: there is nothing to release."))
+    if missing:
+        raise Conflict(ngettext(
+            "A new release needs %(num)d more response: with fewer than %(k)d new responses, comparing two "
+            "releases would reveal the answers of the few people who answered in between.",
+            "A new release needs %(num)d more responses: with fewer than %(k)d new responses, comparing two "
+            "releases would reveal the answers of the few people who answered in between.", missing, k=k))
+    contents, audit = build(data, k)
+    days = [fact.day for fact in data.responses.values()]
+    release = SurveyRelease(
+        survey_id=survey.id, number=previous.number + 1 if previous else 1, made_at=now,
+        made_by_id=getattr(made_by, "id", None), k=k, responses=count,
+        first_month=min(days).replace(day=1), last_month=max(days).replace(day=1),
+        content={language: snapshot.dump(c) for language, c in contents.items()}, audit=snapshot.dump(audit),
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(release)
+    except IntegrityError:  # a double click: the first request made this release
+        raise Conflict(_("This release has just been made.")) from None
+    return release
+
+
+def publish_results(actor, survey: Survey, *, now: dt.datetime) -> SurveyRelease:
+    """Make the latest release public (making the first one if there is none yet).
+
+    Raises PermissionDenied, Conflict (a draft, already published, no response).
+    """
+    if not permissions.can_manage_survey(actor, survey):
+        raise PermissionDenied(_("You are not allowed to do this."))
+    if survey.status is SurveyStatus.DRAFT:
+        raise Conflict(_("A draft survey has no results to publish."))
+    if survey.results_published_at is not None:
+        raise Conflict(_("The results are already published."))
+    release = latest_release(survey) or make_release(actor, survey, now=now)
+    survey.results_published_at = now
+    db.session.flush()
+    return release
+
+
+def unpublish_results(actor, survey: Survey) -> None:
+    """Take the releases off the public pages (observers still read them). Raises PermissionDenied, Conflict."""
+    if not permissions.can_manage_survey(actor, survey):
+        raise PermissionDenied(_("You are not allowed to do this."))
+    if survey.results_published_at is None:
+        raise Conflict(_("The results are not published."))
+    survey.results_published_at = None
+    db.session.flush()
