@@ -74,7 +74,8 @@ def validate_all(survey: Survey, data: Mapping) -> dict:
 
 def _store(survey: Survey, cleaned: Mapping, *, channel: Channel, key: str | None, user_id: int | None,
            keyed_by_id: int | None, today: dt.date) -> Response:
-    response = Response(survey=survey, channel=channel, submitted_on=today, dedupe_key=key,
+    response = Response(survey=survey, channel=channel, dedupe_key=key,
+                        submitted_on=Response.day_kept(today, account=user_id is not None),
                         user_id=user_id, keyed_by_id=keyed_by_id)
     for question in survey.questions:
         response.answers.extend(answer_rules.answer_rows(question, cleaned))

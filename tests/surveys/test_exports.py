@@ -241,7 +241,7 @@ def test_aggregated_tables_hide_small_counts_as_below_k(client, login, observer,
     assert facts["Disclosure threshold (k)"] == 11
     assert "Unweighted" in facts["Weighting"]
     assert facts["Collection channels"] == "Web: < 11; Paper: < 11"
-    assert facts["Responses received"] == "from 2026-11-23 to 2026-11-23"
+    assert facts["Responses received"] == "from the week of 2026-11-23 to the week of 2026-11-23"
     assert facts["Suppression applied — Q2"] == "3 figures below the threshold; base hidden"
 
 

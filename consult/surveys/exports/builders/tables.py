@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from consult.core import disclosure
+from consult.core.time import week_start
 from consult.exports.writers import Cell, Row
 from consult.surveys.answering.answers import SINGLE_VALUE_TYPES, score
 from consult.surveys.exports.builders.raw import number_cell
@@ -259,8 +260,10 @@ def method_rows(facts: MethodFacts, tables: Sequence[FrequencyTable]) -> Iterato
         period = _("not set")
     yield [_("Collection period"), period]
     if facts.first_day and facts.last_day:
-        yield [_("Responses received"), _("from %(start)s to %(end)s", start=facts.first_day.isoformat(),
-                                          end=facts.last_day.isoformat())]
+        # Responses without an account keep only their week's Monday: the period is given in weeks.
+        yield [_("Responses received"), _("from the week of %(start)s to the week of %(end)s",
+                                          start=week_start(facts.first_day).isoformat(),
+                                          end=week_start(facts.last_day).isoformat())]
     used = [channel for channel in Channel if facts.channels.get(channel)]
     protected = disclosure.protect_counts([facts.channels[c] for c in used], k, total=facts.total)
     channels = "; ".join(f"{channel.label}: {figure(cell, k)}" for channel, cell in zip(used, protected.cells))
