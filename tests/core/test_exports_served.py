@@ -188,7 +188,7 @@ def attachment(stem: str, fmt: str) -> str:
 @pytest.mark.parametrize("fmt", ["csv", "xlsx", "ods"])
 def test_raw_responses_hold_one_row_per_stored_response_with_formulas_made_inert(served, coordinator_http, fmt):
     headers, body = download(coordinator_http, survey_export(served, f"responses.{fmt}"), fmt,
-                             attachment(f"survey-{served.survey_id}-responses", fmt))
+                             attachment(f"survey-{served.survey_id}-responses-pseudonymised", fmt))
     responses = sheets(body, fmt)[0]
     assert len(responses) - 1 == served.responses
     values = cells(responses)

@@ -45,7 +45,8 @@ def codebook_csv(survey: Survey) -> Iterator[str]:
 def responses_spreadsheet(survey: Survey, fmt: str) -> IO[bytes]:
     """The raw responses and the codebook as two sheets of an XLSX or ODS file, rewound."""
     communes = commune_choices(survey)
-    return writers.write_spreadsheet([(_("Responses"), builders.raw_rows(survey, iter_records(survey), communes)),
+    return writers.write_spreadsheet([(_("Pseudonymised responses"),
+                                       builders.raw_rows(survey, iter_records(survey), communes)),
                    (_("Codebook"), builders.codebook_rows(survey, communes))], fmt)
 
 

@@ -53,16 +53,16 @@ def index(survey_id: int):
 
 @bp.get(f"{EXPORT}/responses.csv")
 def responses_csv(survey_id: int):
-    """Raw responses, one row per response (coordinators and admins)."""
+    """Pseudonymised raw responses, one row per response in random order (coordinators and admins)."""
     survey = _allowed_survey(survey_id, survey_permissions.can_read_individual_answers)
-    return _download(survey, files.responses_csv(survey), "responses", "csv")
+    return _download(survey, files.responses_csv(survey), "responses-pseudonymised", "csv")
 
 
 @bp.get(f"{EXPORT}/responses.<any(xlsx, ods):fmt>")
 def responses_spreadsheet(survey_id: int, fmt: str):
-    """Raw responses and their codebook as a spreadsheet (coordinators and admins)."""
+    """Pseudonymised raw responses and their codebook as a spreadsheet (coordinators and admins)."""
     survey = _allowed_survey(survey_id, survey_permissions.can_read_individual_answers)
-    return _download(survey, files.responses_spreadsheet(survey, fmt), "responses", fmt)
+    return _download(survey, files.responses_spreadsheet(survey, fmt), "responses-pseudonymised", fmt)
 
 
 @bp.get(f"{EXPORT}/codebook.csv")
