@@ -389,3 +389,52 @@ def test_ods_package_keeps_line_breaks_and_dates_and_starts_with_its_mimetype():
     assert archive.read("mimetype") == b"application/vnd.oasis.opendocument.spreadsheet"
     assert read_ods(target.getvalue()) == [[["texte"], ["Ligne 1\nLigne 2"], ["2026-01-02"], [None]]]
 
+
+# --------------------------------------------------------------------------- pseudonymised and k-anonymous
+
+@pytest.fixture
+def small_groups(survey):
+    """Eight responses, k = 3: three alone on commune + age band + sex, two in a pair, three together."""
+    survey.disclosure_threshold = 3
+    elsewhere = other_commune(survey)
+    profiles = [("82112", "3", "1")] * 3 + [("82112", "4", "2")] * 2 + [("82112", "2", "1"), (elsewhere, "3", "1"),
+                                                                        (elsewhere, "5", "2")]
+    for number, (commune, age, sex) in enumerate(profiles):
+        services.submit_response(survey, {**VALID_ANSWERS, "Q1": commune, "Q11": age, "Q12": sex},
+                                 browser_secret=f"profil-{number}", now=NOW)
+    db.session.commit()
+    return survey
+
+
+def test_export_page_says_how_many_rows_are_unique_in_each_file(client, login, coordinator, small_groups):
+    login(coordinator)
+    page = client.get(export_url(small_groups, ""), headers=EN).get_data(as_text=True)
+    assert "Pseudonymised responses" in page
+    assert ("3 responses of 8 are each the only one with their combination of commune, age band, and sex"
+            in page.replace("\n", " "))
+    assert "There, no response is the only one with its combination: each is shared by at least 3 responses." in page
+    french = client.get(export_url(small_groups, ""), headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert "Réponses pseudonymisées" in french
+    assert "3 réponses sur 8 sont chacune la seule à avoir sa combinaison de commune, tranche d’âge et sexe" in (
+        french.replace("&#39;", "’").replace("'", "’"))
+
+
+def test_k_anonymous_csv_merges_and_blanks_until_every_combination_holds_k(client, login, coordinator,
+                                                                           small_groups):
+    login(coordinator)
+    response = client.get(export_url(small_groups, "responses-k-anonymous.csv"), headers=EN)
+    assert response.status_code == 200
+    assert "responses-k-anonymous" in response.headers["Content-Disposition"]
+    rows = as_dicts(read_csv(response))
+    groups: dict[tuple, int] = {}
+    for row in rows:
+        key = (row["Q1"], row["Q11"], row["Q12"])
+        groups[key] = groups.get(key, 0) + 1
+    assert len(rows) == 8 and min(groups.values()) >= 3, groups
+    # The commune of two respondents is merged, and with it Moissac (the group "Other communes" must hold k);
+    # the age bands 30-44 and 45-59, 60-74 and 75+ become two wider bands.
+    assert {key[0] for key in groups} == {"other"} and {row["Q1_name"] for row in rows} == {"Other communes"}
+    assert {key[1] for key in groups} == {"2+3", "4+5"}
+    assert "Q9" not in rows[0] and "Q10" not in rows[0] and "Q4_other_text" not in rows[0]  # no free text
+    with_texts = as_dicts(read_csv(client.get(export_url(small_groups, "responses-k-anonymous.csv?texts=1"))))
+    assert {row["Q10"] for row in with_texts} == {VALID_ANSWERS["Q10"]}

@@ -105,6 +105,12 @@ def raw_columns(survey: Survey, communes: Mapping[str, str]) -> list[RawColumn]:
     return columns
 
 
+def free_text_columns(survey: Survey) -> set[str]:
+    """The columns that hold what respondents wrote in their own words (text questions and “other” answers)."""
+    names = {q.code for q in survey.questions if q.type in (T.SHORT_TEXT, T.LONG_TEXT)}
+    return names | {f"{q.code}_other_text" for q in survey.questions if any(o.is_other for o in q.choices)}
+
+
 def pseudonyms() -> Iterator[str]:
     """Random row pseudonyms, all different, drawn afresh for each file (stored nowhere, so no two files can be
     joined on them, and none leads back to a response)."""
