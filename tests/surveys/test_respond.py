@@ -131,7 +131,7 @@ def test_intro_shows_privacy_notice_and_publication_threshold(client, survey):
     assert "18 mois, puis agrégé." in page
     assert "Communauté de communes Terres des Confluences" in page
     assert t("Your answers are anonymous: no email address, IP address or account is stored with them, "
-             "and the date is kept without the time.") in page
+             "and only the week of your answer is kept, not the day or the time.") in page
     assert t("Results are only published for groups of at least %(n)d respondents.", n=11) in page
 
 
