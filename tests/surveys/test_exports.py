@@ -438,3 +438,20 @@ def test_k_anonymous_csv_merges_and_blanks_until_every_combination_holds_k(clien
     assert "Q9" not in rows[0] and "Q10" not in rows[0] and "Q4_other_text" not in rows[0]  # no free text
     with_texts = as_dicts(read_csv(client.get(export_url(small_groups, "responses-k-anonymous.csv?texts=1"))))
     assert {row["Q10"] for row in with_texts} == {VALID_ANSWERS["Q10"]}
+
+
+def test_export_page_says_when_the_survey_is_too_small_for_groups_of_k(client, login, coordinator, answered):
+    login(coordinator)
+    page = client.get(export_url(answered, ""), headers=EN).get_data(as_text=True)
+    assert ("3 responses of 3 are each the only one with their combination of commune, age band, and sex"
+            in page.replace("\n", " "))
+    assert "The survey has fewer than 11 responses: no group of 11 can be formed yet" in page
+    rows = as_dicts(read_csv(client.get(export_url(answered, "responses-k-anonymous.csv"))))
+    assert len(rows) == 3 and {(r["Q1"], r["Q11"], r["Q12"]) for r in rows} == {("", "", "")}
+
+
+def test_observers_see_neither_the_unique_rows_nor_the_k_anonymous_export(client, login, observer, small_groups):
+    login(observer)
+    page = client.get(export_url(small_groups, ""), headers=EN).get_data(as_text=True)
+    assert "Aggregated tables" in page and "k-anonymous" not in page and "only one with" not in page
+    assert client.get(export_url(small_groups, "responses-k-anonymous.xlsx")).status_code == 403
