@@ -67,6 +67,15 @@ def test_identified_response_keeps_its_day_and_keyed_in_one_its_week(make_survey
     assert db.session.get(Response, paper.id).submitted_on == dt.date(2026, 11, 23)
 
 
+def test_first_response_leaves_no_moment_on_the_survey(survey):
+    before = (survey.updated_at, survey.disclosure_floor)
+    services.submit_response(survey, VALID_ANSWERS, browser_secret="abc", now=THURSDAY)
+    db.session.commit()
+    db.session.expire_all()
+    assert survey.disclosure_floor == 11  # the k is pinned at the first response…
+    assert (survey.updated_at, before[1]) == (before[0], None)  # …without stamping when it came
+
+
 def test_same_browser_cannot_answer_twice(survey):
     services.submit_response(survey, VALID_ANSWERS, browser_secret="abc", now=NOW)
     with pytest.raises(services.AlreadyResponded):
