@@ -21,6 +21,11 @@ def paris_date(naive_utc: dt.datetime | None) -> dt.date | None:
     return paris_time(naive_utc).date()
 
 
+def week_start(day: dt.date) -> dt.date:
+    """The Monday of the week of `day` (ISO weeks: Monday to Sunday)."""
+    return day - dt.timedelta(days=day.weekday())
+
+
 def utc_to_paris(value: dt.datetime) -> dt.datetime:
     """Naive UTC as naive Paris wall-clock time (to fill a form back in)."""
     return paris_time(value).replace(tzinfo=None)

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
 from consult.core.enums import enum_column
 from consult.core.models import TimestampMixin
+from consult.core.time import week_start
 from consult.extensions import db
 from consult.territories.models import Axis, Objective, Territory
 
@@ -309,9 +310,11 @@ def with_questionnaire():
 
 
 class Response(db.Model):
-    """One submitted questionnaire. In anonymous mode it holds no personal data: no account, no
-    address, no time finer than the day; `dedupe_key` is a keyed one-way hash (HMAC) that only prevents
-    duplicates."""
+    """One submitted questionnaire. A response linked to no account (every response of an anonymous survey,
+    and questionnaires keyed in from paper, phone or a workshop) holds no personal data: no address, and
+    only the week it came in (`submitted_on` is that week's Monday), since a day can be matched with who
+    was seen answering when; `dedupe_key` is a keyed one-way hash (HMAC) that only prevents duplicates.
+    A response of an account (identified mode) keeps its day."""
 
     __tablename__ = "responses"
     __table_args__ = (UniqueConstraint("survey_id", "dedupe_key"),)
@@ -326,6 +329,12 @@ class Response(db.Model):
 
     survey: Mapped[Survey] = relationship()
     answers: Mapped[list[Answer]] = relationship(back_populates="response", cascade="all, delete-orphan")
+
+    @staticmethod
+    def day_kept(day: dt.date, *, account: bool) -> dt.date:
+        """What `submitted_on` keeps of the day a response came in: the day itself for an account's response,
+        the Monday of its week for a response linked to no account."""
+        return day if account else week_start(day)
 
 
 class Answer(db.Model):

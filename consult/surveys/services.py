@@ -10,6 +10,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import flag_modified
 
 from consult.core.models import utcnow
 from consult.errors import Conflict, InvalidInput, PermissionDenied
@@ -74,7 +75,8 @@ def validate_all(survey: Survey, data: Mapping) -> dict:
 
 def _store(survey: Survey, cleaned: Mapping, *, channel: Channel, key: str | None, user_id: int | None,
            keyed_by_id: int | None, today: dt.date) -> Response:
-    response = Response(survey=survey, channel=channel, submitted_on=today, dedupe_key=key,
+    response = Response(survey=survey, channel=channel, dedupe_key=key,
+                        submitted_on=Response.day_kept(today, account=user_id is not None),
                         user_id=user_id, keyed_by_id=keyed_by_id)
     for question in survey.questions:
         response.answers.extend(answer_rules.answer_rows(question, cleaned))
@@ -86,6 +88,8 @@ def _store(survey: Survey, cleaned: Mapping, *, channel: Channel, key: str | Non
         raise AlreadyResponded(_("An answer to this survey has already been recorded from here. Thank you!")) from None
     if survey.disclosure_floor is None:
         pin_disclosure_threshold(survey)  # the k promised to this respondent: it never goes down
+        # Written as it was, so that the survey's updated_at does not become the moment of its first response.
+        flag_modified(survey, "updated_at")
     return response
 
 

@@ -251,6 +251,12 @@ def test_coordinator_visits_the_survey_pages_and_keys_in_a_paper_questionnaire(p
     page.goto(live_server(f"{builder}export/"))
     axe_check(page)
     expect(page.locator(f'main a[href^="{builder}export/responses"]')).not_to_have_count(0)
+    # The k-anonymous file through its form: free texts ticked, the CSV button.
+    page.locator("#k-anonymous-texts").check()
+    with page.expect_download() as download:
+        page.locator(f'main button[formaction="{builder}export/responses-k-anonymous.csv"]').click()
+    assert "-responses-k-anonymous-" in download.value.suggested_filename
+    assert download.value.url.endswith("responses-k-anonymous.csv?texts=1")
 
     page.goto(live_server(f"/t/{SLUG}/surveys/{survey_id}/print"))
     axe_check(page)

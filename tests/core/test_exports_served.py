@@ -14,6 +14,7 @@ import datetime as dt
 import functools
 import inspect
 import io
+import random
 import re
 import weakref
 import zlib
@@ -29,9 +30,12 @@ from sqlalchemy import func, select
 from consult.accounts.demo import DEMO_ACCOUNTS
 from consult.extensions import db
 from consult.groups.models import Attendance, Meeting, Signup, WorkingGroup
-from consult.surveys.models import Answer, Channel, QuestionType, Response, Survey
+from consult.accounts.models import Role, TerritoryRole, User
+from consult.surveys import services
+from consult.surveys.models import (Answer, Channel, Option, Question, QuestionType, Response, Survey, SurveyPage,
+                                    SurveyStatus)
 from consult.surveys.results import disclosure_threshold
-from consult.territories.models import Territory
+from consult.territories.models import Commune, Epci, Territory
 from tests.conftest import build_app
 from tests.core.test_database import gunicorn
 from tests.served import Browser
@@ -71,6 +75,71 @@ class Served:
     meeting_attendances: int
     territory_attendances: int
     meeting_titles: set[str] = field(default_factory=set)
+    gascogne_id: int = 0
+    gascogne_responses: int = 0
+
+
+GASCOGNE = "gascogne-toulousaine"
+GASCOGNE_K = 5
+GASCOGNE_RESPONSES = 60
+# (INSEE code, name, population 2021, responses): L'Isle-Jourdain and four smaller communes, two of them
+# with fewer than k respondents.
+GASCOGNE_COMMUNES = [("32160", "L'Isle-Jourdain", 9207, 31), ("32334", "Pujaudran", 1402, 12),
+                     ("32428", "Ségoufielle", 1215, 10), ("32150", "Lias", 1068, 4),
+                     ("32256", "Monferran-Savès", 812, 3)]
+OCCUPATIONS = ["Agriculteur·rice exploitant·e", "Artisan·e, commerçant·e", "Cadre", "Profession intermédiaire",
+               "Employé·e", "Ouvrier·ère", "Retraité·e", "Élève, étudiant·e", "Sans activité professionnelle"]
+
+
+def gascogne_survey(coordinator: User) -> Survey:
+    """A survey of the Gascogne Toulousaine (L'Isle-Jourdain) with 60 anonymous responses, k = 5, coordinated by
+    the demo's coordinator: communes of 31 down to 3 respondents, sex, age band, occupation, free texts."""
+    def choices(labels, other=None):
+        made = [Option(code=str(i), label=label, position=i) for i, label in enumerate(labels, start=1)]
+        if other:
+            made.append(Option(code="autre", label=other, position=len(made) + 1, is_other=True))
+        return made
+
+    territory = Territory(slug=GASCOGNE, name="Gascogne Toulousaine", controller="CC de la Gascogne Toulousaine")
+    epci = Epci(name="CC de la Gascogne Toulousaine", siren="243200417", territory=territory)
+    for code, name, population, _n in GASCOGNE_COMMUNES:
+        db.session.add(Commune(territory=territory, epci=epci, insee_code=code, name=name, population=population,
+                               population_year=2021))
+    db.session.add(TerritoryRole(user=coordinator, territory=territory, role=Role.COORDINATOR))
+    survey = Survey(territory=territory, title="Votre santé en Gascogne toulousaine", status=SurveyStatus.OPEN,
+                    disclosure_threshold=GASCOGNE_K)
+    survey.pages = [SurveyPage(position=0, title="Vous et votre santé", questions=[
+        Question(code="Q1", position=0, type=QuestionType.COMMUNE, text="Dans quelle commune habitez-vous ?"),
+        Question(code="Q2", position=1, type=QuestionType.YES_NO, text="Avez-vous renoncé à des soins ?",
+                 options=choices(["Oui", "Non"])),
+        Question(code="Q3", position=2, type=QuestionType.LONG_TEXT, text="Qu'est-ce qui améliorerait votre santé ?"),
+        Question(code="Q4", position=3, type=QuestionType.SINGLE, text="Vous êtes", breakdown_role="sex",
+                 options=choices(["Une femme", "Un homme", "Autre ou non précisé"])),
+        Question(code="Q5", position=4, type=QuestionType.AGE_BAND, text="Votre âge", breakdown_role="age_band",
+                 options=choices(["15-29 ans", "30-44 ans", "45-59 ans", "60-74 ans", "75 ans ou plus"])),
+        Question(code="Q6", position=5, type=QuestionType.SINGLE, text="Votre situation", breakdown_role="occupation",
+                 options=choices(OCCUPATIONS, other="Autre situation")),
+    ])]
+    for question in survey.questions:
+        question.survey = survey
+    db.session.add(survey)
+    db.session.flush()
+    rng = random.Random("gascogne")
+    number = 0
+    for code, _name, _population, responses in GASCOGNE_COMMUNES:
+        for _ in range(responses):
+            number += 1
+            data = {"Q1": code, "Q2": rng.choice(["1", "2"]), "Q3": f"Un centre de santé à {_name}, réponse {number}",
+                    "Q4": rng.choices(["1", "2", "3"], weights=[55, 42, 3])[0],
+                    "Q5": rng.choices(["1", "2", "3", "4", "5"], weights=[12, 22, 26, 25, 15])[0],
+                    "Q6": rng.choices([str(i) for i in range(1, 10)] + ["autre"],
+                                      weights=[3, 6, 12, 15, 18, 9, 25, 6, 5, 1])[0]}
+            if data["Q6"] == "autre":
+                data["Q6.other"] = "Sage-femme libérale"
+            services.submit_response(survey, data, browser_secret=f"gascogne-{number}",
+                                     now=dt.datetime(2026, 10, 1, 12) + dt.timedelta(days=number % 40))
+    db.session.commit()
+    return survey
 
 
 @pytest.fixture(scope="module")
@@ -88,6 +157,7 @@ def served(tmp_path_factory):
         db.session.add(Response(survey_id=survey.id, channel=Channel.WEB, submitted_on=dt.date(2026, 11, 20),
                                 answers=[Answer(question_id=question.id, value_text=FORMULA)]))
         db.session.commit()
+        gascogne = gascogne_survey(db.session.scalar(select(User).where(User.email == COORDINATOR)))
         group = db.session.scalar(select(WorkingGroup).join(Signup).where(WorkingGroup.territory_id == territory.id)
                                   .order_by(WorkingGroup.id))
         meeting = db.session.scalar(select(Meeting).join(Attendance).where(Meeting.territory_id == territory.id)
@@ -104,6 +174,7 @@ def served(tmp_path_factory):
             territory_attendances=db.session.scalar(select(func.count()).select_from(Attendance).join(Meeting)
                                                     .where(Meeting.territory_id == territory.id)),
             meeting_titles=set(db.session.scalars(select(Meeting.title))),
+            gascogne_id=gascogne.id, gascogne_responses=GASCOGNE_RESPONSES,
         )
         db.session.remove()
         db.engine.dispose()
@@ -179,8 +250,8 @@ def survey_export(served: Served, name: str) -> str:
     return f"/t/{SLUG}/manage/surveys/{served.survey_id}/export/{name}"
 
 
-def attachment(stem: str, fmt: str) -> str:
-    return rf'attachment; filename="{re.escape(SLUG)}-{stem}-\d{{4}}-\d{{2}}-\d{{2}}\.{fmt}"'
+def attachment(stem: str, fmt: str, slug: str = SLUG) -> str:
+    return rf'attachment; filename="{re.escape(slug)}-{stem}-\d{{4}}-\d{{2}}-\d{{2}}\.{fmt}"'
 
 
 # --- survey: raw responses and codebook (coordinators) ---------------------------------------------------
@@ -188,7 +259,7 @@ def attachment(stem: str, fmt: str) -> str:
 @pytest.mark.parametrize("fmt", ["csv", "xlsx", "ods"])
 def test_raw_responses_hold_one_row_per_stored_response_with_formulas_made_inert(served, coordinator_http, fmt):
     headers, body = download(coordinator_http, survey_export(served, f"responses.{fmt}"), fmt,
-                             attachment(f"survey-{served.survey_id}-responses", fmt))
+                             attachment(f"survey-{served.survey_id}-responses-pseudonymised", fmt))
     responses = sheets(body, fmt)[0]
     assert len(responses) - 1 == served.responses
     values = cells(responses)
@@ -221,6 +292,74 @@ def test_observers_get_the_codebook_but_no_raw_responses(served, observer_http):
         assert status == 403
     _, body = download(observer_http, survey_export(served, "codebook.csv"), "csv")
     assert len(sheets(body, "csv")[0]) > 1
+
+
+# --- survey: k-anonymous raw responses (coordinators) -------------------------------------------------
+
+def gascogne_export(served: Served, name: str) -> str:
+    return f"/t/{GASCOGNE}/manage/surveys/{served.gascogne_id}/export/{name}"
+
+
+FIELDS = ["Q1", "Q4", "Q5", "Q6"]  # commune, sex, age band, occupation
+
+
+def combination_sizes(rows: list[list[str]], fields: list[str]) -> dict[tuple, int]:
+    header, *body = rows
+    at = [header.index(name) for name in fields]
+    sizes: dict[tuple, int] = {}
+    for row in body:
+        key = tuple(row[i] if i < len(row) else "" for i in at)  # a spreadsheet row stops at its last value
+        sizes[key] = sizes.get(key, 0) + 1
+    return sizes
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "ods"])
+def test_k_anonymous_export_leaves_no_combination_below_k(served, coordinator_http, fmt):
+    _, raw = download(coordinator_http, gascogne_export(served, "responses.csv"), "csv")
+    before = combination_sizes(sheets(raw, "csv")[0], FIELDS)
+    assert min(before.values()) == 1  # the pseudonymised file singles people out
+    _, body = download(coordinator_http, gascogne_export(served, f"responses-k-anonymous.{fmt}"), fmt,
+                       attachment(f"survey-{served.gascogne_id}-responses-k-anonymous", fmt, GASCOGNE))
+    found = sheets(body, fmt)
+    rows = found[0]
+    assert len(rows) - 1 == served.gascogne_responses
+    sizes = combination_sizes(rows, FIELDS)
+    assert min(sizes.values()) >= GASCOGNE_K, sizes
+    header = rows[0]
+    communes = {row[header.index("Q1")] for row in rows[1:]}
+    assert "32150" not in communes and "32256" not in communes  # Lias (4) and Monferran-Savès (3) are merged
+    assert "32160" in communes  # L'Isle-Jourdain (31) stays itself
+    names = {row[header.index("Q1_name")] for row in rows[1:]}
+    assert {"L'Isle-Jourdain", "Other communes"} <= names
+    # Free texts are left out unless asked for, the occupation's "other" text always.
+    assert "Q3" not in header and "Q6_other_text" not in header
+    assert len({row[0] for row in rows[1:]}) == served.gascogne_responses  # a pseudonym per row
+    if fmt != "csv":
+        facts = {row[0]: row[1] for row in found[2][1:]}
+        assert facts["Rows unique on these fields in this file"] == "0"
+        assert int(facts["Rows unique on these fields in the pseudonymised file"]) == sum(
+            1 for n in before.values() if n == 1)
+
+
+def test_k_anonymous_export_keeps_free_texts_when_asked(served, coordinator_http, observer_http):
+    path = gascogne_export(served, "responses-k-anonymous.csv") + "?texts=1"
+    _, body = download(coordinator_http, path, "csv")
+    rows = sheets(body, "csv")[0]
+    assert "Q3" in rows[0] and "Q6_other_text" not in rows[0]
+    assert sum(1 for row in rows[1:] if row[rows[0].index("Q3")].startswith("Un centre de santé")) == 60
+    assert min(combination_sizes(rows, FIELDS).values()) >= GASCOGNE_K
+    assert observer_http.request("GET", survey_export(served, "responses-k-anonymous.csv"))[0] == 403
+
+
+def test_demo_k_anonymous_export_has_no_combination_below_k(served, coordinator_http):
+    _, raw = download(coordinator_http, survey_export(served, "responses.csv"), "csv")
+    fields = ["Q1", "Q23", "Q24", "Q25"]  # the template's commune, sex, age band and occupation
+    assert min(combination_sizes(sheets(raw, "csv")[0], fields).values()) == 1
+    _, body = download(coordinator_http, survey_export(served, "responses-k-anonymous.csv"), "csv",
+                       attachment(f"survey-{served.survey_id}-responses-k-anonymous", "csv"))
+    rows = sheets(body, "csv")[0]
+    assert len(rows) - 1 == served.responses
+    assert min(combination_sizes(rows, fields).values()) >= served.threshold
 
 
 # --- survey: aggregated tables and method (observers and coordinators) ---------------------------------
@@ -312,7 +451,7 @@ def test_meeting_invitation_and_private_feed_are_calendars(served, coordinator_h
 
 FETCHED = [  # (endpoint, the formats fetched above)
     ("survey_exports.responses_csv", None), ("survey_exports.responses_spreadsheet", {"xlsx", "ods"}),
-    ("survey_exports.codebook_csv", None), ("survey_exports.tables_spreadsheet", {"xlsx", "ods"}),
+    ("survey_exports.responses_k_anonymous", {"csv", "xlsx", "ods"}), ("survey_exports.codebook_csv", None), ("survey_exports.tables_spreadsheet", {"xlsx", "ods"}),
     ("survey_exports.tables_csv", {"tables", "method"}), ("survey_exports.print_version", None),
     ("survey_exports.print_pdf", None), ("groups_exports.roster", {"csv", "xlsx", "ods"}),
     ("groups_exports.meeting_attendance", {"csv", "xlsx", "ods"}),

@@ -6,6 +6,7 @@ test), so it is wiped before and after each test here and always left empty.
 """
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import warnings
@@ -169,3 +170,38 @@ def test_env_py_uses_no_deprecated_api(tmp_path, keep_logging):
         db.engine.dispose()
     deprecations = [str(w.message) for w in caught if issubclass(w.category, DeprecationWarning)]
     assert deprecations == []
+
+
+def test_upgrade_to_0008_keeps_only_the_week_of_responses_without_an_account(empty_app):
+    from consult.accounts.models import User
+    from consult.surveys.models import Channel, Response, Survey, SurveyMode
+    from consult.territories.models import Territory
+
+    upgrade(revision="0007_access_code_spent")
+    territory = Territory(slug="terres-des-confluences", name="Terres des Confluences")
+    user = User(email="habitante@example.org", password_hash="x", display_name="Habitante",
+                privacy_consent_at=dt.datetime(2026, 9, 1))
+    anonymous = Survey(territory=territory, title="Votre santé", mode=SurveyMode.ANONYMOUS)
+    identified = Survey(territory=territory, title="Professionnels", mode=SurveyMode.IDENTIFIED)
+    db.session.add(user)
+    db.session.flush()
+    thursday, sunday, monday = dt.date(2026, 10, 8), dt.date(2026, 10, 11), dt.date(2026, 10, 12)
+    db.session.add_all([
+        Response(survey=anonymous, channel=Channel.WEB, submitted_on=thursday, dedupe_key="a"),
+        Response(survey=anonymous, channel=Channel.PAPER, submitted_on=sunday, dedupe_key="b"),
+        Response(survey=anonymous, channel=Channel.WEB, submitted_on=monday, dedupe_key="c"),
+        Response(survey=identified, channel=Channel.WEB, submitted_on=thursday, dedupe_key="d",
+                 user_id=user.id),
+        Response(survey=identified, channel=Channel.PHONE, submitted_on=sunday, dedupe_key="e"),
+    ])
+    db.session.commit()
+    db.session.remove()
+
+    upgrade()
+
+    stored = dict(db.session.execute(sa.text("SELECT dedupe_key, submitted_on FROM responses")).all())
+    stored = {key: day if isinstance(day, dt.date) else dt.date.fromisoformat(day) for key, day in stored.items()}
+    assert stored == {"a": dt.date(2026, 10, 5), "b": dt.date(2026, 10, 5), "c": monday,
+                      "d": thursday,  # an account's response keeps its day
+                      "e": dt.date(2026, 10, 5)}  # keyed in for an identified survey: no account, so the week
+    db.session.remove()

@@ -48,3 +48,14 @@ def read_ods(data: bytes) -> list[list[list]]:
 def as_dicts(rows: list[list]) -> list[dict]:
     header, *body = rows
     return [dict(zip(header, row)) for row in body]
+
+
+def answered_rows(rows: list[dict]) -> tuple[dict, dict, dict]:
+    """The `answered` fixture's three rows, found by their answers (exports come in random order): the first
+    web response (health "2"), the second ("4"), the paper one."""
+    by = {}
+    for row in rows:
+        role = "paper" if row["channel"] == "paper" else {"2": "first", "4": "second"}[str(row["Q2"])]
+        by[role] = row
+    assert len(by) == len(rows) == 3
+    return by["first"], by["second"], by["paper"]

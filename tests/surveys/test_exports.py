@@ -3,6 +3,7 @@ formula neutralisation, anonymity and who may download what."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -14,7 +15,7 @@ from tests.conftest import NOW
 from tests.surveys.conftest import PAPER, VALID_ANSWERS, other_commune
 from consult.surveys.exports import builders
 from consult.surveys.exports.records import iter_records
-from tests.surveys.exports_helpers import as_dicts, read_csv, read_ods, read_xlsx
+from tests.surveys.exports_helpers import answered_rows, as_dicts, read_csv, read_ods, read_xlsx
 from tests.surveys.releasing import release
 
 EN = {"Accept-Language": "en"}
@@ -25,7 +26,7 @@ def export_url(survey, name: str) -> str:
 
 
 RAW_HEADER = [
-    "response_number", "channel", "submitted_on", "Q1", "Q1_name", "Q2", "Q3", "Q4_1", "Q4_2", "Q4_3", "Q4_autre",
+    "pseudonym", "channel", "submitted_week", "Q1", "Q1_name", "Q2", "Q3", "Q4_1", "Q4_2", "Q4_3", "Q4_autre",
     "Q4_other_text", "Q5", "Q6", "Q7_r1", "Q7_r2", "Q7_score_raw", "Q7_score_pct", "Q8_1", "Q8_2", "Q8_3", "Q8_4",
     "Q9", "Q10", "Q11", "Q12", "Q13",
 ]
@@ -42,11 +43,10 @@ def test_raw_csv_holds_one_row_per_response_with_the_stored_answers(client, logi
     assert response.headers["Cache-Control"] == "no-store"
     header, *rows = read_csv(response)
     assert header == RAW_HEADER
-    first, second, paper = (dict(zip(header, row)) for row in rows)
-    assert len(rows) == 3
-    assert [first["response_number"], second["response_number"], paper["response_number"]] == ["1", "2", "3"]
+    first, second, paper = answered_rows([dict(zip(header, row)) for row in rows])
+    assert len({first["pseudonym"], second["pseudonym"], paper["pseudonym"]}) == 3
     assert (first["channel"], paper["channel"]) == ("web", "paper")
-    assert first["submitted_on"] == "2026-11-23"
+    assert first["submitted_week"] == "2026-11-23"
     assert (first["Q1"], first["Q1_name"]) == ("82112", "Moissac")
     assert (first["Q4_1"], first["Q4_2"], first["Q4_3"], first["Q4_autre"]) == ("1", "0", "0", "1")
     assert first["Q4_other_text"] == "Pas de médecin disponible"
@@ -66,9 +66,9 @@ def test_raw_xlsx_reads_back_the_same_numbers_and_carries_the_codebook(client, l
     assert response.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     responses, codebook = read_xlsx(response.get_data())
     assert responses[0] == RAW_HEADER
-    first, second, paper = as_dicts(responses)
-    assert first["response_number"] == 1 and first["channel"] == "web"
-    assert first["submitted_on"] == dt.datetime(2026, 11, 23)  # a real date cell
+    first, second, paper = answered_rows(as_dicts(responses))
+    assert len(first["pseudonym"]) == 10 and first["channel"] == "web"
+    assert first["submitted_week"] == dt.datetime(2026, 11, 23)  # a real date cell
     assert (first["Q5"], first["Q6"], second["Q6"]) == (7, 25, 12.5)  # numbers stay numbers
     assert (first["Q4_1"], first["Q4_2"], first["Q4_autre"], first["Q4_other_text"]) == (
         1, 0, 1, "Pas de médecin disponible")
@@ -86,8 +86,8 @@ def test_raw_ods_reads_back_the_same_numbers_and_carries_the_codebook(client, lo
     assert response.mimetype == "application/vnd.oasis.opendocument.spreadsheet"
     responses, codebook = read_ods(response.get_data())
     assert responses[0] == RAW_HEADER
-    first, second, paper = as_dicts(responses)
-    assert (first["response_number"], paper["channel"], first["submitted_on"]) == (1, "paper", "2026-11-23")
+    first, second, paper = answered_rows(as_dicts(responses))
+    assert (paper["channel"], first["submitted_week"]) == ("paper", "2026-11-23")
     assert (first["Q5"], first["Q6"], second["Q6"]) == (7, 25, 12.5)
     assert (first["Q4_1"], first["Q4_2"], first["Q4_autre"]) == (1, 0, 1)
     assert (first["Q7_r1"], first["Q7_r2"], first["Q7_score_raw"]) == ("2", "3", 3)
@@ -97,26 +97,34 @@ def test_raw_ods_reads_back_the_same_numbers_and_carries_the_codebook(client, lo
     assert any(row[2] == "Q7_score_pct" for row in codebook)
 
 
-def test_response_number_is_a_running_index_not_the_database_id(client, login, coordinator, make_survey, survey):
+def test_rows_come_in_random_order_with_fresh_random_pseudonyms(client, login, coordinator, make_survey, survey):
     earlier = make_survey(title="Une autre enquête")
-    for secret in ("a", "b", "c"):
-        services.submit_response(earlier, VALID_ANSWERS, browser_secret=secret, now=NOW)
-    stored = services.submit_response(survey, VALID_ANSWERS, browser_secret="d", now=NOW)
+    services.submit_response(earlier, VALID_ANSWERS, browser_secret="avant", now=NOW)
+    stored = []
+    for minutes in range(1, 13):  # twelve responses, told apart by Q6, in the order they came
+        stored.append(services.submit_response(survey, {**VALID_ANSWERS, "Q6": minutes},
+                                               browser_secret=f"n{minutes}", now=NOW))
     db.session.commit()
-    assert stored.id > 1  # three responses to another survey came first
     login(coordinator)
-    _header, *rows = read_csv(client.get(export_url(survey, "responses.csv")))
-    assert [row[0] for row in rows] == ["1"]
+    downloads = [as_dicts(read_csv(client.get(export_url(survey, "responses.csv")))) for _ in range(2)]
+    orders = [[int(row["Q6"]) for row in rows] for rows in downloads]
+    pseudonyms = [[row["pseudonym"] for row in rows] for rows in downloads]
+    assert sorted(orders[0]) == sorted(orders[1]) == list(range(1, 13))
+    # Not the order of arrival, and not the same order twice (each chance is 1 in 12! ≈ 2·10⁻⁹).
+    assert orders[0] != list(range(1, 13)) and orders[0] != orders[1]
+    assert all(re.fullmatch(r"[0-9a-f]{10}", p) for p in pseudonyms[0] + pseudonyms[1])
+    assert len(set(pseudonyms[0])) == 12 and not set(pseudonyms[0]) & set(pseudonyms[1])
+    ids = {str(response.id) for response in stored}
+    assert not ids & set(pseudonyms[0] + pseudonyms[1])
 
 
 def test_csv_export_is_streamed_in_batches(app, answered):
     """Records come from the database a batch at a time (here batches of 2 for 3 responses)."""
     records = list(iter_records(answered, batch_size=2))
-    assert [r.channel for r in records] == [Channel.WEB, Channel.WEB, Channel.PAPER]
-    assert records[0].data == VALID_ANSWERS
-    assert records[2].data == PAPER
+    assert sorted(r.channel for r in records) == [Channel.PAPER, Channel.WEB, Channel.WEB]
+    assert VALID_ANSWERS in [r.data for r in records] and PAPER in [r.data for r in records]
     chunks = writers.csv_chunks(builders.raw_rows(answered, iter(records), {}))
-    assert next(chunks).startswith("\ufeffresponse_number,channel")
+    assert next(chunks).startswith("\ufeffpseudonym,channel")
 
 
 # --------------------------------------------------------------------------- codebook
@@ -174,7 +182,7 @@ def test_formula_like_answers_are_inert_in_every_format(client, login, coordinat
         rows = as_dicts(read_csv(response))
     else:
         rows = as_dicts((read_xlsx if fmt == "xlsx" else read_ods)(response.get_data())[0])
-    _first, second, paper = rows
+    _first, second, paper = answered_rows(rows)
     assert second["Q10"] == "'=HYPERLINK(\"http://x\")"
     assert second["Q9"] == "'+33 6 12 34 56 78"
     assert (paper["Q9"], paper["Q10"]) == ("'-", "'@SUM(A1)")
@@ -377,3 +385,70 @@ def test_ods_package_keeps_line_breaks_and_dates_and_starts_with_its_mimetype():
     assert (first.filename, first.compress_type) == ("mimetype", zipfile.ZIP_STORED)
     assert archive.read("mimetype") == b"application/vnd.oasis.opendocument.spreadsheet"
     assert read_ods(target.getvalue()) == [[["texte"], ["Ligne 1\nLigne 2"], ["2026-01-02"], [None]]]
+
+
+# --------------------------------------------------------------------------- pseudonymised and k-anonymous
+
+@pytest.fixture
+def small_groups(survey):
+    """Eight responses, k = 3: three alone on commune + age band + sex, two in a pair, three together."""
+    survey.disclosure_threshold = 3
+    elsewhere = other_commune(survey)
+    profiles = [("82112", "3", "1")] * 3 + [("82112", "4", "2")] * 2 + [("82112", "2", "1"), (elsewhere, "3", "1"),
+                                                                        (elsewhere, "5", "2")]
+    for number, (commune, age, sex) in enumerate(profiles):
+        services.submit_response(survey, {**VALID_ANSWERS, "Q1": commune, "Q11": age, "Q12": sex},
+                                 browser_secret=f"profil-{number}", now=NOW)
+    db.session.commit()
+    return survey
+
+
+def test_export_page_says_how_many_rows_are_unique_in_each_file(client, login, coordinator, small_groups):
+    login(coordinator)
+    page = client.get(export_url(small_groups, ""), headers=EN).get_data(as_text=True)
+    assert "Pseudonymised responses" in page
+    assert ("3 responses of 8 are each the only one with their combination of commune, age band, and sex"
+            in page.replace("\n", " "))
+    assert "There, no response is the only one with its combination: each is shared by at least 3 responses." in page
+    french = client.get(export_url(small_groups, ""), headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert "Réponses pseudonymisées" in french
+    assert "3 réponses sur 8 sont chacune la seule à avoir sa combinaison de commune, tranche d’âge et sexe" in (
+        french.replace("&#39;", "’").replace("'", "’"))
+
+
+def test_k_anonymous_csv_merges_and_blanks_until_every_combination_holds_k(client, login, coordinator,
+                                                                           small_groups):
+    login(coordinator)
+    response = client.get(export_url(small_groups, "responses-k-anonymous.csv"), headers=EN)
+    assert response.status_code == 200
+    assert "responses-k-anonymous" in response.headers["Content-Disposition"]
+    rows = as_dicts(read_csv(response))
+    groups: dict[tuple, int] = {}
+    for row in rows:
+        key = (row["Q1"], row["Q11"], row["Q12"])
+        groups[key] = groups.get(key, 0) + 1
+    assert len(rows) == 8 and min(groups.values()) >= 3, groups
+    # The commune of two respondents is merged, and with it Moissac (the group "Other communes" must hold k);
+    # the age bands 30-44 and 45-59, 60-74 and 75+ become two wider bands.
+    assert {key[0] for key in groups} == {"other"} and {row["Q1_name"] for row in rows} == {"Other communes"}
+    assert {key[1] for key in groups} == {"2+3", "4+5"}
+    assert "Q9" not in rows[0] and "Q10" not in rows[0] and "Q4_other_text" not in rows[0]  # no free text
+    with_texts = as_dicts(read_csv(client.get(export_url(small_groups, "responses-k-anonymous.csv?texts=1"))))
+    assert {row["Q10"] for row in with_texts} == {VALID_ANSWERS["Q10"]}
+
+
+def test_export_page_says_when_the_survey_is_too_small_for_groups_of_k(client, login, coordinator, answered):
+    login(coordinator)
+    page = client.get(export_url(answered, ""), headers=EN).get_data(as_text=True)
+    assert ("3 responses of 3 are each the only one with their combination of commune, age band, and sex"
+            in page.replace("\n", " "))
+    assert "The survey has fewer than 11 responses: no group of 11 can be formed yet" in page
+    rows = as_dicts(read_csv(client.get(export_url(answered, "responses-k-anonymous.csv"))))
+    assert len(rows) == 3 and {(r["Q1"], r["Q11"], r["Q12"]) for r in rows} == {("", "", "")}
+
+
+def test_observers_see_neither_the_unique_rows_nor_the_k_anonymous_export(client, login, observer, small_groups):
+    login(observer)
+    page = client.get(export_url(small_groups, ""), headers=EN).get_data(as_text=True)
+    assert "Aggregated tables" in page and "k-anonymous" not in page and "only one with" not in page
+    assert client.get(export_url(small_groups, "responses-k-anonymous.xlsx")).status_code == 403

@@ -14,6 +14,7 @@ from itsdangerous import URLSafeSerializer
 from sqlalchemy import func, inspect, select
 
 from consult.core.models import utcnow
+from consult.core.time import week_start
 from consult.extensions import db
 from consult.surveys.models import (
     AccessCode,
@@ -130,7 +131,7 @@ def test_intro_shows_privacy_notice_and_publication_threshold(client, survey):
     assert "18 mois, puis agrégé." in page
     assert "Communauté de communes Terres des Confluences" in page
     assert t("Your answers are anonymous: no email address, IP address or account is stored with them, "
-             "and the date is kept without the time.") in page
+             "and only the week of your answer is kept, not the day or the time.") in page
     assert t("Results are only published for groups of at least %(n)d respondents.", n=11) in page
 
 
@@ -595,7 +596,7 @@ def test_spent_access_code_stores_no_moment_of_use(client, coded_survey):
     response = db.session.scalars(select(Response)).one()
     spent = db.session.scalars(select(AccessCode).where(AccessCode.code == "K7M2PQ9X")).one()
     unused = db.session.scalars(select(AccessCode).where(AccessCode.code != "K7M2PQ9X")).first()
-    assert response.submitted_on == utcnow().date()
+    assert response.submitted_on == week_start(utcnow().date())  # anonymous: the week's Monday, not the day
     # Every stored column of the spent code, apart from "spent", is as it was when it was printed.
     stored = {c.key: getattr(spent, c.key) for c in inspect(AccessCode).column_attrs}
     assert stored["spent"] is True

@@ -42,7 +42,38 @@ def test_anonymous_response_stores_no_personal_data(survey, make_user):
     assert response.user_id is None
     assert response.keyed_by_id is None
     assert "abc" not in response.dedupe_key
-    assert not hasattr(response, "created_at")  # the day only, no time
+    assert not hasattr(response, "created_at")  # the week only, no time
+
+
+THURSDAY = dt.datetime(2026, 11, 26, 18, 30)  # the week of Monday 23 November
+
+
+def test_anonymous_response_keeps_the_monday_of_its_week_not_its_day(survey):
+    response = services.submit_response(survey, VALID_ANSWERS, browser_secret="abc", now=THURSDAY)
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(Response, response.id).submitted_on == dt.date(2026, 11, 23)
+
+
+def test_identified_response_keeps_its_day_and_keyed_in_one_its_week(make_survey, make_user, coordinator):
+    survey = make_survey(mode=SurveyMode.IDENTIFIED)
+    online = services.submit_response(survey, VALID_ANSWERS, browser_secret=None, user=make_user(), now=THURSDAY)
+    paper = services.key_in_response(coordinator, survey, VALID_ANSWERS, channel=Channel.PAPER, entry_id="f-1",
+                                     now=THURSDAY)
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(Response, online.id).submitted_on == dt.date(2026, 11, 26)
+    # A paper questionnaire has no account behind it, even in an identified survey: the week only.
+    assert db.session.get(Response, paper.id).submitted_on == dt.date(2026, 11, 23)
+
+
+def test_first_response_leaves_no_moment_on_the_survey(survey):
+    before = (survey.updated_at, survey.disclosure_floor)
+    services.submit_response(survey, VALID_ANSWERS, browser_secret="abc", now=THURSDAY)
+    db.session.commit()
+    db.session.expire_all()
+    assert survey.disclosure_floor == 11  # the k is pinned at the first response…
+    assert (survey.updated_at, before[1]) == (before[0], None)  # …without stamping when it came
 
 
 def test_same_browser_cannot_answer_twice(survey):

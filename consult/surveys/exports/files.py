@@ -1,6 +1,7 @@
 """Export files of a survey: builders fed by the batched records, handed to a writer."""
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from typing import IO
 
@@ -9,7 +10,7 @@ from flask_babel import gettext as _
 
 from consult.exports import writers
 from consult.extensions import db
-from consult.surveys.exports import builders
+from consult.surveys.exports import anonymity, builders
 from consult.surveys.exports.records import iter_records
 from consult.surveys.models import Survey
 from consult.surveys.releases.models import SurveyRelease
@@ -47,7 +48,8 @@ def codebook_csv(survey: Survey) -> Iterator[str]:
 def responses_spreadsheet(survey: Survey, fmt: str) -> IO[bytes]:
     """The raw responses and the codebook as two sheets of an XLSX or ODS file, rewound."""
     communes = commune_choices(survey)
-    return writers.write_spreadsheet([(_("Responses"), builders.raw_rows(survey, iter_records(survey), communes)),
+    return writers.write_spreadsheet([(_("Pseudonymised responses"),
+                                       builders.raw_rows(survey, iter_records(survey), communes)),
                    (_("Codebook"), builders.codebook_rows(survey, communes))], fmt)
 
 
@@ -66,6 +68,44 @@ def _release_sheets(release: SurveyRelease):
         made_on=release.made_at.date(), responses=release.responses, period=period, k=release.k,
         channels=channels, audit=audit, content=content)
     return builders.release_table_rows(content, release.k), method
+
+
+def k_anonymous_plan(survey: Survey, *, threshold: int) -> anonymity.KAnonymity:
+    """How the k-anonymous export merges and blanks the survey's combinations of commune, occupation, age band
+    and sex (also what the export page reports)."""
+    fields = anonymity.quasi_identifiers(survey)
+    return anonymity.plan_k_anonymity(anonymity.combinations(survey, fields), fields, threshold)
+
+
+def _k_anonymous_rows(survey: Survey, plan: anonymity.KAnonymity, *, texts: bool):
+    communes = {**commune_choices(survey), anonymity.OTHER_COMMUNES: _("Other communes")}
+    # The "other" texts of the fields themselves are never written: they would undo the merging.
+    left_out = {f"{quasi.code}_other_text" for quasi in plan.fields}
+    if not texts:
+        left_out |= builders.free_text_columns(survey)
+    columns = [c for c in builders.raw_columns(survey, communes) if c.name not in left_out]
+    records = (dataclasses.replace(r, data=anonymity.released_data(r.data, plan)) for r in iter_records(survey))
+    return builders.raw_rows(survey, records, communes, columns=columns)
+
+
+def k_anonymous_csv(survey: Survey, *, threshold: int, texts: bool) -> Iterator[str]:
+    """The k-anonymous variant of the raw responses as CSV chunks (free texts only when `texts`)."""
+    def chunks(survey: Survey) -> Iterator[str]:
+        survey = _streamed(survey)
+        plan = k_anonymous_plan(survey, threshold=threshold)
+        yield from writers.csv_chunks(_k_anonymous_rows(survey, plan, texts=texts))
+    return chunks(survey)
+
+
+def k_anonymous_spreadsheet(survey: Survey, fmt: str, *, threshold: int, texts: bool) -> IO[bytes]:
+    """The k-anonymous responses, the codebook and what was merged or blanked, as an XLSX or ODS file."""
+    plan = k_anonymous_plan(survey, threshold=threshold)
+    communes = commune_choices(survey)
+    return writers.write_spreadsheet([
+        (_("k-anonymous responses"), _k_anonymous_rows(survey, plan, texts=texts)),
+        (_("Codebook"), builders.codebook_rows(survey, communes)),
+        (_("Anonymisation"), anonymity.anonymisation_rows(plan, communes, texts=texts)),
+    ], fmt)
 
 
 def tables_spreadsheet(release: SurveyRelease, fmt: str) -> IO[bytes]:

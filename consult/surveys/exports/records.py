@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ BATCH_SIZE = 500
 
 @dataclass(frozen=True, slots=True)
 class ResponseRecord:
-    """What an export may know of a response: how and which day it came, and its answers.
+    """What an export may know of a response: how and which day (or week) it came, and its answers.
 
     Deliberately without the database id, the account or whoever keyed it in.
     """
@@ -42,23 +43,20 @@ class AnswerRow(NamedTuple):
 
 
 def iter_records(survey: Survey, *, batch_size: int = BATCH_SIZE) -> Iterator[ResponseRecord]:
-    """The survey's responses in the order they arrived, read `batch_size` at a time.
+    """The survey's responses in a random order (never the order they arrived), read `batch_size` at a time.
 
-    Keyset pagination (id > last id) keeps each query short on SQLite and PostgreSQL alike and
-    never holds more than one batch of answers in memory.
+    The ids alone are read first and shuffled with the system's random source: a row's place in a file then
+    says nothing about when it came, and nobody can redo the order from a seed. Each batch of that order
+    is then loaded with its answers, so no more than one batch of answers is ever held in memory.
     """
     questions = {q.id: q for q in survey.questions}
     options = {o.id: o for q in questions.values() for o in q.options}
-    last_id = 0
-    while True:
-        heads = db.session.execute(
-            select(Response.id, Response.channel, Response.submitted_on)
-            .where(Response.survey_id == survey.id, Response.id > last_id)
-            .order_by(Response.id).limit(batch_size)
-        ).all()
-        if not heads:
-            return
-        ids = [head.id for head in heads]
+    order = list(db.session.scalars(select(Response.id).where(Response.survey_id == survey.id)))
+    secrets.SystemRandom().shuffle(order)
+    for start in range(0, len(order), batch_size):
+        ids = order[start:start + batch_size]
+        heads = {head.id: head for head in db.session.execute(
+            select(Response.id, Response.channel, Response.submitted_on).where(Response.id.in_(ids)))}
         grouped: dict[int, list[AnswerRow]] = defaultdict(list)
         rows = db.session.execute(
             select(Answer.response_id, Answer.question_id, Answer.option_id, Answer.row_id, Answer.value_text,
@@ -67,9 +65,11 @@ def iter_records(survey: Survey, *, batch_size: int = BATCH_SIZE) -> Iterator[Re
         )
         for row in rows:
             grouped[row.response_id].append(AnswerRow(*row))
-        for head in heads:
-            yield ResponseRecord(head.channel, head.submitted_on, data_from_rows(questions, options, grouped[head.id]))
-        last_id = ids[-1]
+        for response_id in ids:
+            head = heads.get(response_id)
+            if head is not None:  # deleted since the ids were read
+                yield ResponseRecord(head.channel, head.submitted_on,
+                                     data_from_rows(questions, options, grouped[response_id]))
 
 
 def data_from_rows(questions: Mapping[int, Question], options: Mapping[int, Option],

@@ -10,7 +10,7 @@ from consult.exports.pdf import render_pdf
 from consult.exports.responses import send_export
 from consult.extensions import login_manager
 from consult.surveys import permissions as survey_permissions
-from consult.surveys.exports import files, printable
+from consult.surveys.exports import anonymity, files, printable
 from consult.surveys.models import Survey, with_questionnaire
 from consult.surveys.releases.models import SurveyRelease
 from consult.surveys.releases.services import latest_release
@@ -48,23 +48,38 @@ def _download(survey: Survey, body, what: str, fmt: str) -> Response:
 def index(survey_id: int):
     """The files this user may download for the survey."""
     survey = _allowed_survey(survey_id, survey_permissions.can_download_tables)
-    return render_template("surveys/exports/index.html", territory=g.territory, survey=survey,
-                           raw=survey_permissions.can_read_individual_answers(current_user, survey),
-                           threshold=disclosure_threshold(survey), release=latest_release(survey))
+    raw = survey_permissions.can_read_individual_answers(current_user, survey)
+    threshold = disclosure_threshold(survey)
+    plan = files.k_anonymous_plan(survey, threshold=threshold) if raw else None
+    return render_template("surveys/exports/index.html", territory=g.territory, survey=survey, raw=raw,
+                           threshold=threshold, plan=plan, field_names=anonymity.field_names(plan.fields) if raw else "",
+                           release=latest_release(survey))
 
 
 @bp.get(f"{EXPORT}/responses.csv")
 def responses_csv(survey_id: int):
-    """Raw responses, one row per response (coordinators and admins)."""
+    """Pseudonymised raw responses, one row per response in random order (coordinators and admins)."""
     survey = _allowed_survey(survey_id, survey_permissions.can_read_individual_answers)
-    return _download(survey, files.responses_csv(survey), "responses", "csv")
+    return _download(survey, files.responses_csv(survey), "responses-pseudonymised", "csv")
 
 
 @bp.get(f"{EXPORT}/responses.<any(xlsx, ods):fmt>")
 def responses_spreadsheet(survey_id: int, fmt: str):
-    """Raw responses and their codebook as a spreadsheet (coordinators and admins)."""
+    """Pseudonymised raw responses and their codebook as a spreadsheet (coordinators and admins)."""
     survey = _allowed_survey(survey_id, survey_permissions.can_read_individual_answers)
-    return _download(survey, files.responses_spreadsheet(survey, fmt), "responses", fmt)
+    return _download(survey, files.responses_spreadsheet(survey, fmt), "responses-pseudonymised", fmt)
+
+
+@bp.get(f"{EXPORT}/responses-k-anonymous.<any(csv, xlsx, ods):fmt>")
+def responses_k_anonymous(survey_id: int, fmt: str):
+    """The k-anonymous variant of the raw responses; free texts only with ?texts=1 (coordinators and admins)."""
+    survey = _allowed_survey(survey_id, survey_permissions.can_read_individual_answers)
+    texts, threshold = request.args.get("texts") == "1", disclosure_threshold(survey)
+    if fmt == "csv":
+        body = files.k_anonymous_csv(survey, threshold=threshold, texts=texts)
+    else:
+        body = files.k_anonymous_spreadsheet(survey, fmt, threshold=threshold, texts=texts)
+    return _download(survey, body, "responses-k-anonymous", fmt)
 
 
 @bp.get(f"{EXPORT}/codebook.csv")

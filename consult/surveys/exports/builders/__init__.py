@@ -1,7 +1,7 @@
 """Pure row builders: each yields a header row, then data rows (no database, no request).
 Their public names are importable from this package.
 
-- `raw.raw_rows`: one row per response, one or more columns per question (the codebook explains them);
+- `raw.raw_rows`: one row per response (random pseudonym, random order), one or more columns per question (the codebook explains them);
 - `raw.codebook_rows`: questions, options, matrix rows, conditions, FALC wording and score rules;
 - `release.release_table_rows` / `release_method_rows`: a release's protected tables, as its pages show them.
 
@@ -14,6 +14,7 @@ from consult.surveys.exports.builders.raw import (  # noqa: F401
     codebook_header,
     codebook_rows,
     condition_text,
+    free_text_columns,
     number_cell,
     raw_columns,
     raw_rows,

@@ -1,12 +1,15 @@
-"""Pure row builders of the raw export: one row per response, and the codebook that explains its columns."""
+"""Pure row builders of the raw (pseudonymised) export: one row per response, and the codebook that explains its
+columns."""
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
 
+from consult.core.time import week_start
 from consult.exports.writers import Cell, Row
 from consult.surveys.answering.answers import SINGLE_VALUE_TYPES, other_key, score
 from consult.surveys.exports.records import ResponseRecord
@@ -19,7 +22,7 @@ T = QuestionType
 
 @dataclass(frozen=True, slots=True)
 class RawColumn:
-    """One column of the raw export: its name and how to read it from (response number, record)."""
+    """One column of the raw export: its name and how to read it from (row pseudonym, record)."""
 
     name: str
     read: Callable[[int, ResponseRecord], Cell]
@@ -89,23 +92,44 @@ def _score_part(question: Question, record: ResponseRecord, index: int) -> int |
 
 
 def raw_columns(survey: Survey, communes: Mapping[str, str]) -> list[RawColumn]:
-    """The columns of the raw export. No database id, account or keyer: nothing that singles a person out."""
+    """The columns of the raw export. No database id, account or keyer, no day: a random pseudonym per row and
+    the week the response came in."""
     columns = [
-        RawColumn("response_number", lambda n, r: n),
+        RawColumn("pseudonym", lambda n, r: n),
         RawColumn("channel", lambda n, r: r.channel.value),
-        RawColumn("submitted_on", lambda n, r: r.submitted_on),
+        # An account's response keeps its day in the database; no file carries it, only the week.
+        RawColumn("submitted_week", lambda n, r: week_start(r.submitted_on)),
     ]
     for question in survey.questions:
         columns.extend(_question_columns(question, communes))
     return columns
 
 
-def raw_rows(survey: Survey, records: Iterable[ResponseRecord], communes: Mapping[str, str]) -> Iterator[Row]:
-    """Header, then one row per response numbered from 1 in the order given (a running index, not an id)."""
-    columns = raw_columns(survey, communes)
+def free_text_columns(survey: Survey) -> set[str]:
+    """The columns that hold what respondents wrote in their own words (text questions and “other” answers)."""
+    names = {q.code for q in survey.questions if q.type in (T.SHORT_TEXT, T.LONG_TEXT)}
+    return names | {f"{q.code}_other_text" for q in survey.questions if any(o.is_other for o in q.choices)}
+
+
+def pseudonyms() -> Iterator[str]:
+    """Random row pseudonyms, all different, drawn afresh for each file (stored nowhere, so no two files can be
+    joined on them, and none leads back to a response)."""
+    drawn: set[str] = set()
+    while True:
+        pseudonym = secrets.token_hex(5)
+        if pseudonym not in drawn:
+            drawn.add(pseudonym)
+            yield pseudonym
+
+
+def raw_rows(survey: Survey, records: Iterable[ResponseRecord], communes: Mapping[str, str], *,
+             columns: list[RawColumn] | None = None) -> Iterator[Row]:
+    """Header, then one row per response in the order given, each with a random pseudonym (not a number:
+    a number would follow that order)."""
+    columns = raw_columns(survey, communes) if columns is None else columns
     yield [c.name for c in columns]
-    for number, record in enumerate(records, start=1):
-        yield [c.read(number, record) for c in columns]
+    for pseudonym, record in zip(pseudonyms(), records):
+        yield [c.read(pseudonym, record) for c in columns]
 
 
 # --------------------------------------------------------------------------- codebook
@@ -176,13 +200,17 @@ def codebook_rows(survey: Survey, communes: Mapping[str, str]) -> Iterator[Row]:
     yes, no = _("yes"), _("no")
     yield codebook_header()
     column, value = _("Column"), _("Value")
-    yield ["", column, "response_number", "", _("Response number: a running index in this file, not an identifier."),
-           "", "", "", "", "", ""]
+    yield ["", _("File"), "", "", _("Pseudonymised responses: no name, account, e-mail address, day or database "
+                                    "number, rows in random order. Still personal data: a combination of answers "
+                                    "(commune, age, occupation…) can single someone out."), "", "", "", "", "", ""]
+    yield ["", column, "pseudonym", "", _("Random pseudonym of the row, drawn again for each file: it identifies "
+                                         "nothing and cannot be matched with another file. Rows are in random "
+                                         "order."), "", "", "", "", "", ""]
     yield ["", column, "channel", "", _("How the response was collected."), "", "", "", "", "", ""]
     for channel in Channel:
         yield ["", value, "channel", channel.value, str(channel.label), "", "", "", "", "", ""]
-    yield ["", column, "submitted_on", "", _("Day the response was submitted or keyed in (no time of day)."),
-           "", "", "", "", "", ""]
+    yield ["", column, "submitted_week", "", _("Week the response was submitted or keyed in, as the date of its "
+                                              "Monday (no day, no time)."), "", "", "", "", "", ""]
     by_code = {q.code: q for q in survey.questions}
     for page in survey.pages:
         yield ["", _("Page"), "", "", page.title, "", "", "", condition_text(page, by_code), "", page.description]
