@@ -9,7 +9,8 @@ each question's distribution and each question by each variable, every one prote
 quantity (age × sex and sex × age; a group's base in every breakdown; a conditional question's base and
 its parent's answer, since a question asked is answered), hidden if hidden anywhere. Figures that
 merely happen to count the same people are not merged: a reader cannot know it (merging them would
-tell the attacker, e.g., that the only respondent of a commune is a woman).
+tell the attacker, e.g., that the only respondent of a commune is a woman), unless `merge_equal_sets`:
+then, as a stronger attacker, the register links far more figures (one large component).
 """
 from __future__ import annotations
 
@@ -38,6 +39,7 @@ class Register:
     margins: set[int] = field(default_factory=set)
     locked: set[int] = field(default_factory=set)
     k: int = 11
+    merge_equal_sets: bool = False  # merge figures that happen to count the same people (see the docstring)
     tables: int = 0
     figures: int = 0
     _index: dict[object, int] = field(default_factory=dict)
@@ -47,11 +49,11 @@ class Register:
         """The index of the quantity counting `people` (a bit set) defined by `definition` (the conditions
         its people meet), merging the state `cell` shows."""
         self.figures += 1
-        index = self._index.get(definition)
+        key = people if self.merge_equal_sets and people else definition
+        index = self._index.get(key)
         if index is None:
-            index = self._index[definition] = len(self.values)
+            index = self._index[key] = len(self.values)
             self.values.append(people.bit_count())
-        assert self.values[index] == people.bit_count(), definition
         if cell.hidden:
             # A reader combines the marks: "< k" says more than "small group", which says more than "hidden".
             order = [Reason.PRIMARY, Reason.GROUP, Reason.SECONDARY]
@@ -104,12 +106,14 @@ class Register:
         self.relate(column_ids, grand, additive)
 
 
-def build_register(respondents: int = 500, *, k: int = 11, questions: int = 20, seed: int = 1) -> Register:
-    """The register of a release of a synthetic survey (see the module docstring)."""
+def build_register(respondents: int = 500, *, k: int = 11, questions: int = 20, seed: int = 1,
+                   variables: tuple[str, ...] = tuple(VARIABLES), merge_equal_sets: bool = False) -> Register:
+    """The register of a release of a synthetic survey (see the module docstring), broken down by
+    `variables` (all four by default)."""
     rng = random.Random(seed)
     people = range(respondents)
     profile = {name: [rng.choices(range(n), weights)[0] for _ in people]
-               for name, (n, weights) in VARIABLES.items()}
+               for name, (n, weights) in VARIABLES.items() if name in variables}
     # Each question: options, multiple choice?, condition (parent question, option), answers per person.
     answers: list[list[set[int] | None]] = []
     shapes: list[tuple[int, bool]] = []
@@ -134,17 +138,17 @@ def build_register(respondents: int = 500, *, k: int = 11, questions: int = 20, 
         # What "answered" means: a conditional question is answered by whoever it is asked to.
         conditions.append((f"q{parent}", 0) if parent is not None else (f"q{q}", "answered"))
 
-    register = Register(k=k)
+    register = Register(k=k, merge_equal_sets=merge_equal_sets)
     everyone = (1 << respondents) - 1
 
     group_sets = {name: [bits(p for p in people if profile[name][p] == g) for g in range(n)]
-                  for name, (n, _) in VARIABLES.items()}
+                  for name, (n, _) in VARIABLES.items() if name in variables}
 
     overall = {}
     for name, sets in group_sets.items():
         overall[name] = register.publish_counts(sets, everyone, True, [(name, g) for g in range(len(sets))], None)
-    register.locked.add(register._index[frozenset()])  # the number of responses of the release
-    names = list(VARIABLES)
+    register.locked.add(register._index[everyone if merge_equal_sets else frozenset()])  # the number of responses of the release
+    names = list(group_sets)
     for first in names:
         for second in names:
             if first != second:
