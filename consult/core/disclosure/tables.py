@@ -79,10 +79,16 @@ class Unprotectable(Exception):
 
 @dataclass(frozen=True)
 class Relation:
-    """The parts add up to the total (indices into the list of values)."""
+    """Parts and their total (indices into the list of values).
+
+    `additive`: the parts add up to the total (single choice, groups of a variable). Not additive
+    (multiple choice: one person counts in several parts): each part is at most the total, and the
+    parts add up to at least the total (whoever answered ticked at least one option).
+    """
 
     parts: tuple[int, ...]
     total: int
+    additive: bool = True
 
     @property
     def members(self) -> tuple[int, ...]:
@@ -133,7 +139,9 @@ class _Protector:
     def run(self) -> bool:
         """Add secondary suppressions until every relation is safe and the audit passes; False if stuck."""
         for _round in range(len(self.values) + 1):
-            lone = next((r for r in self.relations if self._hidden_count(r) == 1), None)
+            # A lone hidden part of a non-additive relation is not recomputed by subtraction: the audit
+            # judges it.
+            lone = next((r for r in self.relations if r.additive and self._hidden_count(r) == 1), None)
             if lone is not None:
                 if not self._hide_one_of([lone]):
                     return False
@@ -152,11 +160,13 @@ class _Protector:
         return index not in self.state and index not in self.fixed and self.values[index] > 0
 
     def _mends(self, index: int) -> int:
-        return sum(1 for r in self.by_member.get(index, []) if self._hidden_count(r) == 1)
+        return sum(1 for r in self.by_member.get(index, []) if r.additive and self._hidden_count(r) == 1)
 
     def _can_stay_protected(self, index: int) -> bool:
         # Hiding `index` must not leave one of its relations with a single hidden element and no way out.
         for relation in self.by_member.get(index, []):
+            if not relation.additive:
+                continue
             others_hidden = any(i in self.state for i in relation.members if i != index)
             if not others_hidden and not any(self._eligible(i) for i in relation.members if i != index):
                 return False
@@ -229,7 +239,9 @@ class _Protector:
 
 
 def _implied(relation: Relation, index: int, bounds: Mapping[int, tuple[float, float]]) -> tuple[float, float]:
-    """The interval of element `index` implied by one relation (sum of parts - total = 0)."""
+    """The interval of element `index` implied by one relation, given the others' intervals."""
+    if not relation.additive:
+        return _implied_by_cover(relation, index, bounds)
     # Write the relation as sum(sign_i * x_i) = 0 and isolate x_index.
     signed = [(i, 1) for i in relation.parts] + [(relation.total, -1)]
     own = next(sign for i, sign in signed if i == index)
@@ -244,6 +256,19 @@ def _implied(relation: Relation, index: int, bounds: Mapping[int, tuple[float, f
     return (-high, -low) if own > 0 else (low, high)
 
 
+def _implied_by_cover(relation: Relation, index: int,
+                      bounds: Mapping[int, tuple[float, float]]) -> tuple[float, float]:
+    """Non-additive relation: every part <= total <= sum of the parts."""
+    if index == relation.total:
+        if index in relation.parts:
+            return (-math.inf, math.inf)
+        low = max((bounds[i][0] for i in relation.parts), default=0.0)
+        return (low, sum(bounds[i][1] for i in relation.parts))
+    total_low, total_high = bounds[relation.total]
+    others_high = sum(bounds[i][1] for i in relation.parts if i != index)
+    return (total_low - others_high, total_high)
+
+
 def _linearly_determined(relations: Sequence[Relation], hidden: set[int]) -> set[int]:
     """Hidden elements whose value follows from the relations alone (their unit vector is in the row
     space of the system restricted to hidden elements)."""
@@ -251,6 +276,8 @@ def _linearly_determined(relations: Sequence[Relation], hidden: set[int]) -> set
     position = {index: n for n, index in enumerate(columns)}
     rows: list[list[Fraction]] = []
     for relation in relations:
+        if not relation.additive:
+            continue  # inequalities determine nothing by elimination
         row = [Fraction(0)] * len(columns)
         for index in relation.parts:
             if index in position:
