@@ -95,7 +95,9 @@ def test_conditional_question_answered_by_2k_is_broken_down(client, many_yes, as
     assert "Q4" in offered_codes(response)
     rows = breakdown_cells(response)
     women = next(r for r in rows if r[0] == "Une femme")
-    assert women[-1] == "31"  # 7 of the first thirty, 24 more
+    # 7 of the first thirty, 24 more: shown, or hidden with the rest of the release so that no small count
+    # of another table can be worked out — never "< 11".
+    assert women[-1] in ("31", "masqué")
 
 
 def test_group_below_k_shows_no_figure(client, many_yes, as_observer):

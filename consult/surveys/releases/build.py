@@ -25,16 +25,16 @@ from consult.core.disclosure import (
     Reason,
     Relation,
     protect_counts,
-    protect_jointly,
     protect_table,
     share,
     suppress,
 )
+from consult.core.disclosure.audit import protect_jointly
 from consult.surveys import results
 from consult.surveys.models import Channel, Question
 from consult.surveys.results import presentation as p
 from consult.surveys.results.data import NOT_STATED, T
-from consult.surveys.releases.register import Key, Register
+from consult.surveys.releases.register import Key, Quantities, Register
 
 
 @dataclass
@@ -72,24 +72,41 @@ class Audit:
     pinned_before: int         # of those, pinned to one value by a reader solving every table together
     hidden_by_audit: int       # quantities the joint audit hid in addition
     pinned_after: int
+    narrowed: int              # hidden small counts the attacker narrows below their label's range (not pinned)
+    programs: int              # linear and integer programs solved
     withheld_tables: int       # breakdowns left out because nothing could protect them
     seconds: float
 
 
-def build(data: results.SurveyData, k: int) -> tuple[dict[str, ReleaseContent], Audit]:
+@dataclass
+class Trace:
+    """What a release was computed from, for an auditor: the register's quantities and their final states."""
+
+    quantities: Quantities | None = None
+    states: dict[int, Reason] = field(default_factory=dict)
+
+
+def build(data: results.SurveyData, k: int, *, joint: bool = True,
+          trace: Trace | None = None) -> tuple[dict[str, ReleaseContent], Audit]:
     """The protected content of a release of the survey's current answers in every language of the site
     (labels such as channels, "not stated" or week dates are the platform's words), and the audit's figures.
 
-    The figures and their protection are computed once; each language only renders the labels again."""
+    The figures and their protection are computed once; each language only renders the labels again.
+    `joint=False` (a coordinator's preview) stops after each table's own protection, made consistent
+    across tables (a figure hidden in one table is hidden in all), without the joint audit's programs.
+    """
     started = time.perf_counter()
     withheld: set[tuple[str, str]] = set()
     for _attempt in range(3):
         builder = _Builder(data, k, withheld)
         builder.collect()
         quantities = builder.register.quantities()
+        if not joint:
+            outcome = None
+            break
         outcome = protect_jointly(quantities.values, quantities.relations, k, hidden=quantities.hidden,
                                   known=quantities.known, margins=quantities.margins, locked=quantities.locked)
-        pinned = set(outcome.report.pinned_after)
+        pinned = {i for i, interval in outcome.intervals.items() if interval.pinned and i not in quantities.locked}
         if not pinned:
             break
         # Figures published elsewhere (locked) still pin something: leave out the breakdowns holding it.
@@ -98,7 +115,10 @@ def build(data: results.SurveyData, k: int) -> tuple[dict[str, ReleaseContent], 
         if not stuck - withheld:
             break
         withheld |= stuck
-    cells = quantities.cells(outcome.states)
+    states = outcome.hidden if outcome is not None else quantities.hidden
+    if trace is not None:
+        trace.quantities, trace.states = quantities, dict(states)
+    cells = quantities.cells(states)
     contents = {}
     for language in current_app.config["LANGUAGES"]:
         with force_locale(language):
@@ -109,14 +129,26 @@ def build(data: results.SurveyData, k: int) -> tuple[dict[str, ReleaseContent], 
             contents[language] = again.views(cells)
     audit = Audit(
         figures=len(quantities.of), quantities=len(quantities.values), relations=len(quantities.relations),
-        hidden_per_table=len(quantities.hidden), pinned_before=len(outcome.report.pinned_before),
-        hidden_by_audit=len(outcome.report.hidden_by_audit), pinned_after=len(outcome.report.pinned_after),
+        hidden_per_table=len(quantities.hidden),
+        pinned_before=len(outcome.pinned_before) if outcome else 0,
+        hidden_by_audit=len(outcome.mended) + len(outcome.added) if outcome else 0,
+        pinned_after=len(pinned) if outcome else 0,
+        narrowed=len(outcome.narrowed) if outcome else 0, programs=outcome.programs if outcome else 0,
         withheld_tables=len(withheld), seconds=round(time.perf_counter() - started, 3),
     )
     return contents, audit
 
 
 # --- what each figure counts -------------------------------------------------------------------------
+
+def key(*conditions: tuple[str, ...]) -> frozenset[tuple[str, ...]]:
+    """What a reader knows a figure counts: the respondents meeting every condition, e.g.
+    {("Q12", "1"), ("Q3", "1")} for the women who forwent care — the same key in the breakdown of Q3 by
+    sex and in that of Q12 by Q3. Keys describe questions and answers, never which responses they hold:
+    two figures that happen to count the same people are not linked (that coincidence is itself what
+    must stay hidden, e.g. that everyone in a small group gave the same answer)."""
+    return frozenset(conditions)
+
 
 class _Sets:
     """The responses behind each answer, read once from the survey's data."""
@@ -127,7 +159,8 @@ class _Sets:
         self._choices: dict[int, tuple[list[tuple[str, str]], list[frozenset[int]], frozenset[int]]] = {}
 
     def choice(self, question: Question) -> tuple[list[tuple[str, str]], list[frozenset[int]], frozenset[int]]:
-        """(categories, responses per category, responses that answered) of a closed question."""
+        """(categories, responses per category, responses that answered) of a closed question. The key of
+        category c is `key((question.code, c))`; of those who answered, `self.answered(question, …)`."""
         if question.id not in self._choices:
             rows = self.data.of(question)
             if question.type is T.COMMUNE:
@@ -150,6 +183,18 @@ class _Sets:
             self._choices[question.id] = (categories, sets, frozenset().union(*sets))
         return self._choices[question.id]
 
+    def answered(self, question: Question, responses: frozenset[int]) -> Key:
+        """What a reader knows of "those who answered": when everyone asked answered, those asked — everyone
+        for an unconditional question, those who gave the one answer it depends on for a follow-up."""
+        if responses != frozenset(self.data.asked(question)):
+            return key(("answered", question.code))
+        if not question.condition_code and not question.page.condition_code:
+            return key()
+        values = list(question.condition_values or [])
+        if question.condition_code and not question.page.condition_code and len(values) == 1:
+            return key((question.condition_code, str(values[0])))
+        return key(("asked", question.code))
+
 
 # --- the builder ------------------------------------------------------------------------------------
 
@@ -166,7 +211,7 @@ class _Builder:
     # Each `_…` method adds a table to the register and a step that builds its view from the final cells.
 
     def collect(self) -> None:
-        self.total = self._figure(len(self.sets.everyone), self.sets.everyone, locked=True)
+        self.total = self._figure(len(self.sets.everyone), key(), locked=True)
         self._overview()
         self.question_steps = [self._question(q) for q in self.survey.questions]
         self._breakdowns()
@@ -213,11 +258,12 @@ class _Builder:
         for rid, fact in self.data.responses.items():
             by_channel[fact.channel].add(rid)
             by_week[fact.day - dt.timedelta(days=fact.day.weekday())].add(rid)
-        channels = [frozenset(by_channel.get(c, ())) for c, _n in facts.channels]
-        weeks = [frozenset(by_week.get(day, ())) for day, _n in facts.weeks]
-        channel_figures, channel_base = self._distribution([len(s) for s in channels], channels, facts.responses,
-                                                           self.sets.everyone)
-        week_figures, week_base = self._distribution([len(s) for s in weeks], weeks, facts.responses, self.sets.everyone)
+        channels = [len(by_channel.get(c, ())) for c, _n in facts.channels]
+        weeks = [len(by_week.get(day, ())) for day, _n in facts.weeks]
+        channel_figures, channel_base = self._distribution(
+            channels, [key(("channel", c.value)) for c, _n in facts.channels], facts.responses, key())
+        week_figures, week_base = self._distribution(
+            weeks, [key(("week", day.isoformat())) for day, _n in facts.weeks], facts.responses, key())
 
         def step(cells):
             return p.OverviewView(
@@ -233,7 +279,8 @@ class _Builder:
         view = p.QuestionView(info, result.kind, Cell(None))
         if isinstance(result, results.ChoiceResult):
             categories, sets, answered = self.sets.choice(question)
-            figures, base = self._distribution([len(s) for s in sets], sets, len(answered), answered,
+            figures, base = self._distribution([len(s) for s in sets], [key((question.code, c)) for c, _l in categories],
+                                               len(answered), self.sets.answered(question, answered),
                                                additive=result.additive)
             self.overall[question.id] = (figures, base)
 
@@ -254,8 +301,9 @@ class _Builder:
                      else [(c.label, c.count) for c in result.months])
             answered = frozenset(r.response_id for r in self.data.of(question)
                                  if (r.number if result.kind == "numeric" else r.text) is not None)
-            figures, base = self._distribution([c for _l, c in pairs], [None] * len(pairs), result.answered,
-                                               answered if len(answered) == result.answered else None)
+            figures, base = self._distribution(
+                [c for _l, c in pairs], [key((question.code, "band", str(n))) for n in range(len(pairs))],
+                result.answered, self.sets.answered(question, answered) if len(answered) == result.answered else None)
 
             def step(cells):
                 view.shown = self._shown([label for label, _c in pairs], figures, base, cells)
@@ -269,7 +317,8 @@ class _Builder:
         if isinstance(result, results.RankingResult):
             return self._ranking(question, result, view)
         texts = frozenset(r.response_id for r in self.data.of(question) if (r.text or "").strip())
-        figure = self.register.add([result.answered], [texts if len(texts) == result.answered else None],
+        figure = self.register.add([result.answered],
+                                   [self.sets.answered(question, texts) if len(texts) == result.answered else None],
                                    [p._count(result.answered, self.k)])[0]
 
         def step(cells):
@@ -283,10 +332,10 @@ class _Builder:
             per_cell[(row.row_id, row.option_id)].add(row.response_id)
         lines = []
         for item, row in zip(question.rows, result.rows):
-            sets = [frozenset(per_cell.get((item.id, c.id), ())) for c in question.choices]
-            answered = frozenset().union(*sets) if sets else frozenset()
+            keys = [key((question.code, item.code, c.code)) for c in question.choices]
             lines.append((row.label, [c.label for c in row.counts],
-                          self._distribution([c.count for c in row.counts], sets, row.answered, answered)))
+                          self._distribution([c.count for c in row.counts], keys, row.answered,
+                                             key((question.code, item.code, "answered")))))
         score = self._score(result.score) if result.score is not None else None
 
         def step(cells):
@@ -334,15 +383,15 @@ class _Builder:
                 ranked[row.option_id].add(row.response_id)
                 if row.rank == 1:
                     first[row.option_id].add(row.response_id)
-        by_label = {o.label: o.id for o in question.choices}
         items = result.items
-        first_sets = [frozenset(first.get(by_label.get(i.label), ())) for i in items]
-        ranked_sets = [frozenset(ranked.get(by_label.get(i.label), ())) for i in items]
-        answered = frozenset().union(*ranked_sets) if ranked_sets else frozenset()
-        key = answered if len(answered) == result.answered else None
-        firsts, base = self._distribution([i.first for i in items], first_sets, result.answered, key)
-        seen, seen_base = self._distribution([i.ranked for i in items], ranked_sets, result.answered, key,
-                                             additive=False)
+        answered = frozenset(rid for ids in ranked.values() for rid in ids)
+        base_key = self.sets.answered(question, answered) if len(answered) == result.answered else None
+        firsts, base = self._distribution([i.first for i in items],
+                                          [key((question.code, "first", i.label)) for i in items],
+                                          result.answered, base_key)
+        seen, seen_base = self._distribution([i.ranked for i in items],
+                                             [key((question.code, "ranked", i.label)) for i in items],
+                                             result.answered, base_key, additive=False)
 
         def step(cells):
             view.positions = result.positions
@@ -368,47 +417,56 @@ class _Builder:
         self.table_steps = []
         for question in offered:
             for variable in variables:
-                if results.can_cross(question, variable) and (question.code, variable.key) not in self.withheld:
+                if not results.can_cross(question, variable):
+                    continue
+                if (question.code, variable.key) in self.withheld:
+                    self.table_steps.append(_withheld(question, variable))
+                else:
                     self.table_steps.append(self._crosstab(question, variable, groups[variable.key]))
 
-    def _groups(self, variable: results.Variable) -> list[tuple[str, frozenset[int]]]:
-        """(label, responses) of each group of a variable, "not stated" last; the same for every question.
-        Communes with fewer than k respondents in the whole survey are one group, in every table."""
+    def _groups(self, variable: results.Variable) -> list[tuple[str, frozenset[int], tuple[str, str]]]:
+        """(label, responses, condition) of each group of a variable, "not stated" last; the same for every
+        question. Communes with fewer than k respondents in the whole survey are one group, in every table."""
         everyone = self.sets.everyone
         if variable.key == "channel":
             by_channel: dict[Channel, set[int]] = defaultdict(set)
             for rid, fact in self.data.responses.items():
                 by_channel[fact.channel].add(rid)
-            return [(str(c.label), frozenset(by_channel.get(c, ()))) for c in Channel]
+            found = [(str(c.label), frozenset(by_channel.get(c, ())), ("channel", c.value)) for c in Channel]
+            return [*found, (_("Not stated"), frozenset(), ("channel", NOT_STATED))]
         if variable.question is None:  # the account's category
             by_category: dict[Category, set[int]] = defaultdict(set)
             for rid, fact in self.data.responses.items():
                 if fact.category:
                     by_category[fact.category].add(rid)
-            found = [(str(c.label), frozenset(by_category.get(c, ()))) for c in Category]
+            found = [(str(c.label), frozenset(by_category.get(c, ())), ("category", c.value)) for c in Category]
+            code = "category"
         else:
+            code = variable.question.code
             categories, sets, _answered = self.sets.choice(variable.question)
-            found = list(zip([label for _code, label in categories], sets))
+            found = [(label, s, (code, c)) for (c, label), s in zip(categories, sets)]
             if variable.question.type is T.COMMUNE:
                 known = {c.insee_code for c in results.survey_communes(self.survey)}
-                pairs = [(code, label, s) for (code, label), s in zip(categories, sets) if code in known]
-                kept = [(label, s) for _code, label, s in pairs if len(s) >= self.k]
-                small = [(label, s) for _code, label, s in pairs if 0 < len(s) < self.k]
+                pairs = [(c, label, s) for (c, label), s in zip(categories, sets) if c in known]
+                kept = [(label, s, (code, c)) for c, label, s in pairs if len(s) >= self.k]
+                small = [(label, s) for _c, label, s in pairs if 0 < len(s) < self.k]
                 self.merged = [label for label, _s in small]
-                found = kept + ([(_("Other communes (grouped)"), frozenset().union(*(s for _l, s in small)))]
-                                if small else [])
-                self.omitted = sum(1 for _code, _label, s in pairs if not s)
-        stated = frozenset().union(*(s for _label, s in found)) if found else frozenset()
-        return [*found, (_("Not stated"), everyone - stated)]
+                found = kept + ([(_("Other communes (grouped)"), frozenset().union(*(s for _l, s in small)),
+                                  (code, p.MERGED))] if small else [])
+                self.omitted = sum(1 for _c, _label, s in pairs if not s)
+        stated = frozenset().union(*(s for _label, s, _c in found)) if found else frozenset()
+        return [*found, (_("Not stated"), everyone - stated, (code, NOT_STATED))]
 
-    def _crosstab(self, question: Question, variable: results.Variable, groups: list[tuple[str, frozenset[int]]]):
+    def _crosstab(self, question: Question, variable: results.Variable,
+                  groups: list[tuple[str, frozenset[int], tuple[str, str]]]):
         categories, sets, answered = self.sets.choice(question)
         multiple = question.type is T.MULTIPLE
-        rows = [(label, [g & s for s in sets], g & answered) for label, g in groups]
+        answered_key = self.sets.answered(question, answered)
+        rows = [(label, [g & s for s in sets], g & answered, condition) for label, g, condition in groups]
         not_stated = len(groups) - 1
         rows = [r for n, r in enumerate(rows) if n != not_stated or r[2]]
-        counts = [[len(c) for c in cells] for _label, cells, _base in rows]
-        bases = [len(base) for _label, _cells, base in rows]
+        counts = [[len(c) for c in cells] for _label, cells, _base, _c in rows]
+        bases = [len(base) for _label, _cells, base, _c in rows]
         overall_figures, overall_base = self.overall[question.id]
         values, state = self.register.values, self.register.states
         published = ProtectedCounts([Cell(None, state[f]) if f in state else Cell(values[f]) for f in overall_figures],
@@ -416,15 +474,12 @@ class _Builder:
         table = protect_table(counts, self.k, row_totals=bases, rows_additive=not multiple, published=published)
         name = (question.code, variable.key)
         if table.withheld:
-            def withheld_step(_cells):
-                return p.TableView(p.QuestionInfo.of(question), p.VariableInfo(variable.key, variable.label),
-                                   [label for _c, label in categories], [], [], Cell(None, Reason.SECONDARY),
-                                   multiple, [], 0, withheld=True)
-            return withheld_step
+            return _withheld(question, variable)
         n_rows, n_cols = len(rows), len(categories)
-        cell_keys = [c for _label, cells, _base in rows for c in cells]
+        cell_keys = [key((question.code, c), condition) for _l, _cells, _b, condition in rows for c, _label in categories]
         flat_values = [v for r in counts for v in r] + bases + [len(s) for s in sets] + [len(answered)]
-        keys = cell_keys + [base for _l, _c, base in rows] + list(sets) + [answered]
+        keys = (cell_keys + [answered_key | {condition} for _l, _c, _b, condition in rows]
+                + [key((question.code, c)) for c, _label in categories] + [answered_key])
         flat_cells = ([c for r in table.cells for c in r] + list(table.row_totals) + list(table.column_totals)
                       + [table.grand_total])
 
@@ -442,7 +497,7 @@ class _Builder:
         figures = self.register.add(flat_values, keys, flat_cells, relations=relations, known=known,
                                     margins=[*row_total, *col_total, grand])
         self.table_figures[name] = figures
-        labels = [label for label, _cells, _base in rows]
+        labels = [label for label, _cells, _base, _c in rows]
         merged, omitted = (self.merged, self.omitted) if variable.key == "commune" else ([], 0)
         small = [0 < b < self.k for b in bases]
 
@@ -464,25 +519,31 @@ class _Builder:
     def _representativeness(self) -> None:
         facts = results.representativeness(self.survey, self.data)
         question = facts.question
-        by_code: dict[str, frozenset[int]] = {}
-        if question is not None:
-            categories, sets, _answered = self.sets.choice(question)
-            by_code = {code: s for (code, _label), s in zip(categories, sets)}
-        keys = [by_code.get(c.commune.insee_code, frozenset()) for c in facts.communes]
-        heard = frozenset().union(*keys) if keys else frozenset()
-        without = self.sets.everyone - heard
+        code = question.code if question is not None else "commune"
+        keys = [key((code, c.commune.insee_code)) for c in facts.communes]
         counts = [c.respondents for c in facts.communes]
         n = len(counts)
         values = [*counts, facts.respondents, facts.without_commune, len(self.sets.everyone)]
         relations = [Relation(tuple(range(n)), n), Relation((n, n + 1), n + 2)]
-        protected = suppress(values, relations, self.k, locked=[n + 2], margins=[n, n + 2])
-        figures = self.register.add(values, [*keys, heard, without, self.sets.everyone], protected,
-                                    relations=relations, margins=[n, n + 2], locked=[n + 2])
+        # With nobody outside the territory's communes, those who gave one are everyone: never hidden.
+        locked = [n + 2] + ([n] if facts.without_commune == 0 else [])
+        protected = suppress(values, relations, self.k, locked=locked, margins=[n, n + 2])
+        figures = self.register.add(values, [*keys, key((code, "territory")), key((code, "elsewhere")), key()],
+                                    protected, relations=relations, margins=[n, n + 2], locked=locked)
 
         def step(cells):
             return p.representativeness_view(facts, [cells[f] for f in figures[:n]], cells[figures[n]],
                                              cells[figures[n + 1]])
         self.representativeness_step = step
+
+
+def _withheld(question: Question, variable: results.Variable):
+    """A breakdown that cannot be shown without giving a small count away: named, with no figure."""
+    def step(_cells):
+        return p.TableView(p.QuestionInfo.of(question), p.VariableInfo(variable.key, variable.label),
+                           [o.label for o in question.choices], [], [], Cell(None, Reason.SECONDARY),
+                           question.type is T.MULTIPLE, [], 0, withheld=True)
+    return step
 
 
 def _stats(view: p.QuestionView, mean: float | None, median: float | None) -> None:

@@ -1,16 +1,13 @@
-"""The register of a release: every published figure, the responses it counts, and how figures relate.
+"""The register of a release: every published figure, what it counts, and how figures relate.
 
 Each table of a release is first protected on its own (the rules of `consult.core.disclosure`), then
 its figures are added here with their exact value, their state and their table's relations. Figures
-that count the very same set of responses are one *quantity*: a group size published in two
-breakdowns, the same pair of variables in both directions, a conditional question's base and the
-parent answer it depends on, a question's counts and the column totals of its breakdowns. The joint
-audit (`disclosure.protect_jointly`) then works on quantities, so a figure hidden in one table can
-never be read in another, and the relations of every table constrain every other.
-
-Treating two figures with equal sets as one quantity assumes a reader knows they are equal: that is
-what the questionnaire tells them for structural links, and more than they know for chance ones — the
-safe side.
+with the same *key* — the same respondents, as the questionnaire tells a reader — are one *quantity*:
+a group size published in two breakdowns, the same pair of variables in both directions, a follow-up
+question's base and the parent answer it depends on (when everyone asked answered), a question's
+counts and the column totals of its breakdowns. The joint audit (`disclosure.audit.protect_jointly`)
+then works on quantities, so a figure hidden in one table can never be read in another, and the
+relations of every table constrain every other.
 """
 from __future__ import annotations
 
@@ -19,7 +16,7 @@ from dataclasses import dataclass, field
 
 from consult.core.disclosure import Cell, Reason, Relation
 
-Key = frozenset[int] | None
+Key = frozenset[tuple[str, ...]] | None   # what a figure counts, in words of the questionnaire (`build.key`)
 
 
 @dataclass
@@ -52,12 +49,13 @@ class Register:
         return list(range(start, len(self.values)))
 
     def quantities(self) -> Quantities:
-        """Merge figures counting the same non-empty set of responses into one quantity."""
+        """Merge figures with the same key (counting the same respondents, as a reader knows) into one
+        quantity; a figure without a key is a quantity of its own."""
         of: list[int] = []
-        by_key: dict[frozenset[int], int] = {}
+        by_key: dict[frozenset, int] = {}
         count = 0
         for key in self.keys:
-            if key:  # an empty set is a zero: linking every zero would say where each hidden zero is
+            if key is not None:
                 if key not in by_key:
                     by_key[key] = count
                     count += 1

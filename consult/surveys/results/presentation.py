@@ -412,7 +412,9 @@ def representativeness(data: results.SurveyData, k: int) -> RepresentativenessVi
     values = [*counts, facts.respondents, facts.without_commune, len(data.responses)]
     n = len(counts)
     relations = [Relation(tuple(range(n)), n), Relation((n, n + 1), n + 2)]
-    cells = suppress(values, relations, k, locked=[n + 2], margins=[n, n + 2])
+    # With nobody outside the territory's communes, those who gave one are everyone: never hidden.
+    locked = [n + 2] + ([n] if facts.without_commune == 0 else [])
+    cells = suppress(values, relations, k, locked=locked, margins=[n, n + 2])
     return representativeness_view(facts, cells[:n], cells[n], cells[n + 1])
 
 

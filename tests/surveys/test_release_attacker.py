@@ -1,0 +1,178 @@
+"""An attacker against published survey results (issue 10): (a) saves every public and observer output, waits
+for one more response, and compares; (b) solves every table of a release together (integer programming,
+HiGHS) to pin hidden figures. Releases must leave both with nothing."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from consult.core.disclosure.audit import attack, label_range
+from consult.extensions import db
+from consult.surveys import results
+from consult.surveys.releases.build import Trace, build
+from consult.surveys.releases.models import SurveyRelease
+from consult.surveys.releases.services import content_of
+from consult.surveys.models import Survey
+from tests.surveys.exports_helpers import read_ods, read_xlsx
+from tests.surveys.test_results import add_response, add_thirty
+
+SLUG = "terres-des-confluences"
+K = 11
+
+
+def public(survey, path: str = "") -> str:
+    return f"/t/{SLUG}/surveys/{survey.id}/results{path}"
+
+
+def staff(survey, path: str = "") -> str:
+    return f"/t/{SLUG}/manage/surveys/{survey.id}/results{path}"
+
+
+def export(survey, name: str) -> str:
+    return f"/t/{SLUG}/manage/surveys/{survey.id}/export/{name}"
+
+
+def releases() -> int:
+    db.session.expire_all()
+    return db.session.scalar(select(func.count(SurveyRelease.id)))
+
+
+def drop_tokens(page: bytes) -> bytes:
+    """A page without its form tokens (a new one per request)."""
+    return re.sub(rb'<input[^>]*name="csrf_token"[^>]*>', b"", page)
+
+
+def outputs(client, survey, urls: list[str]) -> dict[str, bytes]:
+    """Every output at `urls`, as bytes, with the per-session form tokens taken out (after a first page that
+    shows the messages left by logging in or out)."""
+    client.get(urls[0])
+    seen = {}
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        if url.endswith(".xlsx"):  # the cells: a file also holds the moment it was written
+            seen[url] = repr(read_xlsx(response.get_data())).encode()
+        elif url.endswith(".ods"):
+            seen[url] = repr(read_ods(response.get_data())).encode()
+        else:
+            seen[url] = drop_tokens(response.get_data())
+    return seen
+
+
+def every_output(survey) -> tuple[list[str], list[str]]:
+    """(what anyone reads, what an observer reads): every page, every breakdown offered, every file."""
+    content = content_of(db.session.scalars(select(SurveyRelease)).first())
+    breakdowns = [f"/breakdowns?question={t.question.code}&by={t.variable.key}" for t in content.breakdowns]
+    anyone = [public(survey), public(survey, "/releases/1"), public(survey, "/releases")]
+    anyone += [public(survey, path) for path in breakdowns]
+    observer = [staff(survey), staff(survey, "/representativeness")] + [staff(survey, path) for path in breakdowns]
+    observer += [export(survey, name) for name in ("tables.xlsx", "tables.ods", "tables.csv", "method.csv")]
+    return anyone, observer
+
+
+@pytest.fixture
+def forty(survey):
+    """The thirty responses of the results tests and ten more, enough for breakdowns of several questions."""
+    add_thirty(survey)
+    for n in range(10):
+        add_response(survey, {"Q1": "82033", "Q2": "2", "Q3": "2" if n % 3 else "1", "Q12": "1" if n % 2 else "2"})
+    db.session.commit()
+    return survey
+
+
+def test_one_more_response_changes_nothing_anyone_can_read(app, client, login, coordinator, observer, forty):
+    login(coordinator)
+    assert client.post(staff(forty, "/publish")).status_code == 302
+    assert releases() == 1
+    anyone, observed = every_output(forty)
+    assert len(anyone) > 10
+    client.post("/account/logout")
+    before_public = outputs(client, forty, anyone)
+    watcher = app.test_client()
+    watcher.post("/account/login", data={"email": observer.email, "password": "un mot de passe très sûr"})
+    before_observed = outputs(watcher, forty, observed)
+
+    add_response(forty, {"Q1": "82112", "Q2": "5", "Q3": "1", "Q4": ["3"], "Q12": "3"})
+    db.session.commit()
+
+    assert outputs(client, forty, anyone) == before_public
+    assert outputs(watcher, forty, observed) == before_observed
+
+
+def test_a_new_release_waits_for_k_new_responses_and_the_old_one_stays(client, as_coordinator, forty):
+    client.post(staff(forty, "/publish"))
+    client.get(public(forty))  # shows the "published" message
+    first = client.get(public(forty, "/releases/1")).get_data()
+    for _n in range(K - 1):
+        add_response(forty, {"Q1": "82033", "Q2": "1", "Q3": "2", "Q12": "1"})
+    db.session.commit()
+
+    refused = client.post(staff(forty, "/release"), follow_redirects=True)
+    assert releases() == 1
+    assert "1 réponse de plus" in refused.get_data(as_text=True) or "1 more response" in refused.get_data(as_text=True)
+
+    add_response(forty, {"Q1": "82033", "Q2": "1", "Q3": "2", "Q12": "1"})
+    db.session.commit()
+    client.post(staff(forty, "/release"))
+    client.post(staff(forty, "/release"))  # a double click
+
+    assert releases() == 2
+    client.get(public(forty))  # shows the "release made" message
+    # Release 1's figures are as they were (the page now only links to the list of releases too).
+    again = client.get(public(forty, "/releases/1")).get_data()
+    assert again.split(b'class="question-result"', 1)[1] == first.split(b'class="question-result"', 1)[1]
+    assert b"/releases" in again
+    latest = db.session.scalars(select(SurveyRelease).order_by(SurveyRelease.number.desc())).first()
+    assert (latest.number, latest.responses, latest.k) == (2, 51, K)
+    assert "51" in client.get(public(forty)).get_data(as_text=True)
+
+
+# --- (b) every table of a release, solved together ---------------------------------------------------------
+
+def pinned(trace: Trace, states, k: int) -> list[int]:
+    """Hidden quantities the attacker pins to one value, from what is published only (values of shown
+    quantities, the label of each hidden one, every relation between tables)."""
+    quantities = trace.quantities
+    published = [None if q in states else v for q, v in enumerate(quantities.values)]
+    intervals = attack(published, states, quantities.relations, k, integer=True)
+    for q, interval in intervals.items():  # the attacker's bounds hold the truth
+        assert interval.low <= quantities.values[q] and (interval.high is None or quantities.values[q] <= interval.high)
+    return sorted(q for q, interval in intervals.items()
+                  if interval.pinned and label_range(states[q], k).high != label_range(states[q], k).low)
+
+
+def audit_release(survey) -> tuple[int, int, int]:
+    """(hidden quantities, pinned with each table protected on its own, pinned in the release)."""
+    data = results.load(survey)
+    k = results.disclosure_threshold(survey)
+    trace = Trace()
+    contents, audit = build(data, k, trace=trace)
+    before = pinned(trace, trace.quantities.hidden, k)
+    after = pinned(trace, trace.states, k)
+    assert audit.pinned_after == len(after)
+    # What the release shows is what was audited: every shown figure carries its exact value.
+    shown = {v for q, v in enumerate(trace.quantities.values) if q not in trace.states}
+    for view in contents["fr"].questions:
+        if view.shown is not None:
+            assert all(line.cell.hidden or line.cell.value in shown for line in view.shown.lines)
+    return len(trace.states), len(before), len(after)
+
+
+def test_no_hidden_figure_of_a_release_can_be_worked_out(forty):
+    hidden, before, after = audit_release(forty)
+
+    assert hidden > 20
+    assert after == 0
+
+
+def test_no_hidden_figure_of_the_demo_release_can_be_worked_out(runner):
+    runner.invoke(args=["seed-demo"])
+    survey = db.session.scalars(select(Survey).order_by(Survey.id)).first()
+
+    hidden, before, after = audit_release(survey)
+
+    print(f"demo release: {hidden} hidden quantities; pinned per table {before}, in the release {after}")
+    assert before > 0  # each table protected on its own leaves some (the attacker works)
+    assert after == 0
