@@ -34,6 +34,7 @@ from consult.accounts.models import Role, TerritoryRole, User
 from consult.surveys import services
 from consult.surveys.models import (Answer, Channel, Option, Question, QuestionType, Response, Survey, SurveyPage,
                                     SurveyStatus)
+from consult.surveys.releases.services import freeze_release
 from consult.surveys.results import disclosure_threshold
 from consult.territories.models import Commune, Epci, Territory
 from tests.conftest import build_app
@@ -156,6 +157,8 @@ def served(tmp_path_factory):
         question = next(q for q in survey.questions if q.type is QuestionType.LONG_TEXT)
         db.session.add(Response(survey_id=survey.id, channel=Channel.WEB, submitted_on=dt.date(2026, 11, 20),
                                 answers=[Answer(question_id=question.id, value_text=FORMULA)]))
+        db.session.commit()
+        freeze_release(survey, now=dt.datetime(2026, 11, 30, 9))  # the aggregated tables are a release's
         db.session.commit()
         gascogne = gascogne_survey(db.session.scalar(select(User).where(User.email == COORDINATOR)))
         group = db.session.scalar(select(WorkingGroup).join(Signup).where(WorkingGroup.territory_id == territory.id)
@@ -369,11 +372,11 @@ def test_demo_k_anonymous_export_has_no_combination_below_k(served, coordinator_
 def test_aggregated_tables_show_small_counts_as_below_k(served, request, who, fmt):
     browser = request.getfixturevalue(who)
     _, body = download(browser, survey_export(served, f"tables.{fmt}"), fmt,
-                       attachment(f"survey-{served.survey_id}-tables", fmt))
+                       attachment(f"survey-{served.survey_id}-release-1-tables", fmt))
     found = sheets(body, fmt)
     if fmt == "csv":
         _, method = download(browser, survey_export(served, "method.csv"), "csv",
-                             attachment(f"survey-{served.survey_id}-method", "csv"))
+                             attachment(f"survey-{served.survey_id}-release-1-method", "csv"))
         found = found + sheets(method, "csv")
     tables, method = found
     values = cells(tables)
