@@ -55,7 +55,7 @@ def main() -> int:
                              margins=register.margins, locked=register.locked, final_attack=False)
     print(f"protect_jointly: {result.seconds:.1f} s, {result.programs} programs; pinned before "
           f"{len(result.pinned_before)} ({sum(register.values[i] > 0 for i in result.pinned_before)} non-zero), "
-          f"after {len(result.pinned_after)} (values {sorted(register.values[i] for i in result.pinned_after)}); "
+          f"after {len(result.pinned_after)} (values {dict(Counter(register.values[i] for i in result.pinned_after))}); "
           f"hidden {len(register.hidden)} -> {len(result.hidden)} "
           f"({len(result.mended)} mended relations, {len(result.added)} by the audit)")
 

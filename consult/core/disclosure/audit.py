@@ -25,8 +25,8 @@ with the `Relation`s a reader knows. Per-table protection (`tables.suppress`) co
     pinned to one value, hides one more eligible element (shown, not known nor locked, non-zero;
     cells before margins; first one sharing most relations with the pinned quantity, then the
     smallest) of its relations, mends again and re-audits the components that changed. When nothing
-    can be picked around a pinned quantity, every unlocked non-zero element of its component is
-    hidden if that frees it; what locked or known figures pin whatever is hidden is left as it is and
+    can be picked in a pinned quantity's relations, every eligible element two relations away is
+    hidden if that frees it, else three away, else in its whole component; what locked or known figures pin whatever is hidden is left as it is and
     reported in `pinned_after` (never loops forever).
     With `final_attack`, the attacker then computes every hidden quantity's interval on the final
     states (`intervals`, and `narrowed`: hidden small counts whose interval is narrower than their
@@ -53,7 +53,8 @@ from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
 from consult.core.disclosure.tables import Reason, Relation
 
-# Stands for "no upper limit" inside a program: no count of respondents comes near it.
+# Stands for "no upper limit" inside a program: no count of respondents comes near it (half of it is
+# read as unbounded).
 CAP = 10**6
 TOLERANCE = 1e-6
 
@@ -203,6 +204,7 @@ class _Program:
         self.matrix = sparse.csr_array((coefficients, (rows, columns)), shape=(len(row_low), size))
         self.row_low = np.array(row_low, dtype=float)
         self.row_high = np.array(row_high, dtype=float)
+        self._linear_form: dict | None = None
         # Values seen at feasible points: each solution proves a value possible.
         self.seen_low = np.full(size, math.inf)
         self.seen_high = np.full(size, -math.inf)
@@ -210,29 +212,51 @@ class _Program:
     # -- solving --
 
     def _solve(self, objective: np.ndarray) -> np.ndarray | None:
-        """A point minimising `objective`, or None when there is none (the figures contradict the relations)."""
-        self.solved += 1
-        if self.integer:
-            constraints = [LinearConstraint(self.matrix, self.row_low, self.row_high)] if self.matrix.shape[0] else []
-            result = milp(objective, constraints=constraints, integrality=np.ones(len(objective)),
-                          bounds=Bounds(self.label_low, self.label_high))
-        else:
-            equal = self.row_low == self.row_high
-            upper = ~equal
-            a_ub = sparse.vstack([self.matrix[upper], -self.matrix[upper & np.isfinite(self.row_low)]]).tocsr()
-            b_ub = np.concatenate([self.row_high[upper], -self.row_low[upper & np.isfinite(self.row_low)]])
-            result = linprog(objective, A_ub=a_ub if a_ub.shape[0] else None, b_ub=b_ub if a_ub.shape[0] else None,
-                             A_eq=self.matrix[equal] if equal.any() else None,
-                             b_eq=self.row_low[equal] if equal.any() else None,
-                             bounds=np.column_stack([self.label_low, self.label_high]), method="highs")
-        if result.status != 0 or result.x is None:
-            if result.status == 2:
-                return None
-            raise RuntimeError(f"the solver failed on a component of {len(objective)} quantities: {result.message}")
-        point = result.x
+        """A point minimising `objective`, or None when there is none (the figures contradict the relations).
+
+        The integer program is solved only when the linear relaxation's optimum is not already integral
+        (it usually is: the relations are sums with coefficients 1 and -1)."""
+        point = self._linear(objective)
+        if point is not None and self.integer:
+            rounded = np.round(point)
+            point = rounded if np.all(np.abs(point - rounded) < TOLERANCE) else self._integral(objective)
+        if point is None:
+            return None
         np.minimum(self.seen_low, point, out=self.seen_low)
         np.maximum(self.seen_high, point, out=self.seen_high)
         return point
+
+    def _linear(self, objective: np.ndarray) -> np.ndarray | None:
+        self.solved += 1
+        if self._linear_form is None:
+            equal = self.row_low == self.row_high
+            upper = ~equal
+            lower = upper & np.isfinite(self.row_low)
+            a_ub = sparse.vstack([self.matrix[upper], -self.matrix[lower]]).tocsr()
+            b_ub = np.concatenate([self.row_high[upper], -self.row_low[lower]])
+            self._linear_form = {
+                "A_ub": a_ub if a_ub.shape[0] else None, "b_ub": b_ub if a_ub.shape[0] else None,
+                "A_eq": self.matrix[equal] if equal.any() else None,
+                "b_eq": self.row_low[equal] if equal.any() else None,
+                "bounds": np.column_stack([self.label_low, self.label_high]),
+            }
+        return self._point(linprog(objective, method="highs", **self._linear_form), len(objective))
+
+    def _integral(self, objective: np.ndarray) -> np.ndarray | None:
+        self.solved += 1
+        constraints = [LinearConstraint(self.matrix, self.row_low, self.row_high)] if self.matrix.shape[0] else []
+        result = milp(objective, constraints=constraints, integrality=np.ones(len(objective)),
+                      bounds=Bounds(self.label_low, self.label_high))
+        point = self._point(result, len(objective))
+        return None if point is None else np.round(point)
+
+    @staticmethod
+    def _point(result, size: int) -> np.ndarray | None:
+        if result.status == 2:
+            return None
+        if result.status != 0 or result.x is None:
+            raise RuntimeError(f"the solver failed on a component of {size} quantities: {result.message}")
+        return result.x
 
     def _bound(self, column: int, sense: int) -> float:
         objective = np.zeros(len(self.variables))
@@ -282,7 +306,8 @@ class _Program:
 
     def _round(self, low: float, high: float) -> Interval:
         low, high = math.ceil(low - TOLERANCE), math.floor(high + TOLERANCE)
-        return Interval(low, None if high >= CAP else high)
+        # Within a program every quantity is capped at CAP: one that gets anywhere near it is unbounded.
+        return Interval(low, None if high >= CAP // 2 else high)
 
     def _push(self, open_columns: np.ndarray, sense: int) -> None:
         """Minimise (sense 1) or maximise (-1) the sum of the variables whose bound is still open, while
@@ -328,16 +353,41 @@ class _Program:
         """Variables pinned to one value (among those whose label allows at least two)."""
         self.outer_low, self.outer_high = self._propagate()
         self._spread()
-        pinned = []
-        for column, index in enumerate(self.variables):
-            if self.label_high[column] - self.label_low[column] < 1:
+        pinned, single = [], []
+        for column in range(len(self.variables)):
+            if self.label_high[column] - self.label_low[column] < 1 or \
+                    self._two_values(self.seen_low[column], self.seen_high[column]):
                 continue
-            if self._two_values(self.seen_low[column], self.seen_high[column]):
-                continue
-            if self._apart(column):
-                continue
-            pinned.append(index)
-        return pinned
+            if not self._two_values(self.outer_low[column], self.outer_high[column]):
+                pinned.append(column)
+            else:
+                single.append(column)
+        # Variables seen only at their lower bound: pinned if they cannot rise. One program pushes them all
+        # up at once; if their sum cannot rise by 1, none can. Likewise down from the upper bound.
+        at_low = [c for c in single if self.seen_low[c] <= self.outer_low[c] + TOLERANCE]
+        at_high = [c for c in single if c not in set(at_low)
+                   and self.seen_high[c] >= self.outer_high[c] - TOLERANCE]
+        for group, sense in ((at_low, -1), (at_high, 1)):
+            bound = self.outer_low if sense < 0 else self.outer_high
+            group = np.array(group, dtype=int)
+            while len(group):
+                objective = np.zeros(len(self.variables))
+                objective[group] = sense
+                point = self._solve(objective)
+                if point is None:
+                    raise ValueError("the published figures contradict the relations")
+                if abs(np.sum(point[group] - bound[group])) < 1 - TOLERANCE:
+                    pinned += group.tolist()
+                    break
+                still = np.array([c for c in group if not self._two_values(self.seen_low[c], self.seen_high[c])],
+                                 dtype=int)
+                if len(still) == len(group):  # the sum moved, spread thin over several: one by one
+                    pinned += [c for c in group.tolist() if not self._apart(c)]
+                    break
+                group = still
+        rest = set(single) - set(at_low) - set(at_high)
+        pinned += [c for c in sorted(rest) if not self._apart(c)]
+        return sorted(self.variables[c] for c in set(pinned))
 
     def _apart(self, column: int) -> bool:
         """Whether the variable can take two integer values (solving for its bounds if need be)."""
@@ -374,6 +424,7 @@ def protect_jointly(values: Sequence[int], relations: Sequence[Relation], k: int
     mended = protector.mend()
     added: list[int] = []
     given_up: set[int] = set()
+    hopeless: set[int] | None = None
     # The linear relaxation pins fewer quantities than the integer attacker, never more, and is faster:
     # it leads the rounds, then the integer attacker has the last word.
     exact = not integer
@@ -396,18 +447,30 @@ def protect_jointly(values: Sequence[int], relations: Sequence[Relation], k: int
             protector.hide(choice)
             added.append(choice)
             touched.update(register.by_member[choice])
+        if stuck and hopeless is None:
+            # Pinned even with every figure that may be hidden hidden: the locked and known figures give
+            # these away, and hiding more around them would only cost figures.
+            everything = {i: Reason.SECONDARY for i in range(len(values)) if protector.eligible(i)}
+            hopeless = set(auditor.pinned({**state, **everything}, exact))
         for index in stuck:
-            if index in state and index in given_up:
+            if index in hopeless:
+                given_up.add(index)
                 continue
+            if index in given_up or index in added:
+                continue
+            # Nothing left to pick in its own relations: hide every element around it, further and further
+            # (two, then three relations away, then its whole component), as soon as that frees it.
             component = next(c for c in auditor.components(state) if index in c)
-            everything = protector.eligible_around(component)
-            trial = {**state, **{i: Reason.SECONDARY for i in everything}}
-            if not everything or index in auditor.pinned(trial, exact):
+            for around in (protector.eligible_near(index, 2), protector.eligible_near(index, 3),
+                           protector.eligible_around(component)):
+                trial = {**state, **{i: Reason.SECONDARY for i in around}}
+                if around and index not in auditor.pinned(trial, exact):
+                    for choice in around:
+                        protector.hide(choice)
+                        added.append(choice)
+                    break
+            else:
                 given_up.add(index)  # locked or known figures give it away whatever we hide
-                continue
-            for choice in everything:
-                protector.hide(choice)
-                added.append(choice)
         mended += protector.mend()
     seconds = time.perf_counter() - start
     result = JointResult(hidden=dict(state), pinned_before=pinned_before, pinned_after=sorted(given_up),
@@ -526,6 +589,18 @@ class _JointProtector:
 
         ranked = sorted(candidates, key=rank)
         return next((i for i in ranked if self._can_stay_protected(i)), ranked[0])
+
+    def eligible_near(self, index: int, distance: int) -> list[int]:
+        """Every element that can still be hidden within `distance` relations of `index` (going from one
+        relation to the next through hidden quantities)."""
+        reached, frontier, found = {index}, {index}, set()
+        for _step in range(distance):
+            members = {i for q in frontier for n in self.register.by_member[q]
+                       for i in self.register.relations[n].members}
+            found |= {i for i in members if self.eligible(i)}
+            frontier = {i for i in members if i in self.state and i not in reached}
+            reached |= frontier
+        return sorted(found)
 
     def eligible_around(self, component: Collection[int]) -> list[int]:
         """Every element that can still be hidden in the relations of a component."""
