@@ -116,10 +116,19 @@ def test_same_pair_of_variables_both_ways_is_pinned_before_and_not_after():
     assert result.added and all(result.hidden[i] is S for i in result.added)
 
 
+def test_the_linear_relaxation_alone_protects_the_same_case():
+    register = two_way_register(BOTH_WAYS, 5)
+    result = protect_jointly(register.values, register.relations, 5, hidden=register.hidden,
+                             known=register.known, margins=register.margins, locked=register.locked, integer=False)
+    assert result.pinned_before and result.pinned_after == []
+    assert not [i for i, interval in result.intervals.items() if interval.pinned]
+
+
 def test_release_register_is_safe_after_joint_protection():
     # Distributions, sex × age both ways, three questions (one conditional, one multiple choice) by sex and
     # by age: shared margins, conditional bases equal to parent cells.
     register = build_register(100, questions=3, seed=2, k=5, variables=("sex", "age"))
+    given = dict(register.hidden)
     start = time.perf_counter()
     result = protect_jointly(register.values, register.relations, 5, hidden=register.hidden,
                              known=register.known, margins=register.margins, locked=register.locked)
@@ -134,6 +143,7 @@ def test_release_register_is_safe_after_joint_protection():
     assert all(register.values[i] > 0 for i in result.hidden.keys() - register.hidden.keys())
     assert not result.hidden.keys() & (register.known | register.locked)
     assert result.programs > 0 and set(result.intervals) == set(result.hidden)
+    assert register.hidden == given  # the caller's states are left as they were
 
 
 def test_locked_figures_are_never_picked():

@@ -1,43 +1,51 @@
 """The joint audit of linked tables: an attacker who reads every published figure at once, and the
 protection that hides more until that attacker pins no hidden figure to a single value.
 
-A release gathers every figure it publishes into one register of distinct quantities (figures counting
-the very same set of respondents are one quantity, so that links between tables are shared indices)
-with the `Relation`s a reader knows. Per-table protection (`tables.suppress`) comes first; then:
+A release gathers every figure it publishes into one register of distinct quantities (figures that
+count the same respondents are one quantity, so that links between tables are shared indices) with
+the `Relation`s a reader knows. Merge figures that count the same people *by definition* (age × sex
+and sex × age, a group's base in every breakdown, a conditional question's base and its parent's
+cell); figures that merely happen to count the same people tell the attacker what no reader knows (a
+one-person commune's only cell equals its base: its other cells are 0). Per-table protection
+(`tables.suppress`) comes first; then:
 
 `attack(published, labels, relations, k, *, integer=True) -> dict[int, Interval]`
     The attacker. From what is published only — `published[i]` is the value of a shown quantity, None
     for a hidden one, `labels[i]` the reason shown for each hidden one — the smallest and largest value
     each hidden quantity can take. A label says: PRIMARY ("< k") 1…k-1; GROUP (a cell of a small group)
     0…k-1; SECONDARY ("hidden") at least k. Every quantity is a non-negative integer. Additive
-    relations: parts add up to the total; others: every part <= total <= sum of the parts. Shown values
-    are substituted, hidden quantities linked by relations form components, and each component is one
-    program solved by HiGHS (`scipy.optimize.milp` when `integer`, else `linprog` and the interval
-    rounded inward). `Interval.high` is None when nothing bounds the quantity from above.
+    relations: parts add up to the total; others (multiple choice): every part <= total <= sum of the
+    parts. Shown values are substituted, hidden quantities linked by relations form components, and
+    each component is one program solved by HiGHS (`integer`: the integer program, `milp`, whenever
+    `linprog`'s optimum is not integral; else the linear relaxation, its interval rounded inward).
+    `Interval.high` is None when nothing bounds the quantity from above. Raises ValueError when the
+    published figures contradict the relations.
 
 `protect_jointly(values, relations, k, *, hidden, known=(), margins=(), locked=(), integer=True,
                  final_attack=True) -> JointResult`
     The protection. `values` are the exact counts, `hidden` the states after per-table protection;
     `known` quantities are never hidden (zeros of an empty line), `margins` are totals (picked only
     when no cell can be), `locked` quantities are never picked. It (a) mends every additive relation
-    holding a single hidden quantity (recomputed by subtraction), hiding one more of its elements as
-    `tables` does, (b) audits every component with the attacker and, while a hidden quantity is
-    pinned to one value, hides one more eligible element (shown, not known nor locked, non-zero;
-    cells before margins; first one sharing most relations with the pinned quantity, then the
-    smallest) of its relations, mends again and re-audits the components that changed. When nothing
-    can be picked in a pinned quantity's relations, every eligible element two relations away is
-    hidden if that frees it, else three away, else in its whole component; what locked or known figures pin whatever is hidden is left as it is and
-    reported in `pinned_after` (never loops forever).
-    With `final_attack`, the attacker then computes every hidden quantity's interval on the final
-    states (`intervals`, and `narrowed`: hidden small counts whose interval is narrower than their
-    label's range).
+    holding a single hidden quantity (recomputed by subtraction) as `tables` does, (b) audits every
+    component and, while a hidden quantity is pinned to one value, hides one more eligible element
+    (shown, neither known nor locked, non-zero; cells before margins; the one sharing most relations
+    with the pinned quantity, then the smallest) of its relations, mends again and re-audits the
+    components that changed. When nothing is left to pick in a pinned quantity's relations, every
+    eligible element two relations away is hidden if that frees it, else three away, else in its
+    whole component. What the locked or known figures pin whatever is hidden is left alone (hiding
+    more would cost figures for nothing) and reported in `pinned_after`: the loop always ends. The
+    rounds use the linear relaxation (it pins a subset of what the integer attacker pins, faster);
+    the integer attacker has the last word. With `final_attack`, the attacker then computes every
+    hidden quantity's interval on the final states (`intervals`; `narrowed`: hidden small counts
+    whose interval is narrower than their label's range — a figure, not a requirement).
 
 Pinned means: the attacker's integer interval holds one value. Only hidden quantities whose label
-allows at least two values can be protected (with k = 2, "< 2" is 1 by itself).
+allows at least two values are considered (with k = 2, "< 2" says 1 by itself).
 
-Speed: a program solves one component; the audit first collects feasible points (each solution is
-one) and solves for a bound only when neither a point reaches the label's bound nor the point seen so
-far could be the only one. Components whose hidden quantities did not change are not solved again.
+Speed (bench/joint_audit.py): each solution of a program is a feasible point, and a bound is solved
+for only when no point seen reaches the bound that propagating the relations gives; quantities seen
+only at a bound are shown pinned together by one program (if their sum cannot move by 1, none can);
+components whose hidden quantities did not change are not audited again.
 """
 from __future__ import annotations
 
@@ -427,11 +435,11 @@ def protect_jointly(values: Sequence[int], relations: Sequence[Relation], k: int
     hopeless: set[int] | None = None
     # The linear relaxation pins fewer quantities than the integer attacker, never more, and is faster:
     # it leads the rounds, then the integer attacker has the last word.
-    exact = not integer
+    exact = False
     while True:
         pinned = [i for i in auditor.pinned(state, exact) if i not in given_up]
         if not pinned:
-            if exact:
+            if exact or not integer:
                 break
             exact = True
             continue
