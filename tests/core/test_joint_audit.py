@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import time
 
+import numpy as np
 import pytest
+from scipy.optimize import Bounds, LinearConstraint, milp
 
 from consult.core.disclosure import Reason, Relation
 from consult.core.disclosure.audit import Interval, attack, protect_jointly
@@ -94,6 +96,51 @@ def test_a_lone_hidden_option_of_a_multiple_choice_question_is_not_mended():
     assert single.pinned_before == [1]
     assert single.mended == [0] and single.pinned_after == []
     assert single.intervals == {0: Interval(11, 17), 1: Interval(1, 7)}
+
+
+def naive_attack(values, hidden, relations, k):
+    """The same attacker written the plain way: one integer program per bound over every hidden figure."""
+    columns = {index: n for n, index in enumerate(sorted(hidden))}
+    rows, low, high = [], [], []
+
+    def row(terms, lower, upper):
+        coefficients, constant = np.zeros(len(columns)), 0
+        for index, sign in terms:
+            if index in columns:
+                coefficients[columns[index]] += sign
+            else:
+                constant += sign * values[index]
+        rows.append(coefficients)
+        low.append(lower - constant)
+        high.append(upper - constant)
+
+    for relation in relations:
+        if relation.additive:
+            row([*((i, 1) for i in relation.parts), (relation.total, -1)], 0, 0)
+        else:
+            for part in relation.parts:
+                row([(part, 1), (relation.total, -1)], -np.inf, 0)
+            row([*((i, -1) for i in relation.parts), (relation.total, 1)], -np.inf, 0)
+    labels = {P: (1, k - 1), G: (0, k - 1), S: (k, 10**5)}
+    bounds = Bounds([labels[hidden[i]][0] for i in columns], [labels[hidden[i]][1] for i in columns])
+    constraints = LinearConstraint(np.array(rows), low, high)
+    result = {}
+    for index, n in columns.items():
+        ends = []
+        for sense in (1, -1):
+            objective = np.zeros(len(columns))
+            objective[n] = sense
+            ends.append(round(milp(objective, constraints=constraints, integrality=np.ones(len(columns)),
+                                   bounds=bounds).x[n]))
+        result[index] = Interval(ends[0], None if ends[1] >= 10**5 // 2 else ends[1])
+    return result
+
+
+def test_attacker_agrees_with_one_plain_program_per_bound():
+    register = build_register(100, questions=3, seed=2, k=5, variables=("sex", "age"))
+    published = published_of(register.values, register.hidden)
+    assert attack(published, register.hidden, register.relations, 5) == \
+        naive_attack(register.values, register.hidden, register.relations, 5)
 
 
 # --- the protection -------------------------------------------------------------------------------------

@@ -228,10 +228,8 @@ class _Program:
         if point is not None and self.integer:
             rounded = np.round(point)
             point = rounded if np.all(np.abs(point - rounded) < TOLERANCE) else self._integral(objective)
-        if point is None:
-            return None
-        np.minimum(self.seen_low, point, out=self.seen_low)
-        np.maximum(self.seen_high, point, out=self.seen_high)
+        if point is not None:
+            self._record(point)
         return point
 
     def _linear(self, objective: np.ndarray) -> np.ndarray | None:
@@ -267,12 +265,17 @@ class _Program:
         return result.x
 
     def _bound(self, column: int, sense: int) -> float:
+        """The smallest (sense 1) or largest (-1) value of one variable."""
         objective = np.zeros(len(self.variables))
         objective[column] = sense
         point = self._solve(objective)
         if point is None:
             raise ValueError("the published figures contradict the relations")
         return point[column]
+
+    def _record(self, point: np.ndarray) -> None:
+        np.minimum(self.seen_low, point, out=self.seen_low)
+        np.maximum(self.seen_high, point, out=self.seen_high)
 
     def _spread(self) -> None:
         """A few feasible points far apart: most quantities reach their label's bounds at one of them."""
@@ -282,10 +285,12 @@ class _Program:
             if self._solve(objective) is None:
                 raise ValueError("the published figures contradict the relations")
 
-    def _propagate(self) -> tuple[np.ndarray, np.ndarray]:
+    def _propagate(self, low: np.ndarray | None = None, high: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Bounds every feasible point keeps (each row bounds each of its variables by the others'
-        bounds, repeated until stable): where a point seen reaches one, no program is needed."""
-        low, high = self.label_low.copy(), self.label_high.copy()
+        bounds, repeated until stable), from the labels' or from bounds already known: where a point
+        seen reaches one, no program is needed."""
+        low = self.label_low.copy() if low is None else low.copy()
+        high = self.label_high.copy() if high is None else high.copy()
         matrix = self.matrix.tocoo()
         rows, columns, coefficients = matrix.row, matrix.col, matrix.data.astype(float)
         if not len(rows):
@@ -347,14 +352,19 @@ class _Program:
         for sense in (1, -1):
             self._push(everything[self._open(everything, sense)], sense)
         result = {}
+        solved = 0
         for column, index in enumerate(self.variables):
-            low = self.outer_low[column]
-            if self.seen_low[column] > low + TOLERANCE:
-                low = self._bound(column, 1)
-            high = self.outer_high[column]
-            if self.seen_high[column] < high - TOLERANCE:
-                high = self._bound(column, -1)
-            result[index] = self._round(low, high)
+            if solved >= 20:
+                # Each bound solved is exact: spread it, so that more of the points seen reach theirs.
+                self.outer_low, self.outer_high = self._propagate(self.outer_low, self.outer_high)
+                solved = 0
+            if self.seen_low[column] > self.outer_low[column] + TOLERANCE:
+                self.outer_low[column] = self._bound(column, 1)
+                solved += 1
+            if self.seen_high[column] < self.outer_high[column] - TOLERANCE:
+                self.outer_high[column] = self._bound(column, -1)
+                solved += 1
+            result[index] = self._round(self.outer_low[column], self.outer_high[column])
         return result
 
     def pinned(self) -> list[int]:
