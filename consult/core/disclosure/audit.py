@@ -474,7 +474,7 @@ def protect_jointly(values: Sequence[int], relations: Sequence[Relation], k: int
             if index in hopeless:
                 given_up.add(index)
                 continue
-            if index in given_up or index in added:
+            if index in given_up:
                 continue
             # Nothing left to pick in its own relations: hide every element around it, further and further
             # (two, then three relations away, then its whole component), as soon as that frees it.
