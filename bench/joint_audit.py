@@ -25,7 +25,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from consult.core.disclosure import Reason  # noqa: E402
-from consult.core.disclosure.audit import _Register, attack, narrowed, protect_jointly  # noqa: E402
+from consult.core.disclosure.attacker import _Register  # noqa: E402
+from consult.core.disclosure.audit import attack, narrowed, protect_jointly  # noqa: E402
 from tests.core.joint_register import build_register  # noqa: E402
 
 
