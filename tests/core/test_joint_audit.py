@@ -163,6 +163,40 @@ def test_same_pair_of_variables_both_ways_is_pinned_before_and_not_after():
     assert result.added and all(result.hidden[i] is S for i in result.added)
 
 
+def conditional_register(people: dict[tuple[int, int, int | None], int], k: int) -> Register:
+    """A variable A (3 groups), a question P (3 options) and a question C (2 options) asked only to those
+    who answered P = 0 (a question asked is answered): distributions, A × P and A × C, each protected on its
+    own, merged into one register. C's base is P's option 0; C's base in group g is the cell (g, 0) of A × P."""
+    rows = [person for person, count in people.items() for _ in range(count)]
+    register = Register(k=k)
+    a = [bits(i for i, p in enumerate(rows) if p[0] == g) for g in range(3)]
+    p = [bits(i for i, r in enumerate(rows) if r[1] == o) for o in range(3)]
+    c = [bits(i for i, r in enumerate(rows) if r[2] == o) for o in range(2)]
+    everyone = bits(range(len(rows)))
+    a_names, p_names, c_names = [("a", g) for g in range(3)], [("p", o) for o in range(3)], [("c", o) for o in range(2)]
+    register.publish_counts(a, everyone, True, a_names, None)
+    shown_p = register.publish_counts(p, everyone, True, p_names, None)
+    shown_c = register.publish_counts(c, p[0], True, c_names, ("p", 0))
+    register.publish_table(a, p, everyone, True, shown_p, a_names, p_names, None)
+    register.publish_table(a, c, p[0], True, shown_c, a_names, c_names, ("p", 0))
+    register.locked.add(register.relations[0].total)  # the number of responses
+    return register
+
+
+def test_conditional_question_base_equal_to_a_parent_cell_is_pinned_before_and_not_after():
+    # Found by trying populations (k = 5): (group, answer to P, answer to C) -> respondents.
+    people = {(0, 0, 0): 4, (0, 0, 1): 5, (0, 1, None): 6, (0, 2, None): 10,
+              (1, 0, 0): 2, (1, 0, 1): 4, (1, 1, None): 3, (1, 2, None): 6,
+              (2, 0, 0): 1, (2, 0, 1): 2, (2, 1, None): 3, (2, 2, None): 2}
+    register = conditional_register(people, 5)
+    before = pinned_by_attack(register.values, register.relations, 5, register.hidden)
+    assert [i for i in before if 0 < register.values[i] < 5]
+    result = protect_jointly(register.values, register.relations, 5, hidden=register.hidden,
+                             known=register.known, margins=register.margins, locked=register.locked)
+    assert result.pinned_before == before and result.pinned_after == []
+    assert pinned_by_attack(register.values, register.relations, 5, result.hidden) == []
+
+
 def test_the_linear_relaxation_alone_protects_the_same_case():
     register = two_way_register(BOTH_WAYS, 5)
     result = protect_jointly(register.values, register.relations, 5, hidden=register.hidden,
