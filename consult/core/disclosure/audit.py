@@ -51,7 +51,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from consult.core.disclosure.attacker import Interval, _Program, _Register, attack, label_range, narrowed
 from consult.core.disclosure.tables import Reason, Relation
@@ -148,11 +148,9 @@ def protect_jointly(values: Sequence[int], relations: Sequence[Relation], k: int
     published = [None if i in state else v for i, v in enumerate(values)]
     intervals = attack(published, state, relations, k, integer=integer)
     small = {i: r for i, r in state.items() if 0 < values[i] < k}
-    return JointResult(**{**result.__dict__, "intervals": intervals,
-                          "narrowed": narrowed({i: intervals[i] for i in small}, small, k),
-                          "pinned_after": sorted(set(given_up) | {i for i, v in intervals.items()
-                                                                  if v.pinned and _protectable(state[i], k)}),
-                          "attack_seconds": time.perf_counter() - start})
+    pinned_after = given_up | {i for i, v in intervals.items() if v.pinned and _protectable(state[i], k)}
+    return replace(result, intervals=intervals, narrowed=narrowed({i: intervals[i] for i in small}, small, k),
+                   pinned_after=sorted(pinned_after), attack_seconds=time.perf_counter() - start)
 
 
 def _protectable(reason: Reason, k: int) -> bool:
