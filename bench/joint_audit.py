@@ -25,7 +25,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from consult.core.disclosure import Reason  # noqa: E402
-from consult.core.disclosure.audit import _Register, attack, narrowed, protect_jointly  # noqa: E402
+from consult.core.disclosure.attacker import _Register  # noqa: E402
+from consult.core.disclosure.audit import attack, narrowed, protect_jointly  # noqa: E402
 from tests.core.joint_register import build_register  # noqa: E402
 
 
@@ -55,7 +56,7 @@ def main() -> int:
                              margins=register.margins, locked=register.locked, final_attack=False)
     print(f"protect_jointly: {result.seconds:.1f} s, {result.programs} programs; pinned before "
           f"{len(result.pinned_before)} ({sum(register.values[i] > 0 for i in result.pinned_before)} non-zero), "
-          f"after {len(result.pinned_after)} (values {sorted(register.values[i] for i in result.pinned_after)}); "
+          f"after {len(result.pinned_after)} (values {dict(Counter(register.values[i] for i in result.pinned_after))}); "
           f"hidden {len(register.hidden)} -> {len(result.hidden)} "
           f"({len(result.mended)} mended relations, {len(result.added)} by the audit)")
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import time
 
+import numpy as np
 import pytest
+from scipy.optimize import Bounds, LinearConstraint, milp
 
 from consult.core.disclosure import Reason, Relation
 from consult.core.disclosure.audit import Interval, attack, protect_jointly
@@ -96,6 +98,51 @@ def test_a_lone_hidden_option_of_a_multiple_choice_question_is_not_mended():
     assert single.intervals == {0: Interval(11, 17), 1: Interval(1, 7)}
 
 
+def naive_attack(values, hidden, relations, k):
+    """The same attacker written the plain way: one integer program per bound over every hidden figure."""
+    columns = {index: n for n, index in enumerate(sorted(hidden))}
+    rows, low, high = [], [], []
+
+    def row(terms, lower, upper):
+        coefficients, constant = np.zeros(len(columns)), 0
+        for index, sign in terms:
+            if index in columns:
+                coefficients[columns[index]] += sign
+            else:
+                constant += sign * values[index]
+        rows.append(coefficients)
+        low.append(lower - constant)
+        high.append(upper - constant)
+
+    for relation in relations:
+        if relation.additive:
+            row([*((i, 1) for i in relation.parts), (relation.total, -1)], 0, 0)
+        else:
+            for part in relation.parts:
+                row([(part, 1), (relation.total, -1)], -np.inf, 0)
+            row([*((i, -1) for i in relation.parts), (relation.total, 1)], -np.inf, 0)
+    labels = {P: (1, k - 1), G: (0, k - 1), S: (k, 10**5)}
+    bounds = Bounds([labels[hidden[i]][0] for i in columns], [labels[hidden[i]][1] for i in columns])
+    constraints = LinearConstraint(np.array(rows), low, high)
+    result = {}
+    for index, n in columns.items():
+        ends = []
+        for sense in (1, -1):
+            objective = np.zeros(len(columns))
+            objective[n] = sense
+            ends.append(round(milp(objective, constraints=constraints, integrality=np.ones(len(columns)),
+                                   bounds=bounds).x[n]))
+        result[index] = Interval(ends[0], None if ends[1] >= 10**5 // 2 else ends[1])
+    return result
+
+
+def test_attacker_agrees_with_one_plain_program_per_bound():
+    register = build_register(100, questions=3, seed=2, k=5, variables=("sex", "age"))
+    published = published_of(register.values, register.hidden)
+    assert attack(published, register.hidden, register.relations, 5) == \
+        naive_attack(register.values, register.hidden, register.relations, 5)
+
+
 # --- the protection -------------------------------------------------------------------------------------
 
 # Two variables crossed both ways, each table protected on its own by `protect_table` (k = 5), then every
@@ -116,10 +163,53 @@ def test_same_pair_of_variables_both_ways_is_pinned_before_and_not_after():
     assert result.added and all(result.hidden[i] is S for i in result.added)
 
 
+def conditional_register(people: dict[tuple[int, int, int | None], int], k: int) -> Register:
+    """A variable A (3 groups), a question P (3 options) and a question C (2 options) asked only to those
+    who answered P = 0 (a question asked is answered): distributions, A × P and A × C, each protected on its
+    own, merged into one register. C's base is P's option 0; C's base in group g is the cell (g, 0) of A × P."""
+    rows = [person for person, count in people.items() for _ in range(count)]
+    register = Register(k=k)
+    a = [bits(i for i, p in enumerate(rows) if p[0] == g) for g in range(3)]
+    p = [bits(i for i, r in enumerate(rows) if r[1] == o) for o in range(3)]
+    c = [bits(i for i, r in enumerate(rows) if r[2] == o) for o in range(2)]
+    everyone = bits(range(len(rows)))
+    a_names, p_names, c_names = [("a", g) for g in range(3)], [("p", o) for o in range(3)], [("c", o) for o in range(2)]
+    register.publish_counts(a, everyone, True, a_names, None)
+    shown_p = register.publish_counts(p, everyone, True, p_names, None)
+    shown_c = register.publish_counts(c, p[0], True, c_names, ("p", 0))
+    register.publish_table(a, p, everyone, True, shown_p, a_names, p_names, None)
+    register.publish_table(a, c, p[0], True, shown_c, a_names, c_names, ("p", 0))
+    register.locked.add(register.relations[0].total)  # the number of responses
+    return register
+
+
+def test_conditional_question_base_equal_to_a_parent_cell_is_pinned_before_and_not_after():
+    # Found by trying populations (k = 5): (group, answer to P, answer to C) -> respondents.
+    people = {(0, 0, 0): 4, (0, 0, 1): 5, (0, 1, None): 6, (0, 2, None): 10,
+              (1, 0, 0): 2, (1, 0, 1): 4, (1, 1, None): 3, (1, 2, None): 6,
+              (2, 0, 0): 1, (2, 0, 1): 2, (2, 1, None): 3, (2, 2, None): 2}
+    register = conditional_register(people, 5)
+    before = pinned_by_attack(register.values, register.relations, 5, register.hidden)
+    assert [i for i in before if 0 < register.values[i] < 5]
+    result = protect_jointly(register.values, register.relations, 5, hidden=register.hidden,
+                             known=register.known, margins=register.margins, locked=register.locked)
+    assert result.pinned_before == before and result.pinned_after == []
+    assert pinned_by_attack(register.values, register.relations, 5, result.hidden) == []
+
+
+def test_the_linear_relaxation_alone_protects_the_same_case():
+    register = two_way_register(BOTH_WAYS, 5)
+    result = protect_jointly(register.values, register.relations, 5, hidden=register.hidden,
+                             known=register.known, margins=register.margins, locked=register.locked, integer=False)
+    assert result.pinned_before and result.pinned_after == []
+    assert not [i for i, interval in result.intervals.items() if interval.pinned]
+
+
 def test_release_register_is_safe_after_joint_protection():
     # Distributions, sex × age both ways, three questions (one conditional, one multiple choice) by sex and
     # by age: shared margins, conditional bases equal to parent cells.
     register = build_register(100, questions=3, seed=2, k=5, variables=("sex", "age"))
+    given = dict(register.hidden)
     start = time.perf_counter()
     result = protect_jointly(register.values, register.relations, 5, hidden=register.hidden,
                              known=register.known, margins=register.margins, locked=register.locked)
@@ -134,6 +224,7 @@ def test_release_register_is_safe_after_joint_protection():
     assert all(register.values[i] > 0 for i in result.hidden.keys() - register.hidden.keys())
     assert not result.hidden.keys() & (register.known | register.locked)
     assert result.programs > 0 and set(result.intervals) == set(result.hidden)
+    assert register.hidden == given  # the caller's states are left as they were
 
 
 def test_locked_figures_are_never_picked():

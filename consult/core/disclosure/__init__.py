@@ -1,4 +1,5 @@
-"""Disclosure control (secret statistique): each table on its own (`tables`), then linked tables together (`audit`)."""
+"""Disclosure control (secret statistique): each table on its own (`tables`), then a release's linked tables
+together (`audit`, with its `attacker`; import them from there: they load SciPy)."""
 from consult.core.disclosure.tables import (
     Cell,
     ProtectedCounts,

@@ -35,10 +35,9 @@ The rules, exactly:
    published with the question, over three groups marked "< 11": 10 + 10 + 10), even that is not
    enough: `Unprotectable` is raised and the cross-tabulation is withheld whole.
 
-Each table is protected on its own: different tables built from the same answers (two
+Each table is protected on its own here: different tables built from the same answers (two
 cross-tabulations of one question, a conditional question and the question it depends on) are not
-protected jointly. The minimum base for breakdowns and the "2k responses before any breakdown" rule
-limit what such linked tables can reveal.
+protected jointly. A release protects all its tables together afterwards (`audit.protect_jointly`).
 """
 from __future__ import annotations
 
