@@ -111,7 +111,7 @@ def test_a_new_release_waits_for_k_new_responses_and_the_old_one_stays(client, a
 
     refused = client.post(staff(forty, "/release"), follow_redirects=True)
     assert releases() == 1
-    assert "1 réponse de plus" in refused.get_data(as_text=True) or "1 more response" in refused.get_data(as_text=True)
+    assert "demande encore 1 réponse" in refused.get_data(as_text=True)
 
     add_response(forty, {"Q1": "82033", "Q2": "1", "Q3": "2", "Q12": "1"})
     db.session.commit()
