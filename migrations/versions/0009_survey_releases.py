@@ -30,6 +30,7 @@ def upgrade():
         sa.Column('last_month', sa.Date(), nullable=True),
         sa.Column('content', sa.JSON(), nullable=False),
         sa.Column('audit', sa.JSON(), nullable=False),
+        sa.Column('digest', sa.String(length=64), nullable=False),
         sa.CheckConstraint('k >= 1', name=op.f('ck_survey_releases_k_positive')),
         sa.CheckConstraint('number >= 1', name=op.f('ck_survey_releases_number_positive')),
         sa.CheckConstraint('responses >= 0', name=op.f('ck_survey_releases_responses_not_negative')),

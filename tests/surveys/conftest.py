@@ -124,3 +124,30 @@ def answered(survey, coordinator):
     services.key_in_response(coordinator, survey, PAPER, channel=Channel.PAPER, entry_id="fiche-1", now=NOW)
     db.session.commit()
     return survey
+
+
+# --- releases: the same answers give the same release -----------------------------------------------------
+
+_RELEASES: dict = {}
+
+
+@pytest.fixture(autouse=True)
+def same_answers_same_release(monkeypatch):
+    """Many tests release the same fixture answers (30 responses, k = 11) again and again: `build` is a pure
+    function of the survey's questionnaire, answers and k, so each distinct input is built once per worker.
+    Tests of the build itself call it directly and are not affected."""
+    from consult.surveys.releases import build as building
+    from consult.surveys.releases import services as releasing
+
+    def built_once(data, k, **options):
+        if options:
+            return building.build(data, k, **options)
+        survey = data.survey
+        key = (k, survey.id, tuple((q.id, q.code, q.text, q.type, tuple((o.id, o.code, o.label) for o in q.options))
+                                   for q in survey.questions),
+               tuple(sorted(data.responses.items())), tuple(sorted((q, tuple(rows)) for q, rows in data.answers.items())))
+        if key not in _RELEASES:
+            _RELEASES[key] = building.build(data, k)
+        return _RELEASES[key]
+
+    monkeypatch.setattr(releasing, "build", built_once)

@@ -3,6 +3,8 @@ for one more response, and compares; (b) solves every table of a release togethe
 HiGHS) to pin hidden figures. Releases must leave both with nothing."""
 from __future__ import annotations
 
+import datetime as dt
+import random
 import re
 
 import pytest
@@ -11,7 +13,8 @@ from sqlalchemy import func, select
 from consult.core.disclosure.audit import attack, label_range
 from consult.extensions import db
 from consult.surveys import results
-from consult.surveys.releases.build import Trace, build
+from consult.surveys.releases.build import build
+from consult.surveys.releases.content import Trace
 from consult.surveys.releases.models import SurveyRelease
 from consult.surveys.releases.services import content_of
 from consult.surveys.models import Survey
@@ -164,6 +167,32 @@ def test_no_hidden_figure_of_a_release_can_be_worked_out(forty):
     hidden, before, after = audit_release(forty)
 
     assert hidden > 20
+    assert after == 0
+
+
+@pytest.fixture
+def five_hundred(survey):
+    """500 generated responses: three large communes and a tail of small ones, a follow-up question (Q4, asked
+    to those who forwent care), a multiple choice, sex and age band."""
+    rng = random.Random("tarn-et-garonne")
+    communes = [c.insee_code for c in results.survey_communes(survey)]
+    weights = [120, 90, 60] + [max(0.5, 20 / (n + 1)) for n in range(len(communes) - 3)]
+    for n in range(500):
+        data = {"Q1": rng.choices(communes, weights)[0], "Q2": rng.choice("12345"),
+                "Q3": rng.choices("12", [30, 70])[0], "Q11": rng.choices("123456", [10, 18, 22, 24, 18, 8])[0],
+                "Q12": rng.choices("123", [52, 46, 2])[0]}
+        if data["Q3"] == "1":
+            data["Q4"] = rng.sample(["1", "2", "3"], rng.randint(1, 2))
+        add_response(survey, data, day=dt.date(2026, 10, 5) + dt.timedelta(days=n % 40))
+    db.session.commit()
+    return survey
+
+
+def test_no_hidden_figure_of_a_generated_500_response_release_can_be_worked_out(five_hundred):
+    hidden, before, after = audit_release(five_hundred)
+
+    print(f"500 responses: {hidden} hidden quantities; pinned per table {before}, in the release {after}")
+    assert hidden > 100
     assert after == 0
 
 

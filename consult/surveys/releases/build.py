@@ -12,7 +12,6 @@ import datetime as dt
 import time
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 from flask import current_app
 from flask_babel import force_locale
@@ -34,57 +33,9 @@ from consult.surveys import results
 from consult.surveys.models import Channel, Question
 from consult.surveys.results import presentation as p
 from consult.surveys.results.data import NOT_STATED, T
-from consult.surveys.releases.register import Key, Quantities, Register
-
-
-@dataclass
-class ReleaseContent:
-    """What a release shows: the overview, every question, every breakdown offered, who has been heard."""
-
-    overview: p.OverviewView
-    questions: list[p.QuestionView]
-    variables: list[p.VariableInfo]
-    breakdowns: list[p.TableView]
-    too_few: list[p.QuestionInfo]         # closed questions answered by fewer than 2k: never broken down
-    representativeness: p.RepresentativenessView
-    merged: list[str] = field(default_factory=list)   # communes grouped in every breakdown (fewer than k)
-
-    def table(self, code: str, variable: str) -> p.TableView | None:
-        return next((t for t in self.breakdowns if t.question.code == code and t.variable.key == variable), None)
-
-    @property
-    def offered(self) -> list[p.QuestionInfo]:
-        seen: dict[str, p.QuestionInfo] = {}
-        for table in self.breakdowns:
-            seen.setdefault(table.question.code, table.question)
-        order = {q.question.code: n for n, q in enumerate(self.questions)}
-        return sorted(seen.values(), key=lambda q: order.get(q.code, 0))
-
-
-@dataclass
-class Audit:
-    """What the joint audit found and did (stored with the release, shown to coordinators)."""
-
-    figures: int
-    quantities: int
-    relations: int
-    hidden_per_table: int      # quantities hidden by each table's own protection
-    pinned_before: int         # of those, pinned to one value by a reader solving every table together
-    hidden_by_audit: int       # quantities the joint audit hid in addition
-    pinned_after: int
-    narrowed: int              # hidden small counts the attacker narrows below their label's range (not pinned)
-    programs: int              # linear and integer programs solved
-    withheld_tables: int       # breakdowns left out because nothing could protect them
-    seconds: float
-
-
-@dataclass
-class Trace:
-    """What a release was computed from, for an auditor: the register's quantities and their final states."""
-
-    quantities: Quantities | None = None
-    states: dict[int, Reason] = field(default_factory=dict)
-
+from consult.surveys.releases.content import Audit, ReleaseContent, Trace
+from consult.surveys.releases.figures import Answers, key
+from consult.surveys.releases.register import Key, Register
 
 def build(data: results.SurveyData, k: int, *, joint: bool = True,
           trace: Trace | None = None) -> tuple[dict[str, ReleaseContent], Audit]:
@@ -138,71 +89,13 @@ def build(data: results.SurveyData, k: int, *, joint: bool = True,
     )
     return contents, audit
 
-
-# --- what each figure counts -------------------------------------------------------------------------
-
-def key(*conditions: tuple[str, ...]) -> frozenset[tuple[str, ...]]:
-    """What a reader knows a figure counts: the respondents meeting every condition, e.g.
-    {("Q12", "1"), ("Q3", "1")} for the women who forwent care — the same key in the breakdown of Q3 by
-    sex and in that of Q12 by Q3. Keys describe questions and answers, never which responses they hold:
-    two figures that happen to count the same people are not linked (that coincidence is itself what
-    must stay hidden, e.g. that everyone in a small group gave the same answer)."""
-    return frozenset(conditions)
-
-
-class _Sets:
-    """The responses behind each answer, read once from the survey's data."""
-
-    def __init__(self, data: results.SurveyData):
-        self.data = data
-        self.everyone = frozenset(data.responses)
-        self._choices: dict[int, tuple[list[tuple[str, str]], list[frozenset[int]], frozenset[int]]] = {}
-
-    def choice(self, question: Question) -> tuple[list[tuple[str, str]], list[frozenset[int]], frozenset[int]]:
-        """(categories, responses per category, responses that answered) of a closed question. The key of
-        category c is `key((question.code, c))`; of those who answered, `self.answered(question, …)`."""
-        if question.id not in self._choices:
-            rows = self.data.of(question)
-            if question.type is T.COMMUNE:
-                communes = results.survey_communes(self.data.survey)
-                per_code: dict[str, set[int]] = defaultdict(set)
-                for row in rows:
-                    if row.text:
-                        per_code[row.text].add(row.response_id)
-                categories = [(c.insee_code, c.name) for c in communes]
-                known = {code for code, _name in categories}
-                categories += [(code, code) for code in sorted(per_code) if code not in known]
-                sets = [frozenset(per_code.get(code, ())) for code, _label in categories]
-            else:
-                per_option: dict[int, set[int]] = defaultdict(set)
-                for row in rows:
-                    per_option[row.option_id].add(row.response_id)
-                choices = question.choices
-                categories = [(o.code, o.label) for o in choices]
-                sets = [frozenset(per_option.get(o.id, ())) for o in choices]
-            self._choices[question.id] = (categories, sets, frozenset().union(*sets))
-        return self._choices[question.id]
-
-    def answered(self, question: Question, responses: frozenset[int]) -> Key:
-        """What a reader knows of "those who answered": when everyone asked answered, those asked — everyone
-        for an unconditional question, those who gave the one answer it depends on for a follow-up."""
-        if responses != frozenset(self.data.asked(question)):
-            return key(("answered", question.code))
-        if not question.condition_code and not question.page.condition_code:
-            return key()
-        values = list(question.condition_values or [])
-        if question.condition_code and not question.page.condition_code and len(values) == 1:
-            return key((question.condition_code, str(values[0])))
-        return key(("asked", question.code))
-
-
 # --- the builder ------------------------------------------------------------------------------------
 
 class _Builder:
     def __init__(self, data: results.SurveyData, k: int, withheld: set[tuple[str, str]]):
         self.data, self.k, self.withheld = data, k, withheld
         self.survey = data.survey
-        self.sets = _Sets(data)
+        self.sets = Answers(data)
         self.register = Register()
         self.table_figures: dict[tuple[str, str], list[int]] = {}
         self.overall: dict[int, tuple[list[int], int]] = {}   # a closed question's figures, by question id
@@ -536,7 +429,6 @@ class _Builder:
                                              cells[figures[n + 1]])
         self.representativeness_step = step
 
-
 def _withheld(question: Question, variable: results.Variable):
     """A breakdown that cannot be shown without giving a small count away: named, with no figure."""
     def step(_cells):
@@ -545,7 +437,6 @@ def _withheld(question: Question, variable: results.Variable):
                            question.type is T.MULTIPLE, [], 0, withheld=True)
     return step
 
-
 def _stats(view: p.QuestionView, mean: float | None, median: float | None) -> None:
     """A mean only when every count it summarises is shown; a median when its base is."""
     view.median = median if not view.answered.hidden else None
@@ -553,7 +444,6 @@ def _stats(view: p.QuestionView, mean: float | None, median: float | None) -> No
         view.mean = mean
     else:
         view.mean_withheld = mean is not None
-
 
 def _month(day: dt.date | None) -> dt.date | None:
     """The first day of the month: a release says in which months answers were collected, not which day."""

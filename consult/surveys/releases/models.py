@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, CheckConstraint, Date, DateTime, ForeignKey, Integer, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Date, DateTime, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.extensions import db
@@ -34,7 +34,11 @@ class SurveyRelease(db.Model):
     responses: Mapped[int] = mapped_column(Integer)
     first_month: Mapped[dt.date | None] = mapped_column(Date, default=None)   # the 1st of the month
     last_month: Mapped[dt.date | None] = mapped_column(Date, default=None)
-    content: Mapped[dict] = mapped_column(JSON)      # per language, `build.ReleaseContent` as `snapshot.dump` writes it
-    audit: Mapped[dict] = mapped_column(JSON)        # `build.Audit`
+    # Loaded only when read (readers decode it once per process: see `digest`).
+    content: Mapped[dict] = mapped_column(JSON, deferred=True)      # per language, `build.ReleaseContent` as `snapshot.dump` writes it
+    audit: Mapped[dict] = mapped_column(JSON, deferred=True)        # `content.Audit`
+    # A fingerprint of `content` (SHA-256 of its JSON): readers keep the decoded tables under it, since a
+    # release never changes.
+    digest: Mapped[str] = mapped_column(String(64))
 
     survey: Mapped[Survey] = relationship()

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 
 from flask import current_app
 from flask_babel import get_locale
@@ -15,7 +17,8 @@ from consult.errors import Conflict, PermissionDenied
 from consult.extensions import db
 from consult.surveys import permissions, results
 from consult.surveys.models import Survey, SurveyStatus
-from consult.surveys.releases.build import Audit, ReleaseContent, build
+from consult.surveys.releases.build import build
+from consult.surveys.releases.content import Audit, ReleaseContent
 from consult.surveys.releases.models import SurveyRelease
 
 
@@ -36,8 +39,23 @@ def get_release(survey: Survey, number: int) -> SurveyRelease | None:
 
 
 def content_of(release: SurveyRelease) -> ReleaseContent:
-    """The release's tables as the results templates read them, in the reader's language."""
-    return snapshot.load(ReleaseContent, localized(release.content))
+    """The release's tables as the results templates read them, in the reader's language (decoded once per
+    process and language: a release never changes)."""
+    language = str(get_locale() or "")[:2]
+    if language not in release.content:
+        language = current_app.config["BABEL_DEFAULT_LOCALE"]
+    key = (release.digest, language)
+    found = _DECODED.get(key)
+    if found is None:
+        found = snapshot.load(ReleaseContent, release.content[language])
+        if len(_DECODED) >= 64:
+            _DECODED.pop(next(iter(_DECODED)))
+        _DECODED[key] = found
+    return found
+
+
+# Decoded releases by (digest, language), shared by the requests of a process; never modified by readers.
+_DECODED: dict[tuple[str, str], ReleaseContent] = {}
 
 
 def localized(content: dict):
@@ -92,12 +110,14 @@ def freeze_release(survey: Survey, *, now: dt.datetime, made_by=None) -> SurveyR
             "A new release needs %(num)d more responses: with fewer than %(k)d new responses, comparing two "
             "releases would reveal the answers of the few people who answered in between.", missing, k=k))
     contents, audit = build(data, k)
+    content = {language: snapshot.dump(c) for language, c in contents.items()}
     days = [fact.day for fact in data.responses.values()]
     release = SurveyRelease(
         survey_id=survey.id, number=previous.number + 1 if previous else 1, made_at=now,
         made_by_id=getattr(made_by, "id", None), k=k, responses=count,
         first_month=min(days).replace(day=1), last_month=max(days).replace(day=1),
-        content={language: snapshot.dump(c) for language, c in contents.items()}, audit=snapshot.dump(audit),
+        content=content, audit=snapshot.dump(audit),
+        digest=hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest(),
     )
     try:
         with db.session.begin_nested():

@@ -20,7 +20,8 @@ from consult.core.transaction import transaction
 from consult.extensions import login_manager
 from consult.surveys import results
 from consult.surveys.releases import services as releases
-from consult.surveys.releases.build import ReleaseContent, build
+from consult.surveys.releases.build import build
+from consult.surveys.releases.content import ReleaseContent
 from consult.surveys.releases.models import SurveyRelease
 from consult.surveys.results import charts, presentation
 from consult.surveys.permissions import can_manage_survey, can_read_individual_answers, can_read_results

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 
 from consult.core import disclosure
 from consult.exports.writers import Cell, Row
-from consult.surveys.releases.build import Audit, ReleaseContent
+from consult.surveys.releases.content import Audit, ReleaseContent
 from consult.surveys.results import presentation as p
 
 

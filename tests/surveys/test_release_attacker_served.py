@@ -1,0 +1,92 @@
+"""The attacker of issue 10 against a real server: the demo served by gunicorn, its survey results published as
+a release; an anonymous visitor and the ARS observer save every page, every breakdown and every file over HTTP,
+one more person answers, and they save everything again. Nothing may differ."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from sqlalchemy import select
+
+from consult.accounts.demo import DEMO_ACCOUNTS
+from consult.extensions import db
+from consult.surveys.models import Survey
+from consult.surveys.releases.models import SurveyRelease
+from consult.surveys.releases.services import content_of, freeze_release
+from tests.conftest import build_app
+from tests.core.test_database import gunicorn
+from tests.served import Browser
+from tests.surveys.exports_helpers import read_ods, read_xlsx
+from tests.surveys.test_results import add_response
+
+SLUG = "terres-des-confluences"
+OBSERVER = "referente.ars@example.org"
+PASSWORDS = {email: password for email, password, *_rest in DEMO_ACCOUNTS}
+
+
+def save(browser: Browser, urls: list[str]) -> dict[str, object]:
+    """Every output at `urls` as the attacker keeps it: pages without their per-request form tokens,
+    spreadsheets as their cells (a file also records when it was written)."""
+    saved = {}
+    for url in urls:
+        status, _headers, body = browser.request("GET", url)
+        assert status == 200, (url, status)
+        if url.endswith(".xlsx"):
+            saved[url] = read_xlsx(body)
+        elif url.endswith(".ods"):
+            saved[url] = read_ods(body)
+        else:
+            saved[url] = re.sub(rb'<input[^>]*name="csrf_token"[^>]*>', b"", body)
+    return saved
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("release-attacker")
+    database = folder / "demo.sqlite3"
+    app = build_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{database}")
+    with app.app_context():
+        assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
+        survey = db.session.scalars(select(Survey).order_by(Survey.id)).first()
+        freeze_release(survey, now=dt.datetime(2026, 11, 30, 9))
+        survey.results_published_at = dt.datetime(2026, 11, 30, 9)
+        db.session.commit()
+        release = db.session.scalars(select(SurveyRelease)).one()
+        with app.test_request_context():
+            tables = [(t.question.code, t.variable.key) for t in content_of(release).breakdowns]
+        survey_id = survey.id
+        db.session.remove()
+        db.engine.dispose()
+    log = folder / "gunicorn.log"
+    with gunicorn(database, log, workers=1, csrf=True) as port:
+        yield port, app, survey_id, tables
+    assert " 500 " not in log.read_text() and "Traceback" not in log.read_text(), log.read_text()[-3000:]
+
+
+def test_one_more_response_changes_nothing_an_attacker_can_fetch(served):
+    port, app, survey_id, tables = served
+    results = f"/t/{SLUG}/surveys/{survey_id}/results"
+    staff = f"/t/{SLUG}/manage/surveys/{survey_id}/results"
+    exports = f"/t/{SLUG}/manage/surveys/{survey_id}/export"
+    breakdowns = [f"/breakdowns?question={code}&by={variable}" for code, variable in tables]
+    public_urls = [results, f"{results}/releases/1", f"{results}/releases"] + [results + b for b in breakdowns]
+    observer_urls = ([staff, f"{staff}/representativeness"] + [staff + b for b in breakdowns]
+                     + [f"{exports}/{name}" for name in ("tables.xlsx", "tables.ods", "tables.csv", "method.csv")])
+    visitor, observer = Browser(port), Browser(port)
+    observer.log_in(OBSERVER, PASSWORDS[OBSERVER])
+    observer.request("GET", staff)  # the page that shows the welcome message
+    before = save(visitor, public_urls), save(observer, observer_urls)
+
+    with app.app_context():
+        survey = db.session.get(Survey, survey_id)
+        answers = {q.code: q.choices[0].code for q in survey.questions if q.type.is_closed and q.type.value not in
+                   ("commune", "multiple") and not q.condition_code and not q.page.condition_code}
+        add_response(survey, answers, day=dt.date(2026, 11, 30))
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+
+    assert len(public_urls) > 50
+    assert save(visitor, public_urls) == before[0]
+    assert save(observer, observer_urls) == before[1]
