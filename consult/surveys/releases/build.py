@@ -241,14 +241,8 @@ class _Builder:
         return step
 
     def _score(self, score: results.ScoreResult):
-        bands = [b.count for b in score.bands]
-        n = len(bands)
-        values = [*bands, score.complete]
-        relations = [Relation(tuple(range(n)), n)]
-        if score.low is not None:
-            values.append(score.low)
-            if score.low_bands:
-                relations.append(Relation(tuple(range(score.low_bands)), n + 1))
+        n = len(score.bands)
+        values, relations = p.score_figures(score)
         protected = suppress(values, relations, self.k, margins=range(n, len(values)))
         figures = self.register.add(values, [None] * len(values), protected, relations=relations,
                                     margins=range(n, len(values)))

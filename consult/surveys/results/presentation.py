@@ -236,15 +236,21 @@ def _fill_stats(view: QuestionView, mean: float | None, median: float | None, k:
         view.mean_withheld = mean is not None
 
 
-def _score_view(score: results.ScoreResult, k: int | None) -> ScoreView:
-    bands = [b.count for b in score.bands]
-    n = len(bands)
-    values = [*bands, score.complete]
+def score_figures(score: results.ScoreResult) -> tuple[list[int], list[Relation]]:
+    """A score's figures — each band, the complete answers, those at or below the cut-off — and how they add up."""
+    n = len(score.bands)
+    values = [*(b.count for b in score.bands), score.complete]
     relations = [Relation(tuple(range(n)), n)]
     if score.low is not None:
         values.append(score.low)
         if score.low_bands:
             relations.append(Relation(tuple(range(score.low_bands)), n + 1))
+    return values, relations
+
+
+def _score_view(score: results.ScoreResult, k: int | None) -> ScoreView:
+    n = len(score.bands)
+    values, relations = score_figures(score)
     if k is None:
         cells = [Cell(v) for v in values]
     else:
