@@ -43,7 +43,7 @@ translations: $(VENV)/.installed
 
 run: setup
 	$(FLASK) db upgrade
-	$(FLASK) seed-demo
+	$(FLASK) seed-demo --publish-results
 	@echo "Consult is served on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
 	$(FLASK) run --host $(HOST) --port $(PORT)
 

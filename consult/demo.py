@@ -10,7 +10,7 @@ from consult.core.models import utcnow
 from consult.extensions import db
 from consult.groups.demo import seed_groups
 from consult.proposals.demo import seed_proposals
-from consult.surveys.demo import seed_survey
+from consult.surveys.demo import publish_demo_results, seed_survey
 from consult.territories.demo import seed_territories
 from consult.territories.models import territory_by_slug
 
@@ -28,11 +28,17 @@ def seed_demo(*, survey_responses: int = 320) -> None:
 
 
 @click.command("seed-demo")
+@click.option("--publish-results", is_flag=True,
+              help="Also make and publish a first release of the demo survey's results (about 12 s).")
 @with_appcontext
-def seed_demo_command() -> None:
+def seed_demo_command(publish_results: bool) -> None:
     """Load demo territories (real communes) and demo accounts; running it again changes nothing."""
     seed_demo()
     db.session.commit()
+    if publish_results and publish_demo_results(territory_by_slug("terres-des-confluences"),
+                                                now=utcnow().replace(microsecond=0)):
+        db.session.commit()
+        click.echo("Survey results: release no. 1 made and published.")
     click.echo("Demo data ready. Accounts (email / password):")
     for email, password, name, *_rest in DEMO_ACCOUNTS:
         click.echo(f"  {name:45} {email:42} {password}")

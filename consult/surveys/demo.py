@@ -9,6 +9,7 @@ from sqlalchemy import select
 from consult.extensions import db
 from consult.surveys import services
 from consult.surveys.building import builder
+from consult.surveys.releases.services import freeze_release, latest_release
 from consult.surveys.models import Channel, Survey, SurveyStatus
 from consult.surveys.building.template import TITLE
 from consult.territories.models import Commune, Territory
@@ -101,3 +102,15 @@ def seed_survey(territory: Territory, operator, *, count: int = 320, today: dt.d
             services.key_in_response(operator, survey, data, channel=channel, entry_id=f"demo-{number}", now=when)
     db.session.flush()
     return survey
+
+
+def publish_demo_results(territory: Territory, *, now: dt.datetime) -> bool:
+    """Make and publish a first release of the demo survey's results, unless it has one (what `make run`
+    shows: the public results page and the observers' view). Returns whether a release was made."""
+    survey = db.session.scalar(select(Survey).where(Survey.territory_id == territory.id, Survey.title == TITLE))
+    if survey is None or latest_release(survey) is not None:
+        return False
+    freeze_release(survey, now=now)
+    survey.results_published_at = now
+    db.session.flush()
+    return True

@@ -13,7 +13,7 @@ from consult.accounts.demo import DEMO_ACCOUNTS
 from consult.extensions import db
 from consult.surveys.models import Survey
 from consult.surveys.releases.models import SurveyRelease
-from consult.surveys.releases.services import content_of, freeze_release
+from consult.surveys.releases.services import content_of
 from tests.conftest import build_app
 from tests.core.test_database import gunicorn
 from tests.served import Browser
@@ -47,12 +47,14 @@ def served(tmp_path_factory):
     database = folder / "demo.sqlite3"
     app = build_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{database}")
     with app.app_context():
-        assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
+        # What `make run` does, twice: the second run changes nothing.
+        for _run in range(2):
+            seeded = app.test_cli_runner().invoke(args=["seed-demo", "--publish-results"])
+            assert seeded.exit_code == 0, seeded.output
+        assert ("release no. 1 made and published" in seeded.output) is False
         survey = db.session.scalars(select(Survey).order_by(Survey.id)).first()
-        freeze_release(survey, now=dt.datetime(2026, 11, 30, 9))
-        survey.results_published_at = dt.datetime(2026, 11, 30, 9)
-        db.session.commit()
-        release = db.session.scalars(select(SurveyRelease)).one()
+        release = db.session.scalars(select(SurveyRelease)).one()  # one release, made by the first run
+        assert survey.results_published_at is not None
         with app.test_request_context():
             tables = [(t.question.code, t.variable.key) for t in content_of(release).breakdowns]
         survey_id = survey.id
