@@ -41,13 +41,10 @@ def get_release(survey: Survey, number: int) -> SurveyRelease | None:
 def content_of(release: SurveyRelease) -> ReleaseContent:
     """The release's tables as the results templates read them, in the reader's language (decoded once per
     process and language: a release never changes)."""
-    language = str(get_locale() or "")[:2]
-    if language not in release.content:
-        language = current_app.config["BABEL_DEFAULT_LOCALE"]
-    key = (release.digest, language)
+    key = (release.digest, _language(release.content))
     found = _DECODED.get(key)
     if found is None:
-        found = snapshot.load(ReleaseContent, release.content[language])
+        found = snapshot.load(ReleaseContent, release.content[key[1]])
         if len(_DECODED) >= 64:
             _DECODED.pop(next(iter(_DECODED)))
         _DECODED[key] = found
@@ -58,11 +55,29 @@ def content_of(release: SurveyRelease) -> ReleaseContent:
 _DECODED: dict[tuple[str, str], ReleaseContent] = {}
 
 
-def localized(content: dict):
-    """The version of a release's content (stored, or just built) in the current language, else in the
-    site's default one."""
+def _language(versions: dict) -> str:
+    """The reader's language if the release has a version in it, else the site's default one."""
     language = str(get_locale() or "")[:2]
-    return content.get(language) or content[current_app.config["BABEL_DEFAULT_LOCALE"]]
+    return language if language in versions else current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def preview_release(survey: Survey, *, now: dt.datetime) -> tuple[SurveyRelease, ReleaseContent] | None:
+    """What a release made now would show, in the reader's language, without the joint audit (fast; the
+    release may hide a few more figures) and stored nowhere; None without any response. The caller checks
+    who asks (coordinators only)."""
+    k = results.disclosure_threshold(survey)
+    data = results.load(survey)
+    if not data.responses:
+        return None
+    contents, _audit = build(data, k, joint=False)
+    draft = SurveyRelease(number=0, k=k, responses=len(data.responses), made_at=now, **_months(data))
+    return draft, contents[_language(contents)]
+
+
+def _months(data: results.SurveyData) -> dict[str, dt.date]:
+    """The months of the first and last responses (a release says in which months answers came in)."""
+    days = [fact.day for fact in data.responses.values()]
+    return {"first_month": min(days).replace(day=1), "last_month": max(days).replace(day=1)}
 
 
 def audit_of(release: SurveyRelease) -> Audit:
@@ -71,8 +86,10 @@ def audit_of(release: SurveyRelease) -> Audit:
 
 def responses_needed(survey: Survey, responses: int) -> int:
     """How many more responses the survey needs before a new release can be made (0: it can)."""
-    previous = latest_release(survey)
-    k = results.disclosure_threshold(survey)
+    return _missing(latest_release(survey), responses, results.disclosure_threshold(survey))
+
+
+def _missing(previous: SurveyRelease | None, responses: int, k: int) -> int:
     if previous is None:
         return 0 if responses else 1
     return max(0, previous.responses + k - responses)
@@ -99,8 +116,8 @@ def freeze_release(survey: Survey, *, now: dt.datetime, made_by=None) -> SurveyR
     k = results.disclosure_threshold(survey)
     data = results.load(survey)
     count = len(data.responses)
-    missing = responses_needed(survey, count)
     previous = latest_release(survey)
+    missing = _missing(previous, count, k)
     if missing and previous is None:
         raise Conflict(_("The survey has no response yet: there is nothing to release."))
     if missing:
@@ -111,12 +128,9 @@ def freeze_release(survey: Survey, *, now: dt.datetime, made_by=None) -> SurveyR
             "releases would reveal the answers of the few people who answered in between.", missing, k=k))
     contents, audit = build(data, k)
     content = {language: snapshot.dump(c) for language, c in contents.items()}
-    days = [fact.day for fact in data.responses.values()]
     release = SurveyRelease(
         survey_id=survey.id, number=previous.number + 1 if previous else 1, made_at=now,
-        made_by_id=getattr(made_by, "id", None), k=k, responses=count,
-        first_month=min(days).replace(day=1), last_month=max(days).replace(day=1),
-        content=content, audit=snapshot.dump(audit),
+        made_by_id=getattr(made_by, "id", None), k=k, responses=count, **_months(data), content=content, audit=snapshot.dump(audit),
         digest=hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest(),
     )
     try:

@@ -20,7 +20,6 @@ from consult.core.transaction import transaction
 from consult.extensions import login_manager
 from consult.surveys import results
 from consult.surveys.releases import services as releases
-from consult.surveys.releases.build import build
 from consult.surveys.releases.content import ReleaseContent
 from consult.surveys.releases.models import SurveyRelease
 from consult.surveys.results import charts, presentation
@@ -178,14 +177,10 @@ def _release_breakdown_page(template: str, release: SurveyRelease, content: Rele
     if any(q.code == form.question.data for q in offered):
         table = content.table(form.question.data, form.by.data)
     return render_template(template, territory=g.territory, survey=g.survey, form=form, table=table,
-                           enough=bool(offered), responses=release.responses if release else 0,
-                           minimum=presentation.minimum_responses(content_k(release)), too_few=content.too_few,
+                           enough=bool(offered), responses=release.responses,
+                           minimum=presentation.minimum_responses(release.k), too_few=content.too_few,
                            refused=next((q for q in content.too_few if q.code == form.question.data), None),
-                           asked=bool(request.args), k=content_k(release), release=release, **extra)
-
-
-def content_k(release: SurveyRelease | None) -> int:
-    return release.k if release is not None else results.disclosure_threshold(g.survey)
+                           asked=bool(request.args), k=release.k, release=release, **extra)
 
 
 @bp.get("/breakdowns")
@@ -294,19 +289,13 @@ def release_list():
 
 
 def _preview() -> tuple[SurveyRelease, ReleaseContent]:
-    """What a release made now would show (coordinators only: for anyone else, no such page), not stored."""
+    """What a release made now would show: coordinators only (for anyone else, no such page)."""
     if not can_manage_survey(current_user, g.survey):
         abort(404)
-    k = results.disclosure_threshold(g.survey)
-    data = results.load(g.survey)
-    if not data.responses:
+    found = releases.preview_release(g.survey, now=utcnow())
+    if found is None:
         abort(404)
-    contents, _audit = build(data, k, joint=False)  # fast: a preview, the release may hide a few more
-    content = releases.localized(contents)
-    days = [fact.day for fact in data.responses.values()]
-    draft = SurveyRelease(number=0, k=k, responses=len(data.responses), made_at=utcnow(),
-                          first_month=min(days).replace(day=1), last_month=max(days).replace(day=1))
-    return draft, content
+    return found
 
 
 @public_bp.get("/preview")
