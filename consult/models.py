@@ -46,3 +46,23 @@ from consult.proposals.models import (  # noqa: F401
     Report,
     Support,
 )
+from consult.synthesis.models import (  # noqa: F401
+    Avenant,
+    BodyMember,
+    BodySession,
+    Citation,
+    Decision,
+    DecisionFiche,
+    Fiche,
+    FichePartner,
+    FicheVersion,
+    FollowUpNote,
+    Funding,
+    GovernanceBody,
+    Indicator,
+    IndicatorValue,
+    QuestionLink,
+    StatusChange,
+    Step,
+    TaggedText,
+)

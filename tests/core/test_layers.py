@@ -10,11 +10,12 @@ import grimp
 import pytest
 
 # From the top down. A package may import from the layers below it, never from one above it; packages
-# listed together with `independent=True` may not import each other. The synthesis and the API go between
-# the portal and the capabilities when they arrive.
+# listed together with `independent=True` may not import each other. The API goes between the portal and
+# the synthesis when it arrives.
 LAYERS = (
     grimp.Layer("models", "demo", independent=True),  # and the app factory, consult/__init__.py
     grimp.Layer("portal"),
+    grimp.Layer("synthesis"),
     grimp.Layer("surveys", "groups", "proposals", independent=True),
     grimp.Layer("accounts"),
     grimp.Layer("territories"),
