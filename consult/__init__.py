@@ -83,6 +83,8 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(calendar_bp)
     app.register_blueprint(groups_exports_bp)
+    from consult.synthesis.views import register as register_synthesis
+    register_synthesis(app)  # synthesis per axis, fiches actions, governance, follow-up
 
 
 def register_template_helpers(app: Flask) -> None:

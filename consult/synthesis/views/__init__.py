@@ -1,0 +1,11 @@
+"""The synthesis package's blueprints, mounted by `register(app)`."""
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    """Mount every blueprint of the synthesis and the action plan (one import line per module)."""
+    blueprints = []
+    for blueprint in blueprints:
+        app.register_blueprint(blueprint)
