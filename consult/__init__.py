@@ -107,6 +107,7 @@ def register_template_helpers(app: Flask) -> None:
         can_manage_territory=permissions.can_manage_territory,
         can_observe_territory=permissions.can_observe_territory,
         can_report=can_report,
+        has_endpoint=lambda endpoint: endpoint in app.view_functions,
         can_see_comment=can_see_comment,
         is_admin=permissions.is_admin,
         needs_account=needs_account,
