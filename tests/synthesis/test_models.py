@@ -5,6 +5,7 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 
 from consult.extensions import db
+from tests.conftest import NOW
 from consult.synthesis.models import Fiche, FicheStatus, Step, StepState
 
 
@@ -35,3 +36,22 @@ def test_progress_counts_steps_done_and_a_done_fiche_is_complete(make_fiche):
     assert fiche.progress == 33
     fiche.status = FicheStatus.DONE
     assert fiche.progress == 100
+
+
+def test_every_kept_version_holds_the_whole_fiche_and_is_numbered(make_fiche, coordinator):
+    from consult.synthesis.fiches.versions import keep_version, next_rank
+
+    fiche = make_fiche()
+    first = keep_version(fiche, actor=coordinator, now=NOW)
+    fiche.title = "Former 60 habitants aux Premiers secours en santé mentale"
+    fiche.fundings[0].amount = 7500
+    second = keep_version(fiche, actor=coordinator, now=NOW)
+    db.session.commit()
+    assert (first.number, second.number, fiche.version_count) == (1, 2, 2)
+    assert first.content["title"] == "Déployer des formations Premiers secours en santé mentale"
+    assert first.content["fundings"] == [{"funder": "ARS Occitanie (FIR)", "kind": "operating", "amount": 6000,
+                                          "year": None}]
+    assert second.content["fundings"][0]["amount"] == 7500
+    assert second.content["partners"][0] == {"role": "lead", "organisation": "CC Terres des Confluences",
+                                             "contact": "Coordinatrice CLS"}
+    assert next_rank(fiche.axis) == 2

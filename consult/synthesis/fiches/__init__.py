@@ -1,0 +1,1 @@
+"""Fiches actions: writing, versions, numbering, publication."""
