@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from flask_babel import format_currency, format_date, format_decimal
+from flask_babel import format_currency, format_date, format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -66,8 +66,9 @@ class ComparedField:
 
 
 def euros(amount: int | float | None) -> str:
-    """An amount in whole euros, as the reader's locale writes it."""
-    return format_currency(amount or 0, "EUR", format="#,##0\u00a0¤", currency_digits=False)
+    """An amount in whole euros, as the reader's locale writes it (« 6 000 € », « €6,000 »)."""
+    pattern = get_locale().currency_formats["standard"].pattern.split(";")[0].replace(".00", "")
+    return format_currency(amount or 0, "EUR", format=pattern, currency_digits=False)
 
 
 def _label(kind, value) -> str:

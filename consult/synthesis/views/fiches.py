@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from consult.core.forms import choices
 from consult.core.models import utcnow
 from consult.core.transaction import Outcome, transaction
+from consult.errors import InvalidInput
 from consult.extensions import login_manager
 from consult.synthesis.fiches import evidence, forms, pages, services
 from consult.synthesis.fiches.compare import compare
@@ -233,6 +234,7 @@ def avenants(contract_id: int):
     form = forms.AvenantForm()
     status = 200
     if request.method == "POST":
+        require(can_manage_plan(current_user, g.territory))
         if form.validate_on_submit():
             with transaction(form) as saved:
                 avenant = services.add_avenant(current_user, contract, form.title.data, form.signed_on.data)
@@ -275,7 +277,7 @@ def cite(fiche_id: int):
     item = _fiche(fiche_id)
     if not forms.ButtonForm().validate_on_submit():
         abort(400)
-    with transaction() as saved:
+    with transaction(refusals=InvalidInput) as saved:  # a refusal of permission is a 403, not a message
         added = evidence.add_citations(current_user, item, evidence.refs_from(request.form))
     if saved.ok:
         flash(_("%(count)d citations added.", count=added) if added else _("The fiche already cites this."),
