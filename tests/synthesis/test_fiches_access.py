@@ -129,7 +129,7 @@ def test_an_observer_sees_the_plan_index_without_write_links(as_role, fiche):
 def test_the_plan_index_shows_each_fiche_with_number_status_lead_and_progress(as_role, fiche):
     page = as_role("coordinator").get(f"{PLAN}/").get_data(as_text=True)
 
-    assert "1.1" in page and "Draft" in page and "CC Terres des Confluences" in page and "Not published" in page
+    assert "1.1" in page and "Draft" in page and "CC Terres des Confluences" in page and "Not shown to the public" in page
     assert f'href="/t/{SLUG}/manage/plan/fiches/{fiche.id}/"' in page
 
 

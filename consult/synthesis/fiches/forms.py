@@ -108,8 +108,8 @@ class FicheForm(FlaskForm):
                        default="whole")
     commune_ids = MultiCheckboxField(_l("Communes concerned"), coerce=int, validators=[Optional()],
                                      description=_l("Only if you chose “Some communes” above."))
-    starts_on = DateField(_l("Start"), validators=[Optional()])
-    ends_on = DateField(_l("End"), validators=[Optional()])
+    starts_on = DateField(_l("Starts on"), validators=[Optional()])
+    ends_on = DateField(_l("Ends on"), validators=[Optional()])
     ongoing = BooleanField(_l("Permanent action"))
     calendar = TextAreaField(_l("Calendar"), validators=[Optional(), Length(max=2000)],
                              description=_l("For example « 2024-2026, one session per term »."))

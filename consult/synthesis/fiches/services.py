@@ -288,8 +288,10 @@ def create_fiche(actor, contract: Contract, data: FicheData, *, now: dt.datetime
     """
     require(can_manage_plan(actor, contract.territory))
     existing = fiche_by_token(token)
-    if existing is not None and existing.contract_id == contract.id:
-        return existing
+    if existing is not None:
+        if existing.contract_id == contract.id:
+            return existing
+        token = None  # a token of another contract's form: not this form's replay
     axis = _axis(contract, data)
     fiche = Fiche(contract=contract, axis=axis, rank=next_rank(axis), title=data.title.strip(), form_token=token)
     fiche.specific_objectives, fiche.publics = [], []
