@@ -126,3 +126,38 @@ def test_citing_evidence_of_another_territory_adds_nothing(client, as_coordinato
 
     assert "belongs to another territory" in response.get_data(as_text=True)
     assert count(Citation) == 0
+
+
+def test_the_public_fiche_quotes_only_what_is_public_at_its_source(client, as_coordinator, sources, territory):
+    axis = territory.current_contract.axes[0]
+    client.post(f"{PLAN}/axes/{axis.id}/draft", data={
+        "title": "Former au repérage", "proposal": [str(sources.proposal.id)], "idea": [str(sources.idea.id)],
+        "tagged_text": [str(sources.text.id)], "group": [str(sources.group.id)],
+        "figure": [f"{sources.release.id}:Q3"]})
+    (fiche,) = fiches()
+    client.post(f"{PLAN}/fiches/{fiche.id}/publish")
+    public = client.application.test_client()
+
+    page = public.get(f"/t/{SLUG}/plan/fiches/{fiche.id}").get_data(as_text=True)
+    assert "Un bus vers l&#39;hôpital de Moissac le samedi" in page
+    assert "Former les animateurs" not in page                   # the meeting's minutes are not published
+    assert "Avez-vous renoncé à des soins" not in page           # the survey's results are not published
+    assert "Les jeunes ne savent pas" not in page and "Santé mentale des jeunes" not in page
+
+    sources.idea.meeting.minutes_published_at = sources.release.made_at
+    sources.release.survey.results_published_at = sources.release.made_at
+    db.session.commit()
+    page = public.get(f"/t/{SLUG}/plan/fiches/{fiche.id}").get_data(as_text=True)
+    assert "Former les animateurs des clubs sportifs au repérage" in page
+    assert "Avez-vous renoncé à des soins depuis un an ?" in page and "n = 30" in page
+    assert "Les jeunes ne savent pas" not in page
+
+
+def test_a_draft_with_an_objective_of_another_axis_is_refused(client, as_coordinator, territory):
+    first, second = territory.current_contract.axes
+
+    response = client.post(f"{PLAN}/axes/{second.id}/draft", data={"objective_id": str(first.objectives[0].id)})
+
+    assert response.status_code == 422
+    assert "This objective does not belong to the chosen axis." in response.get_data(as_text=True)
+    assert count(Fiche) == 0

@@ -232,17 +232,26 @@ def supports_by_proposal(fiche: Fiche) -> dict[int, int]:
     return {proposal_id: count for proposal_id, count in rows}
 
 
+def is_public(citation: Citation) -> bool:
+    """Whether the public may read this evidence on its own page: a published proposal, an idea whose meeting's
+    minutes are published, a figure of a survey whose results are published. Never a tagged text (it may be a
+    free-text answer) nor a working group's page of members."""
+    if citation.kind is CitationKind.PROPOSAL:
+        return citation.proposal.state is ProposalState.PUBLISHED
+    if citation.kind is CitationKind.IDEA:
+        return citation.idea.meeting.minutes_published_at is not None
+    if citation.kind is CitationKind.SURVEY_FIGURE:
+        return citation.release.survey.results_published_at is not None
+    return False
+
+
 def citations_by_kind(fiche: Fiche, *, public: bool = False) -> dict[CitationKind, list[Citation]]:
-    """The fiche's citations grouped by kind, in the order they were added. `public` keeps only what the public
-    may read: published proposals, ideas and survey figures (never tagged texts, which may be free-text answers)."""
+    """The fiche's citations grouped by kind, in the order they were added; `public` keeps only what `is_public`."""
     kinds = ((CitationKind.SURVEY_FIGURE, CitationKind.PROPOSAL, CitationKind.IDEA) if public else tuple(CitationKind))
     grouped: dict[CitationKind, list[Citation]] = {kind: [] for kind in kinds}
     for citation in fiche.citations:
-        if citation.kind not in grouped:
-            continue
-        if public and citation.kind is CitationKind.PROPOSAL and citation.proposal.state is not ProposalState.PUBLISHED:
-            continue
-        grouped[citation.kind].append(citation)
+        if citation.kind in grouped and (not public or is_public(citation)):
+            grouped[citation.kind].append(citation)
     return grouped
 
 

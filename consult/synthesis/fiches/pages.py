@@ -6,12 +6,32 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from consult.extensions import db
 from consult.synthesis.fiches import evidence
-from consult.synthesis.models import CitationKind, Fiche, FundingKind
+from consult.groups.models import Idea
+from consult.proposals.models import Comment
+from consult.surveys.releases.models import SurveyRelease
+from consult.synthesis.models import Citation, CitationKind, Fiche, FicheVersion, FundingKind, TaggedText
 from consult.territories.models import Axis, Commune, Contract, Objective, Territory
+
+
+def fiche_page_options() -> tuple:
+    """Everything a fiche's pages walk (its number reads the contract's axes), loaded with the fiche."""
+    return (
+        joinedload(Fiche.contract).selectinload(Contract.axes), joinedload(Fiche.axis), joinedload(Fiche.objective),
+        joinedload(Fiche.avenant), joinedload(Fiche.governance_body),
+        selectinload(Fiche.partners), selectinload(Fiche.fundings), selectinload(Fiche.indicators),
+        selectinload(Fiche.steps), selectinload(Fiche.communes),
+        selectinload(Fiche.versions).options(joinedload(FicheVersion.saved_by), joinedload(FicheVersion.avenant)),
+        selectinload(Fiche.citations).options(
+            joinedload(Citation.release).joinedload(SurveyRelease.survey), joinedload(Citation.proposal),
+            joinedload(Citation.idea).joinedload(Idea.meeting), joinedload(Citation.group),
+            joinedload(Citation.tagged_text).options(
+                joinedload(TaggedText.answer), joinedload(TaggedText.meeting),
+                joinedload(TaggedText.comment).joinedload(Comment.proposal))),
+    )
 
 
 @dataclass
@@ -106,6 +126,7 @@ def fiches_by_avenant(contract: Contract) -> dict[int, list[Fiche]]:
     found: dict[int, list[Fiche]] = defaultdict(list)
     for fiche in db.session.scalars(select(Fiche).where(Fiche.contract_id == contract.id,
                                                         Fiche.avenant_id.is_not(None))
+                                    .options(joinedload(Fiche.contract).selectinload(Contract.axes))
                                     .order_by(Fiche.axis_id, Fiche.rank)):
         found[fiche.avenant_id].append(fiche)
     return found

@@ -38,15 +38,15 @@ def _helpers():
     return {"can_write": can_manage_plan(current_user, g.territory), **pages.template_helpers()}
 
 
-def get_in_territory(model, ident: int):
+def get_in_territory(model, ident: int, *, options=()):
     """A row of this territory, or 404 (an id too large for the database too)."""
     if not 0 < ident <= evidence.MAX_ID:
         abort(404)
-    return get_or_404(model, ident, g.territory)
+    return get_or_404(model, ident, g.territory, options=options)
 
 
 def _fiche(fiche_id: int) -> Fiche:
-    return get_in_territory(Fiche, fiche_id)
+    return get_in_territory(Fiche, fiche_id, options=pages.fiche_page_options())
 
 
 def _contract(contract_id: int | None) -> Contract:
@@ -257,8 +257,8 @@ def draft_from_axis(axis_id: int):
     token = (request.form.get("form_token") or "")[:64] or None
     try:
         with transaction(refusals=()):
-            objective_id = evidence.parse_id(request.form["objective_id"]) if request.form.get("objective_id") \
-                else None
+            chosen = request.form.get("objective_id", "").strip()
+            objective_id = evidence.parse_id(chosen) if chosen not in ("", "0") else None
             fiche = evidence.draft_from_evidence(current_user, axis, title=request.form.get("title", "")[:250],
                                                  objective_id=objective_id, refs=evidence.refs_from(request.form),
                                                  now=utcnow(), token=token)

@@ -26,7 +26,7 @@ def fiche(fiche_id: int):
     """A published fiche: what will be done, by whom, when, and the residents' contributions it took up."""
     if not 0 < fiche_id <= evidence.MAX_ID:
         abort(404)
-    item = get_or_404(Fiche, fiche_id, g.territory)
+    item = get_or_404(Fiche, fiche_id, g.territory, options=pages.fiche_page_options())
     if not item.is_published:
         abort(404)
     return render_template("synthesis/plan/fiche.html", territory=g.territory, fiche=item,
