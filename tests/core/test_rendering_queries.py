@@ -21,6 +21,7 @@ from consult.extensions import db
 from consult.groups.models import Meeting, WorkingGroup
 from consult.proposals.models import Call, PriorityVote, Proposal
 from consult.surveys.models import Question, Survey, SurveyPage
+from consult.synthesis.models import Fiche
 from consult.territories.models import Axis, Contract, Objective, territory_by_slug
 from tests.conftest import build_app, discard_database
 from tests.rendering import RenderGuard
@@ -40,12 +41,21 @@ def demo_app() -> Iterator[Flask]:
     app = build_app()
     with app.app_context():
         seed_demo(survey_responses=30)
+        _ensure_a_fiche()
         db.session.commit()
         db.session.remove()
     yield app
     with app.app_context():
         discard_database()
         db.engine.dispose()
+
+
+def _ensure_a_fiche() -> None:
+    """The fiche pages need a (published) fiche: written here as long as the demo does not seed the action plan."""
+    if db.session.scalar(select(Fiche.id).limit(1)) is None:
+        contract = territory_by_slug(SLUG).current_contract
+        db.session.add(Fiche(contract=contract, axis=contract.active_axes[0], rank=1, title="Fiche de démonstration",
+                             published_at=contract.created_at))
 
 
 def _ids(statement) -> list:
@@ -82,6 +92,8 @@ def _candidates() -> dict[str, list[dict]]:
         "generation": [{"generation": i} for i in _ids(
             select(Contract.generation).where(Contract.territory_id == territory.id))],
         "item_id": [{"kind": "axes", "item_id": axis}, {"kind": "objectives", "item_id": objective}],
+        "fiche_id": [{"fiche_id": i} for i in _ids(
+            select(Fiche.id).join(Contract).where(Contract.territory_id == territory.id).order_by(Fiche.id).limit(3))],
     }
 
 

@@ -210,6 +210,8 @@ class Fiche(TimestampMixin, db.Model):
                                                    default=None)
     copied_from_id: Mapped[int | None] = mapped_column(ForeignKey("fiches.id", ondelete="SET NULL"), default=None)
     version_count: Mapped[int] = mapped_column(Integer, default=0)
+    # The one-time token of the form that created the fiche: a double click or a replay finds it, never a twin.
+    form_token: Mapped[str | None] = mapped_column(String(64), unique=True, default=None)
 
     contract: Mapped[Contract] = relationship()
     axis: Mapped[Axis] = relationship()

@@ -6,6 +6,9 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     """Mount every blueprint of the synthesis and the action plan (one import line per module)."""
-    blueprints = []
+    from consult.synthesis.views import fiches
+    from consult.synthesis.views import plan
+
+    blueprints = [fiches.bp, plan.bp]
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
