@@ -6,6 +6,9 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     """Mount every blueprint of the synthesis and the action plan (one import line per module)."""
-    blueprints = []
+    from consult.synthesis.views.followup import bp as followup_bp  # steps, indicator values, notes, reviews
+    from consult.synthesis.views.governance import bp as governance_bp  # bodies, sessions, decisions
+
+    blueprints = [governance_bp, followup_bp]
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
