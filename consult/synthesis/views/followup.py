@@ -50,12 +50,18 @@ def _get_fiche(fiche_id: int) -> Fiche:
 
 
 def _status_form(fiche: Fiche, form: StatusForm | None = None) -> StatusForm:
-    form = form or StatusForm(prefix="status", data={"decided_on": _today()})
-    form.status.choices = [(s.value, s.label) for s in next_statuses(fiche) if s is not FicheStatus.COPIL_VALIDATED]
+    """The moves the fiche may make (the COPIL's validation is a decision, not offered here); a posted form
+    accepts any status, so that `change_status` says why a move is refused, naming the fiche."""
+    if form is None:
+        form = StatusForm(prefix="status", data={"decided_on": _today()})
+        form.status.choices = [(s.value, s.label) for s in next_statuses(fiche)
+                               if s is not FicheStatus.COPIL_VALIDATED]
+    else:
+        form.status.choices = [(s.value, s.label) for s in FicheStatus]
     return form
 
 
-def _fiche_page(fiche: Fiche, status: int = 200, **forms):
+def _fiche_page(fiche: Fiche, code: int = 200, **forms):
     step_forms = {s.id: StepStateForm(prefix=f"step-{s.id}", data={"state": s.state.value, "done_on": s.done_on})
                   for s in fiche.steps}
     value_forms = {i.id: ValueForm(prefix=f"indicator-{i.id}", data={"year": _today().year}) for i in fiche.indicators}
@@ -65,10 +71,10 @@ def _fiche_page(fiche: Fiche, status: int = 200, **forms):
         value_forms[forms["indicator_id"]] = forms["value_form"]
     return render_template(
         "synthesis/followup/fiche.html", territory=g.territory, fiche=fiche, can_edit=can_manage_plan(
-            current_user, g.territory), status_form=_status_form(fiche, forms.get("status")),
+            current_user, g.territory), status_form=_status_form(fiche, forms.get("status_form")),
         step_form=forms.get("step") or StepForm(prefix="step"), step_forms=step_forms, value_forms=value_forms,
         note_form=forms.get("note") or NoteForm(prefix="note", data={"written_on": _today()}),
-        verdict=services.verdict, copil_next=FicheStatus.COPIL_VALIDATED in next_statuses(fiche)), status
+        verdict=services.verdict, copil_next=FicheStatus.COPIL_VALIDATED in next_statuses(fiche)), code
 
 
 @bp.get("/fiches/<int:fiche_id>/follow-up")
@@ -97,7 +103,7 @@ def status(fiche_id: int):
                 flash(_("Status changed: %(status)s.", status=fiche.status.label), "success")
                 return _back(fiche, "status")
             fiche = _get_fiche(fiche_id)
-    return _fiche_page(fiche, 422, status=form)
+    return _fiche_page(fiche, 422, status_form=form)
 
 
 @bp.post("/fiches/<int:fiche_id>/follow-up/steps")
