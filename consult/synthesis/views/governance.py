@@ -161,10 +161,18 @@ def add_member(body_id: int):
     return _body_page(body, 422, member=form)
 
 
+def _get_member(member_id: int) -> BodyMember:
+    """A member organisation of one of the territory's bodies, or 404."""
+    member = db.session.get(BodyMember, member_id) if member_id <= LARGEST_ID else None
+    if member is None or member.body.territory.id != g.territory.id:
+        abort(404)
+    return member
+
+
 @bp.post("/members/<int:member_id>/edit")
 def edit_member(member_id: int):
     """Change a member organisation or who represents it."""
-    member = load(BodyMember, member_id)
+    member = _get_member(member_id)
     body = _get_body(member.body_id)
     form = MemberForm(prefix=f"member-{member.id}")
     if form.validate_on_submit():
@@ -183,7 +191,7 @@ def remove_member(member_id: int):
     if member_id <= LARGEST_ID and db.session.get(BodyMember, member_id) is None:
         flash(_("This member was already removed."), "info")  # a double click: the first request removed it
         return redirect(url_for(".index"))
-    member = load(BodyMember, member_id)
+    member = _get_member(member_id)
     body_id, name = member.body_id, member.organisation
     if FlaskForm().validate_on_submit():
         with transaction() as removed:
