@@ -146,6 +146,11 @@ def decision_counts(contract: Contract) -> dict[int, int]:
     return dict(rows.all())
 
 
+def body_page():
+    """Loader options for a body's page: its members and sessions."""
+    return selectinload(GovernanceBody.members), selectinload(GovernanceBody.sessions)
+
+
 def session_page():
     """Loader options for a session's page: its body and decisions with their fiches."""
     return (selectinload(BodySession.decisions).selectinload(Decision.fiches).selectinload(DecisionFiche.fiche),

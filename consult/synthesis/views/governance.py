@@ -121,7 +121,7 @@ def _body_page(body: GovernanceBody, status: int = 200, **forms):
 
 
 def _get_body(body_id: int) -> GovernanceBody:
-    body = load(GovernanceBody, body_id)
+    body = load(GovernanceBody, body_id, options=bodies.body_page())
     body.contract.active_axes  # noqa: B018
     return body
 
