@@ -6,7 +6,7 @@ import datetime as dt
 from sqlalchemy import func, select
 
 from consult.extensions import db
-from consult.synthesis.models import FicheVersion, FollowUpNote, IndicatorValue, Step, StepState
+from consult.synthesis.models import FicheStatus, FicheVersion, FollowUpNote, IndicatorValue, Step, StepState
 from tests.synthesis.governance_factories import PLAN
 
 
@@ -152,3 +152,19 @@ def test_the_panel_partial_renders_for_the_fiche_page(app, client, as_coordinato
                                       user=as_coordinator)
     assert "Première session tenue." in html and "Nombre de personnes formées" in html
     assert f"{PLAN}/fiches/{fiche.id}/follow-up" in html and "Update the follow-up" in html
+
+
+def test_the_panel_names_nobody_and_shows_no_notes_to_the_public(app, client, as_coordinator, make_fiche):
+    """On the public page of a published fiche, the panel says which body decided, not who recorded a change."""
+    from flask import render_template_string
+    from flask_login import AnonymousUserMixin
+
+    fiche = make_fiche(status=FicheStatus.COPIL_VALIDATED, published=True)
+    client.post(url(fiche, "/status"), data={"status-status": "in_progress", "status-decided_on": "2026-04-01"})
+    client.post(url(fiche, "/notes"), data={"note-written_on": "2026-10-05", "note-text": "Salle indisponible."})
+    with app.test_request_context():
+        html = render_template_string('{% include "synthesis/followup/_fiche_panel.html" %}', fiche=fiche,
+                                      user=AnonymousUserMixin())
+    assert "In progress" in html and "April 1, 2026" in html
+    assert as_coordinator.display_name not in html and "Salle indisponible." not in html
+    assert "/follow-up" not in html

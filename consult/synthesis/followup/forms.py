@@ -11,6 +11,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from consult.core.forms import choices
 from consult.synthesis.followup.services import FIRST_YEAR, LAST_YEAR
 from consult.synthesis.models import StepState
+from consult.synthesis.models.fiches import LABELS
 
 DATE_MESSAGE = _l("Enter the date, e.g. 14/03/2026.")
 LARGEST_VALUE = 1e12
@@ -33,7 +34,7 @@ def reasonable_number(_form, field) -> None:
 class StepStateForm(FlaskForm):
     """Where a step stands."""
 
-    state = SelectField(_l("State"), choices=choices((s.value, s.label) for s in StepState))
+    state = SelectField(_l("State"), choices=choices((s.value, LABELS[StepState][s]) for s in StepState))
     done_on = DateField(_l("Done on"), validators=[Optional()],
                         description=_l("For a done step; today when left empty."))
 

@@ -8,7 +8,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from consult.core.forms import choices
 from consult.synthesis.models import FicheStatus, Priority
-from consult.synthesis.models.governance import BodyKind, DecisionKind
+from consult.synthesis.models.governance import BODY_LABELS, DECISION_LABELS, BodyKind, DecisionKind
 
 DATE_MESSAGE = _l("Enter the date, e.g. 14/03/2026.")
 
@@ -16,7 +16,7 @@ DATE_MESSAGE = _l("Enter the date, e.g. 14/03/2026.")
 class BodyForm(FlaskForm):
     """A governance body of the contract."""
 
-    kind = SelectField(_l("Kind of body"), choices=choices((k.value, k.label) for k in BodyKind))
+    kind = SelectField(_l("Kind of body"), choices=choices((k.value, BODY_LABELS[k]) for k in BodyKind))
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)],
                        description=_l("E.g. « COPIL du CLS », « Comité de suivi », « Groupe projet santé mentale »."))
     description = TextAreaField(_l("Role"), validators=[Optional(), Length(max=5000)],
@@ -47,7 +47,7 @@ class DecisionForm(FlaskForm):
     """A decision; the fiches' statuses and priorities are read from the table of fiches (`status-<id>`,
     `priority-<id>`)."""
 
-    kind = SelectField(_l("Kind of decision"), choices=choices((k.value, k.label) for k in DecisionKind))
+    kind = SelectField(_l("Kind of decision"), choices=choices((k.value, DECISION_LABELS[k]) for k in DecisionKind))
     text = TextAreaField(_l("What was decided"), validators=[Optional(), Length(max=10000)],
                          description=_l("E.g. « Le COPIL valide les fiches 1.1 à 1.3 ; la fiche 2.2 est reportée "
                                         "à 2027. »"))
