@@ -196,3 +196,24 @@ def test_the_review_prints_without_navigation(client, as_coordinator, fixture):
     assert 'class="subnav no-print"' in page
     css = Path("static/consult.css").read_text(encoding="utf-8").split("Governance, follow-up")[-1]
     assert re.search(r"@media print \{[^@]*\.subnav", css)
+
+
+def test_a_past_plan_imported_later_is_reviewed_with_its_fiches(client, as_coordinator, territory, make_fiche):
+    """CLS 1 (2019-2022) typed in afterwards: its fiches were created in 2026, yet they are the 2021 plan."""
+    from consult.territories.models import Contract, Phase, Axis
+
+    old = Contract(territory=territory, generation=1, title="CLS 1 Terres des Confluences 2019-2022",
+                   start_date=dt.date(2019, 8, 1), end_date=dt.date(2022, 12, 31), phase=Phase.ENDED)
+    old.axes = [Axis(position=0, title="Accès aux soins")]
+    db.session.add(old)
+    db.session.commit()
+    from consult.synthesis.models import Fiche
+    fiche = Fiche(contract=old, axis=old.axes[0], rank=1, title="Maison de santé de Lafrançaise", status=S.DONE,
+                  created_at=dt.datetime(2026, 11, 2, 9, 0))
+    db.session.add(fiche)
+    db.session.commit()
+    page = client.get(f"{PLAN}/reviews?contract={old.id}").get_data(as_text=True)
+    assert f"{PLAN}/reviews/2021?contract={old.id}" in page and "/reviews/2023" not in page
+    page = client.get(f"{PLAN}/reviews/2021?contract={old.id}").get_data(as_text=True)
+    assert cells(page, "Done") == "1" and "Maison de santé de Lafrançaise" in page
+    assert client.get(f"{PLAN}/reviews/2023?contract={old.id}").status_code == 404

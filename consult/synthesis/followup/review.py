@@ -85,13 +85,15 @@ def review_years(contract: Contract, *, today: dt.date) -> list[int]:
 
 def status_at(fiche: Fiche, day: dt.date) -> FicheStatus | None:
     """The fiche's status at the end of `day`: the last change decided on or before it; before its first
-    change, the status that change left; None when the fiche did not exist yet."""
+    change, the status that change left; None when the fiche was written after `day` during its contract.
+    A fiche created after its contract ended (imported from a past plan) has no such date: it counts."""
     changes = sorted(fiche.status_changes, key=lambda c: (c.decided_on, c.id))
     before = [c for c in changes if c.decided_on <= day]
     if before:
         return before[-1].status
-    if fiche.created_at is not None and fiche.created_at.date() > day:
-        return None
+    written = fiche.created_at.date() if fiche.created_at is not None else None
+    if written is not None and day < written <= fiche.contract.end_date:
+        return None  # written later in the contract (a fiche imported after its contract ended counts every year)
     if changes:
         return changes[0].previous or FicheStatus.DRAFT
     return fiche.status
