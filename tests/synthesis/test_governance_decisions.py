@@ -155,3 +155,13 @@ def test_fiches_of_another_territory_cannot_be_slipped_in(client, territory, oth
     assert response.status_code == 302
     db.session.expire_all()
     assert foreign.status is FicheStatus.GROUP_VALIDATED and count(StatusChange) == 1
+
+
+def test_decisions_wait_for_the_session_to_be_held(client, territory, as_coordinator, make_fiche):
+    fiche = make_fiche(status=FicheStatus.GROUP_VALIDATED)
+    session = make_session(territory, held_on=dt.date.today() + dt.timedelta(days=20))
+    response = decide(client, session, **{f"status-{fiche.id}": "copil_validated"})
+    assert response.status_code == 422
+    assert "has not taken place yet" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert fiche.status is FicheStatus.GROUP_VALIDATED and count(Decision) == 0

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from consult.core.time import paris_date
 from consult.errors import Conflict, InvalidInput, PermissionDenied
 from consult.extensions import db
 from consult.synthesis.fiches.versions import keep_version
@@ -50,13 +51,17 @@ def record_decision(actor, session: BodySession, data: DecisionData, *, now: dt.
     `change_status` (dated on the session's day); priorities are set on the fiches, each keeping a version.
 
     `entry_key` is the random id the form carried: sent again, it records nothing and raises AlreadyRecorded.
-    Raises PermissionDenied, InvalidInput (nothing to apply, a fiche of another contract), IllegalTransition.
+    Raises PermissionDenied, InvalidInput (a session still to come, nothing to apply, a fiche of another contract),
+    IllegalTransition.
     """
     contract = session.body.contract
     if not can_manage_plan(actor, contract.territory):
         raise PermissionDenied(_("You are not allowed to do this."))
     if entry_key:
         _refuse_replay(entry_key)
+    if session.held_on > paris_date(now):
+        raise InvalidInput(_("This session has not taken place yet: record its decisions once it is held."),
+                           field="kind")
     outcomes = [o for o in data.outcomes if o.status is not None or o.priority is not None]
     if data.kind in (DecisionKind.VALIDATE, DecisionKind.STATUS) and not any(o.status for o in outcomes):
         raise InvalidInput(_("Choose the new status of at least one fiche."), field="fiches")
