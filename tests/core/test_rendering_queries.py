@@ -21,7 +21,7 @@ from consult.extensions import db
 from consult.groups.models import Meeting, WorkingGroup
 from consult.proposals.models import Call, PriorityVote, Proposal
 from consult.surveys.models import Question, Survey, SurveyPage
-from consult.synthesis.models import Fiche
+from consult.synthesis.models import BodySession, Fiche, GovernanceBody
 from consult.territories.models import Axis, Contract, Objective, territory_by_slug
 from tests.conftest import build_app, discard_database
 from tests.rendering import RenderGuard
@@ -94,6 +94,13 @@ def _candidates() -> dict[str, list[dict]]:
         "item_id": [{"kind": "axes", "item_id": axis}, {"kind": "objectives", "item_id": objective}],
         "fiche_id": [{"fiche_id": i} for i in _ids(
             select(Fiche.id).join(Contract).where(Contract.territory_id == territory.id).order_by(Fiche.id).limit(3))],
+        # Governance and follow-up: an id that matches nothing still requests the route (a 404 page).
+        "body_id": [{"body_id": i} for i in _ids(select(GovernanceBody.id).join(Contract)
+                                                 .where(Contract.territory_id == territory.id))] or [{"body_id": 0}],
+        "session_id": [{"session_id": i} for i in _ids(
+            select(BodySession.id).join(GovernanceBody).join(Contract)
+            .where(Contract.territory_id == territory.id))] or [{"session_id": 0}],
+        "year": [{"year": territory.current_contract.start_date.year}],
     }
 
 

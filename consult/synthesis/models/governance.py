@@ -122,6 +122,8 @@ class Decision(db.Model):
     text: Mapped[str] = mapped_column(Text, default="")
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), default=None)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    # The random id the decision form carried: a double click or a replay of that form records it once.
+    entry_key: Mapped[str | None] = mapped_column(String(64), default=None, unique=True)
 
     session: Mapped[BodySession] = relationship(back_populates="decisions")
     recorded_by: Mapped[User | None] = relationship()
