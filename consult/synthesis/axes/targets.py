@@ -1,0 +1,67 @@
+"""Where a piece of evidence goes: an axis of the territory's current contract, possibly one of its objectives.
+Forms send it as one value, "axis:<id>" or "objective:<id>"."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+
+from consult.errors import InvalidInput
+from consult.extensions import db
+from consult.territories.models import Axis, Objective, Territory
+
+# Ids beyond a 32-bit integer are no row of ours (SQLite cannot even bind them): refused as unknown.
+MAX_ID = 2**31 - 1
+
+
+def parse_id(value) -> int | None:
+    """A positive database id from a form or query value, or None (not a number, zero, negative, huge)."""
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number <= MAX_ID else None
+
+
+@dataclass(frozen=True)
+class Target:
+    """An axis of the current contract, and possibly one of its objectives."""
+
+    axis: Axis
+    objective: Objective | None = None
+
+    @property
+    def value(self) -> str:
+        return f"objective:{self.objective.id}" if self.objective else f"axis:{self.axis.id}"
+
+
+def current_axes(territory: Territory) -> list[Axis]:
+    """The axes of the territory's current contract, in order (none without a current contract)."""
+    contract = territory.current_contract
+    return contract.active_axes if contract is not None else []
+
+
+def target_choices(territory: Territory) -> list[tuple[str, str]]:
+    """(value, label) for every axis of the current contract and each of its objectives."""
+    pairs = []
+    for axis in current_axes(territory):
+        pairs.append((f"axis:{axis.id}", _("Axis %(n)d — %(title)s", n=axis.number, title=axis.title)))
+        for n, objective in enumerate(axis.active_objectives, start=1):
+            pairs.append((f"objective:{objective.id}",
+                          _("Objective %(n)s — %(title)s", n="%d.%d" % (axis.number, n), title=objective.title)))
+    return pairs
+
+
+def resolve_target(territory: Territory, value: str | None) -> Target:
+    """The target a form value names. Raises InvalidInput (field `target`) unless it is an axis or an objective of
+    the territory's current contract, not archived."""
+    kind, _sep, raw = (value or "").partition(":")
+    ident = parse_id(raw)
+    axes = {a.id: a for a in current_axes(territory)}
+    if kind == "axis" and ident in axes:
+        return Target(axes[ident])
+    if kind == "objective" and ident is not None:
+        objective = db.session.get(Objective, ident)
+        if objective is not None and objective.archived_at is None and objective.axis_id in axes:
+            return Target(axes[objective.axis_id], objective)
+    raise InvalidInput(_("Choose an axis or an objective of the current contract."), field="target")
