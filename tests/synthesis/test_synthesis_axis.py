@@ -144,3 +144,16 @@ def test_unknown_huge_and_other_territory_axes_are_not_found(world, as_role, oth
 
 def test_sources_visible_to_observers(world):
     assert TextSource.SURVEY_ANSWER.value == "survey_answer"
+
+
+def test_texts_hidden_or_unpublished_after_tagging_leave_the_pages(world, as_role):
+    from consult.extensions import db
+
+    world.comment.hidden_at = world.comment.created_at
+    world.meeting.minutes_published_at = None
+    db.session.commit()
+    client = as_role("coordinator")
+    text = text_of(client.get(f"{BASE}/axes/{world.axis.id}"))
+    assert "Le samedi matin serait idéal." not in text
+    assert "Le groupe propose un annuaire des professionnels." not in text
+    assert row(client.get(f"{BASE}/"), "Contributions per axis", "Axis 1")[4] == "1"   # the survey answer only

@@ -11,14 +11,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from consult.accounts.models import Category, User
 from consult.extensions import db
 from consult.groups.models import Idea, Meeting, Signup, SignupStatus, WorkingGroup, group_objectives
 from consult.groups.services.stats import summarise
-from consult.proposals.models import Call, Proposal, ProposalState, Support
+from consult.proposals.models import Call, Comment, Proposal, ProposalState, Support
 from consult.surveys.models import Question, Survey
 from consult.surveys.releases.models import SurveyRelease
 from consult.surveys.releases.services import content_of, latest_release
@@ -155,9 +155,18 @@ def _texts(viewer, axis: Axis, objective: Objective | None) -> list[TaggedText]:
              .order_by(TaggedText.source, TaggedText.id))
     if objective is not None:
         query = query.where(TaggedText.objective_id == objective.id)
-    # A comment hidden since it was tagged is no longer shown anywhere.
-    return [t for t in db.session.scalars(query)
-            if not (t.source is TextSource.COMMENT and t.comment is not None and t.comment.hidden_at is not None)]
+    return [t for t in db.session.scalars(query) if still_shown(t)]
+
+
+def still_shown(tagged: TaggedText) -> bool:
+    """A comment hidden (or on a proposal taken off) since it was tagged, or minutes unpublished since, are no
+    longer shown anywhere."""
+    if tagged.source is TextSource.COMMENT:
+        return (tagged.comment is not None and tagged.comment.hidden_at is None
+                and tagged.comment.proposal.state is ProposalState.PUBLISHED)
+    if tagged.source is TextSource.MINUTES:
+        return tagged.meeting is not None and tagged.meeting.minutes_published_at is not None
+    return True
 
 
 def _groups(axis: Axis, objective: Objective | None) -> list[WorkingGroup]:
@@ -273,11 +282,12 @@ def counts(viewer, territory: Territory) -> dict[tuple[str, int], Counts]:
         select(Idea.axis_id, Idea.objective_id, func.count(Idea.id)).join(Meeting, Meeting.id == Idea.meeting_id)
         .where(Meeting.territory_id == territory.id, Meeting.cancelled_at.is_(None))
         .group_by(Idea.axis_id, Idea.objective_id)), "ideas")
-    add(db.session.execute(
-        select(TaggedText.axis_id, TaggedText.objective_id, func.count(TaggedText.id))
-        .where(TaggedText.territory_id == territory.id, TaggedText.source.in_(visible_sources(viewer, territory)),
-               or_(TaggedText.comment_id.is_(None), TaggedText.comment.has(hidden_at=None)))
-        .group_by(TaggedText.axis_id, TaggedText.objective_id)), "texts")
+    shown = Counter((t.axis_id, t.objective_id) for t in db.session.scalars(
+        select(TaggedText).where(TaggedText.territory_id == territory.id,
+                                 TaggedText.source.in_(visible_sources(viewer, territory)))
+        .options(selectinload(TaggedText.comment).selectinload(Comment.proposal), selectinload(TaggedText.meeting)))
+        if still_shown(t))
+    add([(axis_id, objective_id, n) for (axis_id, objective_id), n in shown.items()], "texts")
     contract = territory.current_contract
     if contract is not None:
         add(db.session.execute(select(Fiche.axis_id, Fiche.objective_id, func.count(Fiche.id))
