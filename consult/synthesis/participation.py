@@ -18,7 +18,7 @@ from sqlalchemy.orm import selectinload
 from consult.accounts.models import Category, User
 from consult.core.disclosure import Cell
 from consult.extensions import db
-from consult.groups.models import Attendance, Idea, Meeting, MeetingKind
+from consult.groups.models import Attendance, Idea, Meeting, MeetingKind, Signup, WorkingGroup
 from consult.groups.services.stats import person_key
 from consult.proposals.models import Call, Comment, Proposal, ProposalState, Support
 from consult.surveys.models import Survey
@@ -28,6 +28,7 @@ from consult.surveys.results.presentation import Shown
 from consult.territories.models import Axis, Commune, Territory
 
 CHANNELS = {
+    "members": _l("Working-group members (seats taken)"),
     "group_meetings": _l("Working-group meetings (attendance)"),
     "events": _l("Forums, workshops and public meetings (attendance)"),
     "proposals": _l("Proposals"),
@@ -93,6 +94,14 @@ def _month(value: dt.datetime | dt.date) -> dt.date:
 
 def _contributions(territory: Territory, now: dt.datetime) -> list[Contribution]:
     found: list[Contribution] = []
+    # Everyone who took a seat in a working group, even if they left since (their category and commune are the
+    # snapshot taken at sign-up).
+    for signup in db.session.scalars(
+            select(Signup).join(WorkingGroup, WorkingGroup.id == Signup.group_id)
+            .where(WorkingGroup.territory_id == territory.id, Signup.member_since.is_not(None))
+            .options(selectinload(Signup.group))):
+        found.append(Contribution("members", _month(signup.member_since), ("account", signup.user_id),
+                                  signup.category, signup.commune_id, signup.group.axis_id))
     attendances = db.session.scalars(
         select(Attendance).join(Meeting, Meeting.id == Attendance.meeting_id)
         .where(Meeting.territory_id == territory.id, Meeting.cancelled_at.is_(None), Meeting.starts_at <= now)

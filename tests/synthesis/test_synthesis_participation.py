@@ -10,6 +10,7 @@ def test_contributions_and_people_by_channel(world, as_role):
     page = as_role("observer").get(URL)
     assert page.status_code == 200
     caption = "Contributions and people by channel"
+    assert row(page, caption, "Working-group members")[:2] == ["2", "2"]
     assert row(page, caption, "Working-group meetings")[:2] == ["3", "3"]
     assert row(page, caption, "Forums, workshops")[:2] == ["1", "1"]
     assert row(page, caption, "Proposals")[:2] == ["2", "2"]            # the draft is not a contribution
@@ -32,20 +33,21 @@ def test_contributions_per_month(world, as_role):
     page = as_role("observer").get(URL)
     caption = "Contributions per month"
     header = table(page, caption)[0]
-    assert header[1:] == ["Working-group meetings (attendance)", "Forums, workshops and public meetings (attendance)",
+    assert header[1:] == ["Working-group members (seats taken)", "Working-group meetings (attendance)", "Forums, workshops and public meetings (attendance)",
                           "Proposals", "Supports", "Comments", "Ideas recorded at meetings", "All"]
-    assert row(page, caption, "October 2026") == ["3", "0", "1", "3", "0", "1", "8"]
-    assert row(page, caption, "November 2026") == ["0", "1", "1", "1", "1", "1", "5"]
+    assert row(page, caption, "September 2026") == ["2", "0", "0", "0", "0", "0", "0", "2"]
+    assert row(page, caption, "October 2026") == ["0", "3", "0", "1", "3", "0", "1", "8"]
+    assert row(page, caption, "November 2026") == ["0", "0", "1", "1", "1", "1", "1", "5"]
 
 
 def test_people_by_category(world, as_role):
     page = as_role("observer").get(URL)
     caption = "People by category"
-    # group meetings, events, proposals, supports, comments, all (once)
-    assert row(page, caption, "Resident") == ["1", "1", "1", "2", "1", "4"]
-    assert row(page, caption, "Health professional") == ["1", "0", "1", "0", "0", "2"]
-    assert row(page, caption, "Elected official") == ["1", "0", "0", "0", "0", "1"]
-    assert row(page, caption, "Association") == ["0", "0", "0", "1", "0", "1"]
+    # members, group meetings, events, proposals, supports, comments, all (once)
+    assert row(page, caption, "Resident") == ["1", "1", "1", "1", "2", "1", "4"]
+    assert row(page, caption, "Health professional") == ["0", "1", "0", "1", "0", "0", "2"]
+    assert row(page, caption, "Elected official") == ["1", "1", "0", "0", "0", "0", "1"]
+    assert row(page, caption, "Association") == ["0", "0", "0", "0", "1", "0", "1"]
 
 
 def test_communes_per_thousand_inhabitants_least_heard_first(world, as_role):
@@ -65,9 +67,9 @@ def test_communes_per_thousand_inhabitants_least_heard_first(world, as_role):
 def test_contributions_and_people_per_axis(world, as_role):
     page = as_role("observer").get(URL)
     caption = "Contributions and people per axis"
-    # group meetings, proposals, supports, comments, ideas, people
-    assert row(page, caption, "Axis 1") == ["3", "2", "4", "1", "1", "7"]
-    assert row(page, caption, "Axis 2") == ["0", "0", "0", "0", "1", "0"]
+    # members, group meetings, proposals, supports, comments, ideas, people
+    assert row(page, caption, "Axis 1") == ["2", "3", "2", "4", "1", "1", "7"]
+    assert row(page, caption, "Axis 2") == ["0", "0", "0", "0", "0", "1", "0"]
 
 
 def test_a_new_release_moves_the_survey_figures(world, as_role):
