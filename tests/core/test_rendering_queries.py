@@ -82,6 +82,8 @@ def _candidates() -> dict[str, list[dict]]:
         "generation": [{"generation": i} for i in _ids(
             select(Contract.generation).where(Contract.territory_id == territory.id))],
         "item_id": [{"kind": "axes", "item_id": axis}, {"kind": "objectives", "item_id": objective}],
+        "axis_id": [{"axis_id": axis}],
+        "objective_id": [{"objective_id": objective}],
     }
 
 

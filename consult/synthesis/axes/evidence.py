@@ -19,7 +19,7 @@ from consult.extensions import db
 from consult.groups.models import Idea, Meeting, Signup, SignupStatus, WorkingGroup, group_objectives
 from consult.groups.services.stats import summarise
 from consult.proposals.models import Call, Comment, Proposal, ProposalState, Support
-from consult.surveys.models import Question, Survey
+from consult.surveys.models import Answer, Question, Survey
 from consult.surveys.releases.models import SurveyRelease
 from consult.surveys.releases.services import content_of, latest_release
 from consult.surveys.results.presentation import QuestionView
@@ -150,7 +150,8 @@ def _texts(viewer, axis: Axis, objective: Objective | None) -> list[TaggedText]:
     query = (select(TaggedText)
              .where(TaggedText.territory_id == axis.territory.id, TaggedText.axis_id == axis.id,
                     TaggedText.source.in_(visible_sources(viewer, axis.territory)))
-             .options(selectinload(TaggedText.answer), selectinload(TaggedText.comment),
+             .options(selectinload(TaggedText.answer).selectinload(Answer.question),
+                      selectinload(TaggedText.comment).selectinload(Comment.proposal),
                       selectinload(TaggedText.meeting), selectinload(TaggedText.objective))
              .order_by(TaggedText.source, TaggedText.id))
     if objective is not None:

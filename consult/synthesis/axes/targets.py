@@ -7,8 +7,12 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 
 from consult.errors import InvalidInput
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
+
 from consult.extensions import db
-from consult.territories.models import Axis, Objective, Territory
+from consult.territories.models import Axis, Contract, Objective, Territory
 
 # Ids beyond a 32-bit integer are no row of ours (SQLite cannot even bind them): refused as unknown.
 MAX_ID = 2**31 - 1
@@ -36,9 +40,27 @@ class Target:
 
 
 def current_axes(territory: Territory) -> list[Axis]:
-    """The axes of the territory's current contract, in order (none without a current contract)."""
-    contract = territory.current_contract
-    return contract.active_axes if contract is not None else []
+    """The axes of the territory's current contract, in order, with their objectives loaded (none without a
+    current contract)."""
+    contract = db.session.scalars(
+        select(Contract).where(Contract.territory_id == territory.id, Contract.is_current)
+        .options(selectinload(Contract.axes).selectinload(Axis.objectives))).first()
+    if contract is None:
+        return []
+    for axis in contract.axes:
+        # Each axis holds its contract: the page reads `axis.number` (its contract's axes) while rendering, and the
+        # session's identity map alone would not keep the contract alive.
+        set_committed_value(axis, "contract", contract)
+    return contract.active_axes
+
+
+def axis_of(territory: Territory, value) -> Axis | None:
+    """An axis of any of the territory's contracts (CLS 1's too: its synthesis stays readable), or None."""
+    ident = parse_id(value)
+    axis = db.session.get(Axis, ident, options=(selectinload(Axis.objectives),
+                                                selectinload(Axis.contract).selectinload(Contract.axes))
+                          ) if ident is not None else None
+    return axis if axis is not None and axis.contract.territory_id == territory.id else None
 
 
 def target_choices(territory: Territory) -> list[tuple[str, str]]:

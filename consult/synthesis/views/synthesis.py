@@ -12,13 +12,13 @@ from consult.core.models import utcnow
 from consult.core.transaction import transaction
 from consult.errors import ConsultError, NotFound
 from consult.extensions import db, login_manager
-from consult.surveys.models import Survey
+from consult.surveys.models import Survey, with_questionnaire
 from consult.surveys.results import presentation
 from consult.surveys.views.results import bar_chart
 from consult.synthesis import participation as dashboard
 from consult.synthesis.axes import links, tagging
 from consult.synthesis.axes.evidence import counts, gather
-from consult.synthesis.axes.targets import current_axes, parse_id, resolve_target, target_choices
+from consult.synthesis.axes.targets import axis_of, current_axes, parse_id, resolve_target, target_choices
 from consult.synthesis.models import TextSource
 from consult.synthesis.permissions import can_manage_plan, can_read_free_texts, can_read_plan
 from consult.territories.models import Axis, Objective
@@ -53,7 +53,7 @@ def _require_manager() -> None:
 
 
 def _axis_or_404(axis_id: int) -> Axis:
-    axis = next((a for a in current_axes(g.territory) if a.id == axis_id), None)
+    axis = axis_of(g.territory, axis_id)
     if axis is None:
         abort(404)
     return axis
@@ -61,14 +61,14 @@ def _axis_or_404(axis_id: int) -> Axis:
 
 def _objective_or_404(objective_id: int) -> Objective:
     objective = db.session.get(Objective, objective_id) if parse_id(objective_id) else None
-    if objective is None or objective.archived_at is not None:
+    if objective is None:
         abort(404)
     _axis_or_404(objective.axis_id)
     return objective
 
 
 def _survey_or_404(survey_id: int) -> Survey:
-    survey = db.session.get(Survey, survey_id) if parse_id(survey_id) else None
+    survey = db.session.get(Survey, survey_id, options=with_questionnaire()) if parse_id(survey_id) else None
     if survey is None or survey.territory_id != g.territory.id:
         abort(404)
     return survey
