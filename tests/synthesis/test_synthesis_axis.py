@@ -157,3 +157,16 @@ def test_texts_hidden_or_unpublished_after_tagging_leave_the_pages(world, as_rol
     assert "Le samedi matin serait idéal." not in text
     assert "Le groupe propose un annuaire des professionnels." not in text
     assert row(client.get(f"{BASE}/"), "Contributions per axis", "Axis 1")[4] == "1"   # the survey answer only
+
+
+def test_archived_axes_and_objectives_are_not_found(world, as_role):
+    from consult.extensions import db
+    from tests.synthesis.world import when
+
+    world.objective2.archived_at = when(11, 1)
+    world.axis2.archived_at = when(11, 1)
+    db.session.commit()
+    client = as_role("coordinator")
+    assert client.get(f"{BASE}/objectives/{world.objective2.id}").status_code == 404
+    assert client.get(f"{BASE}/axes/{world.axis2.id}").status_code == 404
+    assert client.get(f"{BASE}/axes/{world.axis.id}").status_code == 200

@@ -55,12 +55,15 @@ def current_axes(territory: Territory) -> list[Axis]:
 
 
 def axis_of(territory: Territory, value) -> Axis | None:
-    """An axis of any of the territory's contracts (CLS 1's too: its synthesis stays readable), or None."""
+    """An axis of any of the territory's contracts (CLS 1's too: its synthesis stays readable), or None (unknown,
+    archived, of another territory)."""
     ident = parse_id(value)
     axis = db.session.get(Axis, ident, options=(selectinload(Axis.objectives),
                                                 selectinload(Axis.contract).selectinload(Contract.axes))
                           ) if ident is not None else None
-    return axis if axis is not None and axis.contract.territory_id == territory.id else None
+    if axis is None or axis.archived_at is not None or axis.contract.territory_id != territory.id:
+        return None
+    return axis
 
 
 def target_choices(territory: Territory) -> list[tuple[str, str]]:

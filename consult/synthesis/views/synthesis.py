@@ -61,7 +61,7 @@ def _axis_or_404(axis_id: int) -> Axis:
 
 def _objective_or_404(objective_id: int) -> Objective:
     objective = db.session.get(Objective, objective_id) if parse_id(objective_id) else None
-    if objective is None:
+    if objective is None or objective.archived_at is not None:
         abort(404)
     _axis_or_404(objective.axis_id)
     return objective
