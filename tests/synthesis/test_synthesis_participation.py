@@ -85,3 +85,14 @@ def test_a_new_release_moves_the_survey_figures(world, as_role):
     assert row(page, caption, "Responses (n)")[0] == "36"
     assert row(page, caption, "Phone")[0] == "< 11"        # protected as in the release (and one more, hidden)
     assert "hidden" in (row(page, caption, "Web")[0], row(page, caption, "Paper")[0])
+
+
+def test_pages_read_in_french_with_french_numbers(world, as_role, app):
+    app.config["BABEL_DEFAULT_LOCALE"] = "fr"
+    client = as_role("observer")
+    page = client.get(URL)
+    assert "Par commune, les moins entendues d’abord" in text_of(page)
+    assert row(page, "Personnes pour 1 000 habitants", "Moissac")[:3] == ["13 419", "3", "0,2"]   # the narrow space of French thousands, as the parser reads it
+    assert row(page, "Contributions par mois", "octobre 2026")[-1] == "8"
+    axis = text_of(client.get(f"{BASE}/axes/{world.axis.id}"))
+    assert "Chiffres des questionnaires" in axis and "Publication n° 1 du 1 novembre 2026" in axis
