@@ -103,6 +103,24 @@ def test_a_linked_question_without_release_says_so(world, as_role, territory):
     assert "Oui" not in text
 
 
+def test_two_surveys_with_the_same_question_code_keep_distinct_ids(world, as_role, territory):
+    import re
+
+    from consult.extensions import db
+    from consult.synthesis.models import QuestionLink
+    from tests.surveys.releasing import release
+    from tests.synthesis.world import build_survey, when
+
+    other = build_survey(territory)
+    release(other, now=when(11, 2))
+    db.session.add(QuestionLink(question=other.questions[0], axis=world.axis))
+    db.session.commit()
+    body = as_role("observer").get(f"{BASE}/axes/{world.axis.id}").get_data(as_text=True)
+    ids = re.findall(r'\sid="([^"]+)"', body)
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+    assert body.count("Avez-vous renoncé à des soins depuis un an ?</h3>") == 2
+
+
 def test_index_counts_each_source_per_axis_and_objective(world, as_role):
     page = as_role("coordinator").get(f"{BASE}/")
     caption = "Contributions per axis and objective"

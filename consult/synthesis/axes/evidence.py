@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -111,6 +111,22 @@ def figures_of(axis: Axis, objective: Objective | None = None) -> list[Figure]:
         if release is not None:
             view = next((v for v in content_of(release).questions if v.question.code == link.question.code), None)
         figures.append(Figure(link, link.question, survey, release, view))
+    return _distinct_codes(figures)
+
+
+def _distinct_codes(figures: list[Figure]) -> list[Figure]:
+    """Two surveys may both have a « Q1 »: the results macros name their blocks and charts after the code, so the
+    later ones shown get a copy whose code names the survey too (the release's own objects are shared: never
+    changed)."""
+    seen: set[str] = set()
+    for figure in figures:
+        if figure.view is None:
+            continue
+        code = figure.view.question.code
+        if code in seen:
+            info = replace(figure.view.question, code=f"{code}-{figure.survey.id}")
+            figure.view = replace(figure.view, question=info)
+        seen.add(figure.view.question.code)
     return figures
 
 
