@@ -101,6 +101,8 @@ def _candidates() -> dict[str, list[dict]]:
             select(BodySession.id).join(GovernanceBody).join(Contract)
             .where(Contract.territory_id == territory.id))] or [{"session_id": 0}],
         "year": [{"year": territory.current_contract.start_date.year}],
+        "axis_id": [{"axis_id": axis}],
+        "objective_id": [{"objective_id": objective}],
     }
 
 

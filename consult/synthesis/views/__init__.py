@@ -6,10 +6,10 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     """Mount every blueprint of the synthesis and the action plan (one import line per module)."""
-    from consult.synthesis.views import fiches, plan
+    from consult.synthesis.views import fiches, plan, synthesis
     from consult.synthesis.views.followup import bp as followup_bp  # steps, indicator values, notes, reviews
     from consult.synthesis.views.governance import bp as governance_bp  # bodies, sessions, decisions
 
-    blueprints = [fiches.bp, plan.bp, governance_bp, followup_bp]
+    blueprints = [fiches.bp, plan.bp, governance_bp, followup_bp, synthesis.bp]
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

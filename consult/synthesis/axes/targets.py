@@ -1,0 +1,92 @@
+"""Where a piece of evidence goes: an axis of the territory's current contract, possibly one of its objectives.
+Forms send it as one value, "axis:<id>" or "objective:<id>"."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+
+from consult.errors import InvalidInput
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
+
+from consult.extensions import db
+from consult.territories.models import Axis, Contract, Objective, Territory
+
+# Ids beyond a 32-bit integer are no row of ours (SQLite cannot even bind them): refused as unknown.
+MAX_ID = 2**31 - 1
+
+
+def parse_id(value) -> int | None:
+    """A positive database id from a form or query value, or None (not a number, zero, negative, huge)."""
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number <= MAX_ID else None
+
+
+@dataclass(frozen=True)
+class Target:
+    """An axis of the current contract, and possibly one of its objectives."""
+
+    axis: Axis
+    objective: Objective | None = None
+
+    @property
+    def value(self) -> str:
+        return f"objective:{self.objective.id}" if self.objective else f"axis:{self.axis.id}"
+
+
+def current_axes(territory: Territory) -> list[Axis]:
+    """The axes of the territory's current contract, in order, with their objectives loaded (none without a
+    current contract)."""
+    contract = db.session.scalars(
+        select(Contract).where(Contract.territory_id == territory.id, Contract.is_current)
+        .options(selectinload(Contract.axes).selectinload(Axis.objectives))).first()
+    if contract is None:
+        return []
+    for axis in contract.axes:
+        # Each axis holds its contract: the page reads `axis.number` (its contract's axes) while rendering, and the
+        # session's identity map alone would not keep the contract alive.
+        set_committed_value(axis, "contract", contract)
+    return contract.active_axes
+
+
+def axis_of(territory: Territory, value) -> Axis | None:
+    """An axis of any of the territory's contracts (CLS 1's too: its synthesis stays readable), or None (unknown,
+    archived, of another territory)."""
+    ident = parse_id(value)
+    axis = db.session.get(Axis, ident, options=(selectinload(Axis.objectives),
+                                                selectinload(Axis.contract).selectinload(Contract.axes))
+                          ) if ident is not None else None
+    if axis is None or axis.archived_at is not None or axis.contract.territory_id != territory.id:
+        return None
+    return axis
+
+
+def target_choices(territory: Territory) -> list[tuple[str, str]]:
+    """(value, label) for every axis of the current contract and each of its objectives."""
+    pairs = []
+    for axis in current_axes(territory):
+        pairs.append((f"axis:{axis.id}", _("Axis %(n)d — %(title)s", n=axis.number, title=axis.title)))
+        for n, objective in enumerate(axis.active_objectives, start=1):
+            pairs.append((f"objective:{objective.id}",
+                          _("Objective %(n)s — %(title)s", n="%d.%d" % (axis.number, n), title=objective.title)))
+    return pairs
+
+
+def resolve_target(territory: Territory, value: str | None) -> Target:
+    """The target a form value names. Raises InvalidInput (field `target`) unless it is an axis or an objective of
+    the territory's current contract, not archived."""
+    kind, _sep, raw = (value or "").partition(":")
+    ident = parse_id(raw)
+    axes = {a.id: a for a in current_axes(territory)}
+    if kind == "axis" and ident in axes:
+        return Target(axes[ident])
+    if kind == "objective" and ident is not None:
+        objective = db.session.get(Objective, ident)
+        if objective is not None and objective.archived_at is None and objective.axis_id in axes:
+            return Target(axes[objective.axis_id], objective)
+    raise InvalidInput(_("Choose an axis or an objective of the current contract."), field="target")
