@@ -6,6 +6,8 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     """Mount every blueprint of the synthesis and the action plan (one import line per module)."""
-    blueprints = []
+    from consult.synthesis.views.outcomes import bp as outcomes_bp  # what became of the contributions
+
+    blueprints = [outcomes_bp]
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
