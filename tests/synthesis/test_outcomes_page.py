@@ -119,3 +119,35 @@ def test_every_role_reads_the_page(as_role, role, make_fiche):
     response = as_role(role).get(URL)
     assert response.status_code == 200
     assert "What became of your contributions" in response.get_data(as_text=True)
+
+
+def test_the_page_runs_no_query_while_rendering(app, client, territory, make_fiche, participant):
+    from tests.rendering import RenderGuard
+
+    call = make_call(territory)
+    fiche = make_fiche(published=True)
+    for title in ("Une navette", "Un cabinet infirmier", "Des ateliers mémoire"):
+        cite(fiche, proposal=make_proposal(call, participant, title=title, answer=AnswerStatus.RETAINED))
+    cite(fiche, idea=make_idea(territory))
+    with RenderGuard(app) as guard:
+        assert client.get(URL).status_code == 200
+        assert guard.while_rendering == []
+
+
+@pytest.mark.parametrize("url", [URL + "?contract=abc&axis=99999999999999999999", URL + "/", "/t/%00/outcomes",
+                                 "/t/" + "x" * 500 + "/outcomes"])
+def test_odd_addresses_give_no_error_page(client, territory, url):
+    assert client.get(url).status_code in (200, 308, 404)
+
+
+def test_fiches_citing_ignores_unknown_kinds_and_ids(app, territory, make_fiche, participant):
+    from consult.synthesis.views.outcomes import fiches_citing
+
+    proposal = make_proposal(make_call(territory), participant)
+    cite(make_fiche("Navette santé", published=True), proposal=proposal)
+    with app.test_request_context(f"/t/{territory.slug}/"):
+        from flask import g
+        g.territory = territory
+        assert [f.title for f in fiches_citing("proposal", proposal.id)] == ["Navette santé"]
+        assert fiches_citing("proposal", 10**12) == [] and fiches_citing("nonsense", proposal.id) == []
+    assert fiches_citing("proposal", proposal.id) == []  # outside a request
