@@ -28,8 +28,6 @@ from consult.territories.models import Axis, Contract, Territory
 
 # The sources whose pages say which fiche took them up.
 TRACED = (CitationKind.PROPOSAL, CitationKind.IDEA, CitationKind.TAGGED_TEXT)
-_SOURCE_COLUMN = {CitationKind.PROPOSAL: Citation.proposal_id, CitationKind.IDEA: Citation.idea_id,
-                  CitationKind.TAGGED_TEXT: Citation.tagged_text_id, CitationKind.WORKING_GROUP: Citation.group_id}
 
 
 def _fiche_options():
@@ -39,7 +37,7 @@ def _fiche_options():
 
 def citing_map(territory: Territory, user) -> dict[tuple[str, int], list[Fiche]]:
     """Every traced source of the territory (kind value, source id) → the fiches citing it, in number order:
-    published fiches only, every fiche for those who read the plan. One query."""
+    published fiches only, every fiche for those who read the plan. One query, and the fiches' axes and steps."""
     query = (select(Citation.kind, Citation.proposal_id, Citation.idea_id, Citation.tagged_text_id, Fiche)
              .join(Fiche, Fiche.id == Citation.fiche_id).join(Contract, Contract.id == Fiche.contract_id)
              .where(Contract.territory_id == territory.id, Citation.kind.in_(TRACED))
