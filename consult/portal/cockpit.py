@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import extract, func, select
+from sqlalchemy import extract, func, or_, select
 
 from consult.extensions import db
 from consult.groups.models import Attendance, Idea, Meeting, Signup, SignupStatus, WorkingGroup
@@ -115,7 +115,8 @@ def waiting(territory: Territory, surveys: list[SurveyLine], *, now: dt.datetime
                 .group_by(Attendance.meeting_id).subquery())
     past = db.session.execute(
         select(Meeting, func.coalesce(attended.c.n, 0)).outerjoin(attended, attended.c.meeting_id == Meeting.id)
-        .where(Meeting.territory_id == territory.id, Meeting.cancelled_at.is_(None), Meeting.starts_at < now)
+        .where(Meeting.territory_id == territory.id, Meeting.cancelled_at.is_(None), Meeting.starts_at < now,
+               or_(attended.c.n.is_(None), Meeting.minutes_published_at.is_(None)))
         .order_by(Meeting.starts_at.desc())).all()
     past = [(meeting, n) for meeting, n in past if meeting.is_past(now)]
     fiches = db.session.scalar(select(func.count(Fiche.id)).join(Contract).where(
