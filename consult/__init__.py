@@ -64,6 +64,7 @@ def register_blueprints(app: Flask) -> None:
     from consult.surveys.views.results import bp as survey_results_bp, public_bp as survey_public_results_bp
     from consult.portal.home import bp as core_bp
     from consult.portal.manage import bp as manage_bp
+    from consult.portal.observe import bp as observe_bp
     from consult.portal.participation import bp as participation_bp
     from consult.portal.territory import bp as territories_bp
     from consult.territories.views.admin import bp as admin_bp
@@ -71,6 +72,7 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (core_bp, accounts_bp, territories_bp, manage_bp, admin_bp, survey_manage_bp, survey_exports_bp,
                       surveys_bp, survey_results_bp, survey_public_results_bp, groups_bp, groups_manage_bp, participation_bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(observe_bp)  # the observers' workspace
     from consult.proposals.views.manage import bp as proposals_manage_bp
     from consult.proposals.views.public import bp as proposals_bp
     for blueprint in (proposals_bp, proposals_manage_bp):  # calls, proposals, supports, moderation, votes

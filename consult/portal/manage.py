@@ -8,8 +8,10 @@ from flask_login import current_user
 from consult.accounts import services as accounts
 from consult.accounts.models import Role, TerritoryRole
 from consult.core.forms import choices
+from consult.core.models import utcnow
 from consult.core.transaction import transaction
 from consult.errors import ImportRejected
+from consult.portal import cockpit
 from consult.territories import forms, permissions, services
 from consult.territories.models import Axis, Contract, Objective, Phase
 from consult.territories.views import get_or_404, scope_to_territory
@@ -20,11 +22,17 @@ bp = scope_to_territory(Blueprint("manage", __name__, url_prefix="/t/<slug>/mana
 
 @bp.get("/")
 def dashboard():
-    """What the coordinator manages in this territory."""
+    """The coordinator's cockpit: what waits, the figures per month, a way into every capability, and the
+    territory's settings (contracts, communes, team)."""
     territory = services.with_contracts(g.territory)
+    now = utcnow()
+    surveys = cockpit.survey_lines(territory)
+    calls = cockpit.calls_of(territory)
     return render_template(
         "manage/dashboard.html", territory=territory, communes=services.territory_communes(territory),
         roles=accounts.territory_roles(territory), action_form=forms.FlaskForm(),
+        waiting=cockpit.waiting(territory, surveys, now=now), figures=cockpit.figures(territory, now=now),
+        surveys=surveys, calls=calls, votes=cockpit.votes_of(calls),
     )
 
 

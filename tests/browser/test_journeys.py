@@ -223,7 +223,7 @@ def test_coordinator_adds_moves_and_archives_an_axis(page: Page, live_server, ax
     axe_check(page)
 
     current = page.locator(".contract-item.is-current")
-    expect(current.locator("h3")).to_contain_text(CLS2_TITLE)
+    expect(current.get_by_role("heading")).to_contain_text(CLS2_TITLE)  # an h4 under « Territory settings »
     follow(page, current.locator('a[href$="/axes"]'))
     expect(page).to_have_url(re.compile(r"/manage/contracts/\d+/axes$"))
     axes_page = page.url

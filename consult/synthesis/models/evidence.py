@@ -111,6 +111,8 @@ class Citation(db.Model):
     note: Mapped[str] = mapped_column(Text, default="")
     position: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    # When the cited proposal's author and followers were told the fiche took it up (once, even if republished).
+    notified_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)
 
     fiche: Mapped[Fiche] = relationship(back_populates="citations")
     release: Mapped[SurveyRelease | None] = relationship()

@@ -11,6 +11,8 @@ from consult.territories.models import Territory, territory_by_slug
 
 
 def get_territory_or_404(slug: str, *, options=()) -> Territory:
+    if "\x00" in slug:  # PostgreSQL refuses NUL in text: no such territory, not a server error
+        abort(404)
     territory = territory_by_slug(slug, options=options)
     if territory is None:
         abort(404)

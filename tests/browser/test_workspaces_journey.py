@@ -1,0 +1,54 @@
+"""The workspaces in Chromium: a coordinator reaches the cockpit from the header, an observer their workspace,
+a visitor the page « Ce que sont devenues vos contributions » from the territory menu; axe-clean and without
+horizontal scroll at 1280 and 375 px."""
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from consult.core.models import utcnow
+from consult.extensions import db
+from consult.surveys.demo import publish_demo_results
+from consult.territories.models import territory_by_slug
+from tests.browser.helpers import checked_page, follow, log_in
+
+SLUG = "terres-des-confluences"
+WIDTHS = [{"width": 1280, "height": 900}, {"width": 375, "height": 812}]
+
+
+def both_widths(page: Page, axe_check) -> None:
+    for size in WIDTHS:
+        page.set_viewport_size(size)
+        checked_page(page, axe_check)
+
+
+def test_a_coordinator_opens_the_cockpit_from_the_header(page: Page, live_server, axe_check):
+    log_in(page, live_server, axe_check, "coordination.confluences@example.org", "demo-coord-consult")
+    follow(page, page.locator(f'.account-nav a.staff-link[href="/t/{SLUG}/manage/"]'))
+    both_widths(page, axe_check)
+    expect(page.locator("#waiting-title")).to_be_visible()
+    expect(page.locator(".figures-table tbody tr")).to_have_count(12)
+    follow(page, page.locator(f'main a[href="/t/{SLUG}/manage/surveys/"]').first)
+    checked_page(page, axe_check)
+
+
+def test_an_observer_opens_their_workspace_from_the_header(page: Page, live_server, axe_check):
+    with live_server.app.app_context():
+        assert publish_demo_results(territory_by_slug(SLUG), now=utcnow())
+        db.session.commit()
+    log_in(page, live_server, axe_check, "referente.ars@example.org", "demo-observer-consult")
+    follow(page, page.locator(f'.account-nav a.staff-link[href="/t/{SLUG}/observe/"]'))
+    both_widths(page, axe_check)
+    expect(page.locator(f'main a[href^="/t/{SLUG}/manage/surveys/"]').first).to_be_visible()
+    expect(page.locator('main form[method="post"]')).to_have_count(0)
+    follow(page, page.locator(f'main a[href^="/t/{SLUG}/manage/surveys/"][href$="/results"]').first)
+    checked_page(page, axe_check)
+
+
+@pytest.mark.shared_server
+def test_a_visitor_finds_what_became_of_the_contributions(page: Page, live_server, axe_check):
+    page.goto(live_server(f"/t/{SLUG}/"))
+    checked_page(page, axe_check)
+    follow(page, page.locator(f'.territory-bar a[href="/t/{SLUG}/outcomes"]'))
+    both_widths(page, axe_check)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ce que sont devenues vos contributions")
