@@ -1,0 +1,113 @@
+"""Coordinator pages to import an action plan from a spreadsheet, download its template, and copy fiches from one
+contract to the next (/t/<slug>/manage/plan/import, /copy)."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
+
+from consult.core.models import utcnow
+from consult.core.transaction import transaction
+from consult.errors import ImportRejected
+from consult.exports.responses import send_export
+from consult.exports.writers import csv_chunks, write_spreadsheet
+from consult.synthesis.plan_io import copy as copying
+from consult.synthesis.plan_io import forms
+from consult.synthesis.plan_io.importer import COLUMNS, import_plan as import_plan_file, template_rows
+from consult.territories.models import Contract
+from consult.territories.views import get_or_404, scope_to_territory
+
+bp = scope_to_territory(Blueprint("plan_io", __name__, url_prefix="/t/<slug>/manage/plan"), managers_only=True)
+
+
+def _plan_url(contract: Contract) -> str:
+    """Where to go after an import or a copy: the contract's plan once the fiches' pages are mounted."""
+    if "plan_manage.index" in current_app.view_functions:
+        return url_for("plan_manage.index", contract=contract.id)
+    return url_for("plan_io.import_plan")
+
+
+@bp.route("/import", methods=["GET", "POST"])
+def import_plan():
+    """Upload a spreadsheet of fiches into a contract; every problem is listed next to the form."""
+    territory = g.territory
+    form = forms.ImportPlanForm()
+    form.contract.choices = forms.contract_choices(territory.contracts)
+    if request.method == "GET" and territory.current_contract:
+        form.contract.data = str(territory.current_contract.id)
+    problems = []
+    if form.validate_on_submit():
+        contract = get_or_404(Contract, int(form.contract.data), territory)
+        with transaction(show=False, refusals=ImportRejected) as imported:
+            report = import_plan_file(current_user, contract, form.file.data.read(), filename=form.file.data.filename,
+                                      create_missing=form.create_missing.data, now=utcnow())
+        if imported.ok:
+            flash(ngettext("%(num)d fiche imported into “%(contract)s”.",
+                           "%(num)d fiches imported into “%(contract)s”.", len(report.fiches),
+                           contract=contract.title), "success")
+            return redirect(_plan_url(contract))
+        form.file.errors = [imported.error.message]
+        problems = imported.error.problems
+    status = 422 if problems or form.errors else 200
+    return render_template("synthesis/plan_io/import.html", territory=territory, form=form, problems=problems,
+                           columns=COLUMNS), status
+
+
+@bp.get("/import/template.<fmt>")
+def template(fmt: str):
+    """The template of the import: the header and one example line, as XLSX, ODS or CSV."""
+    if fmt not in ("xlsx", "ods", "csv"):
+        abort(404)
+    rows = template_rows()
+    filename = f"{_('action-plan-template')}.{fmt}"
+    if fmt == "csv":
+        return send_export(csv_chunks(rows), filename=filename, fmt="csv", private=False)
+    return send_export(write_spreadsheet([(_("Action plan"), rows)], fmt), filename=filename, fmt=fmt, private=False)
+
+
+@bp.route("/copy", methods=["GET", "POST"])
+def copy():
+    """Copy fiches of a contract into another: choose both contracts, map the old axes, tick the fiches."""
+    territory = g.territory
+    contracts = territory.contracts
+    choose = forms.ChooseContractsForm(request.args)
+    choose.source.choices = choose.target.choices = forms.contract_choices(contracts)
+    if not request.args and len(contracts) >= 2:
+        choose.source.data, choose.target.data = str(contracts[1].id), str(contracts[0].id)
+    if not (request.args and choose.validate()) or choose.source.data == choose.target.data:
+        if request.args and choose.source.data == choose.target.data:
+            choose.target.errors = [_("Choose two different contracts: fiches are copied from one contract to "
+                                      "another.")]
+        status = 422 if request.args and (choose.errors or choose.target.errors) else 200
+        return render_template("synthesis/plan_io/copy.html", territory=territory, choose=choose, form=None), status
+    source = get_or_404(Contract, int(choose.source.data), territory)
+    target = get_or_404(Contract, int(choose.target.data), territory)
+    fiches = copying.contract_fiches(source)
+    done = copying.copied_ids(source, target)
+    source_axes = [a for a in source.axes if any(f.axis_id == a.id for f in fiches)]
+    form = forms.copy_form(source_axes, target.active_axes, fiches,
+                           formdata=request.form if request.method == "POST" else None)
+    if request.method == "GET":
+        for axis_id, target_id in copying.suggested_mapping(source, target).items():
+            if hasattr(form, f"axis_{axis_id}"):
+                form[f"axis_{axis_id}"].data = str(target_id or "")
+        form.fiches.data = [f.id for f in fiches if f.id not in done]
+    if form.validate_on_submit():
+        mapping = {a.id: int(form[f"axis_{a.id}"].data) if form[f"axis_{a.id}"].data else None for a in source_axes}
+        with transaction(form) as copied:
+            report = copying.copy_fiches(current_user, source, target, mapping, set(form.fiches.data or ()),
+                                         now=utcnow())
+        if copied.ok:
+            flash(ngettext("%(num)d fiche copied as a draft into “%(contract)s”.",
+                           "%(num)d fiches copied as drafts into “%(contract)s”.", len(report.copies),
+                           contract=target.title), "success")
+            if report.already_copied:
+                flash(ngettext("%(num)d fiche was already copied into this contract: not copied again.",
+                               "%(num)d fiches were already copied into this contract: not copied again.",
+                               len(report.already_copied)), "info")
+            return redirect(_plan_url(target))
+    status = 422 if form.errors else 200
+    return render_template("synthesis/plan_io/copy.html", territory=territory, choose=choose, form=form,
+                           source=source, target=target, source_axes=source_axes, fiches=fiches,
+                           done=done), status
