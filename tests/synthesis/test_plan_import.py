@@ -137,7 +137,7 @@ def test_every_bad_line_is_listed_with_its_column_and_nothing_is_imported(client
         ["1", "", "x.y", "Numéro illisible", "", "", "", "Sans porteur", "", "ARS 6000", "processus: Nom — beaucoup",
          "2021 45", "", "99999; Paris", "31/02/2024", "2019", "presque fini", "urgente", "un peu"],
         ["1", "", "1.3", "Accueillir les internes en médecine"] + [""] * 15,
-        ["1", "", "", "x" * 300, "", "", "", "", "", "", "", "#3 2021: 4"] + [""] * 7,
+        ["1", "", "", "x" * 300, "", "", "", "", "y" * 250, "", "", "#3 2021: 4"] + [""] * 7,
     ]
 
     response = upload(client, csv_file(bad))
@@ -149,7 +149,7 @@ def test_every_bad_line_is_listed_with_its_column_and_nothing_is_imported(client
     assert {(3, "Axe"), (4, "Objectif"), (4, "Intitulé"), (5, "Numéro"), (5, "Contact porteur"), (5, "Financeurs"),
             (5, "Indicateurs"), (5, "Valeurs des indicateurs"), (5, "Communes"), (5, "Début"), (5, "Statut"),
             (5, "Priorité"), (5, "Participation des habitants"), (6, "Numéro"), (6, "Intitulé"), (7, "Intitulé"),
-            (7, "Valeurs des indicateurs")} <= problems
+            (7, "Partenaires"), (7, "Valeurs des indicateurs")} <= problems
     assert "Number 1.3 is already on line 2." in page
     assert fiche_count() == 0 and db.session.scalar(select(func.count(StatusChange.id))) == 0
 

@@ -213,7 +213,7 @@ def _text(cell: Cell) -> str:
 
 
 def _lines(cell: Cell) -> list[str]:
-    return [line.strip(" \t•-*") .strip() for line in _text(cell).split("\n") if line.strip(" \t•-*").strip()]
+    return [line.strip(" \t•-*").strip() for line in _text(cell).split("\n") if line.strip(" \t•-*").strip()]
 
 
 def _items(cell: Cell) -> list[str]:
@@ -357,6 +357,10 @@ class PlanParser:
         number = self._number(line, axis, cell.get("number")) if axis is not None else None
         values["specific_objectives"] = _lines(cell.get("specific_objectives"))
         values["partners"] = _items(cell.get("partners"))
+        for name in values["partners"]:
+            if len(name) > 200:
+                self._problem(line, "partners", _("“%(name)s…”: a partner's name has at most 200 characters.",
+                                                  name=name[:40]))
         values["fundings"] = self._fundings(line, cell.get("funders"))
         values["indicators"] = self._indicators(line, cell.get("indicators"))
         values["indicator_values"] = self._values(line, cell.get("indicator_values"), len(values["indicators"]))
@@ -668,7 +672,7 @@ def _create(actor, contract: Contract, row: Row, axis: Axis, objective: Objectiv
     partners = []
     if v["lead"]:
         partners.append(FichePartner(role=PartnerRole.LEAD, organisation=v["lead"], contact=v["lead_contact"]))
-    partners += [FichePartner(role=PartnerRole.PARTNER, organisation=name[:200]) for name in v["partners"]]
+    partners += [FichePartner(role=PartnerRole.PARTNER, organisation=name) for name in v["partners"]]
     for position, partner in enumerate(partners):
         partner.position = position
     fiche.partners = partners

@@ -2,7 +2,7 @@
 contract to the next (/t/<slug>/manage/plan/import, /copy)."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -54,13 +54,11 @@ def import_plan():
                            columns=COLUMNS), status
 
 
-@bp.get("/import/template.<fmt>")
+@bp.get("/import/template.<any(xlsx, ods, csv):fmt>")
 def template(fmt: str):
-    """The template of the import: the header and one example line, as XLSX, ODS or CSV."""
-    if fmt not in ("xlsx", "ods", "csv"):
-        abort(404)
+    """The template of the import: the header (in the reader's language) and one example line."""
     rows = template_rows()
-    filename = f"{_('action-plan-template')}.{fmt}"
+    filename = f"{g.territory.slug}-action-plan-template.{fmt}"
     if fmt == "csv":
         return send_export(csv_chunks(rows), filename=filename, fmt="csv", private=False)
     return send_export(write_spreadsheet([(_("Action plan"), rows)], fmt), filename=filename, fmt=fmt, private=False)
