@@ -127,6 +127,17 @@ def test_only_the_ticked_fiches_are_copied(client, as_coordinator, first_contrac
     assert [(c.title, c.number) for c in copies()] == [("Former au 3114", "1.1")]
 
 
+def test_a_copy_without_any_ticked_fiche_is_a_form_error(client, as_coordinator, first_contract, territory):
+    target = territory.current_contract
+    access, mental = first_contract.axes
+
+    response = post_copy(client, first_contract, target,
+                         copy_form(first_contract, target, {access: target.active_axes[0], mental: None}, []))
+
+    assert response.status_code == 422 and "Tick at least one fiche." in response.get_data(as_text=True)
+    assert not copies()
+
+
 @pytest.mark.parametrize("query", ["source=1&target=1", "source=999999&target=1", "source=abc&target=",
                                    "source=99999999999999999999999&target=2"])
 def test_bad_contract_choices_are_form_errors(client, as_coordinator, first_contract, territory, query):

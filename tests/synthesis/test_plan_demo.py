@@ -3,6 +3,8 @@ values), CLS 2 fiches in several statuses with citations, partners, funders and 
 a decision, one year of follow-up; the fiches quote the survey once a release exists; seeding twice adds nothing."""
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import func, select
 
 from consult.extensions import db
@@ -73,7 +75,7 @@ def test_the_copil_validated_fiches_at_a_session_and_a_year_of_follow_up_is_reco
                                    .join(Fiche).where(Fiche.contract_id == _contract(2).id)))
     assert years == {2025, 2026}
     assert db.session.scalar(select(func.count(Step.id)).where(Step.state == StepState.DONE)) >= 5
-    assert db.session.scalar(select(func.count(FollowUpNote.id)).where(FollowUpNote.written_on >= "2025-01-01")) >= 5
+    assert db.session.scalar(select(func.count(FollowUpNote.id)).where(FollowUpNote.written_on >= dt.date(2025, 1, 1))) >= 5
 
 
 def test_seeding_twice_adds_nothing_and_a_release_is_quoted_once(runner):

@@ -66,46 +66,35 @@ def template(fmt: str):
 
 @bp.route("/copy", methods=["GET", "POST"])
 def copy():
-    """Copy fiches of a contract into another: choose both contracts, map the old axes, tick the fiches."""
+    """Copy fiches of a contract into another: choose both contracts (GET), map the old axes, tick the fiches."""
     territory = g.territory
-    contracts = territory.contracts
     choose = forms.ChooseContractsForm(request.args)
-    choose.source.choices = choose.target.choices = forms.contract_choices(contracts)
-    if not request.args and len(contracts) >= 2:
-        choose.source.data, choose.target.data = str(contracts[1].id), str(contracts[0].id)
-    if not (request.args and choose.validate()) or choose.source.data == choose.target.data:
-        if request.args and choose.source.data == choose.target.data:
-            choose.target.errors = [_("Choose two different contracts: fiches are copied from one contract to "
-                                      "another.")]
-        status = 422 if request.args and (choose.errors or choose.target.errors) else 200
-        return render_template("synthesis/plan_io/copy.html", territory=territory, choose=choose, form=None), status
+    choose.source.choices = choose.target.choices = forms.contract_choices(territory.contracts)
+    if not request.args or not choose.validate():
+        if not request.args:
+            choose.preselect(territory.contracts)
+        return render_template("synthesis/plan_io/copy.html", territory=territory, choose=choose,
+                               form=None), 422 if choose.errors else 200
     source = get_or_404(Contract, int(choose.source.data), territory)
     target = get_or_404(Contract, int(choose.target.data), territory)
-    fiches = copying.contract_fiches(source)
-    done = copying.copied_ids(source, target)
-    source_axes = [a for a in source.axes if any(f.axis_id == a.id for f in fiches)]
-    form = forms.copy_form(source_axes, target.active_axes, fiches,
-                           formdata=request.form if request.method == "POST" else None)
-    if request.method == "GET":
-        for axis_id, target_id in copying.suggested_mapping(source, target).items():
-            if hasattr(form, f"axis_{axis_id}"):
-                form[f"axis_{axis_id}"].data = str(target_id or "")
-        form.fiches.data = [f.id for f in fiches if f.id not in done]
+    fiches, done = copying.contract_fiches(source), copying.copied_ids(source, target)
+    form = forms.copy_form(source, target, fiches, done, request.form if request.method == "POST" else None)
     if form.validate_on_submit():
-        mapping = {a.id: int(form[f"axis_{a.id}"].data) if form[f"axis_{a.id}"].data else None for a in source_axes}
         with transaction(form) as copied:
-            report = copying.copy_fiches(current_user, source, target, mapping, set(form.fiches.data or ()),
+            report = copying.copy_fiches(current_user, source, target, form.mapping(), set(form.fiches.data),
                                          now=utcnow())
         if copied.ok:
-            flash(ngettext("%(num)d fiche copied as a draft into “%(contract)s”.",
-                           "%(num)d fiches copied as drafts into “%(contract)s”.", len(report.copies),
-                           contract=target.title), "success")
-            if report.already_copied:
-                flash(ngettext("%(num)d fiche was already copied into this contract: not copied again.",
-                               "%(num)d fiches were already copied into this contract: not copied again.",
-                               len(report.already_copied)), "info")
+            _flash_copied(report, target)
             return redirect(_plan_url(target))
-    status = 422 if form.errors else 200
     return render_template("synthesis/plan_io/copy.html", territory=territory, choose=choose, form=form,
-                           source=source, target=target, source_axes=source_axes, fiches=fiches,
-                           done=done), status
+                           source=source, target=target, fiches=fiches, done=done), 422 if form.errors else 200
+
+
+def _flash_copied(report: copying.CopyReport, target: Contract) -> None:
+    flash(ngettext("%(num)d fiche copied as a draft into “%(contract)s”.",
+                   "%(num)d fiches copied as drafts into “%(contract)s”.", len(report.copies),
+                   contract=target.title), "success")
+    if report.already_copied:
+        flash(ngettext("%(num)d fiche was already copied into this contract: not copied again.",
+                       "%(num)d fiches were already copied into this contract: not copied again.",
+                       len(report.already_copied)), "info")
