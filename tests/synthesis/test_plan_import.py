@@ -155,8 +155,8 @@ def test_every_bad_line_is_listed_with_its_column_and_nothing_is_imported(client
 
 
 def _problem_cells(page: str) -> list[tuple[int, str]]:
-    return [(int(line), column) for line, column in
-            re.findall(r'<tr><td class="num">(\d+)</td><td>([^<]*)</td>', page)]
+    return [(int(line), column) for line, column in re.findall(
+        r'<span class="problem-line">Line (\d+)</span> <span class="problem-column">([^<]*)</span>', page)]
 
 
 def test_importing_the_same_file_twice_creates_nothing_the_second_time(client, as_coordinator):
