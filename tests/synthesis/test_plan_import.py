@@ -203,7 +203,7 @@ def test_the_form_keeps_its_choices_when_the_file_is_refused(client, as_coordina
     (b"%PDF-1.4 \x00\x01\x02", "plan.pdf", "This file cannot be read"),
     (b"PK\x03\x04 not really a zip", "plan.xlsx", "This file cannot be read"),
     (b"Axe;Intitul\xe9\n1;Caf\xe9\n", "latin1.csv", "not valid UTF-8"),
-    (b"Axe;Intitul\xc3\xa9\n" + b"1;Une action\n" * 600, "long.csv", "more than 500 lines"),
+    (b"Axe;Intitul\xc3\xa9\n" + b"1;Une action\n" * 300, "long.csv", "more than 200 lines"),
     (b"Axe;Titre;Couleur\n1;Action;bleu\n", "colonnes.csv", "Unknown column"),
     (b"Axe\n1\n", "sans-titre.csv", "This column is required."),
 ])
