@@ -21,7 +21,7 @@ from consult.errors import ImportRejected
 
 MAX_BYTES = 2 * 1024 * 1024            # an action plan of a few dozen fiches weighs a few hundred KiB
 MAX_UNPACKED = 40 * 1024 * 1024        # what a zipped spreadsheet may unpack to (no zip bombs)
-MAX_ROWS = 200                         # 8–25 fiches per CLS: 200 lines is plenty (about 40 ms a fiche)
+MAX_ROWS = 200                         # 8–25 fiches per CLS: 200 lines is plenty (200 fiches: 2 s)
 MAX_COLUMNS = 60
 MAX_CELL = 20_000                      # characters in one cell
 
