@@ -143,3 +143,6 @@ def register_commands(app: Flask) -> None:
     from consult.groups.cli import send_reminders_command
 
     app.cli.add_command(send_reminders_command)
+    from consult.synthesis.plan_io.cli import plan_cli
+
+    app.cli.add_command(plan_cli)

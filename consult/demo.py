@@ -11,12 +11,14 @@ from consult.extensions import db
 from consult.groups.demo import seed_groups
 from consult.proposals.demo import seed_proposals
 from consult.surveys.demo import publish_demo_results, seed_survey
+from consult.synthesis.demo import cite_survey_figures, seed_plan
 from consult.territories.demo import seed_territories
 from consult.territories.models import territory_by_slug
 
 
 def seed_demo(*, survey_responses: int = 320) -> None:
-    """Load the demo territories, accounts, survey, working groups and call for proposals (idempotent)."""
+    """Load the demo territories, accounts, survey, working groups, call for proposals and action plan
+    (idempotent)."""
     seed_territories()
     db.session.flush()
     seed_accounts()
@@ -25,6 +27,7 @@ def seed_demo(*, survey_responses: int = 320) -> None:
     now = utcnow().replace(minute=0, second=0, microsecond=0)
     seed_groups(territory_by_slug("terres-des-confluences"), cli_operator(), now=now)
     seed_proposals(territory_by_slug("terres-des-confluences"), cli_operator(), now=now)
+    seed_plan(territory_by_slug("terres-des-confluences"), cli_operator(), now=now)
 
 
 @click.command("seed-demo")
@@ -37,6 +40,7 @@ def seed_demo_command(publish_results: bool) -> None:
     db.session.commit()
     if publish_results and publish_demo_results(territory_by_slug("terres-des-confluences"),
                                                 now=utcnow().replace(microsecond=0)):
+        cite_survey_figures(territory_by_slug("terres-des-confluences"))  # the fiches quote the new release
         db.session.commit()
         click.echo("Survey results: release no. 1 made and published.")
     click.echo("Demo data ready. Accounts (email / password):")

@@ -430,6 +430,17 @@ def test_group_roster_and_attendance_hold_the_stored_rows(served, coordinator_ht
         assert observer_http.request("GET", path)[0] == 403
 
 
+# --- action plan: the import template (coordinators only) ---------------------------------------------------
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "ods"])
+def test_the_action_plan_template_has_a_header_and_an_example_line(served, coordinator_http, observer_http, fmt):
+    path = f"/t/{SLUG}/manage/plan/import/template.{fmt}"
+    _, body = download(coordinator_http, path, fmt, rf'attachment; filename="{SLUG}-action-plan-template\.{fmt}"')
+    rows = sheets(body, fmt)[0]
+    assert len(rows) == 2 and rows[0][0] in ("Axe", "Axis") and rows[1][0] == "Axe 1"
+    assert observer_http.request("GET", path)[0] == 403
+
+
 # --- calendars ---------------------------------------------------------------------------------------
 
 def test_meeting_invitation_and_private_feed_are_calendars(served, coordinator_http):
@@ -460,6 +471,7 @@ FETCHED = [  # (endpoint, the formats fetched above)
     ("groups_exports.meeting_attendance", {"csv", "xlsx", "ods"}),
     ("groups_exports.territory_attendance", {"csv", "xlsx", "ods"}),
     ("calendar.meeting_ics", None), ("calendar.feed", None),
+    ("plan_io.template", {"csv", "xlsx", "ods"}),
 ]
 NOT_FILES = {"survey_exports.index"}  # the page that lists the survey's files
 

@@ -10,7 +10,8 @@ def register(app: Flask) -> None:
     from consult.synthesis.views.followup import bp as followup_bp  # steps, indicator values, notes, reviews
     from consult.synthesis.views.governance import bp as governance_bp  # bodies, sessions, decisions
     from consult.synthesis.views.outcomes import bp as outcomes_bp  # what became of the contributions
+    from consult.synthesis.views.plan_io import bp as plan_io_bp  # import and copy of action plans
 
-    blueprints = [fiches.bp, plan.bp, governance_bp, followup_bp, synthesis.bp, outcomes_bp]
+    blueprints = [fiches.bp, plan.bp, governance_bp, followup_bp, synthesis.bp, outcomes_bp, plan_io_bp]
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
