@@ -1,7 +1,7 @@
 """governance: a decision keeps the random id of the form that recorded it (a double click records once)
 
-Revision ID: 0011_governance
-Revises: 0010_action_plan
+Revision ID: 0012_governance
+Revises: 0011_fiches
 Create Date: 2026-12-03 00:45:00.000000
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0011_governance'
-down_revision = '0010_action_plan'
+revision = '0012_governance'
+down_revision = '0011_fiches'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """workspaces: when a fiche's citation was announced to the proposal's author and followers
 
-Revision ID: 0011_workspaces
-Revises: 0010_action_plan
+Revision ID: 0013_workspaces
+Revises: 0012_governance
 Create Date: 2026-12-03 00:40:00
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0011_workspaces'
-down_revision = '0010_action_plan'
+revision = '0013_workspaces'
+down_revision = '0012_governance'
 branch_labels = None
 depends_on = None
 
