@@ -41,21 +41,12 @@ def demo_app() -> Iterator[Flask]:
     app = build_app()
     with app.app_context():
         seed_demo(survey_responses=30)
-        _ensure_a_fiche()
         db.session.commit()
         db.session.remove()
     yield app
     with app.app_context():
         discard_database()
         db.engine.dispose()
-
-
-def _ensure_a_fiche() -> None:
-    """The fiche pages need a (published) fiche: written here as long as the demo does not seed the action plan."""
-    if db.session.scalar(select(Fiche.id).limit(1)) is None:
-        contract = territory_by_slug(SLUG).current_contract
-        db.session.add(Fiche(contract=contract, axis=contract.active_axes[0], rank=1, title="Fiche de démonstration",
-                             published_at=contract.created_at))
 
 
 def _ids(statement) -> list:

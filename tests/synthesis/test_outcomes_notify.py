@@ -83,3 +83,20 @@ def test_each_person_reads_it_in_their_language(territory, make_fiche, make_user
     assert outbox[0].subject == "Votre proposition est reprise dans la fiche 1.1"
     stored = db.session.scalars(select(Citation)).one()
     assert stored.notified_at == NOW
+
+
+def test_publishing_a_fiche_from_its_page_tells_the_author_once(territory, make_fiche, participant, coordinator,
+                                                                client, login, outbox):
+    proposal = make_proposal(make_call(territory), participant)
+    fiche = make_fiche(status=FicheStatus.COPIL_VALIDATED)
+    cite(fiche, proposal=proposal)
+    login(coordinator)
+    base = f"/t/terres-des-confluences/manage/plan/fiches/{fiche.id}"
+    assert client.post(f"{base}/publish").status_code == 302
+    assert [mail.to for mail in outbox] == [participant.email]
+    assert client.post(f"{base}/unpublish").status_code == 302
+    assert client.post(f"{base}/publish").status_code == 302
+    assert len(outbox) == 1
+    assert db.session.scalar(select(Citation.notified_at).where(Citation.fiche_id == fiche.id)) is not None
+    page = client.get(f"/t/terres-des-confluences/proposals/{proposal.id}/").get_data(as_text=True)
+    assert "1.1" in page and fiche.title in page

@@ -13,7 +13,19 @@ from consult.synthesis.fiches import evidence
 from consult.groups.models import Idea
 from consult.proposals.models import Comment
 from consult.surveys.releases.models import SurveyRelease
-from consult.synthesis.models import Citation, CitationKind, Fiche, FicheVersion, FundingKind, TaggedText
+from consult.synthesis.models import (
+    BodySession,
+    Citation,
+    CitationKind,
+    Decision,
+    Fiche,
+    FicheVersion,
+    FollowUpNote,
+    FundingKind,
+    Indicator,
+    StatusChange,
+    TaggedText,
+)
 from consult.territories.models import Axis, Commune, Contract, Objective, Territory
 
 
@@ -22,8 +34,14 @@ def fiche_page_options() -> tuple:
     return (
         joinedload(Fiche.contract).selectinload(Contract.axes), joinedload(Fiche.axis), joinedload(Fiche.objective),
         joinedload(Fiche.avenant), joinedload(Fiche.governance_body),
-        selectinload(Fiche.partners), selectinload(Fiche.fundings), selectinload(Fiche.indicators),
-        selectinload(Fiche.steps), selectinload(Fiche.communes),
+        selectinload(Fiche.partners), selectinload(Fiche.fundings),
+        selectinload(Fiche.indicators).selectinload(Indicator.values), selectinload(Fiche.steps),
+        selectinload(Fiche.communes),
+        # the follow-up panel: status history (with the body that decided) and notes
+        selectinload(Fiche.notes).selectinload(FollowUpNote.author),
+        selectinload(Fiche.status_changes).selectinload(StatusChange.actor),
+        selectinload(Fiche.status_changes).selectinload(StatusChange.decision)
+        .selectinload(Decision.session).selectinload(BodySession.body),
         selectinload(Fiche.versions).options(joinedload(FicheVersion.saved_by), joinedload(FicheVersion.avenant)),
         selectinload(Fiche.citations).options(
             joinedload(Citation.release).joinedload(SurveyRelease.survey), joinedload(Citation.proposal),

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from consult.errors import InvalidInput, NotFound
 from consult.extensions import db
 from consult.synthesis.fiches.versions import keep_version, next_rank
+from consult.synthesis.outcomes import notify_taken_up
 from consult.synthesis.models import (
     Avenant,
     Fiche,
@@ -323,6 +324,7 @@ def publish_fiche(actor, fiche: Fiche, *, now: dt.datetime) -> Fiche:
     if fiche.published_at is None:
         fiche.published_at = now
         db.session.flush()
+        notify_taken_up(fiche, now=now)  # authors and followers of the proposals it cites, once each
     return fiche
 
 
