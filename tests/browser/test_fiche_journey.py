@@ -22,7 +22,7 @@ TITLE = "Déployer des formations Premiers secours en santé mentale"
 
 def stored(live_server) -> Fiche | None:
     with live_server.app.app_context():
-        fiche = db.session.scalar(select(Fiche).where(Fiche.title.like("%Premiers secours%")))
+        fiche = db.session.scalar(select(Fiche).where(Fiche.title == TITLE))
         found = (fiche.id, fiche.title, fiche.version_count, fiche.published_at is not None) if fiche else None
         db.session.remove()
         return found
@@ -45,7 +45,6 @@ def test_coordinator_writes_edits_compares_and_publishes_a_fiche(page: Page, liv
     page.fill("#fundings-0-amount", "6000")
     follow(page, page.locator('button[name="add_rows"]'))
     checked_page(page, axe_check)
-    page.screenshot(path="/tmp/fichescratch/form-375.png", full_page=True)
     expect(page.locator("#partners-4-organisation")).to_be_visible()
     expect(page.locator("#partners-0-organisation")).to_have_value("CC Terres des Confluences")
     page.fill("#indicators-0-name", "Nombre de personnes formées")
@@ -68,7 +67,6 @@ def test_coordinator_writes_edits_compares_and_publishes_a_fiche(page: Page, liv
 
     page.goto(live_server(f"/t/{SLUG}/manage/plan/fiches/{fiche_id}/"))
     checked_page(page, axe_check)
-    page.screenshot(path="/tmp/fichescratch/fiche-1280.png", full_page=True)
     follow(page, page.locator(f'form[action="/t/{SLUG}/manage/plan/fiches/{fiche_id}/publish"] button'))
     checked_page(page, axe_check)
     assert stored(live_server)[3] is True
@@ -79,4 +77,3 @@ def test_coordinator_writes_edits_compares_and_publishes_a_fiche(page: Page, liv
     checked_page(page, axe_check)
     page.set_viewport_size(PHONE)
     checked_page(page, axe_check)
-    page.screenshot(path="/tmp/fichescratch/public-fiche-375.png", full_page=True)
