@@ -7,6 +7,7 @@ from sqlalchemy.engine import Engine
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+LARGEST_ID = 2**31 - 1  # PostgreSQL's integer: a larger id in an address can only be a 404 (SQLite overflows at 2**63)
 SERVED = "consult.served"  # WSGI environ key: a request the app is serving (not a script's request context)
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 
+from consult.core.db import LARGEST_ID
 from consult.errors import InvalidInput
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -15,7 +16,7 @@ from consult.extensions import db
 from consult.territories.models import Axis, Contract, Objective, Territory
 
 # Ids beyond a 32-bit integer are no row of ours (SQLite cannot even bind them): refused as unknown.
-MAX_ID = 2**31 - 1
+MAX_ID = LARGEST_ID
 
 
 def parse_id(value) -> int | None:

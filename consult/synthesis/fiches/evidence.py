@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from consult.core.db import LARGEST_ID
 from consult.errors import InvalidInput, NotFound
 from consult.extensions import db
 from consult.groups.models import Idea, Meeting, Signup, SignupStatus, WorkingGroup
@@ -24,7 +25,7 @@ from consult.synthesis.permissions import can_manage_plan
 from consult.territories.models import Axis, Territory
 from consult.territories.permissions import require
 
-MAX_ID = 2**31 - 1
+MAX_ID = LARGEST_ID
 
 
 @dataclass

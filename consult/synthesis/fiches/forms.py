@@ -23,6 +23,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from consult.core.db import LARGEST_ID
 from consult.core.forms import choices
 from consult.synthesis.fiches import services
 from consult.synthesis.models import FundingKind, IndicatorKind, PartnerRole, TargetPublic
@@ -39,7 +40,7 @@ class MultiCheckboxField(SelectMultipleField):
 
 def _optional_id(value):
     try:
-        return int(value) if value not in (None, "") and 0 < int(value) <= 2**31 - 1 else None
+        return int(value) if value not in (None, "") and 0 < int(value) <= LARGEST_ID else None
     except (TypeError, ValueError):
         return None
 

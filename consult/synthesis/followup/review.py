@@ -22,7 +22,7 @@ from consult.proposals.models import Call, Proposal, Support
 from consult.surveys.models import Response, Survey
 from consult.surveys.results import disclosure_threshold
 from consult.synthesis.followup.services import verdict
-from consult.synthesis.models import Fiche, FicheStatus, FollowUpNote, Indicator, StatusChange
+from consult.synthesis.models import Fiche, FicheStatus, FollowUpNote, Indicator
 from consult.synthesis.models.governance import BodySession, Decision, DecisionFiche, GovernanceBody
 from consult.territories.models import Contract
 

@@ -12,25 +12,16 @@ from consult.core.forms import choices
 from consult.core.models import utcnow
 from consult.core.transaction import Outcome, transaction
 from consult.errors import InvalidInput
-from consult.extensions import login_manager
 from consult.synthesis.fiches import evidence, forms, pages, services
 from consult.synthesis.fiches.compare import compare
 from consult.synthesis.models import Fiche, ParticipationLevel, Priority
-from consult.synthesis.permissions import can_manage_plan, can_read_plan
+from consult.synthesis.permissions import can_manage_plan
 from consult.territories.models import Axis, Contract
 from consult.territories.permissions import require
 from consult.territories.views import get_or_404, scope_to_territory
 
-bp = scope_to_territory(Blueprint("plan_manage", __name__, url_prefix="/t/<slug>/manage/plan"))
+bp = scope_to_territory(Blueprint("plan_manage", __name__, url_prefix="/t/<slug>/manage/plan"), readers_only=True)
 
-
-@bp.before_request
-def require_reader():
-    """Observers, coordinators and admins of the territory; anyone else is asked to log in or refused."""
-    if not current_user.is_authenticated:
-        return login_manager.unauthorized()
-    require(can_read_plan(current_user, g.territory))
-    return None
 
 
 @bp.context_processor

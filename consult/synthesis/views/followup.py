@@ -10,31 +10,19 @@ from flask_login import current_user
 from consult.core.models import utcnow
 from consult.core.time import paris_date
 from consult.core.transaction import transaction
-from consult.extensions import login_manager
 from consult.synthesis.followup import review as reviews
 from consult.synthesis.followup import services
 from consult.synthesis.followup.forms import NoteForm, StepForm, StepStateForm, ValueForm
 from consult.synthesis.governance.forms import StatusForm
 from consult.synthesis.governance.statuses import change_status, next_statuses
 from consult.synthesis.models import Fiche, FicheStatus, Indicator, StepState
-from consult.synthesis.permissions import can_manage_plan, can_read_plan
+from consult.synthesis.permissions import can_manage_plan
 from consult.synthesis.views.governance import load
-from consult.territories import permissions
 from consult.territories.models import Contract
 from consult.territories.views import scope_to_territory
 
-bp = scope_to_territory(Blueprint("plan_followup", __name__, url_prefix="/t/<slug>/manage/plan"))
+bp = scope_to_territory(Blueprint("plan_followup", __name__, url_prefix="/t/<slug>/manage/plan"), readers_only=True)
 
-
-@bp.before_request
-def require_reader():
-    """Observers, coordinators and admins read; only coordinators and admins send forms."""
-    if not current_user.is_authenticated:
-        return login_manager.unauthorized()
-    permissions.require(can_read_plan(current_user, g.territory))
-    if request.method == "POST":
-        permissions.require(can_manage_plan(current_user, g.territory))
-    return None
 
 
 def _today():

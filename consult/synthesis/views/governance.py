@@ -9,10 +9,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
+from consult.core.db import LARGEST_ID
 from consult.core.models import utcnow
 from consult.core.transaction import transaction
 from consult.errors import ConsultError
-from consult.extensions import db, login_manager
+from consult.extensions import db
 from consult.synthesis.governance import bodies, decisions
 from consult.synthesis.governance.forms import (
     BodyForm,
@@ -25,23 +26,11 @@ from consult.synthesis.governance.forms import (
 from consult.synthesis.models import FicheStatus, Priority
 from consult.synthesis.models.governance import BodyKind, BodyMember, BodySession, DecisionKind, GovernanceBody
 from consult.synthesis.permissions import can_manage_plan, can_read_plan
-from consult.territories import permissions
 from consult.territories.models import Contract
 from consult.territories.views import get_or_404, scope_to_territory
 
-bp = scope_to_territory(Blueprint("governance", __name__, url_prefix="/t/<slug>/manage/governance"))
-LARGEST_ID = 2**31 - 1
+bp = scope_to_territory(Blueprint("governance", __name__, url_prefix="/t/<slug>/manage/governance"), readers_only=True)
 
-
-@bp.before_request
-def require_reader():
-    """Observers, coordinators and admins read; only coordinators and admins send forms."""
-    if not current_user.is_authenticated:
-        return login_manager.unauthorized()
-    permissions.require(can_read_plan(current_user, g.territory))
-    if request.method == "POST":
-        permissions.require(can_manage_plan(current_user, g.territory))
-    return None
 
 
 @bp.app_context_processor

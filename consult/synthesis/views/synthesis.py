@@ -11,7 +11,7 @@ from flask_wtf import FlaskForm
 from consult.core.models import utcnow
 from consult.core.transaction import transaction
 from consult.errors import ConsultError, NotFound
-from consult.extensions import db, login_manager
+from consult.extensions import db
 from consult.surveys.models import Survey, with_questionnaire
 from consult.surveys.results import presentation
 from consult.surveys.views.results import bar_chart
@@ -20,21 +20,13 @@ from consult.synthesis.axes import links, tagging
 from consult.synthesis.axes.evidence import counts, gather
 from consult.synthesis.axes.targets import axis_of, current_axes, parse_id, resolve_target, target_choices
 from consult.synthesis.models import TextSource
-from consult.synthesis.permissions import can_manage_plan, can_read_free_texts, can_read_plan
+from consult.synthesis.permissions import can_manage_plan, can_read_free_texts
 from consult.territories.models import Axis, Objective
 from consult.territories.permissions import require
 from consult.territories.views import scope_to_territory
 
-bp = scope_to_territory(Blueprint("synthesis", __name__, url_prefix="/t/<slug>/manage/synthesis"))
+bp = scope_to_territory(Blueprint("synthesis", __name__, url_prefix="/t/<slug>/manage/synthesis"), readers_only=True)
 
-
-@bp.before_request
-def require_reader():
-    """Observers, coordinators and admins of the territory; anonymous visitors are sent to log in."""
-    if not current_user.is_authenticated:
-        return login_manager.unauthorized()
-    require(can_read_plan(current_user, g.territory))
-    return None
 
 
 @bp.context_processor

@@ -2,9 +2,10 @@
 site administration (`admin`); public and management pages are in consult.portal."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, g
+from flask import Blueprint, abort, g, request
 from flask_login import current_user
 
+from consult.core.db import LARGEST_ID
 from consult.extensions import db, login_manager
 from consult.territories import permissions
 from consult.territories.models import Territory, territory_by_slug
@@ -22,16 +23,19 @@ def get_territory_or_404(slug: str, *, options=()) -> Territory:
 def get_or_404(model, ident: int, territory: Territory, *, options=()):
     """A row of `model` that belongs to `territory`, or 404 (never reveal another territory's rows);
     `options` load what the page shows with it (its templates must not query)."""
+    if not 0 < ident <= LARGEST_ID:
+        abort(404)
     item = db.session.get(model, ident, options=options)
     if item is None or item.territory.id != territory.id:
         abort(404)
     return item
 
 
-def scope_to_territory(bp: Blueprint, *, managers_only: bool = False) -> Blueprint:
+def scope_to_territory(bp: Blueprint, *, managers_only: bool = False, readers_only: bool = False) -> Blueprint:
     """Routes under /t/<slug>/…: load g.territory (404 when unknown), let url_for fill the slug in,
     and with `managers_only` send anonymous visitors to log in and refuse everyone but the
-    territory's coordinators and site admins."""
+    territory's coordinators and site admins; with `readers_only`, observers are admitted too, for
+    reading: a POST still needs a coordinator or an admin."""
 
     @bp.url_value_preprocessor
     def load_territory(_endpoint, values):
@@ -48,6 +52,16 @@ def scope_to_territory(bp: Blueprint, *, managers_only: bool = False) -> Bluepri
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
             permissions.require(permissions.can_manage_territory(current_user, g.territory))
+            return None
+
+    if readers_only:
+        @bp.before_request
+        def require_reader():
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            permissions.require(permissions.can_observe_territory(current_user, g.territory))
+            if request.method == "POST":
+                permissions.require(permissions.can_manage_territory(current_user, g.territory))
             return None
 
     return bp
