@@ -84,3 +84,21 @@ def test_the_citations_are_loaded_before_the_pages_render(app, as_role, role, pr
             response = client.get(url)
             assert response.status_code == 200 and "Taken up in fiche 1.1" in text_of(response)
             assert guard.while_rendering == [], url
+
+
+def test_a_tagged_text_names_the_fiche_that_cites_it(client, as_coordinator, territory, make_fiche):
+    from consult.extensions import db
+    from consult.synthesis.models import Citation, CitationKind, TaggedText, TextSource
+
+    meeting = make_idea(territory).meeting
+    meeting.minutes_published_at = meeting.starts_at
+    axis = territory.current_contract.active_axes[0]
+    text = TaggedText(territory=territory, axis=axis, source=TextSource.MINUTES, meeting=meeting,
+                      excerpt="Les jeunes ne savent pas vers qui se tourner.")
+    db.session.add(text)
+    fiche = make_fiche("Former les animateurs sportifs au repérage", status=FicheStatus.DRAFT)
+    db.session.add(Citation(fiche=fiche, kind=CitationKind.TAGGED_TEXT, tagged_text=text))
+    db.session.commit()
+    for address in (f"/t/{SLUG}/manage/synthesis/axes/{axis.id}", f"/t/{SLUG}/manage/synthesis/texts"):
+        page = text_of(client.get(address))
+        assert "Taken up in fiche 1.1 — Former les animateurs sportifs au repérage" in page, address

@@ -14,7 +14,8 @@ bp = scope_to_territory(Blueprint("outcomes", __name__, url_prefix="/t/<slug>"))
 # Pages whose templates call `fiches_citing`: their citations are loaded (one query) before the template
 # renders, so that no statement runs while it renders.
 CITING_PAGES = frozenset({"proposals.detail", "proposals_manage.proposal", "meetings.detail",
-                          "meetings_manage.ideas", "meetings_manage.minutes_page"})
+                          "meetings_manage.ideas", "meetings_manage.minutes_page", "synthesis.axis",
+                          "synthesis.objective", "synthesis.texts"})
 
 
 @bp.get("/outcomes")
