@@ -51,6 +51,8 @@ def register_extensions(app: Flask) -> None:
 
     configure_login(login_manager)
     init_db_rules(app)
+    from consult.core.mail import install_after_commit
+    install_after_commit()  # mails sent with send_after_commit leave only once their transaction is stored
 
 
 def register_blueprints(app: Flask) -> None:

@@ -55,6 +55,37 @@ def send(mail: Mail) -> None:
         smtp.send_message(message)
 
 
+PENDING = "consult.mails_after_commit"  # Session.info key: mails waiting for their transaction
+
+
+def send_after_commit(mail: Mail) -> None:
+    """Deliver `mail` once the current database transaction commits, never if it rolls back: a message must not
+    announce what was not stored (see `install_after_commit`)."""
+    from consult.extensions import db
+
+    db.session().info.setdefault(PENDING, []).append((current_app._get_current_object(), mail))
+
+
+def _deliver(session) -> None:
+    for app, mail in session.info.pop(PENDING, []):
+        with app.app_context():
+            send(mail)
+
+
+def _drop(session, *_args) -> None:
+    session.info.pop(PENDING, None)
+
+
+def install_after_commit() -> None:
+    """Listen to every session's commit and rollback once per process (`send_after_commit` needs it)."""
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    if not event.contains(Session, "after_commit", _deliver):
+        event.listen(Session, "after_commit", _deliver)
+        event.listen(Session, "after_rollback", _drop)
+
+
 def outbox() -> list[Mail]:
     """Messages sent with the memory backend (tests)."""
     return current_app.extensions.setdefault("consult_outbox", [])

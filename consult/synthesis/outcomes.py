@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from consult.accounts.models import User
-from consult.core.mail import render_mail, send
+from consult.core.mail import render_mail, send_after_commit
 from consult.core.urls import external_url
 from consult.extensions import db
 from consult.groups.models import Idea, Meeting, WorkingGroup
@@ -175,8 +175,9 @@ def _retained(territory: Territory, fiches: dict[int, Fiche], cited: dict[int, s
 def notify_taken_up(fiche: Fiche, *, now: dt.datetime) -> int:
     """When `fiche` is published, email the author and the followers of each published proposal it cites that
     the fiche took it up — once per proposal and fiche: the citations are stamped `notified_at`, so publishing
-    the fiche again sends nothing. Returns the number of emails sent. Raises nothing; a draft sends nothing.
-    Flushes, never commits (call it in the transaction that publishes the fiche)."""
+    the fiche again sends nothing. Returns the number of emails. Raises nothing; a draft sends nothing.
+    Flushes, never commits (call it in the transaction that publishes the fiche): the emails leave when that
+    transaction commits, and not at all if it rolls back."""
     if not fiche.is_published:
         return 0
     citations = db.session.scalars(
@@ -214,7 +215,7 @@ def _send(fiche: Fiche, proposal: Proposal, people: list[User]) -> int:
     fiche_link = (external_url("plan.fiche", slug=territory.slug, fiche_id=fiche.id)
                   if "plan.fiche" in current_app.view_functions else None)
     for person in people:
-        send(render_mail("fiche_taken_up", person.email, locale=person.locale, user=person, proposal=proposal,
+        send_after_commit(render_mail("fiche_taken_up", person.email, locale=person.locale, user=person, proposal=proposal,
                          fiche=fiche, is_author=person.id == proposal.author_id, link=link, fiche_link=fiche_link,
                          outcomes_link=external_url("outcomes.index", slug=territory.slug)))
     return len(people)

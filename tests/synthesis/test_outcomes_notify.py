@@ -44,6 +44,7 @@ def test_a_proposal_cited_twice_by_a_fiche_gives_one_email(territory, make_fiche
     cite(fiche, proposal=proposal)
     cite(fiche, proposal=proposal)
     assert notify_taken_up(fiche, now=NOW) == 1
+    db.session.commit()
     assert [mail.to for mail in outbox] == [participant.email]
 
 
@@ -55,6 +56,7 @@ def test_each_fiche_tells_once_about_the_same_proposal(territory, make_fiche, pa
     notify_taken_up(first, now=NOW)
     notify_taken_up(second, now=NOW)
     notify_taken_up(first, now=NOW)
+    db.session.commit()
     assert [mail.subject for mail in outbox] == ["Your proposal was taken up in fiche 1.1",
                                                  "Your proposal was taken up in fiche 1.2"]
 
@@ -80,6 +82,7 @@ def test_each_person_reads_it_in_their_language(territory, make_fiche, make_user
     fiche = make_fiche(published=True)
     cite(fiche, proposal=make_proposal(make_call(territory), author))
     notify_taken_up(fiche, now=NOW)
+    db.session.commit()
     assert outbox[0].subject == "Votre proposition est reprise dans la fiche 1.1"
     stored = db.session.scalars(select(Citation)).one()
     assert stored.notified_at == NOW
@@ -100,3 +103,18 @@ def test_publishing_a_fiche_from_its_page_tells_the_author_once(territory, make_
     assert db.session.scalar(select(Citation.notified_at).where(Citation.fiche_id == fiche.id)) is not None
     page = client.get(f"/t/terres-des-confluences/proposals/{proposal.id}/").get_data(as_text=True)
     assert "1.1" in page and fiche.title in page
+
+
+def test_nothing_is_sent_when_the_publication_is_rolled_back(territory, make_fiche, participant, outbox):
+    proposal = make_proposal(make_call(territory), participant)
+    fiche = make_fiche(published=True)
+    citation = cite(fiche, proposal=proposal)
+    assert notify_taken_up(fiche, now=NOW) == 1
+    assert outbox == []  # not before the transaction is stored
+    db.session.rollback()
+    db.session.commit()  # a later transaction does not send what the rolled-back one prepared
+    assert outbox == []
+    assert db.session.get(Citation, citation.id).notified_at is None
+    assert notify_taken_up(db.session.get(type(fiche), fiche.id), now=NOW) == 1
+    db.session.commit()
+    assert [mail.to for mail in outbox] == [participant.email]
