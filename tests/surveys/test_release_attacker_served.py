@@ -1,6 +1,8 @@
 """The attacker of issue 10 against a real server: the demo served by gunicorn, its survey results published as
-a release; an anonymous visitor and the ARS observer save every page, every breakdown and every file over HTTP,
-one more person answers, and they save everything again. Nothing may differ."""
+a release; an anonymous visitor and the ARS observer save every page, every breakdown and every file over HTTP —
+the results and their files, and every page of the synthesis and the action plan that shows survey figures
+(axes and objectives, participation, the observers' workspace, fiches citing the survey, annual reviews, what
+became of the contributions) — one more person answers, and they save everything again. Nothing may differ."""
 from __future__ import annotations
 
 import datetime as dt
@@ -14,6 +16,7 @@ from consult.extensions import db
 from consult.surveys.models import Survey
 from consult.surveys.releases.models import SurveyRelease
 from consult.surveys.releases.services import content_of
+from consult.synthesis.models import Citation, Fiche
 from tests.conftest import build_app
 from tests.core.test_database import gunicorn
 from tests.served import Browser
@@ -41,6 +44,24 @@ def save(browser: Browser, urls: list[str]) -> dict[str, object]:
     return saved
 
 
+def _plan_pages(territory) -> dict[str, list[str]]:
+    """The synthesis and action-plan pages of the territory: public ones, and the observer's."""
+    contract = territory.current_contract
+    fiches = db.session.scalars(select(Fiche).where(Fiche.contract_id == contract.id).order_by(Fiche.id)).all()
+    cited = {c.fiche_id for c in db.session.scalars(select(Citation).where(Citation.release_id.is_not(None)))}
+    assert cited, "the demo's fiches quote the survey's release"
+    public = [f"/t/{SLUG}/", f"/t/{SLUG}/plan/", f"/t/{SLUG}/outcomes"] + [
+        f"/t/{SLUG}/plan/fiches/{f.id}" for f in fiches if f.is_published]
+    manage = f"/t/{SLUG}/manage"
+    observer = ([f"/t/{SLUG}/observe/", f"{manage}/synthesis/", f"{manage}/synthesis/participation",
+                 f"{manage}/plan/", f"{manage}/plan/reviews", f"{manage}/governance/"]
+                + [f"{manage}/synthesis/axes/{a.id}" for a in contract.active_axes]
+                + [f"{manage}/synthesis/objectives/{o.id}" for a in contract.active_axes for o in a.active_objectives]
+                + [f"{manage}/plan/fiches/{f.id}/" for f in fiches]
+                + [f"{manage}/plan/reviews/{year}" for year in range(contract.start_date.year, 2027)])
+    return {"public": public, "observer": observer}
+
+
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     folder = tmp_path_factory.mktemp("release-attacker")
@@ -58,23 +79,26 @@ def served(tmp_path_factory):
         with app.test_request_context():
             tables = [(t.question.code, t.variable.key) for t in content_of(release).breakdowns]
         survey_id = survey.id
+        plan = _plan_pages(survey.territory)
         db.session.remove()
         db.engine.dispose()
     log = folder / "gunicorn.log"
     with gunicorn(database, log, workers=1, csrf=True) as port:
-        yield port, app, survey_id, tables
+        yield port, app, survey_id, tables, plan
     assert " 500 " not in log.read_text() and "Traceback" not in log.read_text(), log.read_text()[-3000:]
 
 
 def test_one_more_response_changes_nothing_an_attacker_can_fetch(served):
-    port, app, survey_id, tables = served
+    port, app, survey_id, tables, plan = served
     results = f"/t/{SLUG}/surveys/{survey_id}/results"
     staff = f"/t/{SLUG}/manage/surveys/{survey_id}/results"
     exports = f"/t/{SLUG}/manage/surveys/{survey_id}/export"
     breakdowns = [f"/breakdowns?question={code}&by={variable}" for code, variable in tables]
-    public_urls = [results, f"{results}/releases/1", f"{results}/releases"] + [results + b for b in breakdowns]
+    public_urls = ([results, f"{results}/releases/1", f"{results}/releases"] + [results + b for b in breakdowns]
+                   + plan["public"])
     observer_urls = ([staff, f"{staff}/representativeness"] + [staff + b for b in breakdowns]
-                     + [f"{exports}/{name}" for name in ("tables.xlsx", "tables.ods", "tables.csv", "method.csv")])
+                     + [f"{exports}/{name}" for name in ("tables.xlsx", "tables.ods", "tables.csv", "method.csv")]
+                     + plan["observer"])
     visitor, observer = Browser(port), Browser(port)
     observer.log_in(OBSERVER, PASSWORDS[OBSERVER])
     observer.request("GET", staff)  # the page that shows the welcome message

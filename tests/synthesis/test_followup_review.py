@@ -14,6 +14,7 @@ from consult.proposals import similarity
 from consult.proposals.models import Call, Proposal, Support
 from consult.proposals.states import ProposalState
 from consult.surveys.models import Channel, Response, Survey, SurveyMode, SurveyStatus
+from consult.surveys.releases.models import SurveyRelease
 from consult.synthesis.models import (
     BodyKind,
     BodySession,
@@ -80,11 +81,16 @@ def fixture(territory, make_fiche, make_user, coordinator):
     big = Survey(territory=territory, title="Votre santé à Terres des Confluences", status=SurveyStatus.OPEN,
                  mode=SurveyMode.ANONYMOUS, disclosure_threshold=5)
     small = Survey(territory=territory, title="Santé des jeunes", status=SurveyStatus.OPEN, mode=SurveyMode.ANONYMOUS,
-                   disclosure_threshold=5)
+                   disclosure_threshold=5, created_at=dt.datetime(2024, 3, 1))
     db.session.add_all([big, small])
     for survey, day, n in [(big, dt.date(2024, 3, 4), 4), (big, dt.date(2024, 9, 2), 2), (big, dt.date(2025, 1, 6), 1),
                            (small, dt.date(2024, 4, 1), 3)]:
         db.session.add_all(Response(survey=survey, channel=Channel.WEB, submitted_on=day) for _ in range(n))
+    # The big survey's results were released on 1 October 2024 (6 responses) and 3 February 2025 (7); the review
+    # reads those releases, never the live count. The small survey has none.
+    for number, made_at, responses in [(1, dt.datetime(2024, 10, 1, 9), 6), (2, dt.datetime(2025, 2, 3, 9), 7)]:
+        db.session.add(SurveyRelease(survey=big, number=number, made_at=made_at, k=5, responses=responses,
+                                     content={}, audit={}, digest=f"{number:064d}"))
     call = Call(territory=territory, title="Vos idées pour la santé", presentation="Proposez.",
                 submission_opens_at=dt.datetime(2024, 1, 1), submission_closes_at=dt.datetime(2025, 12, 1),
                 voting_opens_at=dt.datetime(2024, 1, 1), voting_closes_at=dt.datetime(2025, 12, 1))
@@ -150,10 +156,11 @@ def test_the_2024_review_against_the_hand_computed_fixture(client, as_observer, 
     # Decisions and notes of the year only.
     assert "Le COPIL valide la fiche 1.1." in page and "La fiche 1.2 est abandonnée." not in page
     assert "Premier comité technique tenu à Moissac." in page and "Aucun maître de stage" not in page
-    # Participation: 6 responses to the big survey, 3 (< k = 5) to the small one; the proposal of 31 December
-    # 23:30 UTC was 1 January 2025 in Paris.
-    assert cells(page, "Responses to « Votre santé à Terres des Confluences »") == "6"
-    assert cells(page, "Responses to « Santé des jeunes »") == "fewer than 5"
+    # Participation: the big survey's release of the year (6 responses), none for the small one; the proposal of
+    # 31 December 23:30 UTC was 1 January 2025 in Paris.
+    assert cells(page, "Responses to « Votre santé à Terres des Confluences », release no. 1 of "
+                       "October 1, 2024") == "6"
+    assert cells(page, "Responses to « Santé des jeunes »") == "no release yet"
     assert cells(page, "Proposals submitted") == "2"
     assert cells(page, "Supports given to proposals") == "3"
     assert cells(page, "Meetings and events held") == "2"
@@ -174,7 +181,8 @@ def test_the_2025_review_takes_the_statuses_of_its_year_end(client, as_coordinat
     assert cells(page, "Total") == "5"
     assert "Indicators: 0 reached, 1 not reached, 4 without a value for the year." in page
     assert "La fiche 1.2 est abandonnée." in page and "Le COPIL valide la fiche 1.1." not in page
-    assert cells(page, "Responses to « Votre santé à Terres des Confluences »") == "fewer than 5"
+    assert cells(page, "Responses to « Votre santé à Terres des Confluences », release no. 2 of "
+                       "February 3, 2025") == "7"
     assert cells(page, "Proposals submitted") == "1"
     assert cells(page, "Supports given to proposals") == "1"
     assert cells(page, "Ideas recorded at meetings") == "1"

@@ -2,16 +2,16 @@
 
 Fiches by the status they had on 31 December (from their status history, not today's status), indicators
 against target with that year's value, the decisions and follow-up notes of the year, and the participation
-of the year in the territory. Survey responses are counted by the day each response keeps (the Monday of its
-week for a response linked to no account), and a survey's count below its disclosure threshold k is shown as
-"fewer than k", never exactly.
+of the year in the territory. Survey responses are those of each survey's latest release made by the end of the
+year (its n), never a live count: a live count would change with each response where observers read it, which
+the release rules forbid (see docs/privacy.md).
 """
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from consult.core.time import paris_to_utc
@@ -19,8 +19,8 @@ from consult.extensions import db
 from consult.groups.models import Idea, Meeting
 from consult.groups.services import stats
 from consult.proposals.models import Call, Proposal, Support
-from consult.surveys.models import Response, Survey
-from consult.surveys.results import disclosure_threshold
+from consult.surveys.models import Survey
+from consult.surveys.releases.models import SurveyRelease
 from consult.synthesis.followup.services import verdict
 from consult.synthesis.models import Fiche, FicheStatus, FollowUpNote, Indicator
 from consult.synthesis.models.governance import BodySession, Decision, DecisionFiche, GovernanceBody
@@ -38,8 +38,7 @@ class IndicatorLine:
 @dataclass(frozen=True)
 class SurveyCount:
     survey: Survey
-    count: int | None     # None: fewer than k (not shown)
-    k: int
+    release: SurveyRelease | None   # the latest release made by the end of the year; None: none yet
 
 
 @dataclass(frozen=True)
@@ -50,13 +49,6 @@ class Participation:
     meetings: stats.ParticipationSummary
     ideas: int
 
-    @property
-    def responses_shown(self) -> int:
-        return sum(s.count for s in self.surveys if s.count is not None)
-
-    @property
-    def responses_hidden(self) -> bool:
-        return any(s.count is None for s in self.surveys)
 
 
 @dataclass(frozen=True)
@@ -135,14 +127,15 @@ def participation_of_year(contract: Contract, year: int, *, now: dt.datetime) ->
     territory = contract.territory
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
     start, stop = paris_to_utc(dt.datetime(year, 1, 1)), paris_to_utc(dt.datetime(year + 1, 1, 1))
-    per_survey = db.session.execute(
-        select(Survey, func.count(Response.id)).join(Response, Response.survey_id == Survey.id)
-        .where(Survey.territory_id == territory.id, Response.submitted_on.between(first, last))
-        .group_by(Survey.id).order_by(Survey.id)).all()
-    surveys = []
-    for survey, count in per_survey:
-        k = disclosure_threshold(survey)
-        surveys.append(SurveyCount(survey, count if count >= k else None, k))
+    latest = (select(SurveyRelease.survey_id, func.max(SurveyRelease.number).label("number"))
+              .where(SurveyRelease.made_at < stop).group_by(SurveyRelease.survey_id).subquery())
+    releases = {release.survey_id: release for release in db.session.scalars(
+        select(SurveyRelease).join(latest, (SurveyRelease.survey_id == latest.c.survey_id)
+                                   & (SurveyRelease.number == latest.c.number)))}
+    surveys = [SurveyCount(survey, releases.get(survey.id)) for survey in db.session.scalars(
+        select(Survey).where(Survey.territory_id == territory.id,
+                             or_(Survey.created_at < stop, Survey.id.in_(list(releases))))
+        .order_by(Survey.id))]
     in_territory = select(Call.id).where(Call.territory_id == territory.id)
     proposals = db.session.scalar(select(func.count(Proposal.id)).where(
         Proposal.call_id.in_(in_territory), Proposal.submitted_at >= start, Proposal.submitted_at < stop)) or 0
