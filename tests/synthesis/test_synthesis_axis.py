@@ -188,3 +188,23 @@ def test_archived_axes_and_objectives_are_not_found(world, as_role):
     assert client.get(f"{BASE}/objectives/{world.objective2.id}").status_code == 404
     assert client.get(f"{BASE}/axes/{world.axis2.id}").status_code == 404
     assert client.get(f"{BASE}/axes/{world.axis.id}").status_code == 200
+
+
+def test_the_draft_form_of_an_axis_creates_one_fiche_however_often_it_is_sent(world, as_role):
+    import re
+
+    from sqlalchemy import func, select
+
+    from consult.extensions import db
+    from consult.synthesis.models import Fiche
+
+    client = as_role("coordinator")
+    page = client.get(f"{BASE}/axes/{world.axis.id}").get_data(as_text=True)
+    form = page[page.index('id="draft-form"'):]
+    token = re.search(r'name="form_token" value="([^"]+)"', form).group(1)
+    action = re.search(r'action="([^"]+/draft)" id="draft-form"', page).group(1)
+    sent = {"form_token": token, "title": "Un bus vers l'hôpital", "proposal": str(world.proposal_a.id)}
+    first, second = client.post(action, data=sent), client.post(action, data=sent)  # a double click
+    assert first.status_code == second.status_code == 302
+    assert first.headers["Location"] == second.headers["Location"]
+    assert db.session.scalar(select(func.count()).select_from(Fiche).where(Fiche.title == "Un bus vers l'hôpital")) == 1
