@@ -2,14 +2,13 @@
 questions, access codes and paper entry — under /t/<slug>/manage/surveys."""
 from __future__ import annotations
 
-import secrets
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from consult.core.forms import choices
+from consult.core.forms import choices, one_time_token
 from consult.core.time import local_input, stored_utc
 from consult.core.transaction import transaction
 from consult.extensions import db
@@ -302,7 +301,7 @@ def entry(survey_id: int):
     meta = forms.EntryMetaForm()
     data, errors = {}, {}
     if request.method == "GET":
-        meta.entry_id.data = secrets.token_urlsafe(16)
+        meta.entry_id.data = one_time_token()
         meta.channel.data = request.args.get("channel", Channel.PAPER.value)
     elif meta.validate_on_submit():
         for question in survey.questions:

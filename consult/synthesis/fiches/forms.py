@@ -1,7 +1,6 @@
 """Forms of the fiches actions: the fiche (repeated rows without JavaScript), avenants, citations, versions."""
 from __future__ import annotations
 
-import secrets
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -170,9 +169,6 @@ class FicheForm(FlaskForm):
             governance_body_id=self.governance_body_id.data or None, avenant_id=self.avenant_id.data or None)
 
 
-def new_token() -> str:
-    """A one-time token for a creation form."""
-    return secrets.token_urlsafe(24)
 
 
 class AvenantForm(FlaskForm):

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from consult.core.forms import choices
+from consult.core.forms import choices, one_time_token
 from consult.core.models import utcnow
 from consult.core.transaction import Outcome, transaction
 from consult.errors import InvalidInput
@@ -96,7 +96,7 @@ def new():
     form = forms.FicheForm()
     _choices(form, contract)
     if request.method == "GET":
-        form.form_token.data = forms.new_token()
+        form.form_token.data = one_time_token()
         axis_id = request.args.get("axis", type=int)
         if axis_id and any(a.id == axis_id for a in contract.active_axes):
             form.axis_id.data = axis_id

@@ -2,13 +2,13 @@
 decisions recorded there. Coordinators write; observers read every page without a form."""
 from __future__ import annotations
 
-import secrets
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
+from consult.core.forms import one_time_token
 from consult.core.db import LARGEST_ID
 from consult.core.models import utcnow
 from consult.core.transaction import transaction
@@ -230,7 +230,7 @@ def _session_page(session: BodySession, status: int = 200, *, edit=None, form=No
     fiches = decisions.decidable_fiches(session.body.contract)
     if form is None:
         form = DecisionForm(prefix="decision")
-        form.entry_key.data = secrets.token_urlsafe(16)
+        form.entry_key.data = one_time_token()
     return render_template(
         "synthesis/governance/session.html", territory=g.territory, session=session, body=session.body,
         edit_form=edit or SessionForm(prefix="session", obj=session), form=form,

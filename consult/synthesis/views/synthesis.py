@@ -8,12 +8,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
+from consult.core.forms import one_time_token
 from consult.core.models import utcnow
 from consult.core.transaction import transaction
 from consult.errors import ConsultError, NotFound
 from consult.extensions import db
 from consult.surveys.models import Survey, with_questionnaire
-from consult.synthesis.fiches.forms import new_token
 from consult.surveys.results import presentation
 from consult.surveys.views.results import bar_chart
 from consult.synthesis import participation as dashboard
@@ -78,7 +78,7 @@ def index():
 def _evidence_page(axis: Axis, objective: Objective | None):
     evidence = gather(current_user, axis, objective, now=utcnow())
     return render_template("synthesis/axes/axis.html", territory=g.territory, axis=axis, objective=objective,
-                           evidence=evidence, action_form=FlaskForm(), draft_token=new_token())
+                           evidence=evidence, action_form=FlaskForm(), draft_token=one_time_token())
 
 
 @bp.get("/axes/<int:axis_id>")
