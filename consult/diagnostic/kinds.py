@@ -51,8 +51,9 @@ class FileKind:
         return getattr(importlib.import_module(module), name)
 
     def extension(self, fmt: str) -> str:
-        """The file's extension: data packages are ZIP archives whatever the table format inside."""
-        return "zip" if self.key == "datapackage" else fmt
+        """The file's extension: CSV and JSON come as data packages, ZIP archives holding the tables and their
+        datapackage.json."""
+        return "zip" if self.key == "datapackage" or fmt in ("csv", "json") else fmt
 
     def allowed(self, user, territory) -> bool:
         return (can_download_records if self.records else can_download_published_files)(user, territory)
