@@ -11,8 +11,9 @@ CHROMIUM := /usr/bin/chromium
 # --dist loadfile keeps a module's tests in one worker, so its module-scoped fixtures are built once.
 PYTEST_WORKERS ?= auto
 PYTEST_XDIST = -n $(PYTEST_WORKERS) --dist loadfile
-# Debian libraries WeasyPrint (printable questionnaire as PDF) loads, and the fonts the PDF uses.
-SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-liberation
+# Debian libraries WeasyPrint (PDF questionnaires and reports) loads, the fonts the PDFs use, and poppler-utils
+# (pdftotext) with which the tests read the PDFs back.
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-liberation poppler-utils
 
 .PHONY: run test test-postgres setup system-deps translations compile-translations migrate-check clean chromium
 
