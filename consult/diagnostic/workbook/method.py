@@ -41,7 +41,7 @@ def method_rows(scope: Scope, sheets: Sequence[tuple[str, str]], *, surveys: boo
                  "it be worked out reads “hidden”. Only published proposals and published fiches are listed; survey "
                  "free-text answers and people's names are not in this file.")]
     else:
-        yield [_("Content"), _("Only published fiches actions are listed.")]
+        yield [_("Scope of the file"), _("Only published fiches actions are listed.")]
     yield [_("Licence"), LICENCE]
     if not surveys:
         return

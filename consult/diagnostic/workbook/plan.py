@@ -46,9 +46,9 @@ FICHE_WIDTHS = (8, 40, 40, 9, 50, 22, 11, 11, 34, 40, 40, 13, 13, 13, 12, 12, 12
 
 def fiche_rows(scope: Scope) -> Iterator[Row]:
     """One row per published fiche: axis, objective, number, title, status, pilot, partners, budget, dates…"""
-    yield [_("Axis no."), _("Axis"), _("Objective"), _("Number"), _("Title"), _("Status"), _("Progress (%)"),
+    yield [_("Axis no."), _("Axis"), _("Objective"), _("No."), _("Title"), _("Status"), _("Progress (%)"),
            _("Priority"), _("Lead organisation"), _("Partners"), _("Funders"), _("Operating budget (€)"),
-           _("Investment budget (€)"), _("Total budget (€)"), _("Start"), _("End"), _("Ongoing action"),
+           _("Investment budget (€)"), _("Total budget (€)"), _("Start date"), _("End date"), _("Ongoing action"),
            _("Target publics"), _("Communes"), _("Residents' participation"), _("Published on")]
     for fiche in published_fiches(scope):
         budget = budget_of(fiche)
@@ -71,8 +71,8 @@ INDICATOR_WIDTHS = (9, 40, 44, 12, 12, 12, 12, 12, 12, 12, 30, 18)
 
 def indicator_rows(scope: Scope) -> Iterator[Row]:
     """One row per indicator of a published fiche: its baseline (first value recorded), target and latest value."""
-    yield [_("Number"), _("Fiche"), _("Indicator"), _("Kind"), _("Unit"), _("Baseline"), _("Baseline year"),
-           _("Target"), _("Latest value"), _("Year of the latest value"), _("Data source"), _("Frequency")]
+    yield [_("No."), _("Fiche"), _("Indicator"), _("Kind"), _("Unit"), _("Baseline"), _("Baseline year"),
+           _("Target value"), _("Latest value"), _("Year of the latest value"), _("Data source"), _("Frequency")]
     for fiche in published_fiches(scope):
         for indicator in fiche.indicators:
             values = sorted(indicator.values, key=lambda v: v.year)
