@@ -27,40 +27,40 @@ class Part:
     title: object  # a lazy string
     about: object  # a lazy string
     rows: Callable[[Scope], Iterable[Row]]
-    widths: Callable[[], tuple[float, ...]]
+    widths: tuple[float, ...]
 
 
 PARTICIPATION = Part(
     _l("Participation"),
     _l("Contributions and people per channel, survey responses per channel (web, paper, phone…) from each "
        "latest release, people by category, contributions per axis."),
-    contributions.participation_rows, lambda: contributions.PARTICIPATION_WIDTHS)
+    contributions.participation_rows, contributions.PARTICIPATION_WIDTHS)
 SURVEYS = Part(
     _l("Results of the surveys"),
     _l("Every survey's latest release: each question and breakdown as the results pages show it, one line per "
        "figure, the survey and its release first."),
-    contributions.survey_rows, lambda: contributions.SURVEY_WIDTHS)
+    contributions.survey_rows, contributions.SURVEY_WIDTHS)
 PROPOSALS = Part(
     _l("Proposals"),
     _l("Published proposals: call, axis, objective, title, supports, answer and its text."),
-    contributions.proposal_rows, lambda: contributions.PROPOSAL_WIDTHS)
+    contributions.proposal_rows, contributions.PROPOSAL_WIDTHS)
 IDEAS = Part(
     _l("Ideas by axis"),
     _l("Ideas recorded at working-group meetings and events, by axis and objective of the contract."),
-    contributions.idea_rows, lambda: contributions.IDEA_WIDTHS)
+    contributions.idea_rows, contributions.IDEA_WIDTHS)
 GROUPS = Part(
     _l("Working groups"),
     _l("Working groups per axis: status, seats, members by category, meetings held and attendance."),
-    contributions.group_rows, contributions.group_widths)
+    contributions.group_rows, contributions.GROUP_WIDTHS)
 FICHES = Part(
     _l("Fiches actions"),
     _l("Published fiches actions, one per line, axis and objective first: status, lead, partners, budget, "
        "dates, publics."),
-    plan.fiche_rows, lambda: plan.FICHE_WIDTHS)
+    plan.fiche_rows, plan.FICHE_WIDTHS)
 INDICATORS = Part(
     _l("Indicators"),
     _l("Indicators of the published fiches: baseline (first value recorded), target, latest value and its year."),
-    plan.indicator_rows, lambda: plan.INDICATOR_WIDTHS)
+    plan.indicator_rows, plan.INDICATOR_WIDTHS)
 
 WORKBOOK = (PARTICIPATION, SURVEYS, PROPOSALS, IDEAS, GROUPS, FICHES, INDICATORS)
 ACTION_PLAN = (FICHES, INDICATORS)
@@ -80,7 +80,7 @@ def sheets(territory, parts: tuple[Part, ...], progress) -> Iterator[writers.She
     method = method_rows(scope, described, surveys=SURVEYS in parts)
     yield writers.Sheet(str(METHOD_TITLE), counted(method, 1), METHOD_WIDTHS)
     for done, part in enumerate(parts, start=2):
-        yield writers.Sheet(str(part.title), counted(part.rows(scope), done), part.widths())
+        yield writers.Sheet(str(part.title), counted(part.rows(scope), done), part.widths)
 
 
 def _write(territory, fmt: str, target: IO[bytes], parts: tuple[Part, ...], progress) -> None:

@@ -119,8 +119,7 @@ def idea_rows(scope: Scope) -> Iterator[Row]:
 
 # --------------------------------------------------------------------------- groups
 
-def group_widths() -> tuple[float, ...]:
-    return (8, 40, 36, 14, 10, 10, *(14 for _c in Category), 12, 12, 14, 14)
+GROUP_WIDTHS = (8, 40, 36, 14, 10, 10, *(14 for _category in Category), 12, 12, 14, 14)
 
 
 def group_rows(scope: Scope) -> Iterator[Row]:
