@@ -66,7 +66,7 @@ def setting():
         world = world_module.world.__wrapped__(app, territory, make_user, coordinator)
         world.survey.results_published_at = when(11, 2)
         make_fiche = plan_factories.make_fiche.__wrapped__(app, territory)
-        axis1, axis2 = territory.current_contract.active_axes
+        axis2 = territory.current_contract.active_axes[1]
         fiche = make_fiche(published=True, status=FicheStatus.IN_PROGRESS, objective=world.objective1,
                            starts_on=dt.date(2025, 1, 1), ends_on=dt.date(2027, 6, 30))
         fiche.indicators[0].values = [IndicatorValue(year=2026, value=35), IndicatorValue(year=2025, value=12)]
