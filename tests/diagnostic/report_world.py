@@ -5,7 +5,7 @@ Survey « Votre santé » (k = 11), published: 14 web « Oui », 11 paper « Non
 more web « Oui » with a free text arrives after the release (never counted). Q1 is linked to axis 1.
 Proposals on axis 1: A « Un bus… » (3 supports), B « Une permanence de PMI… » (1 support, retained, taken up by
 fiche 1.2), a formula-looking one « =HYPERLINK(…) » (no support); C on axis 2 is a draft (never shown).
-Working group « Accès aux soins » (axis 1, 2 members, 1 meeting held); forum « Forum santé de Moissac ».
+Working group « Accès aux soins <b>urgents</b> & rapides » (axis 1, 2 members, 1 meeting held); forum « Forum santé de Moissac ».
 Fiches: 1.1 and 1.2 published (objective 1.1 and none), 1.3 a draft « Brouillon confidentiel … », 2.1 published."""
 from __future__ import annotations
 
@@ -42,6 +42,7 @@ SLUG = "terres-des-confluences"
 LATE_FREE_TEXT = "Réponse arrivée après la publication : un secret"
 FORMULA = '=HYPERLINK("http://exemple.invalid";"cliquez")'
 DRAFT_TITLE = "Brouillon confidentiel sur la télémédecine"
+MARKUP = "Accès aux soins <b>urgents</b> & rapides"
 _emails = itertools.count(1)
 
 
@@ -144,7 +145,7 @@ def seed() -> dict:
         db.session.add(Support(proposal=bus, user=who, created_at=when(10, 12)))
     db.session.add(Support(proposal=pmi, user=sam, created_at=when(11, 3)))
 
-    group = WorkingGroup(territory=place, axis=axis, title="Accès aux soins", capacity=15, member_count=1)
+    group = WorkingGroup(territory=place, axis=axis, title=MARKUP, capacity=15, member_count=1)
     db.session.add(group)
     db.session.add(Signup(group=group, user=alice, status=SignupStatus.MEMBER, category=Category.RESIDENT,
                           commune=moissac, member_since=when(9, 20)))

@@ -204,7 +204,11 @@ def test_no_free_text_draft_or_unreleased_answer_in_any_file(built):
         assert " 26 " not in f" {spaced(content)} "
 
 
-def test_formula_looking_title_is_plain_text(built):
+def test_text_typed_by_users_is_printed_as_typed(built):
+    """Markup in a title is text (escaped, never interpreted), and a formula-looking title stays words."""
+    printed = "".join(pdf_text(built[("report", "pdf")], "-raw").split())  # a narrow cell wraps anywhere
+    assert "".join(report_world.MARKUP.split()) in printed
+    assert any(row[0] == report_world.MARKUP for row in odt_rows(built[("report", "odt")]))
     doc = odt_of(built[("report", "odt")])
     cells = [c for c in doc.getElementsByType(table.TableCell) if str(c) == report_world.FORMULA]
     assert cells and all(c.getAttrNS(OFFICENS, "value-type") == "string" for c in cells)

@@ -85,7 +85,8 @@ class Report:
             blocks.append(Table(_("Surveys and the releases this report reads"),
                                 [_("Survey"), _("Release no."), _("Made on"), _("Responses received"),
                                  _("Responses"), _("Threshold")], rows, numeric=frozenset({1, 4, 5})))
-            used = sorted({line.label for item in surveys for line in item.channels.lines})
+            used = sorted({line.label for item in surveys for line in item.channels.lines
+                           if line.cell.hidden or line.cell.value})
             blocks.append(Paragraph(_("Channels of the surveys: %(channels)s.", channels=", ".join(used))))
         else:
             blocks.append(Paragraph(_("No survey has published results yet.")))
@@ -134,7 +135,7 @@ class Report:
         return blocks
 
     def key_figures(self) -> list[Block]:
-        blocks: list[Block] = [Heading(1, _("Key figures per axis"))]
+        blocks: list[Block] = [Heading(1, _("Key figures per axis"), new_page=True)]
         blocks.append(Paragraph(_("For each axis: the contributions it received, then the figures of the survey "
                                   "questions linked to it, from the latest release of each survey."), hint=True))
         if not self.axes:
