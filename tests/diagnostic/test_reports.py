@@ -6,7 +6,9 @@ from __future__ import annotations
 import io
 import re
 import subprocess
+import zipfile
 import zlib
+from xml.dom import minidom
 
 import pytest
 from flask_babel import force_locale
@@ -219,6 +221,11 @@ def test_text_typed_by_users_is_printed_as_typed(built):
 # --- ODT structure, language, progress ---------------------------------------------------------------------
 
 def test_report_odt_has_outline_headings_header_rows_and_language(built):
+    for key in (("report", "odt"), ("action-plan", "odt")):
+        with zipfile.ZipFile(io.BytesIO(built[key])) as archive:
+            assert archive.read("mimetype") == b"application/vnd.oasis.opendocument.text"
+            for part in ("content.xml", "styles.xml", "meta.xml", "META-INF/manifest.xml"):
+                minidom.parseString(archive.read(part))  # well-formed, or this raises
     doc = odt_of(built[("report", "odt")])
     headings = {str(h): h.getAttrNS(TEXTNS, "outline-level") for h in doc.getElementsByType(text.H)}
     assert headings["Méthode"] == "1" and headings["Participation"] == "1"
