@@ -50,7 +50,8 @@ def bar_chart(ident: str, title: str, rows: list[tuple[str, float, str]], table:
     peak = max((value for _label, value, _text in rows), default=0) or 1
     description = _("Bar chart; the same figures are in the table that follows.")
     bars = [charts.Bar(label, value / peak, text) for label, value, text in rows]
-    return Chart(charts.bar_chart(bars, ident=ident, title=title, description=description), description, table)
+    return Chart(charts.bar_chart(bars, ident=ident, title=title, description=description), description, table,
+                 title)
 
 
 class Report:

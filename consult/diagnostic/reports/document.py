@@ -60,6 +60,7 @@ class Chart:
     svg: Markup
     description: str
     table: Table
+    title: str = ""     # shown above the chart (the SVG's <title> says it to screen readers)
 
 
 @dataclass

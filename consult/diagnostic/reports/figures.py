@@ -19,7 +19,7 @@ def distribution(shown: Shown, k: int, *, ident: str, title: str, first_header: 
                   [footer or _("Respondents (n)"), fig(shown.base, k), whole], frozenset({1, 2}))
     description = _("Bar chart; the same figures are in the table that follows.")
     svg = charts.bar_chart(presentation.bars(shown, k), ident=ident, title=title, description=description)
-    return Chart(svg, description, table)
+    return Chart(svg, description, table, title)
 
 
 def question_blocks(view: QuestionView, k: int, *, ident: str) -> list[Block]:
