@@ -89,6 +89,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(groups_exports_bp)
     from consult.synthesis.views import register as register_synthesis
     register_synthesis(app)  # synthesis per axis, fiches actions, governance, follow-up
+    from consult.diagnostic.views import register as register_diagnostic
+    register_diagnostic(app)  # territory-wide files: reports, per-fiche files
 
 
 def register_template_helpers(app: Flask) -> None:
