@@ -89,6 +89,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(groups_exports_bp)
     from consult.synthesis.views import register as register_synthesis
     register_synthesis(app)  # synthesis per axis, fiches actions, governance, follow-up
+    from consult.api.views import register as register_api
+    register_api(app)  # the open-data API under /api/v1 and the "Open data" page
 
 
 def register_template_helpers(app: Flask) -> None:
