@@ -3,6 +3,7 @@ moderation, a draft fiche and answers given after its survey's release: only wha
 comes out, in the shapes the document describes, with its conventions (pages, ETag, CORS, licence, problems)."""
 from __future__ import annotations
 
+import html
 import json
 import re
 
@@ -63,6 +64,31 @@ def test_nothing_private_comes_out(seeded):
     assert all(q["distribution"] is None and q["matrix"] == [] for q in release["questions"] if q["kind"] == "text")
     texts = {q["code"]: q for q in release["questions"]}
     assert texts["Q10"]["answered"] == {"value": seeded.released, "suppressed": None}
+
+
+def _page_figure(figure: dict, k: int) -> str:
+    """How the public results page (in French) writes a figure of the API."""
+    if figure["suppressed"] is None:
+        return str(figure["value"])
+    return "masqué" if figure["suppressed"] == "secondary" else f"< {k}"
+
+
+def test_release_figures_are_those_of_the_public_results_page(seeded):
+    survey = seeded.ids["survey"]
+    release = seeded.get(f"{TERRITORY}/surveys/{survey}/releases/1").get_json()["data"]
+    page = seeded.get(f"/t/{SLUG}/surveys/{survey}/results/releases/1").get_data(as_text=True)
+    compared = 0
+    for question in release["questions"]:
+        if question["distribution"] is None:
+            continue
+        section = page.split(f'aria-labelledby="q-{question["code"]}"', 1)[1].split("</tbody>", 1)[0]
+        rows = [(html.unescape(label), html.unescape(re.sub(r"<[^>]+>", "", figure))) for label, figure in
+                re.findall(r'<tr><th scope="row">(.*?)</th><td class="num">(.*?)</td>', section)]
+        expected = [(line["label"], _page_figure(line["count"], release["k"]))
+                    for line in question["distribution"]["lines"]]
+        assert rows == expected, question["code"]
+        compared += len(rows)
+    assert compared > 20
 
 
 def test_drafts_unpublished_and_other_territories_answer_404(seeded):
@@ -183,6 +209,7 @@ def test_open_data_page_is_linked_from_every_page_and_explains_the_api(seeded):
     text = page.get_data(as_text=True)
     assert page.status_code == 200 and "Données ouvertes" in text and "Licence Ouverte" in text
     assert 'href="/api/v1/openapi.json"' in text and "/territories/{slug}/fiches" in text
+    assert '<a href="https://www.etalab.gouv.fr/licence-ouverte-open-licence/">' in text and "<code>ETag</code>" in text
     english = seeded.get("/open-data", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "<h1>Open data</h1>" in english
 
@@ -196,3 +223,17 @@ def test_later_answers_are_in_the_database_not_in_the_api(seeded):
                                    .where(Response.survey_id == seeded.ids["survey"]))
     assert stored == seeded.released + LATER
     assert "REPONSE-TARDIVE" not in _everything(seeded)
+
+
+def test_a_server_error_under_api_is_a_problem_too(seeded, monkeypatch):
+    from consult.api import queries
+
+    def broken():
+        raise RuntimeError("la base ne répond plus")
+
+    monkeypatch.setattr(queries, "territories", broken)
+    monkeypatch.setitem(seeded.app.config, "PROPAGATE_EXCEPTIONS", False)
+    response = seeded.get(f"{API}/territories")
+    assert response.status_code == 500 and response.mimetype == "application/problem+json"
+    assert response.get_json()["status"] == 500 and "la base" not in response.get_data(as_text=True)
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
