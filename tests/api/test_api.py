@@ -1,6 +1,7 @@
 """The open-data API against its OpenAPI 3.1 document, on a territory that also holds drafts, proposals awaiting
 moderation, a draft fiche and answers given after its survey's release: only what an anonymous visitor may see
-comes out, in the shapes the document describes, with its conventions (pages, ETag, CORS, licence, problems)."""
+comes out, in the shapes the document describes, with its conventions (pages, ETag, CORS, licence, problems); and
+a property-based run (Schemathesis) finds no server error and no answer that breaks the document."""
 from __future__ import annotations
 
 import html
@@ -8,7 +9,16 @@ import json
 import re
 
 import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openapi_spec_validator import validate
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from tests.api.conftest_api import API, seeded  # noqa: F401  (the module's seeded app)
 from tests.api.world import LATER, SECRETS, SLUG
@@ -237,3 +247,31 @@ def test_a_server_error_under_api_is_a_problem_too(seeded, monkeypatch):
     assert response.status_code == 500 and response.mimetype == "application/problem+json"
     assert response.get_json()["status"] == 500 and "la base" not in response.get_data(as_text=True)
     assert response.headers["Access-Control-Allow-Origin"] == "*"
+
+
+# --- a property-based run against the document ---------------------------------------------------------
+
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::PendingDeprecationWarning")
+def test_generated_requests_never_break_the_document(seeded):
+    schema = schemathesis.openapi.from_wsgi(f"{API}/openapi.json", seeded.app)
+    ids = {"survey_id": seeded.ids["survey"], "proposal_id": seeded.ids["proposal"], "group_id": seeded.ids["group"],
+           "meeting_id": seeded.ids["meeting"], "fiche_id": seeded.ids["fiche"], "number": 1, "generation": 2}
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert len(operations) == len(seeded.document["paths"]) - 1  # all but the document itself, which it loaded
+    calls = []
+    for operation in operations:
+        @given(case=operation.as_strategy(), real=st.booleans())
+        @settings(max_examples=4, deadline=None, derandomize=True, database=None,
+                  suppress_health_check=list(HealthCheck))
+        def run(case, real):
+            if real and case.path_parameters:
+                case.path_parameters = {**case.path_parameters, "slug": SLUG,
+                                        **{name: ids[name] for name in case.path_parameters if name in ids}}
+            response = case.call_and_validate(checks=CHECKS)
+            calls.append(response.status_code)
+
+        run()
+    assert 200 in calls and 404 in calls and not [status for status in calls if status >= 500]
