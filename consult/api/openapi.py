@@ -9,6 +9,10 @@ from consult.api import conventions, schemas
 from consult.api.schemas import ref
 
 VERSION = "1.0.0"
+# The document's section of each operation (the others are under "territories").
+TAGS = {"index": "api", "surveys": "surveys", "survey": "surveys", "releases": "surveys", "release": "surveys",
+        "proposals": "proposals", "proposal": "proposals", "groups": "groups", "group": "groups",
+        "meetings": "groups", "meeting": "groups", "fiches": "plan", "fiche": "plan"}
 
 
 def title() -> str:
@@ -96,7 +100,7 @@ def _operation(name: str, summary: str, body: str, operation_id: str, path: str,
     headers = {**_shared_headers(), "ETag": {"$ref": "#/components/headers/ETag"},
                "Link": {"$ref": "#/components/headers/Link"}}
     return {
-        "operationId": operation_id, "summary": summary, "tags": [_tag(name)],
+        "operationId": operation_id, "summary": summary, "tags": [TAGS.get(name, "territories")],
         "parameters": _path_parameters(path) + (_page_parameters() if paged else []),
         "responses": {
             "200": {"description": _("The resource, with its licence."), "headers": headers,
@@ -107,20 +111,6 @@ def _operation(name: str, summary: str, body: str, operation_id: str, path: str,
             "404": _problem(_("No such resource, or not public.")),
         },
     }
-
-
-def _tag(name: str) -> str:
-    if name in ("index",):
-        return "api"
-    if name in ("surveys", "survey", "releases", "release"):
-        return "surveys"
-    if name in ("proposals", "proposal"):
-        return "proposals"
-    if name in ("groups", "group", "meetings", "meeting"):
-        return "groups"
-    if name in ("fiches", "fiche"):
-        return "plan"
-    return "territories"
 
 
 def build(*, server: str) -> dict:

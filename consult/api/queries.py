@@ -29,7 +29,8 @@ def _in_range(ident: int) -> bool:
 
 
 def territories() -> Select:
-    return select(Territory).order_by(Territory.name, Territory.id).options(selectinload(Territory.epcis))
+    return select(Territory).order_by(Territory.name, Territory.id).options(selectinload(Territory.epcis),
+                                                                           selectinload(Territory.contracts))
 
 
 def territory(slug: str) -> Territory | None:
@@ -97,7 +98,7 @@ def release(item: Survey, number: int) -> SurveyRelease | None:
 
 def _proposal_options():
     return (joinedload(Proposal.call), joinedload(Proposal.axis).joinedload(Axis.contract).selectinload(Contract.axes),
-            joinedload(Proposal.objective), selectinload(Proposal.communes))
+            joinedload(Proposal.objective), joinedload(Proposal.merged_into), selectinload(Proposal.communes))
 
 
 def proposals(place: Territory) -> Select:
@@ -119,8 +120,8 @@ def proposal_visible(item: Proposal) -> bool:
 
 
 def _group_options():
-    return (joinedload(WorkingGroup.axis).joinedload(Axis.contract).selectinload(Contract.axes),
-            selectinload(WorkingGroup.objectives), selectinload(WorkingGroup.meetings))
+    return (joinedload(WorkingGroup.territory), joinedload(WorkingGroup.axis).joinedload(Axis.contract)
+            .selectinload(Contract.axes), selectinload(WorkingGroup.objectives))
 
 
 def groups(place: Territory) -> Select:
@@ -132,14 +133,14 @@ def groups(place: Territory) -> Select:
 def group(place: Territory, ident: int) -> WorkingGroup | None:
     if not _in_range(ident):
         return None
-    found = db.session.get(WorkingGroup, ident, options=_group_options())
+    found = db.session.get(WorkingGroup, ident, options=(*_group_options(), selectinload(WorkingGroup.meetings)))
     return found if found is not None and found.territory_id == place.id else None
 
 
 def meetings(place: Territory) -> Select:
     """Every meeting and event of the territory (each has a public page; cancelled ones say so)."""
     return (select(Meeting).where(Meeting.territory_id == place.id).order_by(Meeting.starts_at, Meeting.id)
-            .options(joinedload(Meeting.group)))
+            .options(joinedload(Meeting.group), joinedload(Meeting.territory)))
 
 
 def meeting(place: Territory, ident: int) -> Meeting | None:

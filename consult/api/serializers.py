@@ -7,7 +7,7 @@ import datetime as dt
 from flask import url_for
 from flask_babel import gettext as _
 
-from consult.core.disclosure import Cell, Reason
+from consult.core.disclosure import Cell
 from consult.groups.models import Meeting, WorkingGroup
 from consult.proposals.models import Proposal
 from consult.surveys.releases.content import ReleaseContent
@@ -112,10 +112,7 @@ def release_summary(item: SurveyRelease) -> dict:
 
 def figure(cell: Cell) -> dict:
     """A count as the public page shows it: its value, or null and why it is hidden (never the value)."""
-    if not cell.hidden:
-        return {"value": cell.value, "suppressed": None}
-    return {"value": None, "suppressed": "secondary" if cell.reason is Reason.SECONDARY else
-            "group" if cell.reason is Reason.GROUP else "primary"}
+    return {"value": cell.value, "suppressed": None} if not cell.hidden else {"value": None, "suppressed": cell.reason.value}
 
 
 def _share(value: float | None) -> float | None:

@@ -2,6 +2,8 @@
 them, only once the results are published; never live figures, never a free-text answer."""
 from __future__ import annotations
 
+from flask import abort
+
 from consult.api import queries, serializers
 from consult.api.conventions import document, each, listing, paginate
 from consult.api.views import bp, found_or_404, territory_or_404
@@ -34,7 +36,7 @@ def releases(slug: str, survey_id: int):
     """The releases of a survey whose results are published, the latest first (404 before publication)."""
     item = found_or_404(queries.survey(territory_or_404(slug), survey_id))
     if not queries.results_public(item):
-        found_or_404(None)
+        abort(404)
     return listing(paginate(queries.releases(item), each(serializers.release_summary)), "api.releases",
                    slug=slug, survey_id=survey_id)
 
