@@ -91,6 +91,8 @@ def register_blueprints(app: Flask) -> None:
     register_synthesis(app)  # synthesis per axis, fiches actions, governance, follow-up
     from consult.diagnostic.views import register as register_diagnostic
     register_diagnostic(app)  # territory-wide files: reports, per-fiche files
+    from consult.api.views import register as register_api
+    register_api(app)  # the open-data API under /api/v1 and the "Open data" page
 
 
 def register_template_helpers(app: Flask) -> None:
