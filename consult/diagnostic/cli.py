@@ -128,4 +128,5 @@ def worker_command(workers: int) -> None:
     if queue.huey.immediate:
         raise click.ClickException("HUEY_IMMEDIATE is on: jobs run in the web requests, there is nothing to work on")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    queue.huey.create_consumer(workers=workers, worker_type="thread").run()
+    # Polling SQLite at least every second: a file asked for starts building within a second (Redis blocks instead).
+    queue.huey.create_consumer(workers=workers, worker_type="thread", max_delay=1.0).run()

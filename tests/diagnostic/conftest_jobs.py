@@ -3,6 +3,7 @@ language it runs in) and reports its progress, one that fails with personal data
 fixtures that put them in KINDS. The real builders (workbook, data package, reports) have their own tests."""
 from __future__ import annotations
 
+import os
 import time
 
 import pytest
@@ -48,6 +49,18 @@ def add_test_kinds(kinds: dict = KINDS) -> None:
     """Put the test-only kinds in the registry (a served app's processes call it when they build the app)."""
     for kind in TEST_KINDS:
         kinds[kind.key] = kind
+
+
+def served_app():
+    """What gunicorn and `flask worker` serve in test_jobs_served.py ('tests.diagnostic.conftest_jobs:served_app()'):
+    the testing app on SERVED_DATABASE_URL with CSRF checked, the test-only kinds, each build step taking
+    TEST_BUILD_DELAY seconds; HUEY_IMMEDIATE, HUEY_SQLITE_PATH and EXPORT_DIR come from the environment."""
+    from consult import create_app
+    from tests.conftest import make_config
+
+    add_test_kinds()
+    return create_app(make_config(SQLALCHEMY_DATABASE_URI=os.environ["SERVED_DATABASE_URL"], WTF_CSRF_ENABLED=True,
+                                  TEST_BUILD_DELAY=float(os.environ.get("TEST_BUILD_DELAY", "0"))))
 
 
 @pytest.fixture
