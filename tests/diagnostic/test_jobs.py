@@ -14,6 +14,7 @@ from consult.diagnostic import jobs
 from consult.diagnostic.models import ExportJob, FileDownload, JobStatus
 from consult.extensions import db
 from tests.diagnostic.conftest_jobs import SECRET, STEPS, exports, test_kinds  # noqa: F401  (fixtures)
+from tests.rendering import RenderGuard
 
 FILES = "/t/terres-des-confluences/files/"
 
@@ -47,7 +48,7 @@ def held_back(monkeypatch):
     return lambda job_id: jobs.jobs().run_export.call_local(job_id)
 
 
-def test_coordinator_gets_the_file_built_in_the_background(client, as_coordinator, exports):
+def test_coordinator_gets_the_file_built_in_the_background(app, client, as_coordinator, exports):
     response = ask(client, "sample", "xlsx")
     job = only_job()
     assert response.status_code == 302 and response.headers["Location"].endswith(f"{FILES}jobs/{job.id}")
@@ -58,7 +59,11 @@ def test_coordinator_gets_the_file_built_in_the_background(client, as_coordinato
     assert job.expires_at - job.finished_at == dt.timedelta(hours=48)
     assert [p.name for p in exports.iterdir()] == [job.file_name]  # no temporary file left
 
-    page = client.get(f"{FILES}jobs/{job.id}").get_data(as_text=True)
+    with RenderGuard(app) as guard:
+        page = client.get(f"{FILES}jobs/{job.id}").get_data(as_text=True)
+        assert guard.while_rendering == []
+        assert f"{FILES}jobs/{job.id}" in client.get(FILES).get_data(as_text=True)  # the recent jobs
+        assert guard.while_rendering == []
     assert "Votre fichier est prêt" in page and 'http-equiv="refresh"' not in page
     assert f"{FILES}jobs/{job.id}/download" in page
     assert "Disponible jusqu'au" in page and "kB" not in page and "ko" in page
