@@ -92,7 +92,9 @@ def register_blueprints(app: Flask) -> None:
     from consult.synthesis.views import register as register_synthesis
     register_synthesis(app)  # synthesis per axis, fiches actions, governance, follow-up
     from consult.diagnostic.views import register as register_diagnostic
-    register_diagnostic(app)  # territory-wide files: "Files and reports", jobs, downloads
+    register_diagnostic(app)  # territory-wide files: "Files and reports", jobs, downloads, per-fiche files
+    from consult.api.views import register as register_api
+    register_api(app)  # the open-data API under /api/v1 and the "Open data" page
 
 
 def register_template_helpers(app: Flask) -> None:

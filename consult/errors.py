@@ -77,6 +77,7 @@ DETAILS = {
     400: _l("The form may have expired. Go back, reload the page and try again: what you typed is usually still there."),
     403: _l("You do not have access to this page. If you think you should, contact the coordination of your territory."),
     404: _l("The page you are looking for does not exist or has moved."),
+    405: _l("This address does not accept this kind of request."),
     429: _l("Please wait a moment before trying again."),
     500: _l("Please try again in a few minutes."),
     503: _l("Please try again in a few minutes."),

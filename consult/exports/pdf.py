@@ -8,8 +8,12 @@ def refuse_fetch(url: str, *args, **kwargs):
     raise ValueError(f"External resources are not loaded: {url[:80]}")
 
 
-def render_pdf(html: str, *, base_url: str) -> bytes:
-    """The page as a PDF (the page's own @page rules set the size and the footer)."""
+def render_pdf(html: str, *, base_url: str, tagged: bool = False) -> bytes:
+    """The page as a PDF (the page's own @page rules set the size and the footer).
+
+    `tagged`: an accessible PDF (PDF/UA-1): a structure tree of the page's headings, lists and tables that screen
+    readers follow, the document's language (the root's `lang`) and its title (`<title>`) in the metadata."""
     from weasyprint import HTML  # imported here: loading Pango is slow, and only PDF routes need it
 
-    return HTML(string=html, base_url=base_url, url_fetcher=refuse_fetch).write_pdf()
+    options = {"pdf_variant": "pdf/ua-1", "pdf_tags": True} if tagged else {}
+    return HTML(string=html, base_url=base_url, url_fetcher=refuse_fetch).write_pdf(**options)

@@ -13,6 +13,7 @@ MIMETYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "ods": "application/vnd.oasis.opendocument.spreadsheet",
     "pdf": "application/pdf",
+    "odt": "application/vnd.oasis.opendocument.text",
 }
 
 

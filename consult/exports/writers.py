@@ -9,6 +9,10 @@ run as a formula (=, +, -, @, tab, carriage return) gets a leading apostrophe; n
   the table of distinct strings stays in memory.
 - ODS: written by hand, row by row, into the zip's content.xml (odfpy would build the whole
   document tree in memory first). Rows are never kept.
+
+Both spreadsheets get the header row of every sheet in bold and frozen (XLSX panes; ODS header rows and
+LibreOffice's split view in settings.xml) and column widths: those of a `Sheet` when given, else from the
+header's labels. A sheet is a `Sheet` or a plain (title, rows) pair.
 """
 from __future__ import annotations
 
@@ -19,17 +23,32 @@ import re
 import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import IO
 from xml.sax.saxutils import escape, quoteattr
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 # A cell as the row builders yield it; writers turn it into CSV text, an XLSX or an ODS cell.
 Cell = str | int | float | dt.date | None
 Row = list[Cell]
-Sheet = tuple[str, Iterable[Sequence[Cell]]]
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """A sheet to write: its title, its rows (header first, built as they are written) and, optionally, the width
+    of each column in characters (columns without one get the width of their header label)."""
+
+    title: str
+    rows: Iterable[Sequence[Cell]]
+    widths: Sequence[float] = ()
+
+
+SheetLike = Sheet | tuple[str, Iterable[Sequence[Cell]]]
+
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 # Characters XML 1.0 cannot carry (and openpyxl refuses): control characters other than tab and newlines.
@@ -38,6 +57,10 @@ CSV_CHUNK = 64 * 1024
 SPREADSHEET_FORMATS = ("xlsx", "ods")
 # A spreadsheet stays in memory up to this size, then spills to a temporary file on disk.
 SPOOL_LIMIT = 8 * 1024 * 1024
+# Widths guessed from a header label, in characters.
+MIN_WIDTH, MAX_WIDTH = 8, 40
+# One character of the default font, in centimetres (ODS widths are lengths).
+CHARACTER_CM = 0.21
 
 
 def spreadsheet_value(value) -> Cell:
@@ -85,15 +108,43 @@ def sheet_title(title: str) -> str:
     return re.sub(r"[\[\]:*?/\\]", " ", str(title)).strip()[:31] or "Sheet"
 
 
-def write_xlsx(sheets: Iterable[Sheet], target: IO[bytes]) -> None:
-    """Write the sheets as an XLSX workbook (first row of each in bold, frozen)."""
+def as_sheet(item: SheetLike) -> Sheet:
+    """A `Sheet`, from a `Sheet` or a (title, rows) pair."""
+    return item if isinstance(item, Sheet) else Sheet(*item)
+
+
+def column_widths(sheet: Sheet, header: Sequence[Cell]) -> list[float]:
+    """The width of each column: the sheet's own, else one fitting the header label (within bounds)."""
+    widths = list(sheet.widths)
+    for value in header[len(widths):]:
+        label = "" if value is None else str(value)
+        widths.append(float(min(max(len(label) + 2, MIN_WIDTH), MAX_WIDTH)))
+    return widths
+
+
+def _first_and_rest(rows: Iterable[Sequence[Cell]]) -> tuple[Sequence[Cell] | None, Iterator[Sequence[Cell]]]:
+    """The header row, read ahead (the columns are declared before any row), and the rows after it."""
+    iterator = iter(rows)
+    return next(iterator, None), iterator
+
+
+def write_xlsx(sheets: Iterable[SheetLike], target: IO[bytes]) -> None:
+    """Write the sheets as an XLSX workbook (first row of each in bold, frozen; columns sized)."""
     workbook = Workbook(write_only=True)
     bold = Font(bold=True)
-    for title, rows in sheets:
-        sheet = workbook.create_sheet(title=sheet_title(title))
+    for item in sheets:
+        spec = as_sheet(item)
+        sheet = workbook.create_sheet(title=sheet_title(spec.title))
         sheet.freeze_panes = "A2"
-        for index, row in enumerate(rows):
-            sheet.append([_xlsx_cell(sheet, spreadsheet_value(v), bold if index == 0 else None) for v in row])
+        header, rest = _first_and_rest(spec.rows)
+        if header is None:
+            continue
+        # Write-only sheets take their column widths before the first row.
+        for index, width in enumerate(column_widths(spec, header), start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = width
+        sheet.append([_xlsx_cell(sheet, spreadsheet_value(v), bold) for v in header])
+        for row in rest:
+            sheet.append([_xlsx_cell(sheet, spreadsheet_value(v), None) for v in row])
     workbook.save(target)
 
 
@@ -125,6 +176,7 @@ _MANIFEST = (
     '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
     '<manifest:file-entry manifest:full-path="styles.xml" manifest:media-type="text/xml"/>'
     '<manifest:file-entry manifest:full-path="meta.xml" manifest:media-type="text/xml"/>'
+    '<manifest:file-entry manifest:full-path="settings.xml" manifest:media-type="text/xml"/>'
     '</manifest:manifest>'
 )
 _STYLES = (f'<?xml version="1.0" encoding="UTF-8"?>\n<office:document-styles {_NS} office:version="1.2">'
@@ -140,9 +192,42 @@ _CONTENT_HEAD = (
     '<style:style style:name="header" style:family="table-cell"><style:text-properties fo:font-weight="bold"/>'
     '</style:style>'
     '<style:style style:name="date" style:family="table-cell" style:data-style-name="iso-date"/>'
-    '</office:automatic-styles><office:body><office:spreadsheet>'
 )
+_BODY_HEAD = '</office:automatic-styles><office:body><office:spreadsheet>'
 _CONTENT_TAIL = '</office:spreadsheet></office:body></office:document-content>'
+_CONFIG_NS = 'xmlns:config="urn:oasis:names:tc:opendocument:xmlns:config:1.0"'
+# How LibreOffice freezes the first row of a sheet: a split view below row 1 (mode 2 is "frozen").
+_FROZEN_HEADER = {"HorizontalSplitMode": ("short", 0), "VerticalSplitMode": ("short", 2),
+                  "HorizontalSplitPosition": ("int", 0), "VerticalSplitPosition": ("int", 1),
+                  "ActiveSplitRange": ("short", 2), "PositionLeft": ("int", 0), "PositionRight": ("int", 0),
+                  "PositionTop": ("int", 0), "PositionBottom": ("int", 1)}
+
+
+def _ods_settings(titles: Sequence[str]) -> str:
+    """settings.xml: every sheet's first row frozen."""
+    items = "".join(f'<config:config-item config:name="{name}" config:type="{kind}">{value}</config:config-item>'
+                    for name, (kind, value) in _FROZEN_HEADER.items())
+    tables = "".join(f"<config:config-item-map-entry config:name={quoteattr(title)}>{items}"
+                     "</config:config-item-map-entry>" for title in titles)
+    return (f'<?xml version="1.0" encoding="UTF-8"?>\n<office:document-settings {_NS} {_CONFIG_NS} '
+            'office:version="1.2"><office:settings><config:config-item-set config:name="ooo:view-settings">'
+            '<config:config-item-map-indexed config:name="Views"><config:config-item-map-entry>'
+            '<config:config-item config:name="ViewId" config:type="string">view1</config:config-item>'
+            f'<config:config-item-map-named config:name="Tables">{tables}</config:config-item-map-named>'
+            '</config:config-item-map-entry></config:config-item-map-indexed></config:config-item-set>'
+            '</office:settings></office:document-settings>')
+
+
+def _ods_columns(sheet_number: int, widths: Sequence[float]) -> tuple[str, str]:
+    """The automatic styles of a sheet's column widths, and its table:table-column elements."""
+    styles, columns = [], []
+    for index, width in enumerate(widths):
+        name = f"co{sheet_number}-{index}"
+        styles.append(f'<style:style style:name="{name}" style:family="table-column">'
+                      f'<style:table-column-properties style:column-width="{width * CHARACTER_CM:.2f}cm"/>'
+                      "</style:style>")
+        columns.append(f'<table:table-column table:style-name="{name}"/>')
+    return "".join(styles), "".join(columns)
 
 
 def _ods_paragraphs(text: str) -> str:
@@ -166,26 +251,40 @@ def _ods_cell(value: Cell, header: bool) -> str:
     return f'<table:table-cell{style} office:value-type="string">{_ods_paragraphs(value)}</table:table-cell>'
 
 
-def write_ods(sheets: Iterable[Sheet], target: IO[bytes]) -> None:
-    """Write the sheets as an OpenDocument spreadsheet, streaming content.xml row by row."""
+def _ods_row(row: Sequence[Cell], header: bool) -> str:
+    return ("<table:table-row>" + "".join(_ods_cell(spreadsheet_value(v), header) for v in row)
+            + "</table:table-row>")
+
+
+def write_ods(sheets: Iterable[SheetLike], target: IO[bytes]) -> None:
+    """Write the sheets as an OpenDocument spreadsheet, streaming content.xml row by row.
+
+    Column widths are automatic styles, which come before the body: every sheet's header row is read ahead
+    (its rows are generators, only their first row is taken) so that all the widths are known first.
+    """
+    specs = [as_sheet(item) for item in sheets]
+    heads = [_first_and_rest(spec.rows) for spec in specs]
+    titles = [sheet_title(spec.title) for spec in specs]
+    columns = [_ods_columns(number, column_widths(spec, header or []) or [MIN_WIDTH])
+               for number, (spec, (header, _rest)) in enumerate(zip(specs, heads))]
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         # The mimetype entry must come first and be stored uncompressed (ODF packaging rule).
         archive.writestr(zipfile.ZipInfo("mimetype"), ODS_MIMETYPE, compress_type=zipfile.ZIP_STORED)
         archive.writestr("META-INF/manifest.xml", _MANIFEST)
         archive.writestr("styles.xml", _STYLES)
         archive.writestr("meta.xml", _META)
+        archive.writestr("settings.xml", _ods_settings(titles))
         with archive.open("content.xml", "w", force_zip64=True) as raw, \
                 io.TextIOWrapper(raw, encoding="utf-8", write_through=False) as out:
-            out.write(_CONTENT_HEAD)
-            for title, rows in sheets:
-                out.write(f"<table:table table:name={quoteattr(sheet_title(title))}>")
-                for index, row in enumerate(rows):
-                    if index == 0:
-                        # The schema wants the columns declared before the first row.
-                        out.write(f'<table:table-column table:number-columns-repeated="{max(len(row), 1)}"/>')
-                    out.write("<table:table-row>")
-                    out.write("".join(_ods_cell(spreadsheet_value(v), index == 0) for v in row))
-                    out.write("</table:table-row>")
+            out.write(_CONTENT_HEAD + "".join(styles for styles, _columns in columns) + _BODY_HEAD)
+            for title, (header, rest), (_styles, declared) in zip(titles, heads, columns):
+                out.write(f"<table:table table:name={quoteattr(title)}>")
+                # The schema wants the columns declared before the first row.
+                out.write(declared)
+                if header is not None:
+                    out.write("<table:table-header-rows>" + _ods_row(header, True) + "</table:table-header-rows>")
+                    for row in rest:
+                        out.write(_ods_row(row, False))
                 out.write("</table:table>")
             out.write(_CONTENT_TAIL)
 

@@ -1,0 +1,28 @@
+"""One fiche action as a file, under /t/<slug>/plan/fiches/<id>/file.<pdf|odt>: a published fiche for anyone
+(the public fiche page links to it), a draft for those who read the plan (observers, coordinators, admins: the
+coordinators' fiche page links to it); everyone else gets a 404, as for the fiche's pages."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, g
+from flask_login import current_user
+
+from consult.diagnostic.reports import FORMATS, fiche_file
+from consult.exports.responses import send_export
+from consult.synthesis.fiches import pages
+from consult.synthesis.models import Fiche
+from consult.synthesis.permissions import can_see_fiche
+from consult.territories.views import get_or_404, scope_to_territory
+
+bp = scope_to_territory(Blueprint("fiche_files", __name__, url_prefix="/t/<slug>/plan/fiches"))
+
+
+@bp.get("/<int:fiche_id>/file.<fmt>")
+def download(fiche_id: int, fmt: str):
+    """The fiche as a tagged PDF or an ODT to edit."""
+    if fmt not in FORMATS:
+        abort(404)
+    item = get_or_404(Fiche, fiche_id, g.territory, options=pages.fiche_page_options())
+    if not can_see_fiche(current_user, item):
+        abort(404)  # a draft does not exist for those who may not read it
+    return send_export(fiche_file(item, fmt), filename=f"fiche-action-{item.number}.{fmt}", fmt=fmt,
+                       private=not item.is_published)
