@@ -42,11 +42,14 @@ translations: $(VENV)/.installed
 	$(BIN)/pybabel --quiet update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
 	$(BIN)/pybabel --quiet compile -d translations
 
+# The background worker (territory-wide files) runs beside the web server and stops with it.
 run: setup
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo --publish-results
 	@echo "Consult is served on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	@$(FLASK) worker & worker=$$!; \
+	  trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	  $(FLASK) run --host $(HOST) --port $(PORT)
 
 chromium:
 	@test -x $(CHROMIUM) || { echo "Installing Debian's chromium for the browser tests…"; \

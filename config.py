@@ -81,6 +81,13 @@ class Config:
         self.EMAIL_TOKEN_MAX_AGE = _int("EMAIL_TOKEN_MAX_AGE", 60 * 60 * 48)
         self.RESET_TOKEN_MAX_AGE = _int("RESET_TOKEN_MAX_AGE", 60 * 60)
         self.TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
+        # Background jobs (Huey): Redis when REDIS_URL is set (workers on several machines), else a SQLite file.
+        self.REDIS_URL = env.get("REDIS_URL") or None
+        self.HUEY_SQLITE_PATH = env.get("HUEY_SQLITE_PATH") or str(INSTANCE_DIR / "huey.sqlite3")
+        self.HUEY_IMMEDIATE = _bool("HUEY_IMMEDIATE")  # run jobs in the request that asks for them (tests)
+        # Territory-wide files built by the jobs, kept EXPORT_RETENTION_HOURS then deleted.
+        self.EXPORT_DIR = env.get("EXPORT_DIR") or str(INSTANCE_DIR / "exports")
+        self.EXPORT_RETENTION_HOURS = _int("EXPORT_RETENTION_HOURS", 48)
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
         if self.SQLALCHEMY_DATABASE_URI.startswith("postgresql"):
             # A database host that stops answering must not hang requests (and /healthz) forever.
@@ -134,6 +141,9 @@ class TestingConfig(Config):
         ) or "sqlite://"
         self.MAIL_BACKEND = "memory"
         self.SITE_URL = "http://localhost"
+        # Jobs run in the request that asks for them, so the test client sees them done; a served test turns
+        # this off (HUEY_IMMEDIATE=0) and runs a real worker.
+        self.HUEY_IMMEDIATE = _bool("HUEY_IMMEDIATE", True)
 
     def _fallback_secret_key(self) -> str:
         return "testing-secret-key-not-for-production"

@@ -53,6 +53,8 @@ def register_extensions(app: Flask) -> None:
     init_db_rules(app)
     from consult.core.mail import install_after_commit
     install_after_commit()  # mails sent with send_after_commit leave only once their transaction is stored
+    from consult.diagnostic.jobs import init_jobs
+    init_jobs(app)  # the task queue (Huey): SQLite file, Redis when REDIS_URL is set, in-process when immediate
 
 
 def register_blueprints(app: Flask) -> None:
@@ -90,7 +92,7 @@ def register_blueprints(app: Flask) -> None:
     from consult.synthesis.views import register as register_synthesis
     register_synthesis(app)  # synthesis per axis, fiches actions, governance, follow-up
     from consult.diagnostic.views import register as register_diagnostic
-    register_diagnostic(app)  # territory-wide files: reports, per-fiche files
+    register_diagnostic(app)  # territory-wide files: "Files and reports", jobs, downloads, per-fiche files
     from consult.api.views import register as register_api
     register_api(app)  # the open-data API under /api/v1 and the "Open data" page
 
@@ -152,3 +154,7 @@ def register_commands(app: Flask) -> None:
     from consult.synthesis.plan_io.cli import plan_cli
 
     app.cli.add_command(plan_cli)
+    from consult.diagnostic.cli import export_cli, worker_command
+
+    app.cli.add_command(export_cli)  # export diagnostic|action-plan|purge
+    app.cli.add_command(worker_command)  # the background worker (Huey consumer)

@@ -66,3 +66,4 @@ from consult.synthesis.models import (  # noqa: F401
     Step,
     TaggedText,
 )
+from consult.diagnostic.models import ExportJob, FileDownload  # noqa: F401

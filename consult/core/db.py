@@ -1,7 +1,10 @@
 """Database session rules: SQLite pragmas and BEGIN IMMEDIATE for write transactions."""
 from __future__ import annotations
 
-from flask import Flask, current_app, has_request_context, request
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from flask import Flask, current_app, g, has_app_context, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -9,12 +12,25 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 LARGEST_ID = 2**31 - 1  # PostgreSQL's integer: a larger id in an address can only be a 404 (SQLite overflows at 2**63)
 SERVED = "consult.served"  # WSGI environ key: a request the app is serving (not a script's request context)
+READS_ONLY = "consult_reads_only"  # `g` key set by reads_only()
 
 
 def writes_on_get(view):
     """Mark a GET view that writes (e.g. a confirmation link) so its transaction is taken for writing."""
     view.writes_on_get = True
     return view
+
+
+@contextmanager
+def reads_only() -> Iterator[None]:
+    """Transactions begun inside only read: a long read outside any request (a background job building a
+    file) must not take SQLite's write lock, which every writer of the site would then wait behind."""
+    before = g.get(READS_ONLY, False)
+    setattr(g, READS_ONLY, True)
+    try:
+        yield
+    finally:
+        setattr(g, READS_ONLY, before)
 
 
 def wants_write() -> bool:
@@ -25,6 +41,8 @@ def wants_write() -> bool:
     found the endpoint), so that whatever queries first — a URL value preprocessor, the login
     loader, a before_request hook — a GET never takes SQLite's write lock for its whole request.
     """
+    if has_app_context() and g.get(READS_ONLY):
+        return False  # inside reads_only()
     if not has_request_context() or not request.environ.get(SERVED):
         return True  # CLI, scripts, and request contexts they push to build URLs (e.g. send-reminders)
     if request.method not in SAFE_METHODS:

@@ -472,6 +472,7 @@ FETCHED = [  # (endpoint, the formats fetched above)
     ("groups_exports.territory_attendance", {"csv", "xlsx", "ods"}),
     ("calendar.meeting_ics", None), ("calendar.feed", None),
     ("plan_io.template", {"csv", "xlsx", "ods"}),
+    ("files.download", None),  # a job's file: fetched from gunicorn in tests/diagnostic/test_jobs_served.py
 ]
 NOT_FILES = {"survey_exports.index"}  # the page that lists the survey's files
 

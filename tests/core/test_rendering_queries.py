@@ -94,6 +94,7 @@ def _candidates() -> dict[str, list[dict]]:
         "year": [{"year": territory.current_contract.start_date.year}],
         "axis_id": [{"axis_id": axis}],
         "objective_id": [{"objective_id": objective}],
+        "job_id": [{"job_id": 0}],  # the demo has no export job: its route still answers (a 404 page)
     }
 
 
