@@ -441,6 +441,29 @@ def test_the_action_plan_template_has_a_header_and_an_example_line(served, coord
     assert observer_http.request("GET", path)[0] == 403
 
 
+# --- action plan: one fiche as a file (anyone for a published fiche) ------------------------------------------
+
+def test_a_published_fiche_downloads_as_pdf_and_odt_for_anyone(served):
+    from odf.opendocument import load
+    from odf import teletype, text
+
+    with served.app.app_context():
+        from consult.synthesis.models import Fiche
+        fiche = db.session.scalars(select(Fiche).where(Fiche.published_at.is_not(None)).order_by(Fiche.id)).first()
+        fiche_id, number, title = fiche.id, fiche.number, fiche.title
+        db.session.remove()
+    visitor = Browser(served.port)
+    headers, pdf = download(visitor, f"/t/{SLUG}/plan/fiches/{fiche_id}/file.pdf", "pdf",
+                            rf'attachment; filename="fiche-action-{re.escape(number)}\.pdf"')
+    assert pdf.startswith(b"%PDF") and pdf.rstrip().endswith(b"%%EOF")
+    assert "no-store" not in headers.get("cache-control", "")  # published: nothing private in it
+    status, headers, odt = visitor.request("GET", f"/t/{SLUG}/plan/fiches/{fiche_id}/file.odt")
+    assert status == 200 and headers["content-type"] == "application/vnd.oasis.opendocument.text"
+    document = load(io.BytesIO(odt))
+    assert f"Action {number} — {title}" in [teletype.extractText(p) for p in document.getElementsByType(text.P)]
+    assert "Budget" in [teletype.extractText(h) for h in document.getElementsByType(text.H)]
+
+
 # --- calendars ---------------------------------------------------------------------------------------
 
 def test_meeting_invitation_and_private_feed_are_calendars(served, coordinator_http):
@@ -471,7 +494,7 @@ FETCHED = [  # (endpoint, the formats fetched above)
     ("groups_exports.meeting_attendance", {"csv", "xlsx", "ods"}),
     ("groups_exports.territory_attendance", {"csv", "xlsx", "ods"}),
     ("calendar.meeting_ics", None), ("calendar.feed", None),
-    ("plan_io.template", {"csv", "xlsx", "ods"}),
+    ("plan_io.template", {"csv", "xlsx", "ods"}), ("fiche_files.download", {"pdf", "odt"}),
     ("files.download", None),  # a job's file: fetched from gunicorn in tests/diagnostic/test_jobs_served.py
 ]
 NOT_FILES = {"survey_exports.index"}  # the page that lists the survey's files

@@ -16,11 +16,9 @@ from consult.territories.views import get_or_404, scope_to_territory
 bp = scope_to_territory(Blueprint("fiche_files", __name__, url_prefix="/t/<slug>/plan/fiches"))
 
 
-@bp.get("/<int:fiche_id>/file.<fmt>")
+@bp.get(f"/<int:fiche_id>/file.<any({', '.join(FORMATS)}):fmt>")
 def download(fiche_id: int, fmt: str):
     """The fiche as a tagged PDF or an ODT to edit."""
-    if fmt not in FORMATS:
-        abort(404)
     item = get_or_404(Fiche, fiche_id, g.territory, options=pages.fiche_page_options())
     if not can_see_fiche(current_user, item):
         abort(404)  # a draft does not exist for those who may not read it
