@@ -27,7 +27,8 @@ from dataclasses import dataclass, field
 from babel.lists import format_list
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
 
 from consult.extensions import db
 from consult.surveys.answering.answers import SINGLE_VALUE_TYPES
@@ -64,21 +65,30 @@ def quasi_identifiers(survey: Survey) -> list[QuasiIdentifier]:
 
 
 def combinations(survey: Survey, fields: Sequence[QuasiIdentifier]) -> Counter[Combination]:
-    """How many responses hold each combination of the fields' answers (None: not answered)."""
-    ids = list(db.session.scalars(select(Response.id).where(Response.survey_id == survey.id)))
-    values: dict[int, list[str | None]] = {rid: [None] * len(fields) for rid in ids}
-    if fields:
-        position = {f.question.id: i for i, f in enumerate(fields)}
-        options = {o.id: o.code for f in fields for o in f.question.options}
-        rows = db.session.execute(
-            select(Answer.response_id, Answer.question_id, Answer.option_id, Answer.value_text)
-            .join(Response, Response.id == Answer.response_id)
-            .where(Response.survey_id == survey.id, Answer.question_id.in_(position))
-        )
-        for response_id, question_id, option_id, text in rows:
-            if response_id in values:
-                values[response_id][position[question_id]] = options.get(option_id) if option_id else text
-    return Counter(tuple(v) for v in values.values())
+    """How many responses hold each combination of the fields' answers (None: not answered).
+
+    Counted by the database (one outer join per field, grouped): only the distinct combinations come back, so
+    the memory does not grow with the number of responses."""
+    columns, joins = [], []
+    for quasi in fields:
+        answer = aliased(Answer)
+        # A commune is stored as its INSEE code; the other fields are single-answer questions: their option.
+        columns.append(answer.value_text if quasi.kind == "commune" else answer.option_id)
+        joins.append((answer, (answer.response_id == Response.id) & (answer.question_id == quasi.question.id)))
+    statement = (select(*columns, func.count(Response.id)).select_from(Response)
+                 .where(Response.survey_id == survey.id))
+    for answer, on in joins:
+        statement = statement.outerjoin(answer, on)
+    if columns:
+        statement = statement.group_by(*columns)
+    options = {o.id: o.code for f in fields for o in f.question.options}
+    counts: Counter[Combination] = Counter()
+    for *values, n in db.session.execute(statement):
+        if not n:
+            continue
+        combination = tuple(options.get(v) if quasi.kind != "commune" else v for quasi, v in zip(fields, values))
+        counts[tuple(v or None for v in combination)] += n
+    return counts
 
 
 def combination_of(record_data: Mapping, fields: Sequence[QuasiIdentifier]) -> Combination:

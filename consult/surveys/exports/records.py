@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -47,14 +48,17 @@ def iter_records(survey: Survey, *, batch_size: int = BATCH_SIZE) -> Iterator[Re
 
     The ids alone are read first and shuffled with the system's random source: a row's place in a file then
     says nothing about when it came, and nobody can redo the order from a seed. Each batch of that order
-    is then loaded with its answers, so no more than one batch of answers is ever held in memory.
+    is then loaded with its answers, so no more than one batch of answers is ever held in memory. The ids are
+    streamed from the database into a typed array (8 bytes each, where a list of Python ints takes 36 and the
+    ORM's buffered result rows far more): 100,000 responses hold 0.8 MB.
     """
     questions = {q.id: q for q in survey.questions}
     options = {o.id: o for q in questions.values() for o in q.options}
-    order = list(db.session.scalars(select(Response.id).where(Response.survey_id == survey.id)))
+    order = array("q", db.session.scalars(select(Response.id).where(Response.survey_id == survey.id)
+                                          .execution_options(yield_per=10 * batch_size)))
     secrets.SystemRandom().shuffle(order)
     for start in range(0, len(order), batch_size):
-        ids = order[start:start + batch_size]
+        ids = order[start:start + batch_size].tolist()
         heads = {head.id: head for head in db.session.execute(
             select(Response.id, Response.channel, Response.submitted_on).where(Response.id.in_(ids)))}
         grouped: dict[int, list[AnswerRow]] = defaultdict(list)
