@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import zipfile
 from collections import Counter
 from collections.abc import Iterator
@@ -275,3 +276,108 @@ def test_counts_by_answer_agree_with_a_release_of_the_survey(packages, world_app
         db.session.remove()
     counted = Counter(row["Q2"] for row in read_csv(packages["zip"], responses_name(world)))
     assert shown and all(counted[code] == value for code, value in shown.items()), (shown, counted)
+
+
+# --------------------------------------------------------------------------- flat memory
+
+# Responses of the small and the large survey (ten times more). Under tracemalloc, 100,000 responses take about
+# 50 s of CPU, more than the whole suite can spare: the suite runs 2,000 and 20,000 (as bench/export_memory.py);
+# CONSULT_MEMORY_TEST_SIZES=10000,100000 runs the full-size check.
+SMALL, LARGE = (int(n) for n in os.environ.get("CONSULT_MEMORY_TEST_SIZES", "2000,20000").split(","))
+
+def volume_survey(territory, title: str) -> Survey:
+    """Three questions, the three a k-anonymous file protects: commune, age band, sex."""
+    from consult.surveys.models import Question, QuestionType, SurveyPage, SurveyStatus
+    from tests.surveys.conftest import options
+
+    page = SurveyPage(position=0, title="Vous", questions=[
+        Question(code="Q1", position=0, type=QuestionType.COMMUNE, text="Dans quelle commune habitez-vous ?"),
+        Question(code="Q2", position=1, type=QuestionType.AGE_BAND, text="Votre âge", breakdown_role="age_band",
+                 options=options("15-29 ans", "30-44 ans", "45-59 ans", "60-74 ans", "75 ans ou plus")),
+        Question(code="Q3", position=2, type=QuestionType.SINGLE, text="Vous êtes", breakdown_role="sex",
+                 options=options("Une femme", "Un homme", "Autre ou non précisé")),
+    ])
+    survey = Survey(territory=territory, title=title, status=SurveyStatus.CLOSED, pages=[page])
+    for question in page.questions:
+        question.survey = survey
+    db.session.add(survey)
+    db.session.flush()
+    return survey
+
+
+def fill(survey: Survey, count: int, *, first_id: int, communes: list[str]) -> None:
+    """`count` responses inserted with core executemany (the ORM would take minutes), answers drawn at random."""
+    import datetime as dt
+    import random
+
+    from consult.surveys.models import Answer, Response
+
+    draw = random.Random(first_id)
+    commune, age, sex = survey.questions
+    for start in range(first_id, first_id + count, 10_000):
+        ids = range(start, min(start + 10_000, first_id + count))
+        db.session.connection().execute(Response.__table__.insert(), [
+            {"id": i, "survey_id": survey.id, "channel": "web", "submitted_on": dt.date(2026, 11, 23)} for i in ids])
+        db.session.connection().execute(Answer.__table__.insert(), [
+            {"response_id": i, "question_id": question.id, "option_id": option, "value_text": text}
+            for i in ids for question, option, text in (
+                (commune, None, draw.choice(communes)), (age, draw.choice(age.choices).id, None),
+                (sex, draw.choice(sex.choices).id, None))])
+    db.session.commit()
+
+
+def test_responses_are_written_in_flat_memory_whatever_the_number_of_responses():
+    """Peak traced memory of the data package (JSON) of a survey with ten times more responses within +20 % of the
+    smaller one's: the responses are read a batch at a time and written as they come."""
+    import gc
+    import tempfile
+    import tracemalloc
+
+    from consult.surveys.models import SurveyStatus
+    from tests.diagnostic.datapackage_world import make_territory, territory_communes
+
+    app = build_app()
+    try:
+        with app.test_request_context(headers={"Accept-Language": "en"}):
+            territory = make_territory()
+            small, large = volume_survey(territory, "Petite enquête"), volume_survey(territory, "Grande enquête")
+            communes = [c.insee_code for c in territory_communes(territory)]
+            fill(small, SMALL, first_id=1, communes=communes)
+            fill(large, LARGE, first_id=SMALL + 1, communes=communes)
+
+            def peak_of(survey: Survey, *, traced: bool = True) -> tuple[int, int]:
+                """The peak traced memory of building the package of the territory with this survey alone."""
+                for each in (small, large):
+                    each.status = SurveyStatus.CLOSED if each is survey else SurveyStatus.DRAFT
+                db.session.commit()
+                reported = []
+
+                def reported_with_garbage_collected(done: int, total: int) -> None:
+                    # What is measured is the memory still in use: the cycles each batch of queries leaves are
+                    # garbage the collector frees at its own pace, which would blur a tenfold comparison.
+                    if len(reported) % 4 == 0:  # every 2,000 rows: a full collection costs
+                        gc.collect()
+                    reported.append(total)
+
+                with tempfile.TemporaryFile() as target:
+                    gc.collect()
+                    if traced:
+                        tracemalloc.start()
+                    try:
+                        kinds.build("datapackage", territory, "json", target, progress=reported_with_garbage_collected)
+                        peak = tracemalloc.get_traced_memory()[1] if traced else 0
+                    finally:
+                        tracemalloc.stop()
+                return peak, reported[-1]
+
+            peak_of(small, traced=False)  # first use: locale data, compiled queries
+            small_peak, small_rows = peak_of(small)
+            large_peak, large_rows = peak_of(large)
+            db.session.remove()
+    finally:
+        with app.app_context():
+            discard_database()
+            db.engine.dispose()
+    assert (small_rows, large_rows) == (SMALL + 43, LARGE + 43)  # the responses and the codebook's 43 lines
+    print(f"peak traced memory: {small_peak / 2**20:.2f} MiB ({SMALL} responses), {large_peak / 2**20:.2f} MiB ({LARGE})")
+    assert large_peak <= 1.2 * small_peak, (small_peak, large_peak)

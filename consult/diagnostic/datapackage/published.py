@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 from consult.core.time import paris_date
 from consult.extensions import db
 from consult.groups.models import Idea, Meeting, MeetingKind
-from consult.proposals.models import AnswerStatus, Call, Proposal, ProposalState, Support
+from consult.proposals.models import AnswerStatus, Proposal, ProposalState, Support
 from consult.synthesis.fiches.pages import budget_of, plan_of
 from consult.synthesis.models import Fiche, FicheStatus, IndicatorKind, PartnerRole, Priority, TargetPublic
 from consult.territories.models import Axis

@@ -28,13 +28,14 @@ from babel.lists import format_list
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
-from sqlalchemy.orm import aliased
 
 from consult.extensions import db
 from consult.surveys.answering.answers import SINGLE_VALUE_TYPES
 from consult.surveys.models import Answer, Question, QuestionType, Response, Survey
 
 OTHER_COMMUNES = "other"
+# Answers read per round trip when the combinations are counted.
+_STREAMED_ROWS = 1_000
 # Generalised in this order after the communes; blanked in this order, the commune last.
 ROLES = ("occupation", "age_band", "sex")
 
@@ -67,27 +68,33 @@ def quasi_identifiers(survey: Survey) -> list[QuasiIdentifier]:
 def combinations(survey: Survey, fields: Sequence[QuasiIdentifier]) -> Counter[Combination]:
     """How many responses hold each combination of the fields' answers (None: not answered).
 
-    Counted by the database (one outer join per field, grouped): only the distinct combinations come back, so
-    the memory does not grow with the number of responses."""
-    columns, joins = [], []
-    for quasi in fields:
-        answer = aliased(Answer)
-        # A commune is stored as its INSEE code; the other fields are single-answer questions: their option.
-        columns.append(answer.value_text if quasi.kind == "commune" else answer.option_id)
-        joins.append((answer, (answer.response_id == Response.id) & (answer.question_id == quasi.question.id)))
-    statement = (select(*columns, func.count(Response.id)).select_from(Response)
-                 .where(Response.survey_id == survey.id))
-    for answer, on in joins:
-        statement = statement.outerjoin(answer, on)
-    if columns:
-        statement = statement.group_by(*columns)
-    options = {o.id: o.code for f in fields for o in f.question.options}
+    The fields' answers are streamed in the order of their response, each response's combination counted as soon
+    as its answers are read: only the distinct combinations are kept, so the memory does not grow with the number
+    of responses. The responses without any of these answers are counted apart."""
+    total = db.session.scalar(select(func.count(Response.id)).where(Response.survey_id == survey.id)) or 0
     counts: Counter[Combination] = Counter()
-    for *values, n in db.session.execute(statement):
-        if not n:
-            continue
-        combination = tuple(options.get(v) if quasi.kind != "commune" else v for quasi, v in zip(fields, values))
-        counts[tuple(v or None for v in combination)] += n
+    seen = 0
+    if fields:
+        position = {f.question.id: i for i, f in enumerate(fields)}
+        options = {o.id: o.code for f in fields for o in f.question.options}
+        rows = db.session.execute(
+            select(Answer.response_id, Answer.question_id, Answer.option_id, Answer.value_text)
+            .join(Response, Response.id == Answer.response_id)
+            .where(Response.survey_id == survey.id, Answer.question_id.in_(position))
+            .order_by(Answer.response_id).execution_options(yield_per=_STREAMED_ROWS))
+        current, values = None, [None] * len(fields)
+        for response_id, question_id, option_id, text in rows:
+            if response_id != current:
+                if current is not None:
+                    counts[tuple(values)] += 1
+                    seen += 1
+                current, values = response_id, [None] * len(fields)
+            values[position[question_id]] = (options.get(option_id) if option_id else text) or None
+        if current is not None:
+            counts[tuple(values)] += 1
+            seen += 1
+    if total > seen:  # responses that answered none of the fields (or came while the answers were read)
+        counts[(None,) * len(fields)] += total - seen
     return counts
 
 

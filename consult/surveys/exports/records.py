@@ -21,7 +21,7 @@ from consult.surveys.models import Answer, Channel, Option, Question, QuestionTy
 # Responses read per query: the answers of one batch are loaded together, never those of the whole survey.
 BATCH_SIZE = 500
 # Response ids read from the database per round trip while they are written to the order's temporary file.
-_ID_CHUNK = 10_000
+_ID_CHUNK = 1_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +89,7 @@ def _shuffled_ids(survey: Survey) -> Iterator[memoryview]:
                                         .execution_options(yield_per=_ID_CHUNK)).partitions():
             spill.write(array("q", chunk).tobytes())
             count += len(chunk)
+            del chunk  # not kept while the next one is read
         if not count:
             yield memoryview(b"").cast("q")
             return
