@@ -27,13 +27,15 @@ from dataclasses import dataclass, field
 from babel.lists import format_list
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from consult.extensions import db
 from consult.surveys.answering.answers import SINGLE_VALUE_TYPES
 from consult.surveys.models import Answer, Question, QuestionType, Response, Survey
 
 OTHER_COMMUNES = "other"
+# Answers read per round trip when the combinations are counted.
+_STREAMED_ROWS = 1_000
 # Generalised in this order after the communes; blanked in this order, the commune last.
 ROLES = ("occupation", "age_band", "sex")
 
@@ -64,9 +66,14 @@ def quasi_identifiers(survey: Survey) -> list[QuasiIdentifier]:
 
 
 def combinations(survey: Survey, fields: Sequence[QuasiIdentifier]) -> Counter[Combination]:
-    """How many responses hold each combination of the fields' answers (None: not answered)."""
-    ids = list(db.session.scalars(select(Response.id).where(Response.survey_id == survey.id)))
-    values: dict[int, list[str | None]] = {rid: [None] * len(fields) for rid in ids}
+    """How many responses hold each combination of the fields' answers (None: not answered).
+
+    The fields' answers are streamed in the order of their response, each response's combination counted as soon
+    as its answers are read: only the distinct combinations are kept, so the memory does not grow with the number
+    of responses. The responses without any of these answers are counted apart."""
+    total = db.session.scalar(select(func.count(Response.id)).where(Response.survey_id == survey.id)) or 0
+    counts: Counter[Combination] = Counter()
+    seen = 0
     if fields:
         position = {f.question.id: i for i, f in enumerate(fields)}
         options = {o.id: o.code for f in fields for o in f.question.options}
@@ -74,11 +81,21 @@ def combinations(survey: Survey, fields: Sequence[QuasiIdentifier]) -> Counter[C
             select(Answer.response_id, Answer.question_id, Answer.option_id, Answer.value_text)
             .join(Response, Response.id == Answer.response_id)
             .where(Response.survey_id == survey.id, Answer.question_id.in_(position))
-        )
+            .order_by(Answer.response_id).execution_options(yield_per=_STREAMED_ROWS))
+        current, values = None, [None] * len(fields)
         for response_id, question_id, option_id, text in rows:
-            if response_id in values:
-                values[response_id][position[question_id]] = options.get(option_id) if option_id else text
-    return Counter(tuple(v) for v in values.values())
+            if response_id != current:
+                if current is not None:
+                    counts[tuple(values)] += 1
+                    seen += 1
+                current, values = response_id, [None] * len(fields)
+            values[position[question_id]] = (options.get(option_id) if option_id else text) or None
+        if current is not None:
+            counts[tuple(values)] += 1
+            seen += 1
+    if total > seen:  # responses that answered none of the fields (or came while the answers were read)
+        counts[(None,) * len(fields)] += total - seen
+    return counts
 
 
 def combination_of(record_data: Mapping, fields: Sequence[QuasiIdentifier]) -> Combination:

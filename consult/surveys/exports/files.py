@@ -77,7 +77,8 @@ def k_anonymous_plan(survey: Survey, *, threshold: int) -> anonymity.KAnonymity:
     return anonymity.plan_k_anonymity(anonymity.combinations(survey, fields), fields, threshold)
 
 
-def _k_anonymous_rows(survey: Survey, plan: anonymity.KAnonymity, *, texts: bool):
+def k_anonymous_rows(survey: Survey, plan: anonymity.KAnonymity, *, texts: bool):
+    """Header, then the k-anonymous rows (the plan's merging and blanking applied; free texts only when `texts`)."""
     communes = {**commune_choices(survey), anonymity.OTHER_COMMUNES: _("Other communes")}
     # The "other" texts of the fields themselves are never written: they would undo the merging.
     left_out = {f"{quasi.code}_other_text" for quasi in plan.fields}
@@ -93,7 +94,7 @@ def k_anonymous_csv(survey: Survey, *, threshold: int, texts: bool) -> Iterator[
     def chunks(survey: Survey) -> Iterator[str]:
         survey = _streamed(survey)
         plan = k_anonymous_plan(survey, threshold=threshold)
-        yield from writers.csv_chunks(_k_anonymous_rows(survey, plan, texts=texts))
+        yield from writers.csv_chunks(k_anonymous_rows(survey, plan, texts=texts))
     return chunks(survey)
 
 
@@ -102,7 +103,7 @@ def k_anonymous_spreadsheet(survey: Survey, fmt: str, *, threshold: int, texts: 
     plan = k_anonymous_plan(survey, threshold=threshold)
     communes = commune_choices(survey)
     return writers.write_spreadsheet([
-        (_("k-anonymous responses"), _k_anonymous_rows(survey, plan, texts=texts)),
+        (_("k-anonymous responses"), k_anonymous_rows(survey, plan, texts=texts)),
         (_("Codebook"), builders.codebook_rows(survey, communes)),
         (_("Anonymisation"), anonymity.anonymisation_rows(plan, communes, texts=texts)),
     ], fmt)
