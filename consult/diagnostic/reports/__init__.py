@@ -32,38 +32,33 @@ def _write(document: Document, fmt: str, target: IO[bytes]) -> None:
         raise KeyError(fmt)
 
 
-def build_report(territory: Territory, fmt: str, target: IO[bytes], *, progress: Progress = no_progress,
-                 options: Mapping[str, str] | None = None, now: dt.datetime | None = None) -> None:
-    """The consultation report of the territory's current contract (pdf or odt) into `target`; KeyError for
-    another format. Progress counts the sections, then one more step for the file itself."""
+def _build(make, territory: Territory, fmt: str, target: IO[bytes], progress: Progress,
+           now: dt.datetime | None) -> None:
+    """Make the document (its steps reported as they go), then write it: one more step for the file itself."""
     if fmt not in FORMATS:
         raise KeyError(fmt)
     seen = {"total": 1}
 
-    def section(done: int, total: int) -> None:
+    def step(done: int, total: int) -> None:
         seen["total"] = total + 1
         progress(done, total + 1)
 
-    document = consultation_report(territory, now=now or utcnow(), progress=section)
-    _write(document, fmt, target)
+    _write(make(territory, now=now or utcnow(), progress=step), fmt, target)
     progress(seen["total"], seen["total"])
+
+
+def build_report(territory: Territory, fmt: str, target: IO[bytes], *, progress: Progress = no_progress,
+                 options: Mapping[str, str] | None = None, now: dt.datetime | None = None) -> None:
+    """The consultation report of the territory's current contract (pdf or odt) into `target`; KeyError for
+    another format. Progress counts the sections, then one more step for the file itself."""
+    _build(consultation_report, territory, fmt, target, progress, now)
 
 
 def build_action_plan(territory: Territory, fmt: str, target: IO[bytes], *, progress: Progress = no_progress,
                       options: Mapping[str, str] | None = None, now: dt.datetime | None = None) -> None:
     """Every published fiche of the current contract, in axis and objective order after a table of contents
-    (pdf or odt) into `target`. Progress counts the fiches, then one more step for the file itself."""
-    if fmt not in FORMATS:
-        raise KeyError(fmt)
-    seen = {"total": 1}
-
-    def fiche(done: int, total: int) -> None:
-        seen["total"] = total + 1
-        progress(done, total + 1)
-
-    document = action_plan(territory, now=now or utcnow(), progress=fiche)
-    _write(document, fmt, target)
-    progress(seen["total"], seen["total"])
+    (pdf or odt) into `target`; KeyError for another format. Progress counts the fiches, then the file."""
+    _build(action_plan, territory, fmt, target, progress, now)
 
 
 def fiche_file(fiche: Fiche, fmt: str, *, now: dt.datetime | None = None) -> bytes:
