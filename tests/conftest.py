@@ -386,6 +386,13 @@ def seeded_demo(tmp_path_factory, tmp_path):
 
 
 @pytest.fixture
+def published_demo(tmp_path_factory, tmp_path):
+    """Like `seeded_demo`, for `seed-demo --publish-results` (the survey's first release made and published)."""
+    with demo_copy(tmp_path_factory, tmp_path, "--publish-results") as demo:
+        yield demo
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

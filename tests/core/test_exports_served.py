@@ -37,7 +37,7 @@ from consult.surveys.models import (Answer, Channel, Option, Question, QuestionT
 from consult.surveys.releases.services import freeze_release
 from consult.surveys.results import disclosure_threshold
 from consult.territories.models import Commune, Epci, Territory
-from tests.conftest import build_app
+from tests.conftest import app_on_copy, seeded_template
 from tests.core.test_database import gunicorn
 from tests.served import Browser
 from tests.surveys.exports_helpers import read_ods, read_xlsx
@@ -148,10 +148,8 @@ def served(tmp_path_factory):
     """The demo, plus one answer that looks like a formula, served by one gunicorn worker with CSRF on."""
     folder = tmp_path_factory.mktemp("exports-served")
     database = folder / "served.sqlite3"
-    app = build_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{database}")
+    app = app_on_copy(seeded_template(tmp_path_factory)[0], database)  # the demo, seeded once for the run
     with app.app_context():
-        result = app.test_cli_runner().invoke(args=["seed-demo"])
-        assert result.exit_code == 0, result.output
         territory = db.session.scalar(select(Territory).where(Territory.slug == SLUG))
         survey = db.session.scalar(select(Survey).where(Survey.territory_id == territory.id).order_by(Survey.id))
         question = next(q for q in survey.questions if q.type is QuestionType.LONG_TEXT)
