@@ -342,7 +342,7 @@ def seeded_template(tmp_path_factory, *options: str) -> tuple[Path, Seeding]:
 def app_on_copy(template: Path, target: Path, **overrides) -> Flask:
     """An app on `target`, a copy of the SQLite database `template` (see `seeded_template`)."""
     copy_database(template, target)
-    app = create_app(make_config(SQLALCHEMY_DATABASE_URI=f"sqlite:///{target}", **overrides))
+    app = create_app(make_config(**{**overrides, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{target}"}))
     app.test_client_class = FreshContextClient
     return app
 

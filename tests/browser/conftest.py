@@ -5,7 +5,6 @@ Every test in this folder is marked `browser`; select or skip them with `-m brow
 from __future__ import annotations
 
 import os
-import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,8 +18,7 @@ from werkzeug.serving import make_server
 
 from consult.demo import seed_demo
 from consult.extensions import db
-from consult import create_app
-from tests.conftest import FreshContextClient, build_app, discard_database, make_config, postgres_database
+from tests.conftest import app_on_copy, build_app, discard_database, postgres_database
 
 HERE = Path(__file__).resolve().parent
 CHROMIUM = "/usr/bin/chromium"
@@ -112,14 +110,6 @@ def seed_template(database_file: Path) -> Path:
     return database_file
 
 
-def copy_database(template: Path, target: Path) -> None:
-    """`target` becomes a copy of the SQLite database `template` (SQLite's backup: consistent whatever the journal)."""
-    with sqlite3.connect(template) as source, sqlite3.connect(target) as copy:
-        source.backup(copy)
-    source.close()
-    copy.close()
-
-
 @contextmanager
 def serve_seeded_app(database_file: Path, postgres_url: str | None = None, *, template: Path | None = None
                      ) -> Iterator[LiveServer]:
@@ -142,9 +132,7 @@ def serve_seeded_app(database_file: Path, postgres_url: str | None = None, *, te
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     try:
         if template is not None and not postgres:
-            copy_database(template, database_file)
-            app = dispatcher.app = create_app(make_config(**overrides))
-            app.test_client_class = FreshContextClient
+            app = dispatcher.app = app_on_copy(template, database_file, **overrides)
         else:
             app = dispatcher.app = build_app(**overrides)
             with app.app_context():
