@@ -12,8 +12,8 @@ How the suite is built, fastest first:
   deletes rows); tests that write or seed again use `seeded_demo` (or `demo_copy`), a database of their own.
   On SQLite every one of these is a copy of a template that `seed-demo` made once for the whole run
   (`seeded_template`, shared by the xdist workers): seeding costs ~2.5 s of CPU, ~12 s with --publish-results.
-- Browser journeys each get a freshly seeded served app, unless marked `shared_server` (they only read): those
-  share one per module (tests/browser/conftest.py).
+- Browser journeys each get a served app on a fresh copy of a seeded demo (seeded once per worker), unless marked
+  `shared_server` (they only read): those share one per module (tests/browser/conftest.py).
 - `make test` runs on every core with pytest-xdist (`--dist loadfile`). On PostgreSQL (TEST_DATABASE_URL, see
   tests/pgcluster.py) each worker uses its own database `<name>_gw0`, `<name>_gw1`…, and the demo and the shared
   browser server have theirs (`<name>_demo`, `<name>_browser`), created on first use by `postgres_database`.

@@ -174,8 +174,8 @@ def shared_live_server(tmp_path_factory, seeded_template) -> Iterator[LiveServer
 def live_server(request, tmp_path, seeded_template) -> Iterator[LiveServer]:
     """A freshly seeded app per test, or the module's shared one for a test marked `shared_server`.
 
-    Fresh by default (a copy of the worker's seeded template): serving takes ~0.5 s, but journeys write (accounts, axes, rate-limit counters,
-    mail) and check what they wrote. A test that only reads (no login, no form accepted, no mail) is marked
+    Fresh by default (a copy of the worker's seeded template, `seeded_template`), as journeys write (accounts,
+    axes, rate-limit counters, mail) and check what they wrote. A test that only reads (no login, no form accepted, no mail) is marked
     `@pytest.mark.shared_server` and spares that time.
     """
     if request.node.get_closest_marker("shared_server"):
