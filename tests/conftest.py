@@ -9,9 +9,11 @@ How the suite is built, fastest first:
 - Apps that need a database threads can share (`served_database_app` + `serving`), or a database of their
   own, are still built per test with `build_app`; call `discard_database()` when done.
 - `demo` is the demo seeded once per session for the tests that only read it (and fails a test that adds or
-  deletes rows); tests that write or seed again run `seed-demo` with `runner` on `app`'s empty database.
-- Browser journeys each get a freshly seeded served app, unless marked `shared_server` (they only read): those
-  share one per module (tests/browser/conftest.py).
+  deletes rows); tests that write or seed again use `seeded_demo` (or `demo_copy`), a database of their own.
+  On SQLite every one of these is a copy of a template that `seed-demo` made once for the whole run
+  (`seeded_template`, shared by the xdist workers): seeding costs ~2.5 s of CPU, ~12 s with --publish-results.
+- Browser journeys each get a served app on a fresh copy of a seeded demo (seeded once per worker), unless marked
+  `shared_server` (they only read): those share one per module (tests/browser/conftest.py).
 - `make test` runs on every core with pytest-xdist (`--dist loadfile`). On PostgreSQL (TEST_DATABASE_URL, see
   tests/pgcluster.py) each worker uses its own database `<name>_gw0`, `<name>_gw1`…, and the demo and the shared
   browser server have theirs (`<name>_demo`, `<name>_browser`), created on first use by `postgres_database`.
@@ -22,8 +24,11 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import fcntl
 import itertools
+import json
 import os
+import sqlite3
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -259,7 +264,7 @@ class Demo:
     """The demo data on its own database: `app` serves it, `seeding` is the `flask seed-demo` run that made it."""
 
     app: Flask
-    seeding: Result
+    seeding: Result | Seeding
 
 
 def row_counts() -> tuple[int, ...]:
@@ -269,23 +274,77 @@ def row_counts() -> tuple[int, ...]:
 
 
 @pytest.fixture(scope="session")
-def demo_database():
+def demo_database(tmp_path_factory):
     """The demo seeded once per session (per worker), for the tests that only read it.
 
-    Tests that write, or seed again to check idempotence, run `seed-demo` with `runner` on `app`'s empty
-    database instead. On PostgreSQL the demo has a database of its own (`<test database>_demo`).
+    On SQLite it is a copy of the run's seeded template (`seeded_template`), made by `seed-demo` once for every
+    worker. Tests that write, or seed again to check idempotence, use `seeded_demo` (a copy of their own).
+    On PostgreSQL the demo has a database of its own (`<test database>_demo`).
     """
-    overrides = {}
     if os.environ.get("TEST_DATABASE_URL"):
-        overrides["SQLALCHEMY_DATABASE_URI"] = postgres_database("demo")
-    app = build_app(**overrides)
-    with app.app_context():
-        seeding = app.test_cli_runner().invoke(args=["seed-demo"])
-        db.session.remove()
+        app = build_app(SQLALCHEMY_DATABASE_URI=postgres_database("demo"))
+        with app.app_context():
+            seeding = app.test_cli_runner().invoke(args=["seed-demo"])
+            db.session.remove()
+    else:  # a copy of the run's seeded demo
+        template, seeding = seeded_template(tmp_path_factory)
+        app = app_on_copy(template, tmp_path_factory.mktemp("demo") / "demo.sqlite3")
     yield Demo(app=app, seeding=seeding)
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+@dataclass
+class Seeding:
+    """What a `flask seed-demo` run printed and returned (a click Result, or one read back from a template)."""
+
+    exit_code: int
+    output: str
+
+
+def copy_database(template: Path, target: Path) -> None:
+    """`target` becomes a copy of the SQLite database `template` (SQLite's backup: consistent whatever the journal)."""
+    source, copy = sqlite3.connect(template), sqlite3.connect(target)
+    try:
+        source.backup(copy)
+    finally:
+        source.close()
+        copy.close()
+
+
+def seeded_template(tmp_path_factory, *options: str) -> tuple[Path, Seeding]:
+    """A SQLite file on which `flask seed-demo <options>` ran once on an empty database, and what it printed.
+
+    Made once for the whole run: the pytest-xdist workers share it (the first to ask seeds, under a file
+    lock; the others wait, then copy it). Seeding the demo takes ~2.5 s of CPU, ~12 s with --publish-results.
+    SQLite only: on PostgreSQL, seed instead.
+    """
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # the run's folder, parent of every worker's
+    name = "-".join(["seeded-demo", *(option.strip("-") for option in options)])
+    database, printed = root / f"{name}.sqlite3", root / f"{name}.json"
+    with (root / f"{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not printed.exists():
+            database.unlink(missing_ok=True)
+            app = build_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{database}")
+            with app.app_context():
+                result = app.test_cli_runner().invoke(args=["seed-demo", *options])
+                db.session.remove()
+                db.engine.dispose()
+            assert result.exit_code == 0, result.output
+            printed.write_text(json.dumps({"exit_code": result.exit_code, "output": result.output}))
+    return database, Seeding(**json.loads(printed.read_text()))
+
+
+def app_on_copy(template: Path, target: Path, **overrides) -> Flask:
+    """An app on `target`, a copy of the SQLite database `template` (see `seeded_template`)."""
+    copy_database(template, target)
+    app = create_app(make_config(**{**overrides, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{target}"}))
+    app.test_client_class = FreshContextClient
+    return app
 
 
 @pytest.fixture
@@ -295,8 +354,42 @@ def demo(demo_database):
         before = row_counts()
         yield demo_database
         db.session.rollback()
-        assert row_counts() == before, "a test using `demo` must only read: use `runner` and seed-demo to write"
+        assert row_counts() == before, "a test using `demo` must only read: use `seeded_demo` to write"
         db.session.remove()
+
+
+@contextmanager
+def demo_copy(tmp_path_factory, folder: Path, *options: str):
+    """The demo as `flask seed-demo <options>` left it on an empty database, on a database of its own that the
+    caller may change (app context pushed): on SQLite a copy of the run's template (`seeded_template`) in
+    `folder`; on PostgreSQL seeded again on the worker's database."""
+    if os.environ.get("TEST_DATABASE_URL"):
+        with fresh(shared_app()) as app:
+            yield Demo(app=app, seeding=app.test_cli_runner().invoke(args=["seed-demo", *options]))
+        return
+    template, seeding = seeded_template(tmp_path_factory, *options)
+    app = app_on_copy(template, folder / "demo.sqlite3")
+    with app.app_context():
+        try:
+            yield Demo(app=app, seeding=seeding)
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def seeded_demo(tmp_path_factory, tmp_path):
+    """`seed-demo` run once on an empty database, for a test that writes or seeds again (its own copy, see
+    `demo_copy`); `.seeding` is what that run printed. Do not combine with `app`: this is the test's app."""
+    with demo_copy(tmp_path_factory, tmp_path) as demo:
+        yield demo
+
+
+@pytest.fixture
+def published_demo(tmp_path_factory, tmp_path):
+    """Like `seeded_demo`, for `seed-demo --publish-results` (the survey's first release made and published)."""
+    with demo_copy(tmp_path_factory, tmp_path, "--publish-results") as demo:
+        yield demo
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from werkzeug.serving import make_server
 
 from consult.demo import seed_demo
 from consult.extensions import db
-from tests.conftest import build_app, discard_database, postgres_database
+from tests.conftest import app_on_copy, build_app, discard_database, postgres_database
 
 HERE = Path(__file__).resolve().parent
 CHROMIUM = "/usr/bin/chromium"
@@ -98,10 +98,24 @@ class _Dispatcher:
         return self.app(environ, start_response)
 
 
+def seed_template(database_file: Path) -> Path:
+    """A SQLite file holding the browser tests' demo (`seed_demo(survey_responses=30)`), seeded once and copied
+    for each served app (seeding took ~1 s of CPU per test)."""
+    app = build_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{database_file}")
+    with app.app_context():
+        seed_demo(survey_responses=30)  # enough to show results; keeps each journey fast
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+    return database_file
+
+
 @contextmanager
-def serve_seeded_app(database_file: Path, postgres_url: str | None = None) -> Iterator[LiveServer]:
+def serve_seeded_app(database_file: Path, postgres_url: str | None = None, *, template: Path | None = None
+                     ) -> Iterator[LiveServer]:
     """Build an app on a fresh database, seed the demo data, serve it in a thread until the block ends.
 
+    On SQLite with a `template` (see `seed_template`) the database is a copy of it instead of a new seeding.
     With TEST_DATABASE_URL set (PostgreSQL run) TestingConfig already uses it unless `postgres_url` is given;
     the next test empties it.
     """
@@ -117,11 +131,14 @@ def serve_seeded_app(database_file: Path, postgres_url: str | None = None) -> It
     app = None
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     try:
-        app = dispatcher.app = build_app(**overrides)
-        with app.app_context():
-            seed_demo(survey_responses=30)  # enough to show results; keeps each journey fast
-            db.session.commit()
-            db.session.remove()
+        if template is not None and not postgres:
+            app = dispatcher.app = app_on_copy(template, database_file, **overrides)
+        else:
+            app = dispatcher.app = build_app(**overrides)
+            with app.app_context():
+                seed_demo(survey_responses=30)  # enough to show results; keeps each journey fast
+                db.session.commit()
+                db.session.remove()
         thread.start()
         yield LiveServer(url=url, app=app)
     finally:
@@ -135,27 +152,36 @@ def serve_seeded_app(database_file: Path, postgres_url: str | None = None) -> It
                 db.engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def seeded_template(tmp_path_factory) -> Path | None:
+    """The seeded demo every served app of this worker copies (None on PostgreSQL: each app seeds its own)."""
+    if os.environ.get("TEST_DATABASE_URL"):
+        return None
+    return seed_template(tmp_path_factory.mktemp("browser-template") / "template.sqlite3")
+
+
 @pytest.fixture(scope="module")
-def shared_live_server(tmp_path_factory) -> Iterator[LiveServer]:
+def shared_live_server(tmp_path_factory, seeded_template) -> Iterator[LiveServer]:
     """One seeded app served for the tests of a module marked `shared_server` (on PostgreSQL, on a database of
     its own, so that the other tests' servers can empty theirs)."""
     postgres_url = postgres_database("browser") if os.environ.get("TEST_DATABASE_URL") else None
-    with serve_seeded_app(tmp_path_factory.mktemp("browser") / "browser.sqlite3", postgres_url) as server:
+    with serve_seeded_app(tmp_path_factory.mktemp("browser") / "browser.sqlite3", postgres_url,
+                          template=seeded_template) as server:
         yield server
 
 
 @pytest.fixture
-def live_server(request, tmp_path) -> Iterator[LiveServer]:
+def live_server(request, tmp_path, seeded_template) -> Iterator[LiveServer]:
     """A freshly seeded app per test, or the module's shared one for a test marked `shared_server`.
 
-    Fresh by default: seeding and serving take ~2 s, but journeys write (accounts, axes, rate-limit counters,
-    mail) and check what they wrote. A test that only reads (no login, no form accepted, no mail) is marked
+    Fresh by default (a copy of the worker's seeded template, `seeded_template`), as journeys write (accounts,
+    axes, rate-limit counters, mail) and check what they wrote. A test that only reads (no login, no form accepted, no mail) is marked
     `@pytest.mark.shared_server` and spares that time.
     """
     if request.node.get_closest_marker("shared_server"):
         yield request.getfixturevalue("shared_live_server")
         return
-    with serve_seeded_app(tmp_path / "browser.sqlite3") as server:
+    with serve_seeded_app(tmp_path / "browser.sqlite3", template=seeded_template) as server:
         yield server
 
 

@@ -280,28 +280,41 @@ def _log_in(port: int, email: str) -> str:
     return headers["set-cookie"].split(";", 1)[0]
 
 
-@pytest.fixture
-def two_workers(tmp_path):
-    """gunicorn with two workers on a SQLite file holding a territory, its coordinator and a large survey."""
+@pytest.fixture(scope="module")
+def two_workers_server(tmp_path_factory):
+    """gunicorn with two workers on a SQLite file holding a territory, its coordinator and a large survey; one
+    for the module (starting it and seeding cost ~5 s of CPU)."""
     if USING_POSTGRES:
         pytest.skip("SQLite's database-wide write lock")
-    database = tmp_path / "served.sqlite3"
+    folder = tmp_path_factory.mktemp("two-workers")
+    database = folder / "served.sqlite3"
     app = build_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{database}")
     survey_id = _seed_large_survey(app, responses=1500)
-    with gunicorn(database, tmp_path / "gunicorn.log") as port:
-        yield port, survey_id
+    with gunicorn(database, folder / "gunicorn.log") as port:
+        yield app, port, survey_id
     with app.app_context():
-        counted = db.session.scalar(select(func.count()).select_from(RateLimitCounter).where(
-            RateLimitCounter.key.like("login:email:personne%")))
-        assert counted == WRITES  # every write of the other worker was committed
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture
+def two_workers(request, two_workers_server):
+    """(port, survey id, the prefix of the addresses this test's refused logins use): afterwards, every write of
+    the other worker was committed."""
+    app, port, survey_id = two_workers_server
+    prefix = "personne-" + request.node.name[5:25].replace("_", "-") + "-"
+    yield port, survey_id, prefix
+    with app.app_context():
+        counted = db.session.scalar(select(func.count()).select_from(RateLimitCounter).where(
+            RateLimitCounter.key.like(f"login:email:{prefix}%")))
+        assert counted == WRITES  # every write of the other worker was committed
+        db.session.remove()
 
 
 WRITES = 5
 
 
-def _reads_and_writes_take(port: int) -> list[float]:
+def _reads_and_writes_take(port: int, prefix: str) -> list[float]:
     """Seconds taken by rounds of reads and writes on the other worker (each must succeed)."""
     timings = []
     for n in range(WRITES):
@@ -312,7 +325,7 @@ def _reads_and_writes_take(port: int) -> list[float]:
         assert status == 200
         # Writes: a refused login is counted (INSERT … ON CONFLICT, committed); a GET marked as writing.
         status, _, page = _request(port, "POST", "/account/login",
-                                   body={"email": f"personne{n}@example.org", "password": "non"})
+                                   body={"email": f"{prefix}{n}@example.org", "password": "non"})
         assert status == 200 and b"Wrong email or password." in page
         status, headers, _ = _request(port, "GET", "/account/confirm/not-a-token")
         assert status == 302 and headers["location"].endswith("/account/confirm")
@@ -323,11 +336,11 @@ def _reads_and_writes_take(port: int) -> list[float]:
 def test_a_slow_territory_page_in_one_worker_never_makes_the_other_wait(two_workers):
     """A GET of /t/<slug>/… queries first from the URL preprocessor; it used to take the write lock then,
     and keep it while the page was computed: the other worker's requests waited (500 after 10 s)."""
-    port, _survey_id = two_workers
+    port, _survey_id, prefix = two_workers
     with ThreadPoolExecutor(max_workers=1) as pool:
         slow = pool.submit(_request, port, "GET", f"/t/{SLUG}/slow-page/?seconds=8", timeout=30)
         time.sleep(0.5)  # the slow page is being computed in one worker, inside its transaction
-        timings = _reads_and_writes_take(port)
+        timings = _reads_and_writes_take(port, prefix)
         assert not slow.done(), (timings, slow.result())  # all of the above ran while the slow page was computed
         status, _, page = slow.result()
     assert status == 200 and page == b"Vall\xc3\xa9e du Lot: 1500"
@@ -336,7 +349,7 @@ def test_a_slow_territory_page_in_one_worker_never_makes_the_other_wait(two_work
 
 def test_a_streamed_export_read_slowly_never_makes_the_other_wait(two_workers):
     """While one worker streams an export to a client that reads slowly, the other answers at once."""
-    port, survey_id = two_workers
+    port, survey_id, prefix = two_workers
     cookie = _log_in(port, COORDINATOR)
     # The reader stops reading after the headers: ~7.5 MB cannot fit in the socket buffers (4 MB
     # at most on the server's side; the client's window does not grow while nothing is read).
@@ -347,7 +360,7 @@ def test_a_streamed_export_read_slowly_never_makes_the_other_wait(two_workers):
         received = reader.recv(4096)
         assert received.startswith(b"HTTP/1.1 200"), received[:300]
         time.sleep(1)  # the export worker is now blocked writing, inside its request
-        timings = _reads_and_writes_take(port)
+        timings = _reads_and_writes_take(port, prefix)
         total = len(received)
         while chunk := reader.recv(1 << 16):
             total += len(chunk)

@@ -14,13 +14,14 @@ def counts() -> tuple[int, ...]:
                  for model in (Territory, Commune, Contract, User, Survey, Response))
 
 
-def test_seed_demo_loads_the_sample_territories_and_is_idempotent(runner):
-    result = runner.invoke(args=["seed-demo"])
+def test_seed_demo_loads_the_sample_territories_and_is_idempotent(seeded_demo):
+    result = seeded_demo.seeding  # seed-demo on an empty database
     assert result.exit_code == 0, result.output
     assert "admin@example.org" in result.output
     first = counts()
     assert first[:4] == (2, 22 + 29, 3, 5 + 24)  # demo accounts, then working-group members
-    runner.invoke(args=["seed-demo"])
+    again = seeded_demo.app.test_cli_runner().invoke(args=["seed-demo"])
+    assert again.exit_code == 0, again.output
     assert counts() == first
 
 

@@ -34,10 +34,10 @@ from consult.accounts.models import Role, TerritoryRole, User
 from consult.surveys import services
 from consult.surveys.models import (Answer, Channel, Option, Question, QuestionType, Response, Survey, SurveyPage,
                                     SurveyStatus)
-from consult.surveys.releases.services import freeze_release
+from consult.surveys.releases.models import SurveyRelease
 from consult.surveys.results import disclosure_threshold
 from consult.territories.models import Commune, Epci, Territory
-from tests.conftest import build_app
+from tests.conftest import app_on_copy, seeded_template
 from tests.core.test_database import gunicorn
 from tests.served import Browser
 from tests.surveys.exports_helpers import read_ods, read_xlsx
@@ -69,6 +69,7 @@ class Served:
     app: Flask
     survey_id: int
     responses: int
+    release_responses: int
     threshold: int
     group_id: int
     signups: int
@@ -145,28 +146,26 @@ def gascogne_survey(coordinator: User) -> Survey:
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
-    """The demo, plus one answer that looks like a formula, served by one gunicorn worker with CSRF on."""
+    """The demo with its first release (made once for the run, see `seeded_template`), plus one answer that looks
+    like a formula, served by one gunicorn worker with CSRF on."""
     folder = tmp_path_factory.mktemp("exports-served")
     database = folder / "served.sqlite3"
-    app = build_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{database}")
+    app = app_on_copy(seeded_template(tmp_path_factory, "--publish-results")[0], database)
     with app.app_context():
-        result = app.test_cli_runner().invoke(args=["seed-demo"])
-        assert result.exit_code == 0, result.output
         territory = db.session.scalar(select(Territory).where(Territory.slug == SLUG))
         survey = db.session.scalar(select(Survey).where(Survey.territory_id == territory.id).order_by(Survey.id))
         question = next(q for q in survey.questions if q.type is QuestionType.LONG_TEXT)
         db.session.add(Response(survey_id=survey.id, channel=Channel.WEB, submitted_on=dt.date(2026, 11, 20),
                                 answers=[Answer(question_id=question.id, value_text=FORMULA)]))
         db.session.commit()
-        freeze_release(survey, now=dt.datetime(2026, 11, 30, 9))  # the aggregated tables are a release's
-        db.session.commit()
+        release = db.session.scalars(select(SurveyRelease).where(SurveyRelease.survey_id == survey.id)).one()
         gascogne = gascogne_survey(db.session.scalar(select(User).where(User.email == COORDINATOR)))
         group = db.session.scalar(select(WorkingGroup).join(Signup).where(WorkingGroup.territory_id == territory.id)
                                   .order_by(WorkingGroup.id))
         meeting = db.session.scalar(select(Meeting).join(Attendance).where(Meeting.territory_id == territory.id)
                                     .order_by(Meeting.id))
         facts = dict(
-            survey_id=survey.id, threshold=disclosure_threshold(survey),
+            survey_id=survey.id, threshold=disclosure_threshold(survey), release_responses=release.responses,
             responses=db.session.scalar(select(func.count()).select_from(Response)
                                         .where(Response.survey_id == survey.id)),
             group_id=group.id,
@@ -387,7 +386,7 @@ def test_aggregated_tables_show_small_counts_as_below_k(served, request, who, fm
     assert count_columns, tables[0]
     assert not [row for row in tables[1:] for i in count_columns if i < len(row) and row[i] in small]
     method_values = cells(method)
-    assert str(served.responses) in method_values
+    assert str(served.release_responses) in method_values
     assert str(served.threshold) in method_values
 
 

@@ -7,6 +7,7 @@ URL and the statement. Routes whose arguments are secrets sent by email (tokens,
 from __future__ import annotations
 
 import itertools
+import sys
 from collections.abc import Iterator
 
 import pytest
@@ -17,9 +18,10 @@ from werkzeug.routing.converters import AnyConverter
 
 from consult.accounts.demo import DEMO_ACCOUNTS
 from consult.demo import seed_demo
+from consult.exports import pdf
 from consult.extensions import db
 from consult.groups.models import Meeting, WorkingGroup
-from consult.proposals.models import Call, PriorityVote, Proposal
+from consult.proposals.models import Call, Comment, PriorityVote, Proposal, Report, Support
 from consult.surveys.models import Question, Survey, SurveyPage
 from consult.synthesis.models import BodySession, Fiche, GovernanceBody
 from consult.territories.models import Axis, Contract, Objective, territory_by_slug
@@ -43,10 +45,29 @@ def demo_app() -> Iterator[Flask]:
         seed_demo(survey_responses=30)
         db.session.commit()
         db.session.remove()
-    yield app
+    with pytest.MonkeyPatch.context() as patch:
+        for module in [m for name, m in sys.modules.items() if name.startswith("consult.")]:
+            if getattr(module, "render_pdf", None) is pdf.render_pdf:
+                patch.setattr(module, "render_pdf", _converted_once(pdf.render_pdf))
+        yield app
     with app.app_context():
         discard_database()
         db.engine.dispose()
+
+
+def _converted_once(render_pdf):
+    """`render_pdf` converting each HTML page to PDF once for the module: the five roles request the same
+    printable pages (the templates still render, under the guard, for each request; WeasyPrint's work on the
+    same HTML is the same, ~1 s of CPU each time)."""
+    converted = {}
+
+    def render(*args, **kwargs):
+        key = repr((args, sorted(kwargs.items())))
+        if key not in converted:
+            converted[key] = render_pdf(*args, **kwargs)
+        return converted[key]
+
+    return render
 
 
 def _ids(statement) -> list:
@@ -70,8 +91,7 @@ def _candidates() -> dict[str, list[dict]]:
         "question_id": first_questions,
         "number": [{"survey_id": s, "number": 1} for s in surveys],
         "call_id": [{"call_id": i} for i in _ids(select(Call.id).where(Call.territory_id == territory.id))],
-        "proposal_id": [{"proposal_id": i} for i in _ids(
-            select(Proposal.id).join(Call).where(Call.territory_id == territory.id))],
+        "proposal_id": [{"proposal_id": i} for i in _proposal_kinds(territory)],
         "vote_id": [{"vote_id": i} for i in _ids(
             select(PriorityVote.id).join(Call).where(Call.territory_id == territory.id))],
         "group_id": [{"group_id": i} for i in _ids(
@@ -96,6 +116,26 @@ def _candidates() -> dict[str, list[dict]]:
         "objective_id": [{"objective_id": objective}],
         "job_id": [{"job_id": 0}],  # the demo has no export job: its route still answers (a 404 page)
     }
+
+
+def _proposal_kinds(territory) -> list[int]:
+    """One proposal of each kind its pages tell apart: state, answer, merged or merged into, supported, by the demo
+    resident, with comments (replies, hidden ones) and reports. The demo's 28 proposals are ~15 kinds; each kind
+    is requested for every role."""
+    proposals = db.session.scalars(select(Proposal).join(Call).where(Call.territory_id == territory.id)
+                                   .order_by(Proposal.id)).all()
+    merged_into = set(_ids(select(Proposal.merged_into_id).where(Proposal.merged_into_id.is_not(None))))
+    supported = set(_ids(select(Support.proposal_id)))
+    reported = set(_ids(select(Report.proposal_id)))
+    comments = db.session.scalars(select(Comment)).all()
+    chosen = {}
+    for proposal in proposals:
+        own = [c for c in comments if c.proposal_id == proposal.id]
+        kind = (proposal.state, proposal.answer_status, proposal.merged_into_id is not None, proposal.id in merged_into,
+                proposal.id in supported, proposal.author.email == ACCOUNTS["resident"], bool(own),
+                any(c.parent_id for c in own), any(c.hidden_at for c in own), proposal.id in reported)
+        chosen.setdefault(kind, proposal.id)
+    return sorted(chosen.values())
 
 
 # Arguments filled together with another one (the survey of a page, the kind of an item).

@@ -38,10 +38,9 @@ def test_demo_has_past_and_coming_meetings_with_attendance_and_a_forum(demo):
     assert summary.people == 15 + 5  # fifteen accounts at the forum (members among them), five without account
 
 
-def test_demo_groups_are_loaded_once(runner):
-    runner.invoke(args=["seed-demo"])
+def test_demo_groups_are_loaded_once(seeded_demo):
     before = db.session.scalar(select(func.count()).select_from(Meeting)), \
         db.session.scalar(select(func.count()).select_from(Signup))
-    runner.invoke(args=["seed-demo"])
+    seeded_demo.app.test_cli_runner().invoke(args=["seed-demo"])
     assert (db.session.scalar(select(func.count()).select_from(Meeting)),
             db.session.scalar(select(func.count()).select_from(Signup))) == before

@@ -22,12 +22,11 @@ def test_demo_call_is_open_with_answers_in_every_status(demo):
     assert db.session.scalar(select(func.count(PriorityBallot.id))) == 8
 
 
-def test_demo_supports_respect_the_limit_and_seeding_twice_changes_nothing(runner):
-    runner.invoke(args=["seed-demo"])
+def test_demo_supports_respect_the_limit_and_seeding_twice_changes_nothing(seeded_demo):
     counts = [db.session.scalar(select(func.count()).select_from(m)) for m in (Call, Proposal, Support, Comment)]
     per_person = db.session.execute(select(Support.user_id, func.count(Support.id)).group_by(Support.user_id)).all()
 
-    runner.invoke(args=["seed-demo"])
+    seeded_demo.app.test_cli_runner().invoke(args=["seed-demo"])
 
     assert max(n for _user, n in per_person) <= 5
     assert [db.session.scalar(select(func.count()).select_from(m)) for m in (Call, Proposal, Support, Comment)] == counts

@@ -196,8 +196,7 @@ def test_no_hidden_figure_of_a_generated_500_response_release_can_be_worked_out(
     assert after == 0
 
 
-def test_no_hidden_figure_of_the_demo_release_can_be_worked_out(runner):
-    runner.invoke(args=["seed-demo"])
+def test_no_hidden_figure_of_the_demo_release_can_be_worked_out(demo):
     survey = db.session.scalars(select(Survey).order_by(Survey.id)).first()
 
     hidden, before, after = audit_release(survey)

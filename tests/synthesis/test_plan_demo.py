@@ -78,15 +78,15 @@ def test_the_copil_validated_fiches_at_a_session_and_a_year_of_follow_up_is_reco
     assert db.session.scalar(select(func.count(FollowUpNote.id)).where(FollowUpNote.written_on >= dt.date(2025, 1, 1))) >= 5
 
 
-def test_seeding_twice_adds_nothing_and_a_release_is_quoted_once(runner):
-    first = runner.invoke(args=["seed-demo", "--publish-results"])
+def test_seeding_twice_adds_nothing_and_a_release_is_quoted_once(published_demo):
+    first = published_demo.seeding  # seed-demo --publish-results on an empty database
     assert first.exit_code == 0, first.output
     figures = db.session.scalars(select(Citation).where(Citation.kind == CitationKind.SURVEY_FIGURE)).all()
     assert len(figures) == 2 and all(c.release_id and c.question_code == "Q7" for c in figures)
     counts = row_counts()
     versions = db.session.scalar(select(func.count(FicheVersion.id)))
 
-    again = runner.invoke(args=["seed-demo", "--publish-results"])
+    again = published_demo.app.test_cli_runner().invoke(args=["seed-demo", "--publish-results"])
 
     assert again.exit_code == 0, again.output
     assert row_counts() == counts and db.session.scalar(select(func.count(FicheVersion.id))) == versions
