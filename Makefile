@@ -8,9 +8,10 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 CHROMIUM := /usr/bin/chromium
 # pytest-xdist workers for `make test` (one per core; `PYTEST_WORKERS=0` runs in one process, e.g. to debug).
-# --dist loadfile keeps a module's tests in one worker, so its module-scoped fixtures are built once.
+# --dist loadfile keeps a module's tests in one worker, so its module-scoped fixtures are built once; files are
+# handed out in collection order, the heaviest first (tests/conftest.py HEAVY_FILES).
 PYTEST_WORKERS ?= auto
-PYTEST_XDIST = -n $(PYTEST_WORKERS) --dist loadfile
+PYTEST_XDIST = -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder
 # Debian libraries WeasyPrint (PDF questionnaires and reports) loads, the fonts the PDFs use, and poppler-utils
 # (pdftotext) with which the tests read the PDFs back.
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-liberation poppler-utils
