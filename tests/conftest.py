@@ -129,9 +129,16 @@ class FreshContextClient(FlaskClient):
     its `g` (Flask-Login's cached user) and its database session (cached objects). The test's own
     session is committed around each request so that it holds no transaction while the request
     runs and reads fresh rows afterwards.
+
+    Responses are buffered: a streamed body (stream_with_context) is read to its end and closed inside the
+    request's own context. Unbuffered, a body the test never reads kept its request context pushed and its
+    database transaction open until the garbage collector closed it, during some later test (a wrong context
+    popped there, or on PostgreSQL a table reset waiting forever behind the open transaction). Pass
+    `buffered=False` to read a body chunk by chunk.
     """
 
     def open(self, *args, **kwargs):
+        kwargs.setdefault("buffered", True)
         outer = has_app_context()
         if outer:
             db.session.commit()
