@@ -26,7 +26,7 @@ from consult.synthesis.models import (
     Priority,
     StatusChange,
 )
-from consult.territories.models import Axis, Contract, Objective, Phase
+from consult.territories.models import Axis, Contract, Objective, Phase, Territory
 from tests.conftest import ROLES
 
 SLUG = "terres-des-confluences"
@@ -72,7 +72,10 @@ MAKERS = {"csv": csv_file, "xlsx": xlsx_file, "ods": ods_file}
 
 
 def upload(client, data: bytes, name="plan.csv", *, contract=None, create=False):
-    contract = contract or db.session.scalar(select(Contract.id).where(Contract.is_current))
+    # The current contract of the page's territory (other territories may have one too: without the join, which
+    # row PostgreSQL returned first depended on what earlier tests had deleted).
+    contract = contract or db.session.scalar(select(Contract.id).join(Territory).where(
+        Contract.is_current, Territory.slug == SLUG))
     form = {"file": (io.BytesIO(data), name), "contract": str(contract)}
     if create:
         form["create_missing"] = "y"
