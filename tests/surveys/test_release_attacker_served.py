@@ -2,11 +2,14 @@
 a release; an anonymous visitor and the ARS observer save every page, every breakdown and every file over HTTP —
 the results and their files, and every page of the synthesis and the action plan that shows survey figures
 (axes and objectives, participation, the observers' workspace, fiches citing the survey, annual reviews, what
-became of the contributions) — one more person answers, and they save everything again. Nothing may differ."""
+became of the contributions), the open-data API's answers, and the observer's workbook and consultation report
+built through the files page — one more person answers, and they save everything again. Nothing may differ."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+import subprocess
 
 import pytest
 from sqlalchemy import select
@@ -42,6 +45,32 @@ def save(browser: Browser, urls: list[str]) -> dict[str, object]:
         else:
             saved[url] = re.sub(rb'<input[^>]*name="csrf_token"[^>]*>', b"", body)
     return saved
+
+
+def built_file(browser: Browser, kind: str, fmt: str) -> bytes:
+    """Ask for a territory-wide file on the files page as a person would, follow its job, download it."""
+    files = f"/t/{SLUG}/files/"
+    _status, _headers, page = browser.request("GET", files)
+    csrf = re.search(rb'name="csrf_token" value="([^"]+)"', page).group(1).decode()
+    token = re.search(rb'name="form_token" value="([^"]+)"', page).group(1).decode()
+    status, headers, _body = browser.request("POST", f"{files}{kind}",
+                                             {"csrf_token": csrf, "form_token": token, "fmt": fmt})
+    assert status == 302, status
+    _status, _headers, job = browser.request("GET", headers["location"])
+    download = re.search(rb'href="([^"]+/download)"', job).group(1).decode()  # built at once (immediate mode)
+    status, _headers, body = browser.request("GET", download)
+    assert status == 200
+    return body
+
+
+def pdf_text(pdf: bytes) -> str:
+    return subprocess.run(["/usr/bin/pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+
+
+def save_built_files(observer: Browser) -> dict[str, object]:
+    """The observer's workbook (its cells) and consultation report (its text), each built anew."""
+    return {"workbook": read_xlsx(built_file(observer, "workbook", "xlsx")),
+            "report": pdf_text(built_file(observer, "report", "pdf"))}
 
 
 def _plan_pages(territory) -> dict[str, list[str]]:
@@ -85,8 +114,16 @@ def served(tmp_path_factory):
         db.session.remove()
         db.engine.dispose()
     log = folder / "gunicorn.log"
-    with gunicorn(database, log, workers=1, csrf=True) as port:
-        yield port, app, survey_id, tables, plan
+    saved_dir = os.environ.get("EXPORT_DIR")
+    os.environ["EXPORT_DIR"] = str(folder / "exports")  # the files the jobs build (read by the served app)
+    try:
+        with gunicorn(database, log, workers=1, csrf=True) as port:
+            yield port, app, survey_id, tables, plan
+    finally:
+        if saved_dir is None:
+            os.environ.pop("EXPORT_DIR")
+        else:
+            os.environ["EXPORT_DIR"] = saved_dir
     assert " 500 " not in log.read_text() and "Traceback" not in log.read_text(), log.read_text()[-3000:]
 
 
@@ -96,15 +133,19 @@ def test_one_more_response_changes_nothing_an_attacker_can_fetch(served):
     staff = f"/t/{SLUG}/manage/surveys/{survey_id}/results"
     exports = f"/t/{SLUG}/manage/surveys/{survey_id}/export"
     breakdowns = [f"/breakdowns?question={code}&by={variable}" for code, variable in tables]
+    api = f"/api/v1/territories/{SLUG}"
     public_urls = ([results, f"{results}/releases/1", f"{results}/releases"] + [results + b for b in breakdowns]
-                   + plan["public"])
+                   + plan["public"]
+                   + [api, f"{api}/axes", f"{api}/surveys", f"{api}/surveys/{survey_id}",
+                      f"{api}/surveys/{survey_id}/releases", f"{api}/surveys/{survey_id}/releases/1", f"{api}/fiches",
+                      f"{api}/proposals", f"{api}/groups", f"{api}/meetings"])
     observer_urls = ([staff, f"{staff}/representativeness"] + [staff + b for b in breakdowns]
                      + [f"{exports}/{name}" for name in ("tables.xlsx", "tables.ods", "tables.csv", "method.csv")]
                      + plan["observer"])
     visitor, observer = Browser(port), Browser(port)
     observer.log_in(OBSERVER, PASSWORDS[OBSERVER])
     observer.request("GET", staff)  # the page that shows the welcome message
-    before = save(visitor, public_urls), save(observer, observer_urls)
+    before = save(visitor, public_urls), save(observer, observer_urls), save_built_files(observer)
 
     with app.app_context():
         survey = db.session.get(Survey, survey_id)
@@ -118,3 +159,4 @@ def test_one_more_response_changes_nothing_an_attacker_can_fetch(served):
     assert len(public_urls) > 50
     assert save(visitor, public_urls) == before[0]
     assert save(observer, observer_urls) == before[1]
+    assert save_built_files(observer) == before[2]
