@@ -1,10 +1,14 @@
-"""Fixed-window rate limits counted in the database, so every worker shares them."""
+"""Rate limits counted in the database, so every worker shares them.
+
+`hit` counts attempts in fixed windows (`rate_limit_counters`); `RateLimitEvent` rows
+(`rate_limit_events`) keep one timestamp per counted event for limits over a sliding window.
+"""
 from __future__ import annotations
 
 import datetime as dt
 import re
 
-from sqlalchemy import Integer, String, delete
+from sqlalchemy import DateTime, Index, Integer, String, delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -22,6 +26,17 @@ class RateLimitCounter(db.Model):
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     window_start: Mapped[int] = mapped_column(Integer, primary_key=True)
     hits: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class RateLimitEvent(db.Model):
+    """One counted event (e.g. a failed login) of one key, for limits over a sliding window."""
+
+    __tablename__ = "rate_limit_events"
+    __table_args__ = (Index("ix_rate_limit_events_key_at", "key", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200))
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
 
 
 def parse_limit(text: str) -> tuple[int, int]:

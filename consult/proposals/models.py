@@ -258,6 +258,8 @@ class PriorityVote(TimestampMixin, db.Model):
     picks: Mapped[int] = mapped_column(Integer, default=1)
     opens_at: Mapped[dt.datetime] = mapped_column(DateTime)
     closes_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    # The running result stays hidden from participants until the vote closes (against a bandwagon effect).
+    hide_results_until_closed: Mapped[bool] = mapped_column(Boolean, default=True)
 
     call: Mapped[Call] = relationship()
     axis: Mapped[Axis] = relationship()

@@ -317,7 +317,7 @@ class Response(db.Model):
     A response of an account (identified mode) keeps its day."""
 
     __tablename__ = "responses"
-    __table_args__ = (UniqueConstraint("survey_id", "dedupe_key"),)
+    __table_args__ = (UniqueConstraint("survey_id", "dedupe_key"), UniqueConstraint("survey_id", "paper_number"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
@@ -326,6 +326,8 @@ class Response(db.Model):
     dedupe_key: Mapped[str | None] = mapped_column(String(64), default=None)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), default=None)
     keyed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), default=None)
+    # The number printed on a paper questionnaire, keyed on entry: traces a form, refuses a double entry.
+    paper_number: Mapped[str | None] = mapped_column(String(20), default=None)
 
     survey: Mapped[Survey] = relationship()
     answers: Mapped[list[Answer]] = relationship(back_populates="response", cascade="all, delete-orphan")

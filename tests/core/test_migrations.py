@@ -174,7 +174,7 @@ def test_env_py_uses_no_deprecated_api(tmp_path, keep_logging):
 
 def test_upgrade_to_0008_keeps_only_the_week_of_responses_without_an_account(empty_app):
     from consult.accounts.models import User
-    from consult.surveys.models import Channel, Response, Survey, SurveyMode
+    from consult.surveys.models import Survey, SurveyMode
     from consult.territories.models import Territory
 
     upgrade(revision="0007_access_code_spent")
@@ -183,17 +183,18 @@ def test_upgrade_to_0008_keeps_only_the_week_of_responses_without_an_account(emp
                 privacy_consent_at=dt.datetime(2026, 9, 1))
     anonymous = Survey(territory=territory, title="Votre santé", mode=SurveyMode.ANONYMOUS)
     identified = Survey(territory=territory, title="Professionnels", mode=SurveyMode.IDENTIFIED)
-    db.session.add(user)
+    db.session.add_all([user, anonymous, identified])
     db.session.flush()
     thursday, sunday, monday = dt.date(2026, 10, 8), dt.date(2026, 10, 11), dt.date(2026, 10, 12)
-    db.session.add_all([
-        Response(survey=anonymous, channel=Channel.WEB, submitted_on=thursday, dedupe_key="a"),
-        Response(survey=anonymous, channel=Channel.PAPER, submitted_on=sunday, dedupe_key="b"),
-        Response(survey=anonymous, channel=Channel.WEB, submitted_on=monday, dedupe_key="c"),
-        Response(survey=identified, channel=Channel.WEB, submitted_on=thursday, dedupe_key="d",
-                 user_id=user.id),
-        Response(survey=identified, channel=Channel.PHONE, submitted_on=sunday, dedupe_key="e"),
-    ])
+    db.session.flush()
+    # Written as SQL: the models describe the latest schema, not the one of 0007.
+    rows = [(anonymous, "web", thursday, "a", None), (anonymous, "paper", sunday, "b", None),
+            (anonymous, "web", monday, "c", None), (identified, "web", thursday, "d", user.id),
+            (identified, "phone", sunday, "e", None)]
+    for survey, channel, day, key, user_id in rows:
+        db.session.execute(sa.text("INSERT INTO responses (survey_id, channel, submitted_on, dedupe_key, user_id) "
+                                   "VALUES (:survey, :channel, :day, :key, :user)"),
+                           {"survey": survey.id, "channel": channel, "day": day, "key": key, "user": user_id})
     db.session.commit()
     db.session.remove()
 

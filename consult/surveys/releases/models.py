@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, CheckConstraint, Date, DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Integer, JSON, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.extensions import db
@@ -13,7 +13,7 @@ from consult.surveys.models import Survey
 class SurveyRelease(db.Model):
     """What the public and observers read of a survey: every protected table, frozen when it was made.
 
-    Never updated: a later release is a new row (`number` + 1), made only once at least k responses have
+    Its figures are never updated: a later release is a new row (`number` + 1), made only once at least k responses have
     arrived since the previous one, so that comparing two releases never isolates fewer than k people.
     """
 
@@ -40,5 +40,8 @@ class SurveyRelease(db.Model):
     # A fingerprint of `content` (SHA-256 of its JSON): readers keep the decoded tables under it, since a
     # release never changes.
     digest: Mapped[str] = mapped_column(String(64))
+    # The coordinator's key findings (Markdown, may be edited after the release is made): words only,
+    # shown first on the public results page. Never part of `content`.
+    key_findings: Mapped[str] = mapped_column(Text, default="")
 
     survey: Mapped[Survey] = relationship()
