@@ -118,7 +118,7 @@ def decide(signup_id: int, decision: str):
             mails.notify(change, "answered")
             flash(_("%(name)s: %(status)s.", name=signup.user.display_name, status=change.signup.status.label),
                   "success")
-    elif form.csrf_token.errors:
+    elif "csrf_token" in form.errors:
         flash(_("The form expired or was sent twice. Please check and send it again."), "error")
     else:  # the message is refused: shown again in its box, with the error next to it
         return _members_page(signup.group, form, failed=signup.id, status=422)
