@@ -103,7 +103,7 @@ def _members_page(group: WorkingGroup, form: DecisionForm | None = None, failed:
     return render_template("groups/manage/members.html", territory=g.territory, group=group,
                            by_status=services.signups_by_status(group), composition=services.composition(group),
                            summary=(summary := stats.group_summary(group)), sentence=stats.summary_sentence(summary),
-                           decision_form=form or DecisionForm(), decision_failed=failed), status
+                           decision_form=form or DecisionForm(), decision_failed=failed, now=utcnow()), status
 
 
 @bp.post("/signups/<int:signup_id>/<any(accept, decline, remove):decision>")
