@@ -133,12 +133,15 @@ class PriorityVoteForm(FlaskForm):
     size = IntegerField(_l("Number of top proposals in the vote"), default=5,
                         validators=[InputRequired(), NumberRange(min=2, max=20)])
     method = RadioField(_l("Method"), choices=choices((m.value, m.label) for m in VoteMethod), default="rank")
-    picks = IntegerField(_l("K: how many proposals each participant picks or ranks"), default=3,
+    picks = IntegerField(_l("How many proposals each person may choose or rank"), default=3,
                          validators=[InputRequired(), NumberRange(min=1, max=20)])
     opens_at = DateTimeLocalField(_l("Opens on"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()],
                                   description=_l("Paris time."))
     closes_at = DateTimeLocalField(_l("Closes on"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()],
                                    description=_l("Paris time."))
+    hide_results_until_closed = BooleanField(
+        _l("Hide the running result until the vote ends, so that everyone chooses without being influenced"),
+        default=True, description=_l("You and the other coordinators still see it on the vote's page."))
 
 
 class ButtonForm(FlaskForm):

@@ -1,7 +1,9 @@
-"""Who may see, write, support, comment, report and moderate proposals."""
+"""Who may see, write, support, comment, report and moderate proposals, and see a vote's result."""
 from __future__ import annotations
 
-from consult.proposals.models import Call, Comment, Proposal, ProposalState
+import datetime as dt
+
+from consult.proposals.models import Call, Comment, PriorityVote, Proposal, ProposalState
 from consult.territories.models import Territory
 from consult.territories.permissions import can_manage_territory
 
@@ -44,3 +46,12 @@ def can_report(user) -> bool:
 def can_see_comment(user, comment: Comment) -> bool:
     """Hidden comments stay visible to moderators only."""
     return comment.hidden_at is None or can_moderate(user, comment.territory)
+
+
+def can_see_vote_result(user, vote: PriorityVote, now: dt.datetime) -> bool:
+    """The result of a prioritisation vote: public once the vote closes, or at any time when the coordinators
+    chose not to hide it; while a hiding vote runs, only its coordinators (and admins) see the running score,
+    so that participants choose without following the crowd."""
+    if now >= vote.closes_at or not vote.hide_results_until_closed:
+        return True
+    return can_moderate(user, vote.territory)

@@ -228,7 +228,8 @@ def new_vote(call_id: int):
             vote = priority.create_priority_vote(current_user, item, priority.VoteData(
                 title=form.title.data, axis_id=form.axis_id.data, size=form.size.data,
                 method=VoteMethod(form.method.data), picks=form.picks.data, opens_at=stored_utc(form.opens_at.data),
-                closes_at=stored_utc(form.closes_at.data)))
+                closes_at=stored_utc(form.closes_at.data),
+                hide_results_until_closed=form.hide_results_until_closed.data))
         if created.ok:
             flash(_("The prioritisation vote is created."), "success")
             return redirect(url_for("proposals.vote", vote_id=vote.id))
