@@ -29,11 +29,20 @@ def answer_label(proposal: Proposal) -> str:
     return _("Awaiting an answer") if proposal.state is ProposalState.PUBLISHED else ""
 
 
+def labels() -> dict[str, str]:
+    """The column labels by name, in the reader's language (the list page shows some of them too)."""
+    return {"number": pgettext("proposal export", "Number"), "title": _("Title"), "axis": _("Axis"),
+            "status": _("Status"), "answer": _("Official answer"), "supports": _("Supports"),
+            "comments": _("Comments"), "publics": _("For whom"),
+            "submitted": pgettext("proposal export", "Submitted on"),
+            "published": pgettext("proposal export", "Published on"),
+            "author": pgettext("proposal export", "Author"),
+            "merged_into": pgettext("proposal export", "Merged into number")}
+
+
 def header() -> Row:
-    """The column labels, in the reader's language."""
-    return [pgettext("proposal export", "Number"), _("Title"), _("Axis"), _("Status"), _("Official answer"),
-            _("Supports"), _("Comments"), _("For whom"), _("Submitted on"), _("Published on"), _("Author"),
-            _("Merged into number")]
+    """The header row of the file."""
+    return list(labels().values())
 
 
 def proposal_rows(items: Iterable[tuple[Proposal, int, int]]) -> Iterator[Row]:

@@ -144,7 +144,7 @@ def proposals(call_id: int):
     except listing.PageOutOfRange:
         abort(404)
     return render_template("proposals/manage/proposals.html", territory=g.territory, call=item, form=form,
-                           query=query, args=args, result=result,
+                           query=query, args=args, result=result, labels=exports.labels(),
                            can_export=permissions.can_export_proposals(current_user, g.territory))
 
 
