@@ -23,10 +23,10 @@ def events(proposal) -> list[ModerationAction]:
 
 
 def similar_rows(page: str) -> list[tuple[str, str, str, str]]:
-    """(link, title, status, supports) of each row of the « Similar proposals » table."""
+    """(link, title, status, supports) of each item of the « Similar proposals » list."""
     section = page.split('id="similar-title"', 1)[1].split("</section>", 1)[0]
-    rows = re.findall(r'<a href="([^"]+)">([^<]+)</a></th>\s*<td><span class="badge[^"]*">([^<]+)</span></td>'
-                      r'<td class="num">(\d+)</td>', section)
+    rows = re.findall(r'<li><a href="([^"]+)">([^<]+)</a>\s*<span class="badge[^"]*">([^<]+)</span> '
+                      r'<span class="similar-supports">(\d+) supports?</span></li>', section)
     return [(link, html.unescape(title), status, supports) for link, title, status, supports in rows]
 
 

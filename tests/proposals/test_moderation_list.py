@@ -36,7 +36,7 @@ def add_proposals(call, author, titles, *, state=ProposalState.PUBLISHED, axis=N
 
 
 def listed_titles(page: str) -> list[str]:
-    return [html.unescape(t) for t in re.findall(r'<th scope="row"><a href="[^"]+">([^<]+)</a></th>', page)]
+    return [html.unescape(t) for t in re.findall(r'<th scope="row"><a href="[^"]+">([^<]+)</a>', page)]
 
 
 def url(call, query: str = "") -> str:
