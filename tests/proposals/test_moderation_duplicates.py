@@ -5,12 +5,33 @@ from __future__ import annotations
 
 import html
 import re
+import threading
+import urllib.parse
+from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 from sqlalchemy import func, select
 
+from consult.accounts.models import Role, TerritoryRole, User
+from consult.accounts.services import hash_password
+from consult.core.mail import outbox as mail_outbox
 from consult.extensions import db
-from consult.proposals.models import AnswerStatus, ModerationAction, ModerationEvent, Proposal, ProposalState, Support
-from tests.proposals.conftest import SLUG, add_support, reload, supports_of
+from consult.proposals import similarity
+from consult.proposals.models import (
+    AnswerStatus,
+    Call,
+    ModerationAction,
+    ModerationEvent,
+    Proposal,
+    ProposalState,
+    Support,
+)
+from consult.territories.models import Axis, Contract, Phase, Territory
+from tests.conftest import NOW, PASSWORD, served_database_app, serving
+from tests.proposals.conftest import SLUG, add_support, open_windows, reload, supports_of
+from tests.proposals.test_support_concurrency import _log_in, _request
+
+CLICKS = 6
 
 
 def manage(path: str) -> str:
@@ -122,3 +143,57 @@ def test_a_pending_proposal_cannot_be_kept_nor_a_rejected_one_merged(client, log
     assert "Only proposals awaiting moderation or published" in from_rejected.get_data(as_text=True)
     assert [reload(Proposal, p.id).answer_status for p in (first, second, rejected)] == [None, None, None]
     assert db.session.scalar(select(func.count(ModerationEvent.id))) == 0
+
+
+@pytest.fixture
+def served_merge(tmp_path):
+    """A served app with a coordinator, a published proposal supported by two residents and a pending duplicate."""
+    app = served_database_app(tmp_path, LOGIN_RATE_LIMIT="1000/minute")
+    with app.app_context():
+        territory = Territory(slug=SLUG, name="Terres des Confluences")
+        contract = Contract(territory=territory, generation=2, title="CLS 2", start_date=NOW.date(),
+                            end_date=NOW.date().replace(year=2030), phase=Phase.SIGNED, is_current=True)
+        contract.axes = [Axis(title="Accès aux soins", position=0)]
+        call = Call(territory=territory, title="Vos idées", axes=contract.axes, **open_windows())
+        people = [User(email=f"personne{n}@example.org", display_name=f"Habitante de L'Isle-Jourdain {n}",
+                       password_hash=hash_password(PASSWORD), privacy_consent_at=NOW, email_confirmed_at=NOW)
+                  for n in range(3)]
+        db.session.add(TerritoryRole(user=people[0], territory=territory, role=Role.COORDINATOR))
+        proposals = [Proposal(call=call, author=people[1], title=title, description="Pour les habitants sans voiture.",
+                              axis=contract.axes[0], state=state, submitted_at=NOW,
+                              published_at=NOW if state is ProposalState.PUBLISHED else None,
+                              search_text=similarity.search_document(title))
+                     for title, state in (("Un bus vers l'hôpital de Moissac", ProposalState.PUBLISHED),
+                                          ("Des bus vers les hôpitaux de Moissac", ProposalState.PENDING))]
+        db.session.add_all([territory, contract, call, *people, *proposals])
+        db.session.flush()
+        db.session.add_all(Support(proposal_id=proposals[0].id, user_id=person.id) for person in people[1:])
+        db.session.commit()
+        ids = [p.id for p in proposals]
+        db.session.remove()
+    with serving(app) as port:
+        yield app, port, ids
+
+
+def test_simultaneous_merge_clicks_merge_once(served_merge):
+    app, port, (kept, duplicate) = served_merge
+    cookie = _log_in(port, "personne0@example.org")
+    start = threading.Barrier(CLICKS)
+
+    def click(_n):
+        start.wait(timeout=30)
+        return _request(port, "POST", f"/t/{SLUG}/manage/proposals/{duplicate}/merge", cookie,
+                        body=urllib.parse.urlencode({"merge-target_id": str(kept)}))
+
+    with ThreadPoolExecutor(max_workers=CLICKS) as pool:
+        results = list(pool.map(click, range(CLICKS)))
+
+    assert [status for status, _headers, _body in results] == [302] * CLICKS
+    with app.app_context():
+        stored = db.session.get(Proposal, duplicate)
+        assert (stored.state, stored.answer_status, stored.merged_into_id) == (
+            ProposalState.PUBLISHED, AnswerStatus.MERGED, kept)
+        assert events(stored) == [ModerationAction.PUBLISHED, ModerationAction.MERGED]
+        assert db.session.scalar(select(func.count(Support.id)).where(Support.proposal_id == kept)) == 2
+        assert [mail.to for mail in mail_outbox()] == ["personne1@example.org"]
+        db.session.remove()

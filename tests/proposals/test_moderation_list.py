@@ -105,7 +105,9 @@ def test_bad_filter_values_are_ignored_and_pages_past_the_end_are_not_found(clie
         assert "5 proposals" in response.get_data(as_text=True), query
     for query in ("?page=2", "?page=99999999999999999999", "?page=" + "9" * 5000, "?page=9223372036854775808"):
         assert client.get(url(call, query)).status_code == 404, query
-    assert client.get(f"/t/{SLUG}/manage/proposals/calls/{call.id}/proposals.pdf").status_code == 404
+    export = f"/t/{SLUG}/manage/proposals/calls/{call.id}/proposals"
+    assert client.get(f"{export}.pdf").status_code == 404
+    assert client.get(f"{export}.csv?page=99999999999999999999&status=xyz&sort=xyz").status_code == 200
     assert client.get(f"/t/{SLUG}/manage/proposals/calls/99999999999/proposals/").status_code == 404
 
 

@@ -114,9 +114,9 @@ def _page() -> int:
     return max(int(raw), 1)
 
 
-def _list_filters(call) -> tuple[forms.ManageFilterForm, listing.ManageQuery, dict]:
+def _list_filters(call, *, paged: bool = True) -> tuple[forms.ManageFilterForm, listing.ManageQuery, dict]:
     """The list's filters from the query string (a value that is not among the choices is ignored), the query
-    they make and the arguments that repeat them in links (pages, exports)."""
+    they make (the page asked for when `paged`) and the arguments that repeat them in links (pages, exports)."""
     form = forms.ManageFilterForm(request.args)
     form.status.choices = _status_choices()
     form.axis.choices = choices([(0, _("All"))] + [(a.id, a.title) for a in call.axes])
@@ -128,7 +128,7 @@ def _list_filters(call) -> tuple[forms.ManageFilterForm, listing.ManageQuery, di
     query = listing.ManageQuery(q=(form.q.data or "").strip(), axis_id=form.axis.data or None,
                                 public=form.public.data or "", status=form.status.data or "",
                                 sort=form.sort.data if form.sort.data in listing.MANAGE_SORTS else "newest",
-                                page=_page())
+                                page=_page() if paged else 1)
     args = {name: value for name, value in (("q", query.q), ("status", query.status), ("axis", query.axis_id),
                                             ("public", query.public), ("sort", query.sort)) if value}
     return form, query, args
@@ -153,7 +153,7 @@ def export_proposals(call_id: int, fmt: str):
     """The filtered list as a file; the log says who took it, never its content."""
     require(permissions.can_export_proposals(current_user, g.territory))
     item = get_call_or_404(g.territory, call_id)
-    _form, query, _args = _list_filters(item)
+    _form, query, _args = _list_filters(item, paged=False)
     current_app.logger.info("proposals export territory=%s call=%s format=%s user=%s", g.territory.slug, item.id,
                             fmt, current_user.id)
     rows = exports.proposal_rows(listing.managed_with_counts(item, query))
