@@ -1,4 +1,6 @@
-"""The public listing of a call's proposals: filters, French search, sorts, a per-visitor random order."""
+"""Listings of a call's proposals: the public one (filters, French search, sorts, a per-visitor random order), the
+coordinators' one (every submitted proposal, filtered, sorted, by pages, or all at once for an export) and the
+near-duplicates of a title."""
 from __future__ import annotations
 
 import math
