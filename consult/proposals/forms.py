@@ -91,6 +91,21 @@ class FilterForm(FlaskForm):
         ("comments", _l("Most commented"))]), default="random", validators=[Optional()])
 
 
+class ManageFilterForm(FlaskForm):
+    """Filters, search and order of the coordinators' list of a call's proposals (a GET form: no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Words in the title or the text"), validators=[Optional(), Length(max=200)])
+    status = SelectField(_l("Status"), default="", validators=[Optional()])
+    axis = SelectField(_l("Axis"), coerce=int, default=0, validators=[Optional()])
+    public = SelectField(_l("For whom"), default="", validators=[Optional()])
+    sort = SelectField(_l("Order"), choices=choices([
+        ("newest", _l("Newest first")), ("oldest", _l("Oldest first")), ("supports", _l("Most supported")),
+        ("title", _l("By title"))]), default="newest", validators=[Optional()])
+
+
 class ReasonForm(FlaskForm):
     """A moderation action that needs a reason (reject, hide, report)."""
 

@@ -17,6 +17,12 @@ def can_moderate(user, territory: Territory) -> bool:
     return can_manage_territory(user, territory)
 
 
+def can_export_proposals(user, territory: Territory) -> bool:
+    """Download the list of a call's proposals (with their authors' names): the territory's coordinators and
+    admins, not its observers."""
+    return can_manage_territory(user, territory)
+
+
 def is_eligible(user, call: Call) -> bool:
     """An account (confirmed), living in the territory when the call is restricted to its residents."""
     if not _authenticated(user) or not user.is_confirmed:
