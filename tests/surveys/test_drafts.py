@@ -2,6 +2,8 @@
 the survey opens), deletes a draft, archives a closed survey."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -11,7 +13,8 @@ from consult.portal import cockpit
 from consult.surveys import permissions, services
 from consult.surveys.models import AccessCode, Draft, Question, Response, Survey, SurveyPage, SurveyStatus
 from consult.accounts.models import Role
-from tests.surveys.conftest import VALID_ANSWERS
+from tests.conftest import PASSWORD
+from tests.surveys.conftest import VALID_ANSWERS, default_pages
 from tests.surveys.releasing import publish
 from tests.surveys.test_respond import PAGE_FORMS, SLUG, count, post_page, t, text, url
 
@@ -203,3 +206,30 @@ def test_an_opened_survey_is_never_deleted_but_archived_once_closed(app, client,
     # Archived: off the public list, its published results still at their address.
     assert survey.title not in text(resident.get(f"/t/{SLUG}/surveys/"))
     assert resident.get(f"/t/{SLUG}/surveys/{survey.id}/results").status_code == 200
+
+
+def test_delete_and_test_forms_need_their_csrf_token(make_territory, make_user, csrf_app):
+    # Built in the body, so in csrf_app's database (its context is the last pushed).
+    territory = make_territory()
+    coordinator = make_user(role=(territory, Role.COORDINATOR))
+    survey = Survey(territory=territory, title="Brouillon de L'Isle-Jourdain", status=SurveyStatus.DRAFT,
+                    pages=default_pages())
+    for question in survey.questions:
+        question.survey = survey
+    db.session.add(survey)
+    db.session.commit()
+    client = csrf_app.test_client()
+
+    def token(page: str) -> str:
+        return re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page).group(1)
+
+    assert client.post("/account/login", data={"email": coordinator.email, "password": PASSWORD,
+                                               "csrf_token": token(text(client.get("/account/login")))}).status_code == 302
+    assert client.post(manage_url(survey, "delete")).status_code == 400
+    assert client.post(url(survey, "test")).status_code == 400
+    assert count(Survey) == 1 and count(Draft) == 0
+    intro = text(client.get(url(survey)))
+    assert client.post(url(survey, "test"), data={"csrf_token": token(intro)}).status_code == 302
+    confirm = text(client.get(manage_url(survey, "delete")))
+    assert client.post(manage_url(survey, "delete"), data={"csrf_token": token(confirm)}).status_code == 302
+    assert count(Survey) == 0
