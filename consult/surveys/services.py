@@ -125,7 +125,7 @@ def submit_response(survey: Survey, data: Mapping, *, browser_secret: str | None
         user_id = None
     cleaned = validate_all(survey, data)
     if survey.access_codes_required:
-        (check_access_code if test else use_access_code)(survey, access_code)
+        (require_unspent_code if test else use_access_code)(survey, access_code)
     return _store(survey, cleaned, channel=Channel.WEB, key=key, user_id=user_id, keyed_by_id=None,
                   today=now.date(), test=test)
 
@@ -150,7 +150,7 @@ def use_access_code(survey: Survey, code: str | None) -> None:
         raise InvalidInput(_("This access code is not valid or has already been used."), field="access_code")
 
 
-def check_access_code(survey: Survey, code: str | None) -> None:
+def require_unspent_code(survey: Survey, code: str | None) -> None:
     """Refuse a code that does not exist or is spent, without spending it (test answers). Raises InvalidInput."""
     found = db.session.scalar(select(exists().where(
         AccessCode.survey_id == survey.id, AccessCode.code == normalise_access_code(code), AccessCode.spent.is_(False))))
