@@ -13,7 +13,8 @@ from consult.core.models import utcnow
 from consult.extensions import db
 from consult.portal import cockpit
 from consult.surveys import permissions, services
-from consult.surveys.models import AccessCode, Draft, Question, Response, Survey, SurveyPage, SurveyStatus
+from consult.surveys.models import (AccessCode, Draft, Question, QuestionType, Response, Survey, SurveyMode, SurveyPage,
+                                    SurveyStatus)
 from consult.accounts.models import Role
 from tests.conftest import PASSWORD
 from tests.surveys.conftest import VALID_ANSWERS, default_pages
@@ -155,6 +156,25 @@ def test_opening_deletes_test_answers_and_counts_never_include_them(client, logi
     services.submit_response(survey, VALID_ANSWERS, browser_secret="habitante", access_code="B4N8R3TW", now=utcnow())
     db.session.commit()
     assert [line.responses for line in cockpit.survey_lines(territory)] == [1]
+
+
+def test_test_answers_never_lock_a_draft_and_a_changed_type_discards_them(client, login, coordinator, make_survey):
+    survey = make_survey(status=SurveyStatus.DRAFT, mode=SurveyMode.IDENTIFIED)
+    login(coordinator)
+    try_survey(client, survey)
+    try_survey(client, survey)  # the same account tries again: never "already answered" in test mode
+    assert count(Response) == 2
+    q3 = next(q for q in survey.questions if q.code == "Q3")
+    changed = client.post(manage_url(survey, f"questions/{q3.id}/edit"), data={
+        "type": "single_choice", "text": q3.text, "options": "Oui\nNon\nJe ne sais pas", "required": "y"})
+    assert changed.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Question, q3.id).type is QuestionType.SINGLE and count(Response) == 0
+    try_survey(client, survey)
+    q9 = next(q.id for q in survey.questions if q.code == "Q9")
+    assert client.post(manage_url(survey, f"questions/{q9}/delete")).status_code == 302  # allowed in a draft
+    db.session.expire_all()
+    assert db.session.get(Question, q9) is None and count(Response) == 1
 
 
 # --- deleting and archiving --------------------------------------------------------------------------------
