@@ -35,3 +35,10 @@ def send_email_change(user: User, new_email: str, token: str | None) -> None:
         return
     link = external_url("accounts.confirm_email_change", token=token)
     send(render_mail("change_email", new_email, locale=user.locale, user=user, link=link))
+
+
+def send_unlock(user: User, token: str) -> None:
+    """The link that unlocks an account locked by too many wrong passwords."""
+    link = external_url("accounts.unlock", token=token)
+    send(render_mail("unlock", user.email, locale=user.locale, user=user, link=link,
+                     reset_url=external_url("accounts.reset_request")))

@@ -87,19 +87,24 @@ def resend_confirmation():
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    """Log in with email and password; rate-limited per address and per client."""
+    """Log in with email and password; failed attempts are limited per account and per address."""
     form = forms.LoginForm(next=request.args.get("next", ""))
     if current_user.is_authenticated and request.method == "GET":
         return redirect(url_for("core.home"))
     if form.validate_on_submit():
-        with transaction(show=False, keep_on_refusal=True) as attempt:  # a refused attempt stays counted
+        with transaction(show=False, keep_on_refusal=True) as attempt:  # a failed attempt stays counted
             user = services.authenticate(form.email.data, form.password.data, client=client_key())
             services.end_session(session.get("_user_id"))
             session.clear()
             services.start_session(user)
         if not attempt.ok:
             error = attempt.error
-            form.password.errors = [error.message]
+            if isinstance(error, services.AccountLocked) and error.unlock:
+                mails.send_unlock(*error.unlock)
+            if isinstance(error, RateLimited):
+                form.form_errors.append(error.message)  # about the account or the connection, not the password
+            else:
+                form.password.errors = [error.message]
             status = 429 if isinstance(error, RateLimited) else 200
             return render_template("accounts/login.html", form=form, unconfirmed=error.status_code == 409), status
         login_user(user)
@@ -107,6 +112,17 @@ def login():
         target = form.next.data
         return redirect(target if is_safe_next(target) else url_for("core.home"))
     return render_template("accounts/login.html", form=form, unconfirmed=False)
+
+
+@bp.get("/unlock/<token>")
+@writes_on_get
+def unlock(token: str):
+    """Unlock one's account from the link emailed when too many wrong passwords locked it."""
+    with transaction() as unlocked:  # a refused link is flashed as an error
+        services.unlock_account(token)
+    if unlocked.ok:
+        flash(_("Your account is unlocked. You can log in now."), "success")
+    return redirect(url_for("accounts.login"))
 
 
 @bp.post("/logout")
