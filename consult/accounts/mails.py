@@ -7,19 +7,20 @@ from consult.core.mail import render_mail, send
 from consult.core.urls import external_url
 
 
-def send_registration(outcome: services.Registration) -> None:
-    """A confirmation link for a new account; a notice to the owner when the address was already taken."""
+def send_registration(outcome: services.Registration, next_path: str | None = None) -> None:
+    """A confirmation link for a new account (leading on to `next_path`); a notice to the owner when the address was
+    already taken."""
     user = outcome.user
     if outcome.created:
-        send_confirmation(user)
+        send_confirmation(user, next_path)
     else:
         send(render_mail("already_registered", user.email, locale=user.locale, user=user,
                          login_url=external_url("accounts.login"),
                          reset_url=external_url("accounts.reset_request")))
 
 
-def send_confirmation(user: User) -> None:
-    link = external_url("accounts.confirm", token=services.confirmation_token(user))
+def send_confirmation(user: User, next_path: str | None = None) -> None:
+    link = external_url("accounts.confirm", token=services.confirmation_token(user, next_path))
     send(render_mail("confirm", user.email, locale=user.locale, user=user, link=link))
 
 
