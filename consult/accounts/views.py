@@ -6,7 +6,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 
-from consult.accounts import forms, mails, services
+from consult.accounts import forms, mails, services, signin
 from consult.accounts.models import Category
 from consult.core.db import writes_on_get
 from consult.core.forms import choices
@@ -128,13 +128,13 @@ def login():
         return redirect(url_for("core.home"))
     if form.validate_on_submit():
         with transaction(show=False, keep_on_refusal=True) as attempt:  # a failed attempt stays counted
-            user = services.authenticate(form.email.data, form.password.data, client=client_key())
+            user = signin.authenticate(form.email.data, form.password.data, client=client_key())
             services.end_session(session.get("_user_id"))
             session.clear()
             services.start_session(user)
         if not attempt.ok:
             error = attempt.error
-            if isinstance(error, services.AccountLocked) and error.unlock:
+            if isinstance(error, signin.AccountLocked) and error.unlock:
                 mails.send_unlock(*error.unlock)
             if isinstance(error, RateLimited):
                 form.form_errors.append(error.message)  # about the account or the connection, not the password
@@ -154,7 +154,7 @@ def login():
 def unlock(token: str):
     """Unlock one's account from the link emailed when too many wrong passwords locked it."""
     with transaction() as unlocked:  # a refused link is flashed as an error
-        services.unlock_account(token)
+        signin.unlock_account(token)
     if unlocked.ok:
         flash(_("Your account is unlocked. You can log in now."), "success")
     return redirect(url_for("accounts.login"))

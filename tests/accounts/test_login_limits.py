@@ -8,7 +8,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from consult.accounts import services
+from consult.accounts import signin
 from consult.accounts.models import LoginSession
 from consult.core.ratelimit import RateLimitEvent
 from consult.extensions import db
@@ -42,7 +42,7 @@ class Clock:
 @pytest.fixture
 def clock(monkeypatch):
     clock = Clock(dt.datetime(2026, 11, 27, 14, 0, 0))
-    monkeypatch.setattr(services, "utcnow", clock)
+    monkeypatch.setattr(signin, "utcnow", clock)
     return clock
 
 
