@@ -1,5 +1,9 @@
 """Pure row builders of the raw (pseudonymised) export: one row per response, and the codebook that explains its
-columns."""
+columns.
+
+The same columns serve two formats: the data package's (machine names such as `Q4_other_text`, stored codes) and
+the analysts' files (`labelled`: one header row « Q4_autre_texte – … » in the export's language, answer codes as
+numbers, channels as words, one column per “other” answer; their codebook is `dictionary.dictionary_rows`)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -60,8 +64,13 @@ _HEADER_LABEL = 60  # characters of a label kept in a header; the codebook has t
 
 
 def _short(text: str) -> str:
+    """A label on one line, cut after a whole word when too long for a header."""
     text = " ".join(str(text).split())
-    return text if len(text) <= _HEADER_LABEL else text[:_HEADER_LABEL - 1].rstrip() + "…"
+    if len(text) <= _HEADER_LABEL:
+        return text
+    cut = text[:_HEADER_LABEL]
+    words = cut.rsplit(" ", 1)[0] if " " in cut[_HEADER_LABEL // 2:] else cut
+    return words.rstrip(" ,;:") + "…"
 
 
 def option_numbers(question: Question) -> dict[str, int]:
