@@ -156,6 +156,7 @@ def test_method_sheets_give_the_period_the_results_pages_show(client, login, coo
     assert about["Réponses recueillies"] == "de la semaine du 23 novembre 2026 à celle du 23 novembre 2026"
     assert about["Ouverte aux réponses"] == "du 2 novembre 2026 au 31 janvier 2027"
     assert about["Réponses dans ce fichier"] == 3
+    assert 'names(d) <- sub(" – .*", "", names(d))' in about["En-têtes des colonnes"]  # how to keep the codes only
 
 
 # --------------------------------------------------------------------------- the dictionary of codes

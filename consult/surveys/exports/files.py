@@ -117,6 +117,9 @@ def about_rows(survey: Survey, description: str):
     yield [_("File"), description]
     yield [_("Codes"), _("Answer codes are numbers; their labels are in the “%(sheet)s” sheet, with what an empty "
                          "cell means.", sheet=_("Dictionary of codes"))]
+    yield [_("Column headers"), _("One header line: each header gives the column's code, then its wording after "
+                                  "“ – ”. To keep the codes only, in R: names(d) <- sub(\" – .*\", \"\", names(d)); "
+                                  "in pandas: d.columns = d.columns.str.split(\" – \").str[0].")]
     yield [_("Exported on"), _date(utcnow().date())]
 
 
