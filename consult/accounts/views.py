@@ -149,10 +149,13 @@ def login():
     return render_template("accounts/login.html", form=form, unconfirmed=False)
 
 
-@bp.get("/unlock/<token>")
-@writes_on_get
+@bp.route("/unlock/<token>", methods=["GET", "POST"])
 def unlock(token: str):
-    """Unlock one's account from the link emailed when too many wrong passwords locked it."""
+    """Unlock one's account from the link emailed when too many wrong passwords locked it. Opening the link only
+    shows a button: a mail scanner that follows links must not unlock the account for a guesser."""
+    form = forms.ConfirmForm()
+    if not form.validate_on_submit():
+        return render_template("accounts/unlock.html", form=form)
     with transaction() as unlocked:  # a refused link is flashed as an error
         signin.unlock_account(token)
     if unlocked.ok:
