@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from consult.accounts.models import Role, TerritoryRole, User
 from consult.extensions import db
 from consult.surveys import services
+from consult.surveys.exports import printable
 from consult.surveys.models import Answer, Response, Survey, SurveyStatus
 from consult.territories.models import Commune, Epci, Territory
 from tests.conftest import NOW, PASSWORD, hash_password, sample_rows, served_database_app, serving
@@ -83,10 +84,14 @@ def test_numbered_copies_only_for_those_who_key_answers_in(as_role, survey, role
 
 def test_print_choices_out_of_bounds_fall_back(client, as_coordinator, survey):
     url = f"/t/terres-des-confluences/surveys/{survey.id}/print"
-    for query in ("?copies=100000&start=-5", "?copies=abc&start=", "?start=99999999999999999999&copies=2"):
-        response = client.get(url + query)
-        assert response.status_code == 200
-        assert response.get_data(as_text=True).count('<article class="sheet"') <= 50
+    expected = {"?copies=100000&start=-5": (25, "0001"), "?copies=abc&start=": (1, None),
+                "?start=99999999999999999999&copies=2": (2, "99998")}
+    for query, (sheets, first) in expected.items():
+        response = client.get(url + query, headers=FR)
+        page = response.get_data(as_text=True)
+        assert response.status_code == 200 and page.count('<article class="sheet"') == sheets
+        assert f"Questionnaire n° {first}" in page if first else "Questionnaire n° ________" in page
+    assert printable.MAX_COPIES == 25
 
 
 # --- two coordinators keying in the same number at once -----------------------------------------------------

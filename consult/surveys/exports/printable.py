@@ -10,9 +10,10 @@ from consult.surveys.services import format_paper_number
 
 # Above this many communes, the commune question becomes a write-in line instead of a list of boxes.
 COMMUNE_LIST_LIMIT = 60
-# Numbered copies in one file: each copy is laid out again by WeasyPrint (about a second each), so a request
-# stays within reasonable time; more copies are printed in several files (the next one starts where this ends).
-MAX_COPIES = 50
+# Numbered copies in one file: WeasyPrint lays each copy out on its own, about 1.2 s of CPU and 15 MB of memory
+# per copy of the demo questionnaire (50 copies: 60 s, 750 MB, 7 MB of PDF). 25 keeps a request near half a minute;
+# more copies are printed as several files, the next one starting where this one ends.
+MAX_COPIES = 25
 LARGEST_NUMBER = 99_999
 
 
