@@ -3,6 +3,7 @@ twice (also when two coordinators key the same number at once), and « another c
 from __future__ import annotations
 
 import http.cookiejar
+import os
 import threading
 import urllib.error
 import urllib.parse
@@ -143,6 +144,8 @@ def served(tmp_path):
         yield app, port, survey_id, emails
 
 
+@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL", "").startswith("postgres"),
+                    reason="SQLite queues writers from their BEGIN (BEGIN IMMEDIATE): the check always sees the other")
 def test_same_number_keyed_at_once_gives_one_response_and_clean_refusals(served):
     app, port, survey_id, emails = served
     base = f"http://127.0.0.1:{port}"
