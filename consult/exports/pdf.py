@@ -17,3 +17,12 @@ def render_pdf(html: str, *, base_url: str, tagged: bool = False) -> bytes:
 
     options = {"pdf_variant": "pdf/ua-1", "pdf_tags": True} if tagged else {}
     return HTML(string=html, base_url=base_url, url_fetcher=refuse_fetch).write_pdf(**options)
+
+
+def render_pdf_copies(htmls: list[str], *, base_url: str) -> bytes:
+    """Several pages (one printed copy each) as one PDF: each laid out on its own, so that each copy's page
+    numbers and running headers are its own ("Page 1 / 6" in every copy)."""
+    from weasyprint import HTML
+
+    documents = [HTML(string=html, base_url=base_url, url_fetcher=refuse_fetch).render() for html in htmls]
+    return documents[0].copy([page for document in documents for page in document.pages]).write_pdf()

@@ -146,6 +146,10 @@ class EntryMetaForm(FlaskForm):
 
     channel = SelectField(_l("How were these answers collected?"),
                           choices=choices((c.value, c.label) for c in Channel if c is not Channel.WEB))
+    # Checked by the service (the same number keyed in twice is refused there, where the race is settled).
+    paper_number = StringField(_l("Questionnaire number"), validators=[Optional(), Length(max=40)],
+                               description=_l("The number printed or written at the top of the questionnaire, "
+                                              "if it has one. The same number cannot be keyed in twice."))
     entry_id = HiddenField()
 
 

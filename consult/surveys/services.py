@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import re
 import secrets
 from collections.abc import Mapping
 
@@ -31,6 +32,10 @@ class AlreadyResponded(Conflict):
     """This browser, account or code has already answered."""
 
 
+class PaperNumberTaken(Conflict):
+    """Another questionnaire of the survey was keyed in with this printed number."""
+
+
 class InvalidAnswers(InvalidInput):
     """Some answers do not pass validation; `errors` maps question codes to messages."""
 
@@ -50,12 +55,49 @@ def dedupe_key(survey: Survey, secret: str) -> str:
 
 
 def commune_choices(survey: Survey) -> dict[str, str]:
-    """INSEE code → name of the survey's territory communes, by name."""
+    """What a commune question offers, on the web, on paper and on the entry form alike: INSEE code → name of
+    the territory's communes by name, then « another commune » (people from outside the territory answer too)."""
     rows = db.session.execute(
         select(Commune.insee_code, Commune.name).where(Commune.territory_id == survey.territory_id)
         .order_by(Commune.name)
     )
-    return {code: name for code, name in rows}
+    return {**{code: name for code, name in rows}, answer_rules.OTHER_COMMUNE: answer_rules.other_commune_label()}
+
+
+# The number printed on a paper questionnaire: digits, zero-padded to this width ("0042").
+PAPER_NUMBER_DIGITS = 4
+PAPER_NUMBER_PATTERN = re.compile(r"^[0-9A-Z-]{1,20}$")
+
+
+def format_paper_number(number: int) -> str:
+    """A printed questionnaire number as it appears on paper and is stored: 42 → "0042"."""
+    return f"{number:0{PAPER_NUMBER_DIGITS}d}"
+
+
+def clean_paper_number(typed: str | None) -> str | None:
+    """A questionnaire number as keyed in → its stored form: "42", "0042" and "n° 42" all give "0042"; letters
+    and dashes are kept for numbers written by hand ("A-12"); None when empty. Raises InvalidInput."""
+    text = re.sub(r"^N\s*°", "", (typed or "").strip().upper()).replace(" ", "")
+    if not text:
+        return None
+    if not PAPER_NUMBER_PATTERN.match(text):
+        raise InvalidInput(_("Write the number as printed on the questionnaire: digits, 20 characters at most."),
+                           field="paper_number")
+    return format_paper_number(int(text)) if text.isdigit() and len(text) <= 18 else text
+
+
+def _paper_number_refusal(survey: Survey, number: str, key: str | None) -> Conflict | None:
+    """Why `number` cannot be recorded again, if it was: the same form sent twice, or another form with it."""
+    taken_by = db.session.execute(
+        select(Response.dedupe_key).where(Response.survey_id == survey.id, Response.paper_number == number)
+    ).first()
+    if taken_by is None:
+        return None
+    if key is not None and taken_by.dedupe_key == key:
+        return AlreadyResponded(_("An answer to this survey has already been recorded from here. Thank you!"))
+    return PaperNumberTaken(_("Questionnaire number %(number)s is already keyed in. Check the number written on "
+                              "the paper: if it is the same questionnaire, do not key it in again.", number=number),
+                            field="paper_number")
 
 
 def validate_all(survey: Survey, data: Mapping) -> dict:
@@ -75,10 +117,11 @@ def validate_all(survey: Survey, data: Mapping) -> dict:
 
 
 def _store(survey: Survey, cleaned: Mapping, *, channel: Channel, key: str | None, user_id: int | None,
-           keyed_by_id: int | None, today: dt.date, test: bool = False) -> Response:
+           keyed_by_id: int | None, today: dt.date, test: bool = False,
+           paper_number: str | None = None) -> Response:
     response = Response(survey=survey, channel=channel, dedupe_key=key,
                         submitted_on=Response.day_kept(today, account=user_id is not None),
-                        user_id=user_id, keyed_by_id=keyed_by_id)
+                        user_id=user_id, keyed_by_id=keyed_by_id, paper_number=paper_number)
     for question in survey.questions:
         response.answers.extend(answer_rules.answer_rows(question, cleaned))
     try:
@@ -86,7 +129,10 @@ def _store(survey: Survey, cleaned: Mapping, *, channel: Channel, key: str | Non
             db.session.add(response)
             db.session.flush()
     except IntegrityError:
-        raise AlreadyResponded(_("An answer to this survey has already been recorded from here. Thank you!")) from None
+        # Two coordinators keying in the same number at once: the unique constraint lets one through.
+        refusal = _paper_number_refusal(survey, paper_number, key) if paper_number else None
+        raise refusal or AlreadyResponded(
+            _("An answer to this survey has already been recorded from here. Thank you!")) from None
     if survey.disclosure_floor is None and not test:
         pin_disclosure_threshold(survey)  # the k promised to this respondent: it never goes down
         # Written as it was, so that the survey's updated_at does not become the moment of its first response.
@@ -159,11 +205,13 @@ def require_unspent_code(survey: Survey, code: str | None) -> None:
 
 
 def key_in_response(actor, survey: Survey, data: Mapping, *, channel: Channel, entry_id: str | None = None,
-                    now: dt.datetime | None = None) -> Response:
+                    paper_number: str | None = None, now: dt.datetime | None = None) -> Response:
     """Record a paper, phone or workshop questionnaire keyed in by a coordinator.
 
-    `entry_id` (a random id carried by the entry form) makes a double click or a replay record it once.
-    Raises PermissionDenied, SurveyClosed (draft or archived survey), InvalidAnswers, AlreadyResponded.
+    `entry_id` (a random id carried by the entry form) makes a double click or a replay record it once;
+    `paper_number`, the number printed (or written) on the questionnaire, is kept and may be keyed in once.
+    Raises PermissionDenied, SurveyClosed (draft or archived survey), InvalidInput (the number),
+    PaperNumberTaken, InvalidAnswers, AlreadyResponded.
     """
     if not permissions.can_manage_survey(actor, survey):
         raise PermissionDenied(_("You are not allowed to do this."))
@@ -172,6 +220,11 @@ def key_in_response(actor, survey: Survey, data: Mapping, *, channel: Channel, e
     if channel is Channel.WEB:
         raise InvalidInput(_("Choose how the answers were collected."), field="channel")
     now = now or utcnow()
-    cleaned = validate_all(survey, data)
     key = dedupe_key(survey, f"entry:{entry_id}") if entry_id else None
-    return _store(survey, cleaned, channel=channel, key=key, user_id=None, keyed_by_id=actor.id, today=now.date())
+    number = clean_paper_number(paper_number)
+    refusal = _paper_number_refusal(survey, number, key) if number else None
+    if refusal is not None:
+        raise refusal
+    cleaned = validate_all(survey, data)
+    return _store(survey, cleaned, channel=channel, key=key, user_id=None, keyed_by_id=actor.id, today=now.date(),
+                  paper_number=number)

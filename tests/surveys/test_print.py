@@ -37,17 +37,19 @@ def test_print_page_shows_every_question_type_as_paper(client, survey):
     assert grid.count("<tr>") == 3 and grid.count('class="box round"') == 6
     # Ranking: a box per item to write its rank in.
     assert page.count('class="rank-box"') == 4
-    # Commune: the territory's communes, with a line for another one.
-    for name in services.commune_choices(survey).values():
-        assert name in page
-    assert "Another commune:" in page
+    # Commune: the territory's communes, then « another commune » (as on the web).
+    for code, name in services.commune_choices(survey).items():
+        assert name in page or code == "autre"  # named in the page's language
+    assert page.index("Saint-Nicolas-de-la-Grave") < page.index("Another commune")
     # Rating: boxes from 0 to 10 with the end labels; date: day / month / year boxes.
     assert "Très mauvaise" in page and "Excellente" in page
     assert page.count('class="digit"') == 8
     # Conditions in words, with printed question numbers.
     assert "If you answered “Oui” to question 3:" in page
-    # A page break between survey pages.
-    assert page.count('class="part new-page"') == 2
+    # Parts flow one after the other, unless each is asked on a new page.
+    assert 'class="part new-page"' not in page
+    asked = text_of(client.get(print_url(survey, "?part_per_page=1"), headers=EN))
+    assert asked.count('class="part new-page"') == 2
 
 
 def test_print_page_carries_the_privacy_and_emergency_notices(client, survey):
@@ -64,7 +66,7 @@ def test_mental_health_survey_and_pages_show_the_3114_notice(client, make_survey
     db.session.commit()
     page = text_of(client.get(print_url(survey), headers=EN))
     assert page.count("3114") == 2  # at the top, and at the top of the mental-health page
-    second_part = page.split('class="part new-page"')[1]
+    second_part = page.split('<section class="part')[2]
     assert second_part.index("3114") < second_part.index('class="question')
 
 

@@ -6,7 +6,7 @@ and storage):
 - single choice, Likert, yes/no, age band: the option code (str); "other" text under "<code>.other"
 - multiple choice: a list of option codes; "other" text under "<code>.other"
 - rating, number: a number (int or float)
-- short and long text: str; date: ISO date str; commune: the INSEE code (str)
+- short and long text: str; date: ISO date str; commune: the INSEE code (str), or OTHER_COMMUNE
 - ranking: a list of option codes, best first
 - matrix: a dict {row code: column code}
 """
@@ -22,8 +22,16 @@ from flask_babel import ngettext
 
 from consult.surveys.models import Answer, Question, QuestionType, SurveyPage
 
+# The answer of someone living outside the territory's communes (stored in place of an INSEE code).
+OTHER_COMMUNE = "autre"
+
 SINGLE_VALUE_TYPES = frozenset({QuestionType.SINGLE, QuestionType.LIKERT, QuestionType.YES_NO, QuestionType.AGE_BAND})
 TEXT_LIMIT = {QuestionType.SHORT_TEXT: 300, QuestionType.LONG_TEXT: 5000}
+
+
+def other_commune_label() -> str:
+    """How « another commune » reads wherever commune answers are offered or counted."""
+    return _("Another commune")
 
 
 def field_name(question: Question, suffix: str | None = None) -> str:

@@ -30,6 +30,7 @@ from consult.core.disclosure import (
 )
 from consult.core.disclosure.audit import protect_jointly
 from consult.surveys import results
+from consult.surveys.answering.answers import OTHER_COMMUNE
 from consult.surveys.models import Channel, Question
 from consult.surveys.results import presentation as p
 from consult.surveys.results.data import NOT_STATED, T
@@ -333,7 +334,8 @@ class _Builder:
             categories, sets, _answered = self.sets.choice(variable.question)
             found = [(label, s, (code, c)) for (c, label), s in zip(categories, sets)]
             if variable.question.type is T.COMMUNE:
-                known = {c.insee_code for c in results.survey_communes(self.survey)}
+                # « Another commune » is a category like a commune (merged when small), never an omitted one.
+                known = {c.insee_code for c in results.survey_communes(self.survey)} | {OTHER_COMMUNE}
                 pairs = [(c, label, s) for (c, label), s in zip(categories, sets) if c in known]
                 kept = [(label, s, (code, c)) for c, label, s in pairs if len(s) >= self.k]
                 small = [(label, s) for _c, label, s in pairs if 0 < len(s) < self.k]

@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from consult.surveys import results
+from consult.surveys.answering.answers import OTHER_COMMUNE, other_commune_label
 from consult.surveys.models import Question
 from consult.surveys.results.data import T
 from consult.surveys.releases.register import Key
@@ -39,7 +40,8 @@ class Answers:
                         per_code[row.text].add(row.response_id)
                 categories = [(c.insee_code, c.name) for c in communes]
                 known = {code for code, _name in categories}
-                categories += [(code, code) for code in sorted(per_code) if code not in known]
+                categories += [(code, other_commune_label() if code == OTHER_COMMUNE else code)
+                               for code in sorted(per_code) if code not in known]
                 sets = [frozenset(per_code.get(code, ())) for code, _label in categories]
             else:
                 per_option: dict[int, set[int]] = defaultdict(set)

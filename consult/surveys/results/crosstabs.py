@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 
 from consult.accounts.models import Category
 from consult.surveys import permissions
+from consult.surveys.answering.answers import OTHER_COMMUNE, other_commune_label
 from consult.surveys.models import Channel, Question, Survey
 from consult.surveys.results.data import NOT_STATED, T, SurveyData, load, survey_communes
 
@@ -134,9 +135,10 @@ def _groups(survey: Survey, variable: Variable, data: SurveyData) -> tuple[dict[
     question = variable.question
     if question.type is T.COMMUNE:
         communes = survey_communes(survey)
-        known = {c.insee_code for c in communes}
-        return ({r.response_id: r.text for r in data.of(question) if r.text in known},
-                [(c.insee_code, c.name) for c in communes] + [not_stated])
+        known = {c.insee_code for c in communes} | {OTHER_COMMUNE}
+        groups = {r.response_id: r.text for r in data.of(question) if r.text in known}
+        outside = [(OTHER_COMMUNE, other_commune_label())] if OTHER_COMMUNE in groups.values() else []
+        return groups, [(c.insee_code, c.name) for c in communes] + outside + [not_stated]
     codes = {o.id: o.code for o in question.choices}
     return ({r.response_id: codes[r.option_id] for r in data.of(question) if r.option_id in codes},
             [(o.code, o.label) for o in question.choices] + [not_stated])

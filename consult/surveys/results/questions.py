@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 
+from consult.surveys.answering.answers import OTHER_COMMUNE, other_commune_label
 from consult.surveys.models import Question, Survey
 from consult.surveys.results.data import T, AnswerRow, SurveyData, load, survey_communes
 
@@ -195,6 +196,8 @@ def _choice(survey: Survey, question: Question, rows: list[AnswerRow], asked: in
         communes = survey_communes(survey)
         per_code = Counter(r.text for r in rows if r.text)
         counts = [Count(c.insee_code, c.name, per_code.pop(c.insee_code, 0)) for c in communes]
+        if OTHER_COMMUNE in per_code:  # someone living outside the territory
+            counts.append(Count(OTHER_COMMUNE, other_commune_label(), per_code.pop(OTHER_COMMUNE)))
         counts += [Count(code, code, n) for code, n in sorted(per_code.items())]  # no longer in the territory
         return ChoiceResult(question, asked, answered, counts)
     per_option = Counter(r.option_id for r in rows)

@@ -6,10 +6,11 @@ from flask import Blueprint, Response, abort, current_app, g, render_template, r
 from flask_login import current_user
 
 from consult.core.models import utcnow
-from consult.exports.pdf import render_pdf
+from consult.exports.pdf import render_pdf_copies
 from consult.exports.responses import send_export
 from consult.extensions import login_manager
 from consult.surveys import permissions as survey_permissions
+from consult.surveys.answering.answers import OTHER_COMMUNE
 from consult.surveys.exports import anonymity, files, printable
 from consult.surveys.models import Survey, with_questionnaire
 from consult.surveys.releases.models import SurveyRelease
@@ -123,22 +124,34 @@ def _visible_survey(survey_id: int) -> Survey:
     return survey
 
 
-def _print_html(survey: Survey, *, pdf: bool) -> str:
-    return render_template("surveys/print.html", territory=g.territory, survey=survey, pdf=pdf,
+def _print_options(survey: Survey) -> printable.PrintOptions:
+    return printable.read_print_options(request.args,
+                                        may_number=survey_permissions.can_manage_survey(current_user, survey))
+
+
+def _print_html(survey: Survey, options: printable.PrintOptions, numbers: list[str | None], *, pdf: bool) -> str:
+    return render_template("surveys/print.html", territory=g.territory, survey=survey, pdf=pdf, options=options,
+                           numbers=numbers, max_copies=printable.MAX_COPIES,
+                           may_number=survey_permissions.can_manage_survey(current_user, survey),
                            layout=printable.print_layout(survey), communes=commune_choices(survey),
+                           other_commune=OTHER_COMMUNE,
                            commune_list_limit=printable.COMMUNE_LIST_LIMIT)
 
 
 @bp.get("/surveys/<int:survey_id>/print")
 def print_version(survey_id: int):
-    """The paper questionnaire, to print from the browser."""
-    return _print_html(_visible_survey(survey_id), pdf=False)
+    """The paper questionnaire, to print from the browser, with the print choices."""
+    survey = _visible_survey(survey_id)
+    options = _print_options(survey)
+    return _print_html(survey, options, options.numbers, pdf=False)
 
 
 @bp.get("/surveys/<int:survey_id>/print.pdf")
 def print_pdf(survey_id: int):
-    """The paper questionnaire as an A4 PDF."""
+    """The paper questionnaire as an A4 PDF: one copy, or numbered copies (one after the other)."""
     survey = _visible_survey(survey_id)
-    pdf = render_pdf(_print_html(survey, pdf=True), base_url=request.url_root)
+    options = _print_options(survey)
+    pdf = render_pdf_copies([_print_html(survey, options, [number], pdf=True) for number in options.numbers],
+                            base_url=request.url_root)
     return send_export(pdf, filename=f"{g.territory.slug}-survey-{survey.id}.pdf", fmt="pdf", inline=True,
-                       private=False)
+                       private=bool(options.copies))

@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from consult.core.forms import choices, one_time_token
 from consult.core.time import local_input, stored_utc
-from consult.core.transaction import transaction
+from consult.core.transaction import apply_error, transaction
 from consult.extensions import db
 from consult.surveys import forms, services
 from consult.surveys.building import builder
@@ -308,7 +308,7 @@ def entry(survey_id: int):
             data.update(answer_rules.read_form(question, request.form))
         with transaction(show=False) as recorded:
             services.key_in_response(current_user, survey, data, channel=Channel(meta.channel.data),
-                                     entry_id=meta.entry_id.data)
+                                     entry_id=meta.entry_id.data, paper_number=meta.paper_number.data)
         if isinstance(recorded.error, services.InvalidAnswers):
             errors = recorded.error.errors
             flash(ngettext("%(num)d answer needs correcting.", "%(num)d answers need correcting.", len(errors)),
@@ -317,11 +317,11 @@ def entry(survey_id: int):
             flash(_("This questionnaire was already recorded (the form was sent twice)."), "info")
             return redirect(url_for("survey_manage.entry", survey_id=survey.id, channel=meta.channel.data))
         elif recorded.error is not None:
-            flash(recorded.error.message, "error")
+            apply_error(meta, recorded.error)  # a number already keyed in: shown next to its field
         else:
             flash(_("Questionnaire recorded (%(count)d so far). Enter the next one.",
                     count=builder.response_count(survey)), "success")
             return redirect(url_for("survey_manage.entry", survey_id=survey.id, channel=meta.channel.data))
     return render_template("surveys/manage/entry.html", territory=g.territory, survey=survey, meta=meta, data=data,
                            errors=errors, communes=services.commune_choices(survey),
-                           responses=builder.response_count(survey)), (422 if errors else 200)
+                           responses=builder.response_count(survey)), (422 if errors or meta.errors else 200)
