@@ -63,7 +63,7 @@ class ProposalForm(FlaskForm):
                         description=_l("A short sentence saying what should be done."),
                         render_kw={"autocomplete": "off"})
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=8000)],
-                                description=_l("What, for whom, where, why. Markdown: **bold**, *italic*, lists."))
+                                description=_l("What, for whom, where, why. To put a word in bold, write two stars on each side: **word**."))
     axis_id = SelectField(_l("Axis of the contract"), coerce=int,
                           validators=[DataRequired(message=_l("Choose the axis of the contract your proposal serves."))])
     objective_id = SelectField(_l("Objective (optional)"), coerce=int, validators=[Optional()])
@@ -133,7 +133,7 @@ class PriorityVoteForm(FlaskForm):
     size = IntegerField(_l("Number of top proposals in the vote"), default=5,
                         validators=[InputRequired(), NumberRange(min=2, max=20)])
     method = RadioField(_l("Method"), choices=choices((m.value, m.label) for m in VoteMethod), default="rank")
-    picks = IntegerField(_l("K: how many proposals each participant picks or ranks"), default=3,
+    picks = IntegerField(_l("How many proposals each participant picks or ranks"), default=3,
                          validators=[InputRequired(), NumberRange(min=1, max=20)])
     opens_at = DateTimeLocalField(_l("Opens on"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()],
                                   description=_l("Paris time."))

@@ -30,6 +30,14 @@ WHO5_ITEMS = [
     "Je me suis réveillé·e en me sentant frais·che et dispos·e",
     "Ma vie quotidienne a été remplie de choses intéressantes",
 ]
+# The easy-read (FALC) wording of the five items: no point médian, short sentences in the first person.
+WHO5_FALC_ITEMS = [
+    "J'étais de bonne humeur",
+    "J'étais calme",
+    "J'avais de l'énergie",
+    "Au réveil, je me sentais reposé ou reposée",
+    "Mes journées étaient intéressantes",
+]
 WHO5_SCALE = [("Tout le temps", 5), ("La plupart du temps", 4), ("Plus de la moitié du temps", 3),
               ("Moins de la moitié du temps", 2), ("De temps en temps", 1), ("Jamais", 0)]
 
@@ -39,7 +47,7 @@ PAGES = [
     ("Votre commune", False, "", [
         ("Q1", T.COMMUNE, "Dans quelle commune habitez-vous ?", [],
          dict(required=True, falc_text="Où habitez-vous ?",
-              help_text="Si vous habitez hors du territoire, vous n'êtes pas concerné·e par ce questionnaire.")),
+              help_text="Ce questionnaire est pour les personnes qui habitent le territoire.")),
     ]),
     ("Votre santé", False, "", [
         ("Q2", T.LIKERT, "Comment est votre état de santé en général ?",
@@ -61,7 +69,7 @@ PAGES = [
         ("Q8", T.MULTIPLE, "Pour quelles raisons avez-vous renoncé à ces soins ?",
          ["Le coût, le reste à charge", "La distance ou le transport", "Les délais pour obtenir un rendez-vous",
           "Aucun professionnel ne prend de nouveaux patients", "Je ne savais pas où aller", "La langue"],
-         dict(other="Autre raison", condition=("Q7", ["1"]), help_text="Plusieurs réponses possibles.")),
+         dict(other="Autre raison", condition=("Q7", ["1"]))),
         ("Q9", T.MATRIX, "Combien de temps avez-vous attendu votre dernier rendez-vous chez…",
          ["Moins d'une semaine", "1 à 4 semaines", "1 à 3 mois", "Plus de 3 mois", "Pas concerné·e"],
          dict(rows=["un médecin généraliste", "un ou une dentiste", "un ou une ophtalmologiste",
@@ -81,7 +89,7 @@ PAGES = [
         ("Q14", T.MULTIPLE, "Sur quels sujets aimeriez-vous plus d'information ou des ateliers près de chez vous ?",
          ["Alimentation", "Activité physique", "Sommeil", "Dépistage des cancers", "Vaccination",
           "Santé mentale, stress", "Addictions (tabac, alcool, écrans…)", "Vieillir en bonne santé"],
-         dict(max_choices=3, help_text="Trois réponses au plus.")),
+         dict(max_choices=3)),
         ("Q15", T.MULTIPLE, "Votre logement a-t-il l'un de ces problèmes ?",
          ["Humidité ou moisissures", "Difficulté à le chauffer", "Bruit", "Trop petit pour le foyer",
           "Aucun de ces problèmes"], {}),
@@ -93,13 +101,14 @@ PAGES = [
     ]),
     ("Votre bien-être", True, "Ces questions portent sur votre moral. Vous pouvez les passer.", [
         ("Q18", T.MATRIX, "Au cours des deux dernières semaines…", [label for label, _s in WHO5_SCALE],
-         dict(rows=WHO5_ITEMS, scores=[s for _l, s in WHO5_SCALE], scored=True, score_multiplier=4,
+         dict(rows=WHO5_ITEMS, row_falc=WHO5_FALC_ITEMS, scores=[s for _l, s in WHO5_SCALE], scored=True, score_multiplier=4,
               score_cutoff=50, score_cutoff_label="Bien-être faible (score OMS-5 ≤ 50)",
-              falc_text="Ces deux dernières semaines, comment vous êtes-vous senti·e ?",
-              help_text="Indice de bien-être OMS-5 (WHO-5). Une réponse par ligne.")),
+              falc_text="Ces deux dernières semaines, comment alliez-vous ?",
+              help_text="Une réponse par ligne.")),
         ("Q19", T.YES_NO, "Si vous n'alliez pas bien moralement, sauriez-vous vers qui vous tourner ?", ["Oui", "Non"], {}),
         ("Q20", T.LIKERT, "Vous arrive-t-il de vous sentir seul·e ?",
-         ["Jamais", "Rarement", "Parfois", "Souvent", "Tout le temps"], {}),
+         ["Jamais", "Rarement", "Parfois", "Souvent", "Tout le temps"],
+         dict(falc_text="Vous sentez-vous seule ou seul ?")),
     ]),
     ("Vos priorités", False, "", [
         ("Q21", T.RANKING, "Parmi ces thèmes, lesquels devraient être prioritaires pour le territoire ? "
@@ -133,10 +142,12 @@ PAGES = [
 def _question(code: str, kind: QuestionType, text: str, labels: list[str], extras: dict, position: int) -> Question:
     extras = dict(extras)
     rows = extras.pop("rows", [])
+    row_falc = extras.pop("row_falc", [""] * len(rows))
     scores = extras.pop("scores", None)
     other = extras.pop("other", None)
     condition = extras.pop("condition", None)
-    options = [Option(code=f"r{i}", label=label, position=i, is_row=True) for i, label in enumerate(rows, start=1)]
+    options = [Option(code=f"r{i}", label=label, falc_label=falc, position=i, is_row=True)
+               for i, (label, falc) in enumerate(zip(rows, row_falc, strict=True), start=1)]
     options += [Option(code=str(i), label=label, position=len(rows) + i, score=scores[i - 1] if scores else None)
                 for i, label in enumerate(labels, start=1)]
     if other:
