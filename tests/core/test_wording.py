@@ -40,16 +40,15 @@ def test_residents_read_agreed_plain_words(seeded_demo, language):
     prevention = page(client, f"{SURVEY}/page/5", language)
     q17 = re.search(r'<input[^>]*id="q-Q17"[^>]*>', prevention).group(0)
     assert 'inputmode="numeric"' in q17
-    assert hints(prevention)["Q17"] == ("Un nombre entier entre 0 et 7." if french
-                                        else "A whole number between 0 and 7.")
+    assert hints(prevention)["Q17"] == ("Un nombre entre 0 et 7." if french else "A number between 0 and 7.")
     assert hints(prevention)["Q14"] == ("Choisissez jusqu'à 3 réponses." if french else "Choose up to 3 answers.")
     assert "au plus" not in prevention and "3,5" not in prevention and "3.5" not in prevention
     page_id = re.search(r'name="page_id" value="(\d+)"', prevention).group(1)
-    response = client.post(f"{SURVEY}/page/5", data={"action": "next", "page_id": page_id, "q-Q17": "3,5"},
+    response = client.post(f"{SURVEY}/page/5", data={"action": "next", "page_id": page_id, "q-Q17": "sept"},
                            follow_redirects=True,
                            headers={"Accept-Language": language})
-    assert ("Saisissez un nombre entier entre 0 et 7." if french
-            else "Enter a whole number between 0 and 7.") in response.get_data(as_text=True)
+    assert ("Saisissez un nombre entre 0 et 7." if french
+            else "Enter a number between 0 and 7.") in response.get_data(as_text=True)
 
     # The well-being page: no technical index name for residents; the easy-read version has no point médian.
     wellbeing = page(client, f"{SURVEY}/page/6", language)

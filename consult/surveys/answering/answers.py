@@ -165,9 +165,6 @@ def clean(question: Question, data: Mapping, *, communes: Mapping[str, str] | No
     elif kind in (QuestionType.RATING, QuestionType.NUMBER):
         number = _number(value)
         low, high = _bounds(question)
-        whole = kind is QuestionType.NUMBER and whole_numbers(question)
-        if whole and (number is None or number != int(number)):
-            return {code: value}, _("Enter a whole number between %(low)s and %(high)s.", low=_fmt(low), high=_fmt(high))
         if number is None:
             if low is not None and high is not None:
                 return {code: value}, _("Enter a number between %(low)s and %(high)s.", low=_fmt(low), high=_fmt(high))
@@ -247,16 +244,6 @@ def _number(value) -> float | None:
         except ValueError:
             return None
     return number if math.isfinite(number) else None
-
-
-def whole_numbers(question: Question) -> bool:
-    """Whether a number question takes whole numbers only: both bounds given and whole (« 0 to 7 days »).
-
-    The question model has no "decimals" setting: bounds like 0–7 or 18–120 count things; a question that
-    allows decimals has a decimal bound (0–2.5) or no bounds at all.
-    """
-    low, high = question.min_value, question.max_value
-    return low is not None and high is not None and low == int(low) and high == int(high)
 
 
 def _bounds(question: Question) -> tuple[float | None, float | None]:
