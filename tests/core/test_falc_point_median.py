@@ -1,9 +1,10 @@
 """Easy-to-read (FALC) wording never uses the point médian (issue 13, point 5).
 
 What counts as FALC wording:
-- data: for every question with an easy-read text (`Question.falc_text`), what FALC mode shows of it — that text,
-  its help text, and each option's `falc_label` or, without one, its label — in every questionnaire template
-  (consult/surveys/building/template.py) and in the seeded demo; plus every `Option.falc_label` of the demo;
+- data: everything the easy-read mode shows of a questionnaire — each question's `falc_text` or, without one, its
+  text, its help text, each option's `falc_label` or, without one, its label, the pages' titles and descriptions,
+  the survey's introduction and purpose — for the questionnaire template (consult/surveys/building/template.py,
+  the one template Consult ships) and for every survey of the seeded demo;
 - interface: the strings of the answering pages (templates/surveys/respond/*.html and
   templates/surveys/macros/questions.html), which FALC mode shows around the questions, in both catalogues.
 """
@@ -17,8 +18,8 @@ from sqlalchemy import select
 
 from consult.extensions import db
 from consult.surveys.building.questions import point_median
-from consult.surveys.building.template import build_pages
-from consult.surveys.models import Option, Question, Survey
+from consult.surveys.building.template import INTRODUCTION, PURPOSE, build_pages
+from consult.surveys.models import Question, Survey
 
 ROOT = Path(__file__).resolve().parents[2]
 ANSWERING_TEMPLATES = [*sorted((ROOT / "templates/surveys/respond").glob("*.html")),
@@ -26,14 +27,14 @@ ANSWERING_TEMPLATES = [*sorted((ROOT / "templates/surveys/respond").glob("*.html
 BASE = "/t/terres-des-confluences/manage/surveys"
 
 
-def falc_strings(questions) -> list[tuple[str, str]]:
-    """(where, text) of everything FALC mode shows of the questions that have an easy-read text."""
+def falc_strings(pages) -> list[tuple[str, str]]:
+    """(where, text) of everything the easy-read mode shows of these survey pages."""
     found = []
-    for question in questions:
-        if not question.falc_text:
-            continue
-        found += [(question.code, question.falc_text), (f"{question.code} help", question.help_text)]
-        found += [(f"{question.code}/{o.code}", o.falc_label or o.label) for o in question.options]
+    for page in pages:
+        found += [(f"page {page.position}", page.title), (f"page {page.position} text", page.description)]
+        for question in page.questions:
+            found += [(question.code, question.falc_text or question.text), (f"{question.code} help", question.help_text)]
+            found += [(f"{question.code}/{o.code}", o.falc_label or o.label) for o in question.options]
     return found
 
 
@@ -51,14 +52,15 @@ def with_point_median(strings) -> list[str]:
 
 
 def test_no_falc_string_has_a_point_median(demo):
-    template = [q for page in build_pages() for q in page.questions]
-    assert falc_strings(template), "the questionnaire template has easy-read questions to check"
-    assert with_point_median(falc_strings(template)) == []
+    template = falc_strings(build_pages()) + [("purpose", PURPOSE), ("introduction", INTRODUCTION)]
+    assert len(template) > 100
+    assert with_point_median(template) == []
 
-    demo_questions = db.session.scalars(select(Question).join(Survey)).all()
-    assert falc_strings(demo_questions)
-    labels = [(f"option {o.id}", o.falc_label) for o in db.session.scalars(select(Option))]
-    assert with_point_median(falc_strings(demo_questions) + labels) == []
+    surveys = db.session.scalars(select(Survey)).all()
+    assert surveys
+    for survey in surveys:
+        shown = falc_strings(survey.pages) + [("purpose", survey.purpose), ("introduction", survey.introduction)]
+        assert with_point_median(shown) == [], survey.title
 
     msgids = answering_msgids()
     assert len(msgids) > 50
