@@ -59,9 +59,24 @@ def test_residents_read_agreed_plain_words(seeded_demo, language):
     main = easy[easy.index("<main"):easy.index("</main>")]
     assert "·" not in main
 
+    # The contract's words explained in place, without JavaScript.
+    home = page(client, f"/t/{SLUG}/", language).replace("&#39;", "'")
+    for question in (["Qu'est-ce qu'un contrat local de santé\u00a0?", "Qu'est-ce qu'un axe\u00a0?"] if french
+                     else ["What is a local health contract?", "What is an axis?"]):
+        assert f"<summary>{question}</summary>" in home
+    plan = page(client, f"/t/{SLUG}/plan/", language).replace("&#39;", "'")
+    assert ("Qu'est-ce qu'une fiche action\u00a0?" if french else "What is a fiche action?") in plan
+
     # The proposal form: no « Markdown » jargon, a plain sentence on bold instead.
     client.post("/account/login", data={"email": RESIDENT[0], "password": RESIDENT[1]})
     form = page(client, f"/t/{SLUG}/proposals/calls/1/new", language)
     assert "Markdown" not in form
     assert ("Pour mettre un mot en gras, écrivez deux étoiles de chaque côté : **mot**." if french
             else "To put a word in bold, write two stars on each side: **word**.") in form
+    assert ("Qu'est-ce qu'un axe\u00a0?" if french else "What is an axis?") in form.replace("&#39;", "'")
+
+    # Joining a group, the resident (no structure on her account) reads « Aucune structure », not « aucun ».
+    join = next(response.get_data(as_text=True) for number in range(1, 5)
+                if (response := client.get(f"/t/{SLUG}/groups/{number}/join",
+                                           headers={"Accept-Language": language})).status_code == 200)
+    assert ("<dd>Aucune structure</dd>" if french else "<dd>No structure</dd>") in join
