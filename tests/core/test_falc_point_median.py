@@ -10,6 +10,7 @@ What counts as FALC wording:
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from babel.messages.extract import extract_from_file
@@ -87,7 +88,9 @@ def test_question_form_refuses_a_point_median_in_the_easy_read_text(client, as_c
 
     html = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "n'utilise pas le point médian (ici « sportif·ve »)" in html.replace("&#39;", "'")
+    error = re.search(r'<p class="error-message" id="falc_text-error">(.*?)</p>', html, re.S)
+    assert error, "the error sits next to the easy-read field"
+    assert "n'utilise pas le point médian (ici « sportif·ve »)" in error.group(1).replace("&#39;", "'")
     assert "Êtes-vous sportif·ve ?" in html  # what was typed comes back, to be corrected
     assert db.session.scalars(select(Question)).all() == []
 
