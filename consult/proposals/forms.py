@@ -63,7 +63,8 @@ class ProposalForm(FlaskForm):
                         description=_l("A short sentence saying what should be done."),
                         render_kw={"autocomplete": "off"})
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=8000)],
-                                description=_l("What, for whom, where, why. To put a word in bold, write two stars on each side: **word**."))
+                                description=_l("What, for whom, where, why. "
+                                              "To put a word in bold, write two stars on each side: **word**."))
     axis_id = SelectField(_l("Axis of the contract"), coerce=int,
                           validators=[DataRequired(message=_l("Choose the axis of the contract your proposal serves."))])
     objective_id = SelectField(_l("Objective (optional)"), coerce=int, validators=[Optional()])
@@ -89,6 +90,21 @@ class FilterForm(FlaskForm):
     sort = SelectField(_l("Order"), choices=choices([
         ("random", _l("Random order")), ("supports", _l("Most supported")), ("newest", _l("Newest")),
         ("comments", _l("Most commented"))]), default="random", validators=[Optional()])
+
+
+class ManageFilterForm(FlaskForm):
+    """Filters, search and order of the coordinators' list of a call's proposals (a GET form: no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Words in the title or the text"), validators=[Optional(), Length(max=200)])
+    status = SelectField(_l("Status"), default="", validators=[Optional()])
+    axis = SelectField(_l("Axis"), coerce=int, default=0, validators=[Optional()])
+    public = SelectField(_l("For whom"), default="", validators=[Optional()])
+    sort = SelectField(_l("Order"), choices=choices([
+        ("newest", _l("Newest first")), ("oldest", _l("Oldest first")), ("supports", _l("Most supported")),
+        ("title", _l("By title"))]), default="newest", validators=[Optional()])
 
 
 class ReasonForm(FlaskForm):
@@ -133,12 +149,15 @@ class PriorityVoteForm(FlaskForm):
     size = IntegerField(_l("Number of top proposals in the vote"), default=5,
                         validators=[InputRequired(), NumberRange(min=2, max=20)])
     method = RadioField(_l("Method"), choices=choices((m.value, m.label) for m in VoteMethod), default="rank")
-    picks = IntegerField(_l("How many proposals each participant picks or ranks"), default=3,
+    picks = IntegerField(_l("How many proposals each person may choose or rank"), default=3,
                          validators=[InputRequired(), NumberRange(min=1, max=20)])
     opens_at = DateTimeLocalField(_l("Opens on"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()],
                                   description=_l("Paris time."))
     closes_at = DateTimeLocalField(_l("Closes on"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()],
                                    description=_l("Paris time."))
+    hide_results_until_closed = BooleanField(
+        _l("Hide the running result until the vote ends, so that everyone chooses without being influenced"),
+        default=True, description=_l("You and the other coordinators still see it on the vote's page."))
 
 
 class ButtonForm(FlaskForm):
