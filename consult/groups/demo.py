@@ -127,7 +127,8 @@ def seed_groups(territory: Territory, operator, *, now: dt.datetime) -> None:
         group = services.create_group(operator, territory, services.GroupData(
             title=title, axis_id=axis.id, mission=mission, audience=audience, capacity=capacity,
             join_mode=mode, status=GroupStatus.RECRUITING, objective_ids=(axis.objectives[0].id,),
-            facilitators="Coordination du CLS, " + PEOPLE[members[0]][0], targets=tuple(targets)))
+            facilitators="Coordination du contrat local de santé, " + PEOPLE[members[0]][0],
+            targets=tuple(targets)))
         joined = now - dt.timedelta(days=75)
         for offset, index in enumerate(members + waitlist):
             _join(operator, group, people[index], joined + dt.timedelta(hours=offset), mode)
@@ -222,7 +223,8 @@ def _meetings(territory: Territory, groups: list[WorkingGroup], people: list[Use
         forum.attendances.append(Attendance(name=name, category=category, structure=structure,
                                             recorded_at=forum.ends_at))
     forum.ideas.append(Idea(axis=foodtruck.axis, text="Faire étape avec le foodtruck aux marchés de plein vent."))
-    plenary = Meeting(territory=territory, kind=MeetingKind.PLENARY, title="Séance plénière du CLS : bilan à mi-parcours",
+    plenary = Meeting(territory=territory, kind=MeetingKind.PLENARY,
+                      title="Séance plénière du contrat local de santé : bilan à mi-parcours",
                       starts_at=_paris(today + dt.timedelta(days=30), 18, 30), duration_minutes=120,
                       place="Salle du conseil communautaire", address="Castelsarrasin",
                       accessibility="Accès de plain-pied, boucle magnétique.",

@@ -26,8 +26,8 @@ from consult.territories.models import Commune, Territory
 
 TITLE = "Vos idées pour la santé à Terres des Confluences"
 PRESENTATION = (
-    "Le CLS 2 se construit avec vous. Proposez des actions concrètes pour votre santé et celle de vos "
-    "voisins, soutenez celles qui vous parlent (**cinq soutiens par personne**) et suivez ce qu'elles "
+    "Le nouveau contrat local de santé se construit avec vous. Proposez des actions concrètes pour votre santé "
+    "et celle de vos voisins, soutenez celles qui vous parlent (**cinq soutiens par personne**) et suivez ce qu'elles "
     "deviennent : chaque proposition publiée reçoit une réponse de la coordination.\n\n"
     "Les propositions sont relues avant publication : pas de nom de tiers, pas de propos injurieux."
 )

@@ -63,7 +63,8 @@ class ProposalForm(FlaskForm):
                         description=_l("A short sentence saying what should be done."),
                         render_kw={"autocomplete": "off"})
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=8000)],
-                                description=_l("What, for whom, where, why. Markdown: **bold**, *italic*, lists."))
+                                description=_l("What, for whom, where, why. "
+                                              "To put a word in bold, write two stars on each side: **word**."))
     axis_id = SelectField(_l("Axis of the contract"), coerce=int,
                           validators=[DataRequired(message=_l("Choose the axis of the contract your proposal serves."))])
     objective_id = SelectField(_l("Objective (optional)"), coerce=int, validators=[Optional()])

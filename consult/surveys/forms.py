@@ -18,6 +18,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
 from consult.core.forms import choices
+from consult.surveys.building.questions import point_median
 from consult.surveys.models import QUESTION_TYPE_LABELS, Channel, QuestionType, SurveyMode
 
 BREAKDOWN_ROLES = [
@@ -117,6 +118,13 @@ class QuestionForm(FlaskForm):
     condition_code = SelectField(_l("Show this question only if question…"), choices=[], validators=[Optional()])
     condition_values = StringField(_l("…has one of these answer codes"), validators=[Optional(), Length(max=200)],
                                    description=_l("Codes separated by commas, e.g. 1, 2."))
+
+    def validate_falc_text(self, field):
+        word = point_median(field.data or "")
+        if word:
+            raise ValidationError(_l("Easy-to-read wording does not use the point médian (here “%(word)s”): many "
+                                     "readers stumble on it and screen readers spell it out. Write both words in "
+                                     "full, e.g. “les habitantes et les habitants”.", word=word))
 
     def validate_scores(self, field):
         if field.data:

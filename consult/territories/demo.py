@@ -18,7 +18,7 @@ TERRITORIES = [
         "name": "Terres des Confluences",
         "epcis": [("CC Terres des Confluences", "200066322")],
         "controller": "Communauté de communes Terres des Confluences",
-        "dpo_contact": "Délégué·e à la protection des données de la communauté de communes",
+        "dpo_contact": "Personne déléguée à la protection des données de la communauté de communes",
         "presentation": (
             "Depuis août 2019, les élus de la communauté de communes s'impliquent dans le domaine de la santé. "
             "Un premier Contrat local de santé a été signé avec l'Agence régionale de santé Occitanie pour "
@@ -86,7 +86,7 @@ TERRITORIES = [
         "name": "Ouest Aveyron Communauté",
         "epcis": [("CC Ouest Aveyron Communauté", "200069383")],
         "controller": "Ouest Aveyron Communauté",
-        "dpo_contact": "Délégué·e à la protection des données de la communauté de communes",
+        "dpo_contact": "Personne déléguée à la protection des données de la communauté de communes",
         "presentation": (
             "Ouest Aveyron Communauté s'engage dans l'accès aux soins et à la santé : élaboration et animation "
             "du Contrat local de santé, création et gestion communautaire des maisons de santé "

@@ -336,7 +336,7 @@ def test_next_with_invalid_answers_shows_them_again_with_errors(client, survey):
     assert response.status_code == 422
     assert 'name="q-Q6" value="beaucoup"' in page
     assert 'id="q-Q6-error"' in page and 'aria-describedby="q-Q6-hint q-Q6-error"' in page
-    assert t("Enter a number, for example 12 or 3.5.") in page
+    assert t("Enter a number between %(low)s and %(high)s.", low="0", high="300") in page  # its bounds, no decimal example
     assert t("This question needs an answer.") in page
     assert '<a href="#q-Q2-1">' in page and '<a href="#q-Q6">' in page  # the summary links to the fields
     assert 'name="q-Q1"' in page and 'value="82112" selected' in page

@@ -45,11 +45,13 @@ def index():
 
 
 def _filter_choices(form: forms.FilterForm, call: Call) -> None:
-    every = [(0, _("All"))]
-    form.axis.choices = choices(every + [(a.id, a.title) for a in call.axes])
-    form.objective.choices = choices(every + [(o.id, o.title) for a in call.axes for o in a.active_objectives])
-    form.commune.choices = choices(every + [(c.id, c.name) for c in calls.territory_communes(g.territory)])
-    form.public.choices = choices([("", _("All"))] + [(p.value, p.label) for p in Public])
+    # One "all" per filter: French agrees it with the noun (« Tous les axes », « Toutes les communes »).
+    form.axis.choices = choices([(0, _("All axes"))] + [(a.id, a.title) for a in call.axes])
+    form.objective.choices = choices([(0, _("All objectives"))]
+                                     + [(o.id, o.title) for a in call.axes for o in a.active_objectives])
+    form.commune.choices = choices([(0, _("All communes"))]
+                                   + [(c.id, c.name) for c in calls.territory_communes(g.territory)])
+    form.public.choices = choices([("", _("All publics"))] + [(p.value, p.label) for p in Public])
     form.status.choices = choices([("", _("All except merged")), (listing.AWAITING, _("Awaiting an answer"))]
                                   + [(s.value, s.label) for s in AnswerStatus])
 

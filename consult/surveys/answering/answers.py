@@ -172,9 +172,11 @@ def clean(question: Question, data: Mapping, *, communes: Mapping[str, str] | No
             result[other_key(question)] = other[:300]
     elif kind in (QuestionType.RATING, QuestionType.NUMBER):
         number = _number(value)
-        if number is None:
-            return {code: value}, _("Enter a number, for example 12 or 3.5.")
         low, high = _bounds(question)
+        if number is None:
+            if low is not None and high is not None:
+                return {code: value}, _("Enter a number between %(low)s and %(high)s.", low=_fmt(low), high=_fmt(high))
+            return {code: value}, _("Enter a number, for example 12 or 3.5.")
         if (low is not None and number < low) or (high is not None and number > high):
             return {code: value}, _("Enter a number between %(low)s and %(high)s.",
                                     low=_fmt(low) if low is not None else "…", high=_fmt(high) if high is not None else "…")

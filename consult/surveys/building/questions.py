@@ -11,6 +11,24 @@ from consult.errors import Conflict, InvalidInput
 from consult.surveys.building import template
 from consult.surveys.models import CHOICE_TYPES, Option, Question, QuestionType, Survey
 
+# The point médian of inclusive writing (« habitant·es »): U+00B7, and the look-alikes typed for it between two
+# letters (bullet U+2022, dot operator U+22C5, katakana middle dot U+30FB). Easy-to-read (FALC) rules advise against
+# it: screen readers spell it out and many readers stumble on it.
+POINT_MEDIAN = re.compile(r"\u00b7|(?<=\w)[\u2022\u22c5\u30fb](?=\w)")
+
+
+def point_median(text: str) -> str | None:
+    """The first point médian in `text` with the word around it (« concerné·e »), or None."""
+    found = POINT_MEDIAN.search(text or "")
+    if found is None:
+        return None
+    start, end = found.span()
+    while start > 0 and text[start - 1].isalpha():
+        start -= 1
+    while end < len(text) and (text[end].isalpha() or POINT_MEDIAN.match(text, end)):
+        end += 1
+    return text[start:end]
+
 
 @dataclass
 class QuestionData:

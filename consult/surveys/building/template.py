@@ -1,7 +1,8 @@
 """The questionnaire shipped with Consult: « Diagnostic local de santé — questionnaire habitants ».
 
 Built from the blocks real local health surveys use (shared/domain/SURVEYS.md §1.2), in French as
-a coordinator would print it, demographics last. It includes the WHO-5 well-being index (WHO
+a coordinator would print it, demographics last. Its easy-read (FALC) version — `falc_text`, and `falc_options` /
+`row_falc` for the options' `falc_label` — never uses the point médian (tests/core/test_falc_point_median.py). It includes the WHO-5 well-being index (WHO
 Collaborating Centre in Mental Health, 1998; French version): five items scored 0–5, raw score
 0–25, times 4 for a percentage; a percentage of 50 or less is the usual screening cut-off for low
 well-being. Each entry: (code, type, text, options, extras).
@@ -18,7 +19,7 @@ INTRODUCTION = (
     "Il prend environ **10 minutes**. Il est **anonyme** : ne donnez ni votre nom ni votre adresse. "
     "Les questions marquées « obligatoire » sont les seules auxquelles vous devez répondre."
 )
-PURPOSE = ("Recueillir l'avis des habitant·es pour le diagnostic local de santé et le choix des priorités du "
+PURPOSE = ("Recueillir l'avis des habitantes et des habitants pour le diagnostic local de santé et le choix des priorités du "
            "Contrat local de santé.")
 RETENTION = ("Les réponses individuelles sont conservées jusqu'à la publication du diagnostic (18 mois au plus), "
              "puis seuls les tableaux agrégés sont gardés.")
@@ -30,6 +31,14 @@ WHO5_ITEMS = [
     "Je me suis réveillé·e en me sentant frais·che et dispos·e",
     "Ma vie quotidienne a été remplie de choses intéressantes",
 ]
+# The easy-read (FALC) wording of the five items: no point médian, short sentences in the first person.
+WHO5_FALC_ITEMS = [
+    "J'étais de bonne humeur",
+    "J'étais calme",
+    "J'avais de l'énergie",
+    "Au réveil, je me sentais reposé ou reposée",
+    "Mes journées étaient intéressantes",
+]
 WHO5_SCALE = [("Tout le temps", 5), ("La plupart du temps", 4), ("Plus de la moitié du temps", 3),
               ("Moins de la moitié du temps", 2), ("De temps en temps", 1), ("Jamais", 0)]
 
@@ -39,7 +48,7 @@ PAGES = [
     ("Votre commune", False, "", [
         ("Q1", T.COMMUNE, "Dans quelle commune habitez-vous ?", [],
          dict(required=True, falc_text="Où habitez-vous ?",
-              help_text="Si vous habitez hors du territoire, vous n'êtes pas concerné·e par ce questionnaire.")),
+              help_text="Ce questionnaire est pour les personnes qui habitent le territoire.")),
     ]),
     ("Votre santé", False, "", [
         ("Q2", T.LIKERT, "Comment est votre état de santé en général ?",
@@ -48,7 +57,9 @@ PAGES = [
         ("Q3", T.YES_NO, "Avez-vous une maladie ou un problème de santé qui dure depuis longtemps (au moins 6 mois) ?",
          ["Oui", "Non"], dict(falc_text="Êtes-vous malade depuis longtemps ?")),
         ("Q4", T.SINGLE, "Êtes-vous limité·e, depuis au moins 6 mois, dans les activités que les gens font habituellement ?",
-         ["Oui, fortement limité·e", "Oui, limité·e mais pas fortement", "Non, pas limité·e du tout"], {}),
+         ["Oui, fortement limité·e", "Oui, limité·e mais pas fortement", "Non, pas limité·e du tout"],
+         dict(falc_text="Depuis 6 mois ou plus, un problème de santé vous empêche-t-il de faire les choses de tous "
+                        "les jours ?", falc_options=["Oui, beaucoup", "Oui, un peu", "Non, pas du tout"])),
     ]),
     ("Votre accès aux soins", False, "", [
         ("Q5", T.SINGLE, "Avez-vous un médecin traitant ?", ["Oui", "Non", "Je ne sais pas"],
@@ -61,19 +72,23 @@ PAGES = [
         ("Q8", T.MULTIPLE, "Pour quelles raisons avez-vous renoncé à ces soins ?",
          ["Le coût, le reste à charge", "La distance ou le transport", "Les délais pour obtenir un rendez-vous",
           "Aucun professionnel ne prend de nouveaux patients", "Je ne savais pas où aller", "La langue"],
-         dict(other="Autre raison", condition=("Q7", ["1"]), help_text="Plusieurs réponses possibles.")),
+         dict(other="Autre raison", condition=("Q7", ["1"]))),
         ("Q9", T.MATRIX, "Combien de temps avez-vous attendu votre dernier rendez-vous chez…",
          ["Moins d'une semaine", "1 à 4 semaines", "1 à 3 mois", "Plus de 3 mois", "Pas concerné·e"],
-         dict(rows=["un médecin généraliste", "un ou une dentiste", "un ou une ophtalmologiste",
+         dict(falc_options=["", "", "", "", "Je n'y vais pas"], rows=["un médecin généraliste", "un ou une dentiste", "un ou une ophtalmologiste",
                     "un ou une gynécologue", "un ou une psychologue ou psychiatre"])),
         ("Q10", T.YES_NO, "Au cours des 12 derniers mois, êtes-vous allé·e aux urgences pour un problème qui aurait pu "
-                          "être soigné par un médecin de ville ?", ["Oui", "Non"], {}),
+                          "être soigné par un médecin de ville ?", ["Oui", "Non"],
+         dict(falc_text="Cette année, avez-vous été aux urgences pour un problème qu'un médecin de ville aurait pu "
+                        "soigner ?")),
         ("Q11", T.YES_NO, "Avez-vous déjà consulté un médecin par vidéo (téléconsultation) ?", ["Oui", "Non"], {}),
     ]),
     ("Vous déplacer", False, "", [
         ("Q12", T.MULTIPLE, "Comment vous rendez-vous habituellement à vos rendez-vous de santé ?",
          ["En voiture, seul·e", "Conduit·e par un proche", "En transport en commun", "Transport à la demande",
-          "À pied ou à vélo", "En taxi ou VSL"], dict(other="Autrement")),
+          "À pied ou à vélo", "En taxi ou VSL"],
+         dict(other="Autrement", falc_options=["En voiture, je conduis", "Un proche m'emmène", "En bus ou en train",
+                                               "", "", "En taxi ou en véhicule sanitaire"])),
         ("Q13", T.LIKERT, "Vous rendre à un rendez-vous de santé, c'est…",
          ["Très facile", "Plutôt facile", "Plutôt difficile", "Très difficile"], {}),
     ]),
@@ -81,7 +96,7 @@ PAGES = [
         ("Q14", T.MULTIPLE, "Sur quels sujets aimeriez-vous plus d'information ou des ateliers près de chez vous ?",
          ["Alimentation", "Activité physique", "Sommeil", "Dépistage des cancers", "Vaccination",
           "Santé mentale, stress", "Addictions (tabac, alcool, écrans…)", "Vieillir en bonne santé"],
-         dict(max_choices=3, help_text="Trois réponses au plus.")),
+         dict(max_choices=3)),
         ("Q15", T.MULTIPLE, "Votre logement a-t-il l'un de ces problèmes ?",
          ["Humidité ou moisissures", "Difficulté à le chauffer", "Bruit", "Trop petit pour le foyer",
           "Aucun de ces problèmes"], {}),
@@ -93,13 +108,14 @@ PAGES = [
     ]),
     ("Votre bien-être", True, "Ces questions portent sur votre moral. Vous pouvez les passer.", [
         ("Q18", T.MATRIX, "Au cours des deux dernières semaines…", [label for label, _s in WHO5_SCALE],
-         dict(rows=WHO5_ITEMS, scores=[s for _l, s in WHO5_SCALE], scored=True, score_multiplier=4,
+         dict(rows=WHO5_ITEMS, row_falc=WHO5_FALC_ITEMS, scores=[s for _l, s in WHO5_SCALE], scored=True, score_multiplier=4,
               score_cutoff=50, score_cutoff_label="Bien-être faible (score OMS-5 ≤ 50)",
-              falc_text="Ces deux dernières semaines, comment vous êtes-vous senti·e ?",
-              help_text="Indice de bien-être OMS-5 (WHO-5). Une réponse par ligne.")),
+              falc_text="Ces deux dernières semaines, comment alliez-vous ?",
+              help_text="Une réponse par ligne.")),
         ("Q19", T.YES_NO, "Si vous n'alliez pas bien moralement, sauriez-vous vers qui vous tourner ?", ["Oui", "Non"], {}),
         ("Q20", T.LIKERT, "Vous arrive-t-il de vous sentir seul·e ?",
-         ["Jamais", "Rarement", "Parfois", "Souvent", "Tout le temps"], {}),
+         ["Jamais", "Rarement", "Parfois", "Souvent", "Tout le temps"],
+         dict(falc_text="Vous sentez-vous seule ou seul ?")),
     ]),
     ("Vos priorités", False, "", [
         ("Q21", T.RANKING, "Parmi ces thèmes, lesquels devraient être prioritaires pour le territoire ? "
@@ -120,9 +136,15 @@ PAGES = [
          ["Agriculteur·rice exploitant·e", "Artisan·e, commerçant·e, chef·fe d'entreprise",
           "Cadre, profession intellectuelle supérieure", "Profession intermédiaire", "Employé·e", "Ouvrier·ère",
           "Retraité·e", "Élève, étudiant·e", "Sans activité professionnelle", "Je préfère ne pas répondre"],
-         dict(breakdown_role="occupation")),
+         dict(breakdown_role="occupation",
+              falc_options=["Je travaille dans l'agriculture", "J'ai mon entreprise, mon commerce ou mon atelier",
+                            "Je suis cadre ou j'ai un métier intellectuel", "J'ai un métier de niveau intermédiaire",
+                            "Je suis employée ou employé", "Je suis ouvrière ou ouvrier", "Je suis à la retraite",
+                            "Je fais des études", "Je ne travaille pas", ""])),
         ("Q26", T.SINGLE, "Vous vivez…", ["Seul·e", "En couple sans enfant", "En couple avec enfant(s)",
-                                         "Seul·e avec enfant(s)", "Autre situation"], {}),
+                                         "Seul·e avec enfant(s)", "Autre situation"],
+         dict(falc_options=["Seule ou seul", "", "En couple avec un ou des enfants",
+                            "Seule ou seul avec un ou des enfants", ""])),
         ("Q27", T.SINGLE, "Financièrement, vous diriez que…",
          ["Vous êtes à l'aise", "Ça va", "C'est juste", "C'est difficile", "Je préfère ne pas répondre"],
          dict(breakdown_role="finances")),
@@ -133,12 +155,16 @@ PAGES = [
 def _question(code: str, kind: QuestionType, text: str, labels: list[str], extras: dict, position: int) -> Question:
     extras = dict(extras)
     rows = extras.pop("rows", [])
+    row_falc = extras.pop("row_falc", [""] * len(rows))
+    falc_options = extras.pop("falc_options", [""] * len(labels))
     scores = extras.pop("scores", None)
     other = extras.pop("other", None)
     condition = extras.pop("condition", None)
-    options = [Option(code=f"r{i}", label=label, position=i, is_row=True) for i, label in enumerate(rows, start=1)]
-    options += [Option(code=str(i), label=label, position=len(rows) + i, score=scores[i - 1] if scores else None)
-                for i, label in enumerate(labels, start=1)]
+    options = [Option(code=f"r{i}", label=label, falc_label=falc, position=i, is_row=True)
+               for i, (label, falc) in enumerate(zip(rows, row_falc, strict=True), start=1)]
+    options += [Option(code=str(i), label=label, falc_label=falc, position=len(rows) + i,
+                       score=scores[i - 1] if scores else None)
+                for i, (label, falc) in enumerate(zip(labels, falc_options, strict=True), start=1)]
     if other:
         options.append(Option(code="autre", label=other, position=len(options) + 1, is_other=True))
     question = Question(code=code, type=kind, text=text, position=position, options=options, **extras)
