@@ -75,7 +75,13 @@ class Config:
         self.MAIL_USE_SSL = _bool("MAIL_USE_SSL")
         self.MAIL_DEFAULT_SENDER = env.get("MAIL_DEFAULT_SENDER", "Consult <no-reply@consult.invalid>")
         self.MAIL_TIMEOUT = _int("MAIL_TIMEOUT", 10)
-        self.LOGIN_RATE_LIMIT = env.get("LOGIN_RATE_LIMIT", "5/minute")
+        # Login limits count FAILED logins only, over a sliding window ("10/15 minutes": 10 failures in 15 minutes).
+        # Per account: past it the account is locked, even for the right password, and its owner gets an email with
+        # an unlock link (valid UNLOCK_TOKEN_MAX_AGE seconds). Per address (IP): a generous cap, because a whole
+        # workshop on one wifi shares an address; successful logins never count.
+        self.LOGIN_ACCOUNT_FAILURES = env.get("LOGIN_ACCOUNT_FAILURES", "10/15 minutes")
+        self.LOGIN_ADDRESS_FAILURES = env.get("LOGIN_ADDRESS_FAILURES", "50/15 minutes")
+        self.UNLOCK_TOKEN_MAX_AGE = _int("UNLOCK_TOKEN_MAX_AGE", 60 * 60 * 6)
         self.MAIL_RATE_LIMIT = env.get("MAIL_RATE_LIMIT", "5/hour")
         self.COMMENT_RATE_LIMIT = env.get("COMMENT_RATE_LIMIT", "5/minute")
         self.EMAIL_TOKEN_MAX_AGE = _int("EMAIL_TOKEN_MAX_AGE", 60 * 60 * 48)

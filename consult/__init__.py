@@ -99,18 +99,18 @@ def register_blueprints(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     """Filters and globals the templates share."""
-    from flask_babel import format_date, format_datetime, format_decimal, format_time
+    from flask_babel import format_date, format_decimal
 
     from consult.core.text import render_markdown
-    from consult.i18n import LANGUAGE_NAMES
+    from consult.i18n import LANGUAGE_NAMES, format_clock, format_moment
     from consult.proposals.permissions import can_report, can_see_comment
     from consult.surveys.permissions import needs_account
     from consult.territories import permissions
 
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["date"] = lambda value, fmt="long": format_date(value, fmt) if value else ""
-    app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt) if value else ""
-    app.jinja_env.filters["time"] = lambda value, fmt="short": format_time(value, fmt) if value else ""
+    app.jinja_env.filters["datetime"] = format_moment  # « jeudi 12 novembre 2026 à 15 h 00 »; 'short' for staff tables
+    app.jinja_env.filters["time"] = format_clock  # « 15 h 00 »
     app.jinja_env.filters["number"] = format_decimal
     app.jinja_env.globals.update(
         can_appoint=permissions.can_appoint,

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import current_app, g, request
+from flask_babel import format_date, format_datetime, format_time, get_locale
 from flask_babel import gettext as _  # noqa: F401  (re-exported)
 from flask_babel import lazy_gettext as _l  # noqa: F401  (re-exported)
 from flask_babel import ngettext  # noqa: F401  (re-exported)
@@ -9,6 +10,8 @@ from flask_login import current_user
 
 LANGUAGE_COOKIE = "consult_lang"
 LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
+# Times of day as people write them: « 15 h 00 » in French (Babel's short time elsewhere).
+CLOCK_PATTERNS = {"fr": "H 'h' mm"}
 
 
 def select_locale() -> str:
@@ -33,3 +36,24 @@ def select_locale() -> str:
 def select_timezone() -> str:
     """Every CLS is in metropolitan France for now: show times in Europe/Paris."""
     return current_app.config["BABEL_DEFAULT_TIMEZONE"]
+
+
+def format_clock(value, style: str | None = None) -> str:
+    """A time of day in Paris time: « 9 h 05 » in French, "9:05 AM" in English; `style` forces a Babel format."""
+    if not value:
+        return ""
+    if style is None:
+        style = CLOCK_PATTERNS.get(str(get_locale().language), "short")
+    return format_time(value, style)
+
+
+def format_moment(value, style: str = "long") -> str:
+    """A date and time as residents read it, the same everywhere: « jeudi 12 novembre 2026 à 15 h 00 ».
+
+    `short` (« 12/11/2026 15:00 ») is kept for dense staff tables only; other Babel styles pass through.
+    """
+    if not value:
+        return ""
+    if style in ("long", "full"):
+        return _("%(date)s at %(time)s", date=format_date(value, "full"), time=format_clock(value))
+    return format_datetime(value, style)

@@ -38,8 +38,16 @@ def _new_password_fields():
     return password, confirm
 
 
+def _category_field():
+    return SelectField(
+        _l("You take part as"),
+        choices=choices([("", _l("— Not specified —"))] + [(c.value, label) for c, label in CATEGORY_LABELS.items()]),
+        validators=[Optional()],
+    )
+
+
 class RegisterForm(FlaskForm):
-    """Create an account."""
+    """Create an account; commune and category are optional, `next` is the page the person wanted."""
 
     display_name = StringField(
         _l("Name shown to others"), validators=[DataRequired(), Length(max=80)],
@@ -47,10 +55,14 @@ class RegisterForm(FlaskForm):
     )
     email = _email_field()
     password, password_confirm = _new_password_fields()
+    commune_id = SelectField(_l("Commune of residence"), coerce=str, validators=[Optional()],
+                             description=_l("Never shown publicly."))
+    category = _category_field()
     consent = BooleanField(
         _l("I have read the privacy notice and agree that my account data is processed as it describes."),
         validators=[DataRequired(message=_l("You must accept the privacy notice to create an account."))],
     )
+    next = HiddenField()
 
 
 class LoginForm(FlaskForm):
@@ -86,11 +98,7 @@ class ProfileForm(FlaskForm):
     display_name = StringField(_l("Name shown to others"), validators=[DataRequired(), Length(max=80)])
     commune_id = SelectField(_l("Commune of residence"), coerce=str, validators=[Optional()],
                              description=_l("Used to count participation per commune; never shown publicly."))
-    category = SelectField(
-        _l("You take part as"),
-        choices=choices([("", _l("— Not specified —"))] + [(c.value, label) for c, label in CATEGORY_LABELS.items()]),
-        validators=[Optional()],
-    )
+    category = _category_field()
     structure = StringField(_l("Structure or organisation"), validators=[Optional(), Length(max=160)],
                             description=_l("For professionals, elected officials and partners: e.g. “CCAS de Moissac”."))
     locale = SelectField(_l("Language"), choices=choices([("", _l("— Automatic —"))] + list(LANGUAGE_NAMES.items())),

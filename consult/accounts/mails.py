@@ -7,19 +7,20 @@ from consult.core.mail import render_mail, send
 from consult.core.urls import external_url
 
 
-def send_registration(outcome: services.Registration) -> None:
-    """A confirmation link for a new account; a notice to the owner when the address was already taken."""
+def send_registration(outcome: services.Registration, next_path: str | None = None) -> None:
+    """A confirmation link for a new account (leading on to `next_path`); a notice to the owner when the address was
+    already taken."""
     user = outcome.user
     if outcome.created:
-        send_confirmation(user)
+        send_confirmation(user, next_path)
     else:
         send(render_mail("already_registered", user.email, locale=user.locale, user=user,
                          login_url=external_url("accounts.login"),
                          reset_url=external_url("accounts.reset_request")))
 
 
-def send_confirmation(user: User) -> None:
-    link = external_url("accounts.confirm", token=services.confirmation_token(user))
+def send_confirmation(user: User, next_path: str | None = None) -> None:
+    link = external_url("accounts.confirm", token=services.confirmation_token(user, next_path))
     send(render_mail("confirm", user.email, locale=user.locale, user=user, link=link))
 
 
@@ -35,3 +36,10 @@ def send_email_change(user: User, new_email: str, token: str | None) -> None:
         return
     link = external_url("accounts.confirm_email_change", token=token)
     send(render_mail("change_email", new_email, locale=user.locale, user=user, link=link))
+
+
+def send_unlock(user: User, token: str) -> None:
+    """The link that unlocks an account locked by too many wrong passwords."""
+    link = external_url("accounts.unlock", token=token)
+    send(render_mail("unlock", user.email, locale=user.locale, user=user, link=link,
+                     reset_url=external_url("accounts.reset_request")))

@@ -21,10 +21,6 @@ from consult.extensions import db
 from consult.territories import permissions
 from consult.territories.models import Commune, Territory
 
-# Compared against when the email is unknown, so a login takes as long either way.
-_DUMMY_HASH_CACHE: dict[str, str] = {}
-
-
 def normalise_email(email: str) -> str:
     return email.strip().lower()
 
@@ -39,12 +35,14 @@ def find_user_by_email(email: str) -> User | None:
 
 @dataclass
 class RegistrationData:
-    """What the registration form collects."""
+    """What the registration form collects (commune and category are optional)."""
 
     email: str
     password: str
     display_name: str
     locale: str | None = None
+    commune_id: int | None = None
+    category: Category | None = None
 
 
 @dataclass(frozen=True)
@@ -56,33 +54,61 @@ class Registration:
 
 
 def register(data: RegistrationData, *, now: dt.datetime | None = None) -> Registration:
-    """Create an unconfirmed account; an existing email returns that account with created=False."""
+    """Create an unconfirmed account; an existing email returns that account with created=False.
+
+    Raises InvalidInput for an unknown commune.
+    """
+    if data.commune_id is not None and db.session.get(Commune, data.commune_id) is None:
+        raise InvalidInput(_("Choose a commune from the list."), field="commune_id")
     existing = find_user_by_email(data.email)
     if existing is not None:
         return Registration(existing, created=False)
     user = User(
         email=normalise_email(data.email), password_hash=hash_password(data.password),
         display_name=data.display_name.strip(), privacy_consent_at=now or utcnow(), locale=data.locale,
+        commune_id=data.commune_id, category=data.category,
     )
     db.session.add(user)
     db.session.flush()
     return Registration(user, created=True)
 
 
-def confirmation_token(user: User) -> str:
-    return tokens.make(tokens.CONFIRM, {"uid": user.id, "email": user.email})
+def registering_mark(email: str) -> str:
+    """What the registering browser keeps in its session, so that confirming from that browser logs it in. Kept
+    whether or not the email already had an account (the cookie must not tell), and never the email in clear."""
+    return ratelimit.private_key("registering", normalise_email(email))
 
 
-def confirm_email(token: str, *, now: dt.datetime | None = None) -> User:
+def confirmation_token(user: User, next_path: str | None = None) -> str:
+    """The confirmation link's token; `next_path` is the page the person wanted (validated again on arrival)."""
+    payload = {"uid": user.id, "email": user.email}
+    if next_path:
+        payload["next"] = next_path
+    return tokens.make(tokens.CONFIRM, payload)
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """A confirmed account, the page its owner wanted when registering (unchecked) and whether it was confirmed
+    just now (the first time the link is followed)."""
+
+    user: User
+    next_path: str | None
+    first_time: bool
+
+
+def confirm_email(token: str, *, now: dt.datetime | None = None) -> Confirmation:
     """Mark the address confirmed. Raises InvalidInput when the link is invalid or expired."""
     payload = tokens.read(tokens.CONFIRM, token, current_app.config["EMAIL_TOKEN_MAX_AGE"])
     user = db.session.get(User, payload["uid"]) if payload else None
     if user is None or user.email != payload.get("email"):
         raise InvalidInput(_("This confirmation link is invalid or has expired."))
-    if user.email_confirmed_at is None:
+    first_time = user.email_confirmed_at is None
+    if first_time:
         user.email_confirmed_at = now or utcnow()
         db.session.flush()
-    return user
+    next_path = payload.get("next")
+    return Confirmation(user, next_path if isinstance(next_path, str) else None, first_time)
 
 
 def _check_rate(keys: list[str], limit: str, now: dt.datetime) -> None:
@@ -92,26 +118,22 @@ def _check_rate(keys: list[str], limit: str, now: dt.datetime) -> None:
         raise RateLimited(_("Too many attempts. Please wait a moment and try again."))
 
 
-def authenticate(email: str, password: str, *, client: str, now: dt.datetime | None = None) -> User:
-    """The user whose credentials these are.
+# Keys of the sliding-window login limits (consult/core/ratelimit.py; the limits themselves: signin.py).
+ADDRESS_FAILURES = "login-fail:address"
+EMAIL_FAILURES = "login-fail:email"
 
-    Raises RateLimited (per address and per client), InvalidInput (wrong pair: the same message
-    whether or not the email exists), Conflict (address not yet confirmed).
-    """
-    now = now or utcnow()
-    email = normalise_email(email)
-    _check_rate([f"login:ip:{client}", f"login:email:{email}"], current_app.config["LOGIN_RATE_LIMIT"], now)
-    user = find_user_by_email(email)
-    if user is None:
-        method = current_app.config["PASSWORD_HASH_METHOD"]
-        dummy = _DUMMY_HASH_CACHE.setdefault(method, generate_password_hash("x", method=method))
-        check_password_hash(dummy, password)
-        raise InvalidInput(_("Wrong email or password."))
-    if not check_password_hash(user.password_hash, password) or user.is_disabled:
-        raise InvalidInput(_("Wrong email or password."))
-    if not user.is_confirmed:
-        raise Conflict(_("Please confirm your email address first: follow the link we sent you."))
-    return user
+
+def account_failures_key(user: User) -> str:
+    return f"login-fail:account:{user.id}"
+
+
+def unlock_mail_key(user: User) -> str:
+    return f"login-unlock-mail:account:{user.id}"
+
+
+def forget_failures(user: User) -> None:
+    """Unlock the account: forget its failed logins (and that an unlock email went)."""
+    ratelimit.clear(account_failures_key(user), unlock_mail_key(user))
 
 
 def start_session(user: User, *, now: dt.datetime | None = None) -> str:
@@ -192,6 +214,7 @@ def reset_password(token: str, new_password: str, *, now: dt.datetime | None = N
     # Following the emailed link proves the address too.
     user.email_confirmed_at = user.email_confirmed_at or now or utcnow()
     db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
+    forget_failures(user)  # the new password unlocks the account
     db.session.flush()
     return user
 

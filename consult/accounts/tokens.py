@@ -7,6 +7,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 CONFIRM = "confirm-email"
 RESET = "reset-password"
 CHANGE_EMAIL = "change-email"
+UNLOCK = "unlock-account"
 
 
 def _serializer(purpose: str) -> URLSafeTimedSerializer:

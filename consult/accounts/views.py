@@ -6,7 +6,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 
-from consult.accounts import forms, mails, services
+from consult.accounts import forms, mails, services, signin
 from consult.accounts.models import Category
 from consult.core.db import writes_on_get
 from consult.core.forms import choices
@@ -16,6 +16,7 @@ from consult.errors import RateLimited
 from consult.territories.services import list_territories, territory_communes
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
+REGISTERING = "registering"  # session key: the mark of the email this browser registered (services.registering_mark)
 
 
 def configure_login(manager: LoginManager) -> None:
@@ -35,37 +36,71 @@ def client_key() -> str:
     return request.remote_addr or "unknown"
 
 
+@bp.app_template_global()
+def return_path() -> str | None:
+    """The page that login or registration links should lead back to: this page, or the `next` that an account page
+    carries along (None on the home page, the account pages without one, and after a form was sent)."""
+    if request.blueprint == "accounts":
+        target = request.args.get("next")
+        return target if is_safe_next(target) else None
+    if request.method != "GET" or request.endpoint in (None, "core.home"):
+        return None
+    return request.full_path.rstrip("?")
+
+
+def _safe_next(target: str | None) -> str | None:
+    return target if is_safe_next(target) else None
+
+
 @bp.route("/register", methods=["GET", "POST"])
 def register():
-    """Create an account; the answer is the same whether the email is known or not."""
-    form = forms.RegisterForm()
+    """Create an account; the answer is the same whether the email is known or not. The page the person wanted is
+    carried into the confirmation link."""
+    form = forms.RegisterForm(next=request.args.get("next", ""))
+    form.commune_id.choices = _commune_choices()
     if form.validate_on_submit():
-        with transaction(refusals=()):  # committed before the email goes
+        with transaction(form) as registered:  # committed before the email goes
             outcome = services.register(services.RegistrationData(
                 email=form.email.data, password=form.password.data, display_name=form.display_name.data,
-                locale=str(get_locale()),
+                locale=str(get_locale()), commune_id=int(form.commune_id.data) if form.commune_id.data else None,
+                category=Category(form.category.data) if form.category.data else None,
             ))
-        mails.send_registration(outcome)
-        return redirect(url_for("accounts.check_inbox"))
+        if registered.ok:
+            target = _safe_next(form.next.data)
+            mails.send_registration(outcome, target)
+            session[REGISTERING] = services.registering_mark(form.email.data)
+            return redirect(url_for("accounts.check_inbox", next=target))
     return render_template("accounts/register.html", form=form)
 
 
 @bp.get("/check-inbox")
 def check_inbox():
     """Tell the visitor to look for our message."""
-    return render_template("accounts/check_inbox.html")
+    return render_template("accounts/check_inbox.html", back=_safe_next(request.args.get("next")))
 
 
 @bp.get("/confirm/<token>")
 @writes_on_get
 def confirm(token: str):
-    """Confirm an email address from the emailed link."""
+    """Confirm an email address from the emailed link, then go on to the page the person wanted: logged in when the
+    link is followed for the first time in the browser that registered, else through the login page."""
     with transaction() as confirmed:
-        services.confirm_email(token)
+        confirmation = services.confirm_email(token)
+        user = confirmation.user
+        welcome = confirmation.first_time and session.get(REGISTERING) == services.registering_mark(user.email)
+        if welcome:
+            services.end_session(session.get("_user_id"))
+            session.clear()
+            services.start_session(user)
     if not confirmed.ok:
         return redirect(url_for("accounts.resend_confirmation"))
+    target = _safe_next(confirmation.next_path)
+    if welcome:
+        login_user(user)
+        flash(_("Your email address is confirmed. Welcome, %(name)s.", name=user.display_name), "success")
+        return redirect(target or url_for("core.home"))
     flash(_("Your email address is confirmed. You can now log in."), "success")
-    return redirect(url_for("accounts.login"))
+    return redirect(url_for("accounts.login", next=target))
 
 
 @bp.route("/confirm", methods=["GET", "POST"])
@@ -87,19 +122,24 @@ def resend_confirmation():
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    """Log in with email and password; rate-limited per address and per client."""
+    """Log in with email and password; failed attempts are limited per account and per address."""
     form = forms.LoginForm(next=request.args.get("next", ""))
     if current_user.is_authenticated and request.method == "GET":
         return redirect(url_for("core.home"))
     if form.validate_on_submit():
-        with transaction(show=False, keep_on_refusal=True) as attempt:  # a refused attempt stays counted
-            user = services.authenticate(form.email.data, form.password.data, client=client_key())
+        with transaction(show=False, keep_on_refusal=True) as attempt:  # a failed attempt stays counted
+            user = signin.authenticate(form.email.data, form.password.data, client=client_key())
             services.end_session(session.get("_user_id"))
             session.clear()
             services.start_session(user)
         if not attempt.ok:
             error = attempt.error
-            form.password.errors = [error.message]
+            if isinstance(error, signin.AccountLocked) and error.unlock:
+                mails.send_unlock(*error.unlock)
+            if isinstance(error, RateLimited):
+                form.form_errors.append(error.message)  # about the account or the connection, not the password
+            else:
+                form.password.errors = [error.message]
             status = 429 if isinstance(error, RateLimited) else 200
             return render_template("accounts/login.html", form=form, unconfirmed=error.status_code == 409), status
         login_user(user)
@@ -107,6 +147,20 @@ def login():
         target = form.next.data
         return redirect(target if is_safe_next(target) else url_for("core.home"))
     return render_template("accounts/login.html", form=form, unconfirmed=False)
+
+
+@bp.route("/unlock/<token>", methods=["GET", "POST"])
+def unlock(token: str):
+    """Unlock one's account from the link emailed when too many wrong passwords locked it. Opening the link only
+    shows a button: a mail scanner that follows links must not unlock the account for a guesser."""
+    form = forms.ConfirmForm()
+    if not form.validate_on_submit():
+        return render_template("accounts/unlock.html", form=form)
+    with transaction() as unlocked:  # a refused link is flashed as an error
+        signin.unlock_account(token)
+    if unlocked.ok:
+        flash(_("Your account is unlocked. You can log in now."), "success")
+    return redirect(url_for("accounts.login"))
 
 
 @bp.post("/logout")

@@ -1,21 +1,25 @@
 """Rate limits counted in the database, so every worker shares them.
 
 `hit` counts attempts in fixed windows (`rate_limit_counters`); `RateLimitEvent` rows
-(`rate_limit_events`) keep one timestamp per counted event for limits over a sliding window.
+(`rate_limit_events`) keep one timestamp per counted event for limits over a sliding window (`record`,
+`count_recent`, `clear`), under keys that never hold an address or an email in clear (`private_key`).
 """
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import re
 
-from sqlalchemy import DateTime, Index, Integer, String, delete
+from flask import current_app
+from sqlalchemy import DateTime, Index, Integer, String, delete, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
 from consult.extensions import db
 
 _PERIODS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
-_LIMIT_RE = re.compile(r"^\s*(\d+)\s*(?:/|per)\s*(second|minute|hour|day)s?\s*$")
+_LIMIT_RE = re.compile(r"^\s*(\d+)\s*(?:/|per)\s*(\d+)?\s*(second|minute|hour|day)s?\s*$")
 
 
 class RateLimitCounter(db.Model):
@@ -40,11 +44,11 @@ class RateLimitEvent(db.Model):
 
 
 def parse_limit(text: str) -> tuple[int, int]:
-    """'5/minute' → (5, 60)."""
+    """How many in how many seconds: '5/minute' → (5, 60), '10/15 minutes' → (10, 900)."""
     match = _LIMIT_RE.match(text)
-    if not match:
-        raise ValueError(f"rate limit {text!r} is not of the form '5/minute'")
-    return int(match.group(1)), _PERIODS[match.group(2)]
+    if not match or match.group(2) == "0":
+        raise ValueError(f"rate limit {text!r} is not of the form '5/minute' or '10/15 minutes'")
+    return int(match.group(1)), int(match.group(2) or 1) * _PERIODS[match.group(3)]
 
 
 def hit(key: str, limit: str, *, now: dt.datetime) -> bool:
@@ -69,3 +73,59 @@ def hit(key: str, limit: str, *, now: dt.datetime) -> bool:
     count = db.session.execute(stmt).scalar_one()
     db.session.execute(delete(table).where(table.c.key == key, table.c.window_start < window))
     return count <= allowed
+
+
+def private_key(kind: str, value: str) -> str:
+    """`kind:<HMAC of value>`: a key that names an address or an email without storing it (keyed with SECRET_KEY,
+    so the table cannot be reversed by hashing every IPv4 address)."""
+    secret = current_app.config["SECRET_KEY"].encode()
+    digest = hmac.new(secret, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()[:40]
+    return f"{kind}:{digest}"
+
+
+def serialise(key: str) -> None:
+    """Make concurrent transactions on `key` wait for one another until they end.
+
+    SQLite already runs one writing transaction at a time (BEGIN IMMEDIATE, consult/core/db.py); PostgreSQL takes a
+    transaction-level advisory lock on the key, so a check, its event and its count see every earlier event.
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(key, 0))))
+
+
+def _since(now: dt.datetime, window: int) -> dt.datetime:
+    return now - dt.timedelta(seconds=window)
+
+
+def count_recent(key: str, window: int, *, now: dt.datetime) -> int:
+    """Events of `key` in the `window` seconds up to `now`."""
+    table = RateLimitEvent.__table__
+    return db.session.scalar(select(func.count()).select_from(table).where(
+        table.c.key == key, table.c.at > _since(now, window)))
+
+
+def record(key: str, window: int, *, now: dt.datetime) -> int:
+    """Record one event of `key` at `now`, forget its events older than the window, and return how many it has in
+    the window, this one included: one INSERT then one COUNT in the caller's transaction."""
+    table = RateLimitEvent.__table__
+    db.session.execute(delete(table).where(table.c.key == key, table.c.at <= _since(now, window)))
+    db.session.execute(insert(table).values(key=key, at=now))
+    return count_recent(key, window, now=now)
+
+
+def latest(key: str) -> dt.datetime | None:
+    """The time of the latest event of `key` on record."""
+    table = RateLimitEvent.__table__
+    return db.session.scalar(select(func.max(table.c.at)).where(table.c.key == key))
+
+
+def has_event_at(key: str, at: dt.datetime) -> bool:
+    """Whether the event of `key` at exactly `at` is still on record."""
+    table = RateLimitEvent.__table__
+    return db.session.scalar(select(func.count()).select_from(table).where(table.c.key == key, table.c.at == at)) > 0
+
+
+def clear(*keys: str) -> None:
+    """Forget every event of these keys."""
+    table = RateLimitEvent.__table__
+    db.session.execute(delete(table).where(table.c.key.in_(keys)))

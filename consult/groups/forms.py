@@ -74,7 +74,8 @@ class SignupForm(FlaskForm):
 class DecisionForm(FlaskForm):
     """A coordinator's answer to a sign-up, sent to the person."""
 
-    message = TextAreaField(_l("Message to the person (optional)"), validators=[Optional(), Length(max=2000)])
+    message = TextAreaField(_l("Message to the person (optional)"), validators=[
+        Optional(), Length(max=2000, message=_l("The message is too long (2,000 characters at most)."))])
 
 
 # --- meetings -------------------------------------------------------------------------------------

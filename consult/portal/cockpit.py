@@ -83,8 +83,9 @@ def survey_lines(territory: Territory) -> list[SurveyLine]:
     ids = [s.id for s in surveys]
     if not ids:
         return []
+    counted = [s.id for s in surveys if s.status is not SurveyStatus.DRAFT]  # a draft holds test answers only
     counts = dict(db.session.execute(select(Response.survey_id, func.count(Response.id))
-                                     .where(Response.survey_id.in_(ids)).group_by(Response.survey_id)).all())
+                                     .where(Response.survey_id.in_(counted)).group_by(Response.survey_id)).all())
     latest_number = (select(SurveyRelease.survey_id, func.max(SurveyRelease.number).label("number"))
                      .where(SurveyRelease.survey_id.in_(ids)).group_by(SurveyRelease.survey_id).subquery())
     latest = {r.survey_id: r for r in db.session.scalars(
@@ -165,7 +166,8 @@ def figures(territory: Territory, *, now: dt.datetime, keys: tuple[str, ...] = F
     t = territory.id
     sources = {  # key: (the date that places a row in a month, the rows, the territory's rows in the window)
         "responses": (Response.submitted_on, Response.__table__.join(Survey.__table__),
-                      (Survey.territory_id == t, Response.submitted_on >= start.date())),
+                      (Survey.territory_id == t, Survey.status != SurveyStatus.DRAFT,
+                       Response.submitted_on >= start.date())),
         "proposals": (Proposal.submitted_at, Proposal.__table__.join(Call.__table__),
                       (Call.territory_id == t, Proposal.submitted_at >= start)),
         "supports": (Support.created_at, Support.__table__.join(Proposal.__table__).join(Call.__table__),

@@ -21,7 +21,7 @@ def home(slug: str):
                            commune_count=services.commune_count(territory),
                            surveys=list_public_surveys(territory, utcnow()),
                            groups=recruiting_groups(territory, utcnow()),
-                           proposal_calls=public_calls(territory, utcnow())["open"])
+                           proposal_calls=public_calls(territory, utcnow())["open"], now=utcnow())
 
 
 @bp.get("/axes")

@@ -91,6 +91,21 @@ class FilterForm(FlaskForm):
         ("comments", _l("Most commented"))]), default="random", validators=[Optional()])
 
 
+class ManageFilterForm(FlaskForm):
+    """Filters, search and order of the coordinators' list of a call's proposals (a GET form: no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Words in the title or the text"), validators=[Optional(), Length(max=200)])
+    status = SelectField(_l("Status"), default="", validators=[Optional()])
+    axis = SelectField(_l("Axis"), coerce=int, default=0, validators=[Optional()])
+    public = SelectField(_l("For whom"), default="", validators=[Optional()])
+    sort = SelectField(_l("Order"), choices=choices([
+        ("newest", _l("Newest first")), ("oldest", _l("Oldest first")), ("supports", _l("Most supported")),
+        ("title", _l("By title"))]), default="newest", validators=[Optional()])
+
+
 class ReasonForm(FlaskForm):
     """A moderation action that needs a reason (reject, hide, report)."""
 
@@ -133,12 +148,15 @@ class PriorityVoteForm(FlaskForm):
     size = IntegerField(_l("Number of top proposals in the vote"), default=5,
                         validators=[InputRequired(), NumberRange(min=2, max=20)])
     method = RadioField(_l("Method"), choices=choices((m.value, m.label) for m in VoteMethod), default="rank")
-    picks = IntegerField(_l("K: how many proposals each participant picks or ranks"), default=3,
+    picks = IntegerField(_l("How many proposals each person may choose or rank"), default=3,
                          validators=[InputRequired(), NumberRange(min=1, max=20)])
     opens_at = DateTimeLocalField(_l("Opens on"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()],
                                   description=_l("Paris time."))
     closes_at = DateTimeLocalField(_l("Closes on"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()],
                                    description=_l("Paris time."))
+    hide_results_until_closed = BooleanField(
+        _l("Hide the running result until the vote ends, so that everyone chooses without being influenced"),
+        default=True, description=_l("You and the other coordinators still see it on the vote's page."))
 
 
 class ButtonForm(FlaskForm):

@@ -1,7 +1,9 @@
-"""Who may see, write, support, comment, report and moderate proposals."""
+"""Who may see, write, support, comment, report and moderate proposals, and see a vote's result."""
 from __future__ import annotations
 
-from consult.proposals.models import Call, Comment, Proposal, ProposalState
+import datetime as dt
+
+from consult.proposals.models import Call, Comment, PriorityVote, Proposal, ProposalState
 from consult.territories.models import Territory
 from consult.territories.permissions import can_manage_territory
 
@@ -12,6 +14,12 @@ def _authenticated(user) -> bool:
 
 def can_moderate(user, territory: Territory) -> bool:
     """Open calls, publish, reject, hide, merge, answer, run prioritisation votes: coordinators and admins."""
+    return can_manage_territory(user, territory)
+
+
+def can_export_proposals(user, territory: Territory) -> bool:
+    """Download the list of a call's proposals (with their authors' names): the territory's coordinators and
+    admins, not its observers."""
     return can_manage_territory(user, territory)
 
 
@@ -44,3 +52,12 @@ def can_report(user) -> bool:
 def can_see_comment(user, comment: Comment) -> bool:
     """Hidden comments stay visible to moderators only."""
     return comment.hidden_at is None or can_moderate(user, comment.territory)
+
+
+def can_see_vote_result(user, vote: PriorityVote, now: dt.datetime) -> bool:
+    """The result of a prioritisation vote: public once the vote closes, or at any time when the coordinators
+    chose not to hide it; while a hiding vote runs, only its coordinators (and admins) see the running score,
+    so that participants choose without following the crowd."""
+    if now >= vote.closes_at or not vote.hide_results_until_closed:
+        return True
+    return can_moderate(user, vote.territory)

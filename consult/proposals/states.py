@@ -123,6 +123,6 @@ class VoteMethod(enum.StrEnum):
     @property
     def label(self) -> str:
         return {
-            VoteMethod.PICK: _l("Each participant picks up to K proposals (most picks wins)"),
+            VoteMethod.PICK: _l("Each person chooses a few proposals; the most chosen one comes first"),
             VoteMethod.RANK: _l("Each participant ranks the proposals (Borda count)"),
         }[self]

@@ -35,5 +35,22 @@ def can_see_survey(user, survey: Survey) -> bool:
     return survey.status is not SurveyStatus.DRAFT or can_manage_survey(user, survey)
 
 
+def can_test_survey(user, survey: Survey) -> bool:
+    """Answer a draft through the real pages, as a trial: its coordinators and admins only (test answers are
+    deleted when the survey opens)."""
+    return survey.status is SurveyStatus.DRAFT and can_manage_survey(user, survey)
+
+
+def can_delete_survey(user, survey: Survey) -> bool:
+    """Delete a survey with everything it holds: only a draft (whatever it holds is test answers), by its
+    coordinators and admins. A survey that was ever opened is archived, never deleted."""
+    return survey.status is SurveyStatus.DRAFT and can_manage_survey(user, survey)
+
+
+def can_archive_survey(user, survey: Survey) -> bool:
+    """Archive a closed survey (it leaves the public list; published results stay reachable)."""
+    return survey.status is SurveyStatus.CLOSED and can_manage_survey(user, survey)
+
+
 def needs_account(survey: Survey) -> bool:
     return survey.mode is SurveyMode.IDENTIFIED

@@ -4,11 +4,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import secrets
 from collections.abc import Mapping
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import exists, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -74,7 +75,7 @@ def validate_all(survey: Survey, data: Mapping) -> dict:
 
 
 def _store(survey: Survey, cleaned: Mapping, *, channel: Channel, key: str | None, user_id: int | None,
-           keyed_by_id: int | None, today: dt.date) -> Response:
+           keyed_by_id: int | None, today: dt.date, test: bool = False) -> Response:
     response = Response(survey=survey, channel=channel, dedupe_key=key,
                         submitted_on=Response.day_kept(today, account=user_id is not None),
                         user_id=user_id, keyed_by_id=keyed_by_id)
@@ -86,7 +87,7 @@ def _store(survey: Survey, cleaned: Mapping, *, channel: Channel, key: str | Non
             db.session.flush()
     except IntegrityError:
         raise AlreadyResponded(_("An answer to this survey has already been recorded from here. Thank you!")) from None
-    if survey.disclosure_floor is None:
+    if survey.disclosure_floor is None and not test:
         pin_disclosure_threshold(survey)  # the k promised to this respondent: it never goes down
         # Written as it was, so that the survey's updated_at does not become the moment of its first response.
         flag_modified(survey, "updated_at")
@@ -100,12 +101,19 @@ def submit_response(survey: Survey, data: Mapping, *, browser_secret: str | None
     Anonymous mode: no account or address is stored; duplicates are refused through a hash of the
     browser's secret (and the single-use access code when the survey requires one). Identified mode:
     one response per account.
+    A draft takes test answers from its coordinators (permissions.can_test_survey), checked the same way: each
+    one is new (a coordinator may try again and again), spends no access code, does not pin the disclosure
+    threshold, and is deleted when the survey opens (see building.builder.discard_test_answers).
     Raises SurveyClosed, PermissionDenied (account needed), InvalidAnswers, AlreadyResponded, InvalidInput (code).
     """
     now = now or utcnow()
-    if not survey.is_accepting(now):
+    test = survey.status is SurveyStatus.DRAFT and permissions.can_test_survey(user, survey)
+    if not test and not survey.is_accepting(now):
         raise SurveyClosed(_("This survey is not accepting answers."))
-    if survey.mode is SurveyMode.IDENTIFIED:
+    if test:
+        key = dedupe_key(survey, f"test:{secrets.token_urlsafe(24)}")
+        user_id = user.id if survey.mode is SurveyMode.IDENTIFIED else None
+    elif survey.mode is SurveyMode.IDENTIFIED:
         if user is None or not getattr(user, "is_authenticated", False):
             raise PermissionDenied(_("Please log in to answer this survey."))
         key = dedupe_key(survey, f"user:{user.id}")
@@ -117,9 +125,9 @@ def submit_response(survey: Survey, data: Mapping, *, browser_secret: str | None
         user_id = None
     cleaned = validate_all(survey, data)
     if survey.access_codes_required:
-        use_access_code(survey, access_code)
+        (require_unspent_code if test else use_access_code)(survey, access_code)
     return _store(survey, cleaned, channel=Channel.WEB, key=key, user_id=user_id, keyed_by_id=None,
-                  today=now.date())
+                  today=now.date(), test=test)
 
 
 def normalise_access_code(code: str | None) -> str:
@@ -139,6 +147,14 @@ def use_access_code(survey: Survey, code: str | None) -> None:
         .values(spent=True)
     ).rowcount
     if spent != 1:
+        raise InvalidInput(_("This access code is not valid or has already been used."), field="access_code")
+
+
+def require_unspent_code(survey: Survey, code: str | None) -> None:
+    """Refuse a code that does not exist or is spent, without spending it (test answers). Raises InvalidInput."""
+    found = db.session.scalar(select(exists().where(
+        AccessCode.survey_id == survey.id, AccessCode.code == normalise_access_code(code), AccessCode.spent.is_(False))))
+    if not found:
         raise InvalidInput(_("This access code is not valid or has already been used."), field="access_code")
 
 

@@ -98,6 +98,9 @@ def test_person_registers_confirms_logs_in_and_switches_language(page: Page, liv
     links = re.findall(re.escape(live_server.url) + r"/account/confirm/\S+", mails[0].body)
     assert len(links) == 1, mails[0].body
 
+    # Confirmed on another device (a phone's mail app): through the login page. (The browser that registered lands
+    # logged in: tests/browser/test_signup_journey.py.)
+    page.context.clear_cookies()
     page.goto(links[0])
     expect(page).to_have_url(live_server("/account/login"))
     axe_check(page)

@@ -35,10 +35,10 @@ def test_development_generates_a_secret_key_once(monkeypatch, tmp_path):
 
 def test_settings_are_read_at_creation_not_import(monkeypatch):
     monkeypatch.setenv("DISCLOSURE_THRESHOLD", "5")
-    monkeypatch.setenv("LOGIN_RATE_LIMIT", "3/minute")
+    monkeypatch.setenv("LOGIN_ACCOUNT_FAILURES", "3/5 minutes")
     settings = load_config("testing")
     assert settings.DISCLOSURE_THRESHOLD == 5
-    assert settings.LOGIN_RATE_LIMIT == "3/minute"
+    assert settings.LOGIN_ACCOUNT_FAILURES == "3/5 minutes"
     monkeypatch.delenv("DISCLOSURE_THRESHOLD")
     assert load_config("testing").DISCLOSURE_THRESHOLD == 11
 

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from consult.accounts.models import LoginSession
-from consult.core.ratelimit import RateLimitCounter
+from consult.core.ratelimit import RateLimitEvent
 from consult.errors import InvalidInput
 from consult.extensions import db
 from consult.territories import services as territory_services
@@ -78,7 +78,7 @@ def test_a_refused_login_is_still_counted(client, make_user):
     for _ in range(2):
         response = client.post("/account/login", data={"email": user.email, "password": "pas le bon"})
         assert response.status_code == 200
-    hits = db.session.scalars(select(RateLimitCounter.hits).where(
-        RateLimitCounter.key == f"login:email:{user.email}")).all()
-    assert hits == [2]
+    failures = db.session.scalars(select(RateLimitEvent.key).where(
+        RateLimitEvent.key == f"login-fail:account:{user.id}")).all()
+    assert len(failures) == 2
     assert db.session.scalar(select(func.count()).select_from(LoginSession)) == 0

@@ -60,7 +60,7 @@ def test_a_real_worker_builds_the_file_the_coordinator_follows_and_downloads(tmp
         db.engine.dispose()
     exports = tmp_path / "exports"
     env = {"SERVED_DATABASE_URL": url, "HUEY_IMMEDIATE": "0", "HUEY_SQLITE_PATH": str(tmp_path / "huey.sqlite3"),
-           "EXPORT_DIR": str(exports), "TEST_BUILD_DELAY": "0.5", "LOGIN_RATE_LIMIT": "1000/minute"}
+           "EXPORT_DIR": str(exports), "TEST_BUILD_DELAY": "0.5"}
     try:
         # the worker first: both processes start at once
         with flask_worker(tmp_path / "worker.log", env) as worker, \

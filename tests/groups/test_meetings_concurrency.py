@@ -28,7 +28,7 @@ THREADS = 20
 @pytest.fixture(params=["postgresql" if USING_POSTGRES else "sqlite-file"])
 def served(request, tmp_path):
     """The app served on 127.0.0.1 with an event of 5 places and 20 confirmed accounts."""
-    app = served_database_app(tmp_path, LOGIN_RATE_LIMIT="1000/minute")
+    app = served_database_app(tmp_path)
     with app.app_context():
         territory = Territory(slug=SLUG, name="Terres des Confluences")
         meeting = Meeting(territory=territory, kind=MeetingKind.FORUM, title="Forum Santé des Confluences",

@@ -17,7 +17,7 @@ def test_agenda_shows_upcoming_meetings_in_paris_time(client, territory):
     page = client.get(f"/t/{SLUG}/agenda").get_data(as_text=True)
 
     assert "Forum Santé des Confluences" in page
-    assert "mardi 12 mars 2030, 18:30" in page
+    assert "mardi 12 mars 2030, 18 h 30" in page
     assert "100 places restantes sur 120" in page
     assert "Salle de plain-pied, boucle magnétique." in page
 

@@ -76,7 +76,7 @@ def test_reminder_tells_when_where_and_how_to_join(runner, outbox, territory, gr
 
     [mail] = outbox
     assert mail.subject == "Rappel : Réunion « Maison de santé » le mardi 24 novembre 2026"
-    assert "mardi 24 novembre 2026 à 18:00" in mail.body  # "%(date)s at %(time)s" is already translated
+    assert "mardi 24 novembre 2026 à 18 h 00" in mail.body  # "%(date)s at %(time)s" is already translated
     assert ("Salle des fêtes de Saint-Nicolas-de-la-Grave, Place du Château, 82210 Saint-Nicolas-de-la-Grave"
             in mail.body)
     assert "Salle de plain-pied, boucle magnétique." in mail.body

@@ -61,7 +61,7 @@ def _csrf(opener, url: str) -> str:
 @pytest.fixture(params=["postgresql" if USING_POSTGRES else "sqlite-file"])
 def served(request, tmp_path):
     """A served app (CSRF on, as in production) with a group of CAPACITY seats and PEOPLE confirmed residents."""
-    app = served_database_app(tmp_path, WTF_CSRF_ENABLED=True, LOGIN_RATE_LIMIT="1000/minute")
+    app = served_database_app(tmp_path, WTF_CSRF_ENABLED=True)
     with app.app_context():
         territory = Territory(slug=SLUG, name="Terres des Confluences")
         contract = Contract(territory=territory, generation=2, title="CLS 2", start_date=NOW.date(),

@@ -144,6 +144,10 @@ MANAGE_CASES = [
         "axis_ids": [str(w.call.axes[0].id)]}, 302, MANAGE, writes=True),
     Case("moderation", "GET", lambda w: m(f"calls/{w.call.id}/"), expect=MANAGE),
     Case("proposal", "GET", lambda w: m(f"{w.pending.id}/"), expect=MANAGE),
+    Case("proposal-list", "GET", lambda w: m(f"calls/{w.call.id}/proposals/?status=pending&sort=title"),
+         expect=MANAGE),
+    *(Case(f"export-{fmt}", "GET", lambda w, fmt=fmt: m(f"calls/{w.call.id}/proposals.{fmt}"), expect=MANAGE)
+      for fmt in ("csv", "xlsx", "ods")),
     Case("new-vote", "POST", lambda w: m(f"calls/{w.call.id}/votes/new"), lambda w: {
         "title": "Prioriser l'axe 1", "axis_id": str(w.call.axes[0].id), "size": "5", "method": "rank",
         "picks": "2", "opens_at": "2026-12-01T09:00", "closes_at": "2026-12-15T18:00"}, 302, MANAGE, writes=True),

@@ -13,7 +13,8 @@ from tests.proposals.conftest import DAY, SLUG, add_support
 
 def make_vote(call, options, method, picks) -> PriorityVote:
     vote = PriorityVote(call=call, axis=call.axes[0], title="Priorités : accès aux soins", method=method,
-                        picks=picks, opens_at=utcnow() - DAY, closes_at=utcnow() + DAY, options=options)
+                        picks=picks, opens_at=utcnow() - DAY, closes_at=utcnow() + DAY, options=options,
+                        hide_results_until_closed=False)  # these tests read the running result
     db.session.add(vote)
     db.session.commit()
     return vote
@@ -25,7 +26,8 @@ def four(call, make_proposal):
 
 
 def result_rows(page: str) -> list[tuple[str, str]]:
-    return re.findall(r'<th scope="row"><a href="[^"]+">([^<]+)</a></th>\s*<td class="num">(\d+)</td>', page)
+    return re.findall(r'<li><a href="[^"]+">([^<]+)</a>\s*<br><span class="muted"><span class="result-points">(\d+) '
+                      r'points?</span>', page)
 
 
 def ballot(client, login, make_user, vote, fields) -> int:

@@ -28,7 +28,7 @@ REQUESTS = 20
 @pytest.fixture(params=["postgresql" if USING_POSTGRES else "sqlite-file"])
 def served(request, tmp_path):
     """A served app with a call (limit 3), ten published proposals and twenty residents."""
-    app = served_database_app(tmp_path, LOGIN_RATE_LIMIT="1000/minute")
+    app = served_database_app(tmp_path)
     with app.app_context():
         territory = Territory(slug=SLUG, name="Terres des Confluences")
         contract = Contract(territory=territory, generation=2, title="CLS 2", start_date=NOW.date(),

@@ -50,12 +50,23 @@ def as_dicts(rows: list[list]) -> list[dict]:
     return [dict(zip(header, row)) for row in body]
 
 
+def column_code(header) -> str:
+    """The code of a column of the analysts' files: what its header shows before “ – ” (« Q8 – Votre commune » → Q8)."""
+    return str(header).split(" – ", 1)[0]
+
+
+def by_code(rows: list[list]) -> list[list]:
+    """The rows of a sheet with each header reduced to its column code."""
+    header, *body = rows
+    return [[column_code(h) for h in header], *body]
+
+
 def answered_rows(rows: list[dict]) -> tuple[dict, dict, dict]:
     """The `answered` fixture's three rows, found by their answers (exports come in random order): the first
-    web response (health "2"), the second ("4"), the paper one."""
+    web response (health 2), the second (4), the paper one (rows keyed by column code, English export)."""
     by = {}
     for row in rows:
-        role = "paper" if row["channel"] == "paper" else {"2": "first", "4": "second"}[str(row["Q2"])]
+        role = "paper" if row["channel"] == "Paper" else {"2": "first", "4": "second"}[str(row["Q2"])]
         by[role] = row
     assert len(by) == len(rows) == 3
     return by["first"], by["second"], by["paper"]

@@ -15,7 +15,7 @@ from tests.conftest import NOW
 from tests.surveys.conftest import PAPER, VALID_ANSWERS, other_commune
 from consult.surveys.exports import builders
 from consult.surveys.exports.records import iter_records
-from tests.surveys.exports_helpers import answered_rows, as_dicts, read_csv, read_ods, read_xlsx
+from tests.surveys.exports_helpers import answered_rows, as_dicts, by_code, read_csv, read_ods, read_xlsx
 from tests.surveys.releasing import release
 
 EN = {"Accept-Language": "en"}
@@ -25,8 +25,10 @@ def export_url(survey, name: str) -> str:
     return f"/t/{survey.territory.slug}/manage/surveys/{survey.id}/export/{name}"
 
 
+# The column codes of the raw export in English (each header reads “code – label”); one column for the “other”
+# answer of Q4: its text.
 RAW_HEADER = [
-    "pseudonym", "channel", "submitted_week", "Q1", "Q1_name", "Q2", "Q3", "Q4_1", "Q4_2", "Q4_3", "Q4_autre",
+    "pseudonym", "channel", "week", "Q1", "Q1_name", "Q2", "Q3", "Q4_1", "Q4_2", "Q4_3",
     "Q4_other_text", "Q5", "Q6", "Q7_r1", "Q7_r2", "Q7_score_raw", "Q7_score_pct", "Q8_1", "Q8_2", "Q8_3", "Q8_4",
     "Q9", "Q10", "Q11", "Q12", "Q13",
 ]
@@ -36,21 +38,21 @@ RAW_HEADER = [
 
 def test_raw_csv_holds_one_row_per_response_with_the_stored_answers(client, login, coordinator, answered):
     login(coordinator)
-    response = client.get(export_url(answered, "responses.csv"))
+    response = client.get(export_url(answered, "responses.csv"), headers=EN)
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
     assert response.headers["Cache-Control"] == "no-store"
-    header, *rows = read_csv(response)
+    header, *rows = by_code(read_csv(response))
     assert header == RAW_HEADER
     first, second, paper = answered_rows([dict(zip(header, row)) for row in rows])
     assert len({first["pseudonym"], second["pseudonym"], paper["pseudonym"]}) == 3
-    assert (first["channel"], paper["channel"]) == ("web", "paper")
-    assert first["submitted_week"] == "2026-11-23"
+    assert (first["channel"], paper["channel"]) == ("Web", "Paper")
+    assert first["week"] == "2026-11-23"
     assert (first["Q1"], first["Q1_name"]) == ("82112", "Moissac")
-    assert (first["Q4_1"], first["Q4_2"], first["Q4_3"], first["Q4_autre"]) == ("1", "0", "0", "1")
+    assert (first["Q4_1"], first["Q4_2"], first["Q4_3"]) == ("1", "0", "0")
     assert first["Q4_other_text"] == "Pas de médecin disponible"
-    assert second["Q4_1"] == "" and second["Q4_autre"] == ""  # not asked: empty, not 0
+    assert second["Q4_1"] == "" and second["Q4_other_text"] == ""  # not asked: empty, not 0
     assert (first["Q7_r1"], first["Q7_r2"], first["Q7_score_raw"], first["Q7_score_pct"]) == ("2", "3", "3", "12")
     assert (second["Q7_r1"], second["Q7_r2"], second["Q7_score_raw"]) == ("1", "", "")  # incomplete: no score
     assert [first[f"Q8_{n}"] for n in "1234"] == ["2", "1", "3", ""]
@@ -61,40 +63,41 @@ def test_raw_csv_holds_one_row_per_response_with_the_stored_answers(client, logi
 
 def test_raw_xlsx_reads_back_the_same_numbers_and_carries_the_codebook(client, login, coordinator, answered):
     login(coordinator)
-    response = client.get(export_url(answered, "responses.xlsx"))
+    response = client.get(export_url(answered, "responses.xlsx"), headers=EN)
     assert response.status_code == 200
     assert response.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    responses, codebook = read_xlsx(response.get_data())
+    responses, codebook, _method = read_xlsx(response.get_data())
+    responses = by_code(responses)
     assert responses[0] == RAW_HEADER
     first, second, paper = answered_rows(as_dicts(responses))
-    assert len(first["pseudonym"]) == 10 and first["channel"] == "web"
-    assert first["submitted_week"] == dt.datetime(2026, 11, 23)  # a real date cell
+    assert len(first["pseudonym"]) == 10 and first["channel"] == "Web"
+    assert first["week"] == dt.datetime(2026, 11, 23)  # a real date cell
     assert (first["Q5"], first["Q6"], second["Q6"]) == (7, 25, 12.5)  # numbers stay numbers
-    assert (first["Q4_1"], first["Q4_2"], first["Q4_autre"], first["Q4_other_text"]) == (
-        1, 0, 1, "Pas de médecin disponible")
+    assert (first["Q4_1"], first["Q4_2"], first["Q4_other_text"]) == (1, 0, "Pas de médecin disponible")
     assert (first["Q7_score_raw"], first["Q7_score_pct"], paper["Q7_score_pct"]) == (3, 12, 16)
     assert [first[f"Q8_{n}"] for n in "1234"] == [2, 1, 3, None]
     assert (second["Q1_name"], paper["Q1"]) == (services.commune_choices(answered)[second["Q1"]], "82112")
     assert first["Q13"] == dt.datetime(2026, 10, 2)
-    assert any(row[2] == "Q4_autre" for row in codebook)
+    assert any(row[0] == "Q4_other_text" for row in codebook)
 
 
 def test_raw_ods_reads_back_the_same_numbers_and_carries_the_codebook(client, login, coordinator, answered):
     login(coordinator)
-    response = client.get(export_url(answered, "responses.ods"))
+    response = client.get(export_url(answered, "responses.ods"), headers=EN)
     assert response.status_code == 200
     assert response.mimetype == "application/vnd.oasis.opendocument.spreadsheet"
-    responses, codebook = read_ods(response.get_data())
+    responses, codebook, _method = read_ods(response.get_data())
+    responses = by_code(responses)
     assert responses[0] == RAW_HEADER
     first, second, paper = answered_rows(as_dicts(responses))
-    assert (paper["channel"], first["submitted_week"]) == ("paper", "2026-11-23")
+    assert (paper["channel"], first["week"]) == ("Paper", "2026-11-23")
     assert (first["Q5"], first["Q6"], second["Q6"]) == (7, 25, 12.5)
-    assert (first["Q4_1"], first["Q4_2"], first["Q4_autre"]) == (1, 0, 1)
-    assert (first["Q7_r1"], first["Q7_r2"], first["Q7_score_raw"]) == ("2", "3", 3)
+    assert (first["Q4_1"], first["Q4_2"]) == (1, 0)
+    assert (first["Q7_r1"], first["Q7_r2"], first["Q7_score_raw"]) == (2, 3, 3)  # answer codes are numbers
     assert [first[f"Q8_{n}"] for n in "1234"] == [2, 1, 3, None]
     assert first["Q1_name"] == "Moissac"
     assert first["Q13"] == "2026-10-02"
-    assert any(row[2] == "Q7_score_pct" for row in codebook)
+    assert any(row[0] == "Q7_score_pct" for row in codebook)
 
 
 def test_rows_come_in_random_order_with_fresh_random_pseudonyms(client, login, coordinator, make_survey, survey):
@@ -106,7 +109,8 @@ def test_rows_come_in_random_order_with_fresh_random_pseudonyms(client, login, c
                                                browser_secret=f"n{minutes}", now=NOW))
     db.session.commit()
     login(coordinator)
-    downloads = [as_dicts(read_csv(client.get(export_url(survey, "responses.csv")))) for _ in range(2)]
+    downloads = [as_dicts(by_code(read_csv(client.get(export_url(survey, "responses.csv"), headers=EN))))
+                 for _ in range(2)]
     orders = [[int(row["Q6"]) for row in rows] for rows in downloads]
     pseudonyms = [[row["pseudonym"] for row in rows] for rows in downloads]
     assert sorted(orders[0]) == sorted(orders[1]) == list(range(1, 13))
@@ -134,29 +138,27 @@ def test_codebook_documents_questions_options_conditions_falc_and_scores(client,
     response = client.get(export_url(answered, "codebook.csv"), headers=EN)
     assert response.status_code == 200
     header, *rows = read_csv(response)
-    assert header == ["Question", "Element", "Export column", "Code", "Text or label", "FALC wording", "Type",
-                      "Required", "Shown when", "Score", "Notes"]
-    by = {(r[1], r[2], r[3]): dict(zip(header, r)) for r in rows}
-    q2 = by[("Question", "Q2", "")]
-    assert q2["Text or label"] == "Comment est votre état de santé en général ?"
-    assert q2["FALC wording"] == "Vous sentez-vous en bonne santé ?"
-    assert q2["Required"] == "yes"
+    assert header == ["Column", "Question", "Question text", "Type", "Code", "Code label", "Unit or bounds",
+                      "An empty cell means", "Shown when", "Notes"]
+    by = {(r[0], r[4]): dict(zip(header, r)) for r in rows}
+    q2 = by[("Q2", "")]
+    assert q2["Question text"] == "Comment est votre état de santé en général ?"
+    assert q2["Notes"] == "Easy-to-read wording: Vous sentez-vous en bonne santé ?"
     assert q2["Type"] == "Scale with labelled points (Likert)"
-    assert by[("Answer", "Q2", "5")]["Text or label"] == "Très mauvais"
-    q4 = next(r for r in rows if r[0] == "Q4" and r[1] == "Question")
-    assert q4[8] == "Q3 = 1 (Oui)"
-    assert "at most 3 answers" in q4[10]
-    assert by[("Answer", "Q4_autre", "autre")]["Notes"] == "Its text is in Q4_other_text."
-    assert ("Column", "Q4_other_text", "") in by
-    assert by[("Matrix line", "Q7_r1", "r1")]["Text or label"] == "Je me suis senti·e bien et de bonne humeur"
-    assert by[("Matrix column", "", "3")]["Score"] == "2"
-    q7 = next(r for r in rows if r[0] == "Q7" and r[1] == "Question")
-    assert "× 4" in q7[9] and "Bien-être faible" in q7[9]
-    assert ("Column", "Q7_score_pct", "") in by
-    assert by[("Item", "Q8_2", "2")]["Text or label"] == "Santé mentale"
-    assert by[("Commune", "Q1", "82112")]["Text or label"] == "Moissac"
-    assert by[("Value", "channel", "paper")]["Text or label"] == "Paper"
-    assert any(r[1] == "Page" and r[4] == "Votre bien-être" for r in rows)
+    assert by[("Q2", "5")]["Code label"] == "Très mauvais"
+    q4 = by[("Q4_1", "")]
+    assert q4["Shown when"] == "Q3 = 1 (Oui)"
+    assert "at most 3 answers" in q4["Notes"]
+    assert "question not asked" in q4["An empty cell means"]
+    assert by[("Q4_other_text", "")]["Question text"] == "Pour quelles raisons ? — Autre raison (text written)"
+    assert by[("Q7_r1", "")]["Question text"] == ("Au cours des deux dernières semaines… — "
+                                                  "Je me suis senti·e bien et de bonne humeur")
+    assert by[("Q7_r1", "3")]["Code label"] == "Tout le temps"
+    q7 = by[("Q7_score_pct", "")]
+    assert "× 4" in q7["Notes"] and "Bien-être faible" in q7["Notes"]
+    assert by[("Q8_2", "")]["Question text"] == "Classez ces thèmes par priorité — Santé mentale"
+    assert by[("Q1", "82112")]["Code label"] == "Moissac"
+    assert "Paper" in by[("channel", "")]["Unit or bounds"]
 
 
 # --------------------------------------------------------------------------- formulas
@@ -177,11 +179,11 @@ def test_formula_like_text_is_neutralised_and_numbers_stay_numeric():
 @pytest.mark.parametrize("fmt", ["csv", "xlsx", "ods"])
 def test_formula_like_answers_are_inert_in_every_format(client, login, coordinator, answered, fmt):
     login(coordinator)
-    response = client.get(export_url(answered, f"responses.{fmt}"))
+    response = client.get(export_url(answered, f"responses.{fmt}"), headers=EN)
     if fmt == "csv":
-        rows = as_dicts(read_csv(response))
+        rows = as_dicts(by_code(read_csv(response)))
     else:
-        rows = as_dicts((read_xlsx if fmt == "xlsx" else read_ods)(response.get_data())[0])
+        rows = as_dicts(by_code((read_xlsx if fmt == "xlsx" else read_ods)(response.get_data())[0]))
     _first, second, paper = answered_rows(rows)
     assert second["Q10"] == "'=HYPERLINK(\"http://x\")"
     assert second["Q9"] == "'+33 6 12 34 56 78"
@@ -241,7 +243,7 @@ def test_aggregated_tables_hide_small_counts_as_below_k(client, login, observer,
     login(observer)
     response = client.get(export_url(released, "tables.xlsx"), headers=EN)
     assert response.status_code == 200
-    tables, method = read_xlsx(response.get_data())
+    tables, method, _dictionary = read_xlsx(response.get_data())
     assert tables[0] == ["Question", "Table", "Question text", "Group", "Answer", "Count", "Percentage",
                          "Base (respondents)"]
     body = tables[1:]
@@ -259,7 +261,7 @@ def test_aggregated_tables_hide_small_counts_as_below_k(client, login, observer,
     assert facts["Disclosure threshold (k)"] == 11
     assert "Unweighted" in facts["Weighting"]
     assert facts["Collection channels"] == "Web: < 11; Paper: < 11"
-    assert facts["Answers collected"] == "November 2026 to November 2026"
+    assert facts["Answers collected"] == "November 2026"  # as the results pages say it
 
 
 def test_aggregated_tables_are_the_release_not_live_figures(client, login, observer, released):
@@ -291,7 +293,7 @@ def test_aggregated_tables_apply_secondary_suppression(client, login, observer, 
     login(observer)
     response = client.get(export_url(seven_answers, "tables.ods"), headers=EN)
     assert response.status_code == 200
-    tables, method = read_ods(response.get_data())
+    tables, method, _dictionary = read_ods(response.get_data())
     rows = {(row[0], row[3], row[4]): row[5:] for row in tables[1:]}
     # Q3: “Non” twice is below k = 3; “Oui” would give it away (7 − 5), so it is hidden too.
     assert rows[("Q3", "All respondents", "Oui")] == ["hidden", None, 7]
@@ -422,7 +424,7 @@ def test_k_anonymous_csv_merges_and_blanks_until_every_combination_holds_k(clien
     response = client.get(export_url(small_groups, "responses-k-anonymous.csv"), headers=EN)
     assert response.status_code == 200
     assert "responses-k-anonymous" in response.headers["Content-Disposition"]
-    rows = as_dicts(read_csv(response))
+    rows = as_dicts(by_code(read_csv(response)))
     groups: dict[tuple, int] = {}
     for row in rows:
         key = (row["Q1"], row["Q11"], row["Q12"])
@@ -433,7 +435,8 @@ def test_k_anonymous_csv_merges_and_blanks_until_every_combination_holds_k(clien
     assert {key[0] for key in groups} == {"other"} and {row["Q1_name"] for row in rows} == {"Other communes"}
     assert {key[1] for key in groups} == {"2+3", "4+5"}
     assert "Q9" not in rows[0] and "Q10" not in rows[0] and "Q4_other_text" not in rows[0]  # no free text
-    with_texts = as_dicts(read_csv(client.get(export_url(small_groups, "responses-k-anonymous.csv?texts=1"))))
+    with_texts = as_dicts(by_code(read_csv(client.get(export_url(small_groups,
+                                                                  "responses-k-anonymous.csv?texts=1")))))
     assert {row["Q10"] for row in with_texts} == {VALID_ANSWERS["Q10"]}
 
 
@@ -443,7 +446,7 @@ def test_export_page_says_when_the_survey_is_too_small_for_groups_of_k(client, l
     assert ("3 responses of 3 are each the only one with their combination of commune, age band, and sex"
             in page.replace("\n", " "))
     assert "The survey has fewer than 11 responses: no group of 11 can be formed yet" in page
-    rows = as_dicts(read_csv(client.get(export_url(answered, "responses-k-anonymous.csv"))))
+    rows = as_dicts(by_code(read_csv(client.get(export_url(answered, "responses-k-anonymous.csv")))))
     assert len(rows) == 3 and {(r["Q1"], r["Q11"], r["Q12"]) for r in rows} == {("", "", "")}
 
 

@@ -94,11 +94,16 @@ def edit(group_id: int):
 @bp.get("/<int:group_id>/members")
 def members(group_id: int):
     """Requests, members, waitlist and former members, with contact details."""
-    group = get_or_404(WorkingGroup, group_id, g.territory, options=services.group_page())
+    return _members_page(get_or_404(WorkingGroup, group_id, g.territory, options=services.group_page()))
+
+
+def _members_page(group: WorkingGroup, form: DecisionForm | None = None, failed: int | None = None,
+                  status: int = 200):
+    """The members page; `failed` is the sign-up whose message was refused (shown again with its error)."""
     return render_template("groups/manage/members.html", territory=g.territory, group=group,
                            by_status=services.signups_by_status(group), composition=services.composition(group),
                            summary=(summary := stats.group_summary(group)), sentence=stats.summary_sentence(summary),
-                           decision_form=DecisionForm())
+                           decision_form=form or DecisionForm(), decision_failed=failed, now=utcnow()), status
 
 
 @bp.post("/signups/<int:signup_id>/<any(accept, decline, remove):decision>")
@@ -113,8 +118,8 @@ def decide(signup_id: int, decision: str):
             mails.notify(change, "answered")
             flash(_("%(name)s: %(status)s.", name=signup.user.display_name, status=change.signup.status.label),
                   "success")
-    elif form.csrf_token.errors:
+    elif "csrf_token" in form.errors:
         flash(_("The form expired or was sent twice. Please check and send it again."), "error")
-    else:
-        flash(_("The message is too long (2,000 characters at most)."), "error")
+    else:  # the message is refused: shown again in its box, with the error next to it
+        return _members_page(signup.group, form, failed=signup.id, status=422)
     return redirect(url_for(".members", group_id=signup.group_id))

@@ -1,7 +1,10 @@
-"""The public listing of a call's proposals: filters, French search, sorts, a per-visitor random order."""
+"""Listings of a call's proposals: the public one (filters, French search, sorts, a per-visitor random order), the
+coordinators' one (every submitted proposal, filtered, sorted, by pages, or all at once for an export) and the
+near-duplicates of a title."""
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from sqlalchemy import BigInteger, cast, func, literal, select
@@ -129,14 +132,15 @@ def comment_counts(ids: list[int]) -> dict[int, int]:
 
 
 def similar_proposals(call: Call, title: str, *, exclude_id: int | None = None, limit: int = 5,
-                      threshold: float = 0.4) -> list[tuple[Proposal, float]]:
-    """Published proposals of the call whose title (or text) resembles `title`, most similar first:
-    French keywords compared without accents, plurals or stop words."""
+                      threshold: float = 0.4,
+                      states: tuple[ProposalState, ...] = (ProposalState.PUBLISHED,)) -> list[tuple[Proposal, float]]:
+    """Proposals of the call (published ones unless `states` says otherwise) whose title (or text) resembles
+    `title`, most similar first: French keywords compared without accents, plurals or stop words."""
     wanted = set(similarity.keywords(title))
     if not wanted:
         return []
     rows = db.session.scalars(select(Proposal).where(
-        Proposal.call_id == call.id, Proposal.state == ProposalState.PUBLISHED,
+        Proposal.call_id == call.id, Proposal.state.in_(states),
         Proposal.id != (exclude_id or 0))).all()
     scored = []
     for proposal in rows:
@@ -147,3 +151,96 @@ def similar_proposals(call: Call, title: str, *, exclude_id: int | None = None, 
             scored.append((proposal, score))
     scored.sort(key=lambda pair: (-pair[1], pair[0].id))
     return scored[:limit]
+
+
+# --------------------------------------------------------------------------- the coordinators' list
+
+MANAGE_SORTS = ("newest", "oldest", "supports", "title")
+MANAGE_PER_PAGE = 50
+# Status filter of the coordinators' list: a moderation state, "awaiting" (published, no answer yet) or an answer.
+MODERATION_STATES = (ProposalState.PENDING, ProposalState.PUBLISHED, ProposalState.REJECTED, ProposalState.HIDDEN)
+MANAGE_STATUSES = (*(s.value for s in MODERATION_STATES), AWAITING, *(s.value for s in AnswerStatus))
+
+
+@dataclass(frozen=True)
+class ManageQuery:
+    """What a coordinator asked for in the list of a call's proposals (values already checked by the form)."""
+
+    q: str = ""
+    axis_id: int | None = None
+    public: str = ""
+    status: str = ""
+    sort: str = "newest"
+    page: int = 1
+
+
+class PageOutOfRange(LookupError):
+    """The page asked for is past the last one."""
+
+
+def _managed(call: Call, query: ManageQuery):
+    """Every submitted proposal of the call (drafts stay their authors') matching the coordinator's filters."""
+    statement = select(Proposal).where(Proposal.call_id == call.id, Proposal.state != ProposalState.DRAFT)
+    if query.status in ProposalState.__members__.values():
+        statement = statement.where(Proposal.state == ProposalState(query.status))
+    elif query.status == AWAITING:
+        statement = statement.where(Proposal.state == ProposalState.PUBLISHED, Proposal.answer_status.is_(None))
+    elif query.status in AnswerStatus.__members__.values():
+        statement = statement.where(Proposal.state == ProposalState.PUBLISHED,
+                                    Proposal.answer_status == AnswerStatus(query.status))
+    if query.axis_id:
+        statement = statement.where(Proposal.axis_id == query.axis_id)
+    if query.public:
+        statement = statement.where((literal(" ") + Proposal.publics + literal(" ")).contains(f" {query.public} "))
+    for keyword in similarity.keywords(query.q):
+        statement = statement.where(Proposal.search_text.contains(f" {keyword}", autoescape=True))
+    return statement
+
+
+def _managed_order(statement, sort: str):
+    if sort == "oldest":
+        return statement.order_by(Proposal.submitted_at, Proposal.id)
+    if sort == "supports":
+        return statement.order_by(support_counts_query().desc(), Proposal.submitted_at.desc(), Proposal.id.desc())
+    if sort == "title":  # the folded words of the title come first in the search column: « Élus » near « elus »
+        return statement.order_by(Proposal.search_text, Proposal.id)
+    return statement.order_by(Proposal.submitted_at.desc(), Proposal.id.desc())
+
+
+def submitted_count(call: Call) -> int:
+    """How many proposals of the call were submitted (every state but drafts)."""
+    return db.session.scalar(select(func.count(Proposal.id)).where(
+        Proposal.call_id == call.id, Proposal.state != ProposalState.DRAFT)) or 0
+
+
+def manage_proposals(call: Call, query: ManageQuery, *, per_page: int = MANAGE_PER_PAGE) -> Listing:
+    """One page of the call's submitted proposals for its coordinators, with support and comment counts.
+
+    Raises PageOutOfRange when `query.page` is past the last page (page 1 always exists)."""
+    statement = _managed(call, query)
+    total = db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+    pages = max(math.ceil(total / per_page), 1)
+    if not 1 <= query.page <= pages:
+        raise PageOutOfRange(query.page)
+    items = db.session.scalars(_managed_order(statement, query.sort)
+                               .options(joinedload(Proposal.axis), joinedload(Proposal.author))
+                               .limit(per_page).offset((query.page - 1) * per_page)).all()
+    ids = [p.id for p in items]
+    return Listing(items=list(items), supports=support_counts(ids), comments=comment_counts(ids), total=total,
+                   page=query.page, pages=pages)
+
+
+def managed_with_counts(call: Call, query: ManageQuery) -> Iterator[tuple[Proposal, int, int]]:
+    """Every proposal matching `query` in its order, with its supports and visible comments, for an export:
+    one statement, read in batches."""
+    supports = (select(Support.proposal_id, func.count(Support.id).label("n"))
+                .group_by(Support.proposal_id).subquery())
+    comments = (select(Comment.proposal_id, func.count(Comment.id).label("n"))
+                .where(Comment.hidden_at.is_(None)).group_by(Comment.proposal_id).subquery())
+    statement = (_managed_order(_managed(call, query), query.sort)
+                 .add_columns(func.coalesce(supports.c.n, 0), func.coalesce(comments.c.n, 0))
+                 .outerjoin(supports, supports.c.proposal_id == Proposal.id)
+                 .outerjoin(comments, comments.c.proposal_id == Proposal.id)
+                 .options(joinedload(Proposal.axis), joinedload(Proposal.author)))
+    for proposal, support_count, comment_count in db.session.execute(statement):
+        yield proposal, support_count, comment_count

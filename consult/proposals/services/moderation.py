@@ -149,20 +149,55 @@ def hide_comment(actor, comment: Comment, reason: str, *, now: dt.datetime) -> C
     return comment
 
 
+class AlreadyMerged(WrongState):
+    """The proposal was merged already (a double click, a replayed form, or another coordinator)."""
+
+    def __init__(self, message: str, *, into_id: int | None) -> None:
+        super().__init__(message)
+        self.into_id = into_id
+
+
+MERGEABLE_STATES = (ProposalState.PENDING, ProposalState.PUBLISHED)
+
+
+def _not_merged():
+    return Proposal.answer_status.is_(None) | (Proposal.answer_status != AnswerStatus.MERGED)
+
+
 def merge_proposals(actor, source: Proposal, target: Proposal, *, now: dt.datetime) -> Proposal:
     """Merge `source` into `target`: supports and followers move to `target`, a person who supported
     both keeps one support; `source` is answered "merged" with a pointer to `target`.
 
-    Raises PermissionDenied, InvalidInput (not the same call, same proposal), WrongState, Conflict (retry).
+    `source` may still await moderation: it is then published as merged, so that its author and the
+    public find where it counts (the moderator read it on the page that merges it). `target` must be
+    published, so that the pointer always leads to a public page.
+
+    Both rows are claimed by conditional updates first: of two simultaneous merges (a double click),
+    the second waits for the first and then finds the source merged.
+
+    Raises PermissionDenied, InvalidInput (not the same call, same proposal), WrongState, AlreadyMerged,
+    Conflict (retry).
     """
     require(can_moderate(actor, source.territory))
     if source.id == target.id or source.call_id != target.call_id:
         raise InvalidInput(_("Choose another proposal of the same call."), field="target_id")
-    for proposal in (source, target):
-        if proposal.state is not ProposalState.PUBLISHED or proposal.answer_status is AnswerStatus.MERGED:
-            raise WrongState(_("Only published proposals that are not merged yet can be merged."))
-    kept = aliased(Support)
-    both = select(kept.user_id).where(kept.proposal_id == target.id)
+    keep = (update(Proposal).where(Proposal.id == target.id, Proposal.state == ProposalState.PUBLISHED, _not_merged())
+            .values(updated_at=now).execution_options(synchronize_session=False))
+    claim = (update(Proposal).where(Proposal.id == source.id, Proposal.state.in_(MERGEABLE_STATES), _not_merged())
+             .values(answer_status=AnswerStatus.MERGED, merged_into_id=target.id, answered_at=now, answer_text="",
+                     existing_reference="", updated_at=now).execution_options(synchronize_session=False))
+    # Rows locked in id order: two opposite merges at once wait for each other instead of deadlocking.
+    claims = {target.id: keep, source.id: claim}
+    done = {proposal_id: db.session.execute(claims[proposal_id]).rowcount for proposal_id in sorted(claims)}
+    db.session.refresh(source)
+    if done[source.id] != 1:
+        if source.answer_status is AnswerStatus.MERGED:
+            raise AlreadyMerged(_("This proposal is already merged."), into_id=source.merged_into_id)
+        raise WrongState(_("Only proposals awaiting moderation or published, and not merged yet, can be merged."))
+    if done[target.id] != 1:
+        raise WrongState(_("The proposal to keep must be published and not merged."))
+    kept_support = aliased(Support)
+    both = select(kept_support.user_id).where(kept_support.proposal_id == target.id)
     try:
         with db.session.begin_nested():
             db.session.execute(delete(Support).where(Support.proposal_id == source.id, Support.user_id.in_(both)))
@@ -175,10 +210,11 @@ def merge_proposals(actor, source: Proposal, target: Proposal, *, now: dt.dateti
             db.session.flush()
     except IntegrityError:
         raise Conflict(_("Someone supported one of these proposals at the same moment. Please try again.")) from None
-    source.answer_status = AnswerStatus.MERGED
-    source.merged_into_id = target.id
-    source.answered_at = now
-    source.answer_text = ""
+    if source.state is ProposalState.PENDING:  # published as merged: its page tells where it counts now
+        source.state = ProposalState.PUBLISHED
+        source.published_at = now
+        source.moderation_reason = ""
+        record(source, actor, ModerationAction.PUBLISHED, now=now)
     record(source, actor, ModerationAction.MERGED, now=now, reason=target.title)
     record(target, actor, ModerationAction.MERGED, now=now, reason=source.title)
     db.session.flush()
@@ -195,14 +231,6 @@ def moderation_queue(call: Call) -> dict:
                                                                      Report.resolved_at.is_(None))
                                  .order_by(Report.created_at, Report.id)).all()
     return {"pending": pending, "reports": reports}
-
-
-def call_proposals(call: Call) -> list[Proposal]:
-    """Every proposal of the call except drafts, for the coordinators' overview."""
-    return list(db.session.scalars(select(Proposal).where(Proposal.call_id == call.id,
-                                                          Proposal.state != ProposalState.DRAFT)
-                                   .order_by(Proposal.title, Proposal.id)
-                                   .options(joinedload(Proposal.author), joinedload(Proposal.axis))))
 
 
 def open_reports(proposal: Proposal) -> list[Report]:

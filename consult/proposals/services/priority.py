@@ -38,6 +38,7 @@ class VoteData:
     picks: int
     opens_at: dt.datetime
     closes_at: dt.datetime
+    hide_results_until_closed: bool = True
 
 
 @dataclass(frozen=True)
@@ -73,13 +74,54 @@ def create_priority_vote(actor, call: Call, data: VoteData) -> PriorityVote:
     if len(options) < 2:
         raise InvalidInput(_("This axis has fewer than two published proposals to choose from."), field="axis_id")
     if not 1 <= data.picks <= len(options):
-        raise InvalidInput(_("K must be between 1 and the number of proposals in the vote (%(n)d).",
-                             n=len(options)), field="picks")
+        raise InvalidInput(_("Each person may choose between 1 and %(n)d proposals: the number of proposals in "
+                             "the vote.", n=len(options)), field="picks")
     vote = PriorityVote(call=call, axis_id=data.axis_id, title=data.title.strip(), method=data.method,
-                        picks=data.picks, opens_at=data.opens_at, closes_at=data.closes_at, options=options)
+                        picks=data.picks, opens_at=data.opens_at, closes_at=data.closes_at, options=options,
+                        hide_results_until_closed=data.hide_results_until_closed)
     db.session.add(vote)
     db.session.flush()
     return vote
+
+
+class BallotRefused(InvalidInput):
+    """A ballot with mistakes: `problems` maps each faulty proposal id to what is wrong with its rank."""
+
+    def __init__(self, message: str, problems: dict[int, str]) -> None:
+        super().__init__(message, field="choices")
+        self.problems = problems
+
+
+def ranked_choices(vote: PriorityVote, ranks: dict[int, str]) -> list[int]:
+    """Proposal ids, first choice first, from the rank typed for each proposal of the vote ("" = not ranked).
+
+    Raises BallotRefused naming each proposal whose rank is not one of the list, is given to another
+    proposal too, or comes after a rank nobody got; or when no proposal is ranked.
+    """
+    problems: dict[int, str] = {}
+    given: dict[int, int] = {}
+    for proposal in vote.options:
+        typed = (ranks.get(proposal.id) or "").strip()
+        if not typed:
+            continue
+        if not typed.isdigit() or not 1 <= int(typed) <= vote.picks:
+            problems[proposal.id] = _("Choose a rank from the list.")
+        else:
+            given[proposal.id] = int(typed)
+    used = sorted(set(given.values()))
+    missing = next((rank for rank in range(1, vote.picks + 1) if rank not in used), None)
+    for proposal_id, rank in given.items():
+        if list(given.values()).count(rank) > 1:
+            problems[proposal_id] = _("Rank %(rank)d is given to more than one proposal. Give it to one "
+                                      "proposal only.", rank=rank)
+        elif missing is not None and rank > missing:
+            problems[proposal_id] = _("No proposal has rank %(missing)d. Give the ranks in order: 1, 2, 3…",
+                                      missing=missing)
+    if problems:
+        raise BallotRefused(_("Your vote has a mistake. Look at the marked proposals."), problems)
+    if not given:
+        raise InvalidInput(_("Give rank 1 to at least one proposal."), field="choices")
+    return [proposal_id for proposal_id, _rank in sorted(given.items(), key=lambda item: item[1])]
 
 
 def cast_ballot(actor, vote: PriorityVote, choices: list[int], *, now: dt.datetime) -> PriorityBallot:

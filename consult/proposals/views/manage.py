@@ -2,18 +2,20 @@
 merging, official answers and prioritisation votes — under /t/<slug>/manage/proposals."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from consult.core.forms import choices
 from consult.core.time import local_input, stored_utc
 from consult.core.models import utcnow
-from consult.core.transaction import transaction
-from consult.proposals import forms, mails
-from consult.proposals.models import AnswerStatus, Comment, ProposalState, Report, VoteMethod
+from consult.core.transaction import apply_error, transaction
+from consult.exports.responses import send_export
+from consult.proposals import exports, forms, mails, permissions
+from consult.proposals.models import AnswerStatus, Comment, ProposalState, Public, Report, VoteMethod
 from consult.proposals.services import answers, calls, comments, history, listing, moderation, priority
 from consult.proposals.views import get_call_or_404, get_proposal_or_404
+from consult.territories.permissions import require
 from consult.territories.views import get_or_404, scope_to_territory
 
 bp = scope_to_territory(Blueprint("proposals_manage", __name__, url_prefix="/t/<slug>/manage/proposals"),
@@ -86,19 +88,97 @@ def edit_call(call_id: int):
 
 @bp.get("/calls/<int:call_id>/")
 def call(call_id: int):
-    """The moderation queue, open reports, every proposal of the call and its prioritisation votes."""
+    """The moderation queue, open reports, how many proposals the call has and its prioritisation votes."""
     item = get_call_or_404(g.territory, call_id)
-    proposals = moderation.call_proposals(item)
-    ids = [p.id for p in proposals]
     return render_template("proposals/manage/call.html", territory=g.territory, call=item,
-                           queue=moderation.moderation_queue(item), proposals=proposals,
-                           supports=listing.support_counts(ids), comments=listing.comment_counts(ids),
+                           queue=moderation.moderation_queue(item), submitted=listing.submitted_count(item),
                            votes=priority.call_votes(item), button=forms.ButtonForm(), now=utcnow())
 
 
+def _status_choices() -> list:
+    published = [(s.value, s.label) for s in AnswerStatus]
+    return choices([("", _("All")), (ProposalState.PENDING.value, ProposalState.PENDING.label),
+                    (ProposalState.PUBLISHED.value, _("Published (all)")),
+                    (listing.AWAITING, _("Published, awaiting an answer")), *published,
+                    (ProposalState.REJECTED.value, ProposalState.REJECTED.label),
+                    (ProposalState.HIDDEN.value, ProposalState.HIDDEN.label)])
+
+
+def _page() -> int:
+    """The page asked for: 1 when absent or not a whole number from 1 up; one past any real page gives a 404."""
+    raw = request.args.get("page", "")
+    if not (raw.isascii() and raw.isdecimal()):
+        return 1
+    if len(raw) > 9:  # never parse a number of a thousand digits; no call has a billion pages
+        abort(404)
+    return max(int(raw), 1)
+
+
+def _list_filters(call, *, paged: bool = True) -> tuple[forms.ManageFilterForm, listing.ManageQuery, dict]:
+    """The list's filters from the query string (a value that is not among the choices is ignored), the query
+    they make (the page asked for when `paged`) and the arguments that repeat them in links (pages, exports)."""
+    form = forms.ManageFilterForm(request.args)
+    form.status.choices = _status_choices()
+    form.axis.choices = choices([(0, _("All"))] + [(a.id, a.title) for a in call.axes])
+    form.public.choices = choices([("", _("All"))] + [(p.value, p.label) for p in Public])
+    form.validate()
+    for field in form:
+        if field.errors:
+            field.data, field.errors = field.default, []
+    query = listing.ManageQuery(q=(form.q.data or "").strip(), axis_id=form.axis.data or None,
+                                public=form.public.data or "", status=form.status.data or "",
+                                sort=form.sort.data if form.sort.data in listing.MANAGE_SORTS else "newest",
+                                page=_page() if paged else 1)
+    args = {name: value for name, value in (("q", query.q), ("status", query.status), ("axis", query.axis_id),
+                                            ("public", query.public), ("sort", query.sort)) if value}
+    return form, query, args
+
+
+@bp.get("/calls/<int:call_id>/proposals/")
+def proposals(call_id: int):
+    """Every submitted proposal of the call, filtered, sorted and by pages of 50, with links to export them."""
+    item = get_call_or_404(g.territory, call_id)
+    form, query, args = _list_filters(item)
+    try:
+        result = listing.manage_proposals(item, query)
+    except listing.PageOutOfRange:
+        abort(404)
+    return render_template("proposals/manage/proposals.html", territory=g.territory, call=item, form=form,
+                           query=query, args=args, result=result, labels=exports.labels(),
+                           can_export=permissions.can_export_proposals(current_user, g.territory))
+
+
+@bp.get("/calls/<int:call_id>/proposals.<any(csv, xlsx, ods):fmt>")
+def export_proposals(call_id: int, fmt: str):
+    """The filtered list as a file; the log says who took it, never its content."""
+    require(permissions.can_export_proposals(current_user, g.territory))
+    item = get_call_or_404(g.territory, call_id)
+    _form, query, _args = _list_filters(item, paged=False)
+    current_app.logger.info("proposals export territory=%s call=%s format=%s user=%s", g.territory.slug, item.id,
+                            fmt, current_user.id)
+    rows = exports.proposal_rows(listing.managed_with_counts(item, query))
+    return send_export(exports.write(rows, fmt, sheet=_("Proposals")), fmt=fmt,
+                       filename=f"{g.territory.slug}-proposals-call-{item.id}-{utcnow().date().isoformat()}.{fmt}")
+
+
+def _merge_choices(proposal, similar) -> list:
+    """The proposals `proposal` may be merged into, the similar ones first."""
+    targets = moderation.merge_targets(proposal)
+    close = {p.id for p, _score in similar}
+    first = [(p.id, p.title) for p, _score in similar if p in targets]
+    rest = [(p.id, p.title) for p in targets if p.id not in close]
+    if not first:
+        return choices([(0, _("— Choose —"))] + rest)
+    return (choices([(0, _("— Choose —"))]) + choices(first, optgroup=_("Similar proposals"))
+            + choices(rest, optgroup=_("Other proposals")))
+
+
 def _render_proposal(proposal, status: int = 200, **overrides):
+    similar = (listing.similar_proposals(proposal.call, proposal.title, exclude_id=proposal.id, limit=8,
+                                         states=(ProposalState.PENDING, ProposalState.PUBLISHED))
+               if proposal.state in moderation.MERGEABLE_STATES else [])
     merge = overrides.pop("merge_form", None) or forms.MergeForm(prefix="merge")
-    merge.target_id.choices = choices([(0, _("— Choose —"))] + [(p.id, p.title) for p in moderation.merge_targets(proposal)])
+    merge.target_id.choices = _merge_choices(proposal, similar)
     answer = overrides.pop("answer_form", None) or forms.AnswerForm(
         prefix="answer", data={"status": (proposal.answer_status or AnswerStatus.UNDER_STUDY).value
                                if proposal.answer_status is not AnswerStatus.MERGED else AnswerStatus.UNDER_STUDY.value,
@@ -109,7 +189,8 @@ def _render_proposal(proposal, status: int = 200, **overrides):
         supports=listing.support_counts([proposal.id])[proposal.id], thread=comments.comment_thread(proposal),
         reject_form=overrides.pop("reject_form", None) or forms.ReasonForm(prefix="reject"),
         hide_form=overrides.pop("hide_form", None) or forms.ReasonForm(prefix="hide"),
-        answer_form=answer, merge_form=merge, button=forms.ButtonForm()), status
+        answer_form=answer, merge_form=merge, button=forms.ButtonForm(), similar=similar,
+        similar_supports=listing.support_counts([p.id for p, _score in similar])), status
 
 
 @bp.get("/<int:proposal_id>/")
@@ -175,18 +256,23 @@ def answer(proposal_id: int):
 
 @bp.post("/<int:proposal_id>/merge")
 def merge(proposal_id: int):
-    """Merge this proposal into another one of the call; supports move without counting anyone twice."""
+    """Merge this proposal (published, or awaiting moderation) into a published one of the call; supports move
+    without counting anyone twice."""
     item = _proposal(proposal_id)
     form = forms.MergeForm(prefix="merge")
     form.target_id.choices = choices([(0, "")] + [(p.id, p.title) for p in moderation.merge_targets(item)])
     if form.validate_on_submit():
         target = _proposal(form.target_id.data)
-        with transaction(form) as merged:  # committed before the emails go
+        with transaction(form, show=False) as merged:  # committed before the emails go
             moderation.merge_proposals(current_user, item, target, now=utcnow())
         if merged.ok:
             mails.send_status_change(item, answers.recipients(item))
             flash(_("The proposals are merged."), "success")
             return redirect(_back(target))
+        if isinstance(merged.error, moderation.AlreadyMerged) and merged.error.into_id == target.id:
+            flash(_("These proposals are already merged."), "info")  # a double click: the first request merged
+            return redirect(_back(target))
+        apply_error(form, merged.error)
     return _render_proposal(item, 422, merge_form=form)
 
 
@@ -228,7 +314,8 @@ def new_vote(call_id: int):
             vote = priority.create_priority_vote(current_user, item, priority.VoteData(
                 title=form.title.data, axis_id=form.axis_id.data, size=form.size.data,
                 method=VoteMethod(form.method.data), picks=form.picks.data, opens_at=stored_utc(form.opens_at.data),
-                closes_at=stored_utc(form.closes_at.data)))
+                closes_at=stored_utc(form.closes_at.data),
+                hide_results_until_closed=form.hide_results_until_closed.data))
         if created.ok:
             flash(_("The prioritisation vote is created."), "success")
             return redirect(url_for("proposals.vote", vote_id=vote.id))

@@ -277,23 +277,32 @@ def report(proposal_id: int):
 
 @bp.route("/votes/<int:vote_id>/", methods=["GET", "POST"])
 def vote(vote_id: int):
-    """A prioritisation vote: the ballot while it is open, the result with its method explained."""
+    """A prioritisation vote: the ballot while it is open, the result when the viewer may see it."""
     item = get_vote_or_404(g.territory, vote_id)
     form = forms.ButtonForm()
+    refusal = None
     if request.method == "POST":
         if not current_user.is_authenticated:
             return redirect(url_for("accounts.login", next=request.path))
         if form.validate_on_submit():
-            picked = _ballot_choices(item)
-            with transaction() as voted:
-                priority.cast_ballot(current_user, item, picked, now=utcnow())
+            with transaction(show=False) as voted:
+                priority.cast_ballot(current_user, item, _ballot_choices(item), now=utcnow())
             if voted.ok:
                 flash(_("Your vote is recorded. Thank you!"), "success")
                 return redirect(url_for("proposals.vote", vote_id=item.id))
+            if voted.error.field == "choices":
+                refusal = voted.error  # shown on the ballot, next to the proposals concerned
+            else:
+                flash(voted.error.message, "error")
+        else:
+            flash(_("The form expired or was sent twice. Please check and send it again."), "error")
     now = utcnow()
+    shown = permissions.can_see_vote_result(current_user, item, now)
     return render_template("proposals/vote.html", territory=g.territory, vote=item, form=form, now=now,
-                           voted=priority.has_voted(current_user, item), results=priority.results(item),
-                           ballots=priority.ballot_count(item), eligible=permissions.is_eligible(current_user, item.call),
+                           voted=priority.has_voted(current_user, item), eligible=permissions.is_eligible(current_user, item.call),
+                           results=priority.results(item) if shown else None,
+                           ballots=priority.ballot_count(item) if shown else None,
+                           refusal=refusal, problems=getattr(refusal, "problems", {}),
                            ranks=_submitted_ranks(item)), 200 if request.method == "GET" else 422
 
 
@@ -302,15 +311,7 @@ def _submitted_ranks(item) -> dict[int, str]:
 
 
 def _ballot_choices(item) -> list[int]:
-    """Proposal ids in the order the ballot gives them (ranks, or ticked boxes)."""
+    """Proposal ids in the order the ballot gives them (ranks, or ticked boxes); raises BallotRefused."""
     if item.method is VoteMethod.PICK:
         return [value for value in request.form.getlist("choice", type=int)]
-    ranked = []
-    for proposal in item.options:
-        rank = request.form.get(f"rank-{proposal.id}", type=int)
-        if rank:
-            ranked.append((rank, proposal.id))
-    ranks = [rank for rank, _id in ranked]
-    if len(set(ranks)) != len(ranks) or sorted(ranks) != list(range(1, len(ranks) + 1)):
-        return [0]  # gaps or ties: refused by the service as "choose each once"
-    return [proposal_id for _rank, proposal_id in sorted(ranked)]
+    return priority.ranked_choices(item, _submitted_ranks(item))

@@ -89,9 +89,11 @@ class PublicSurveys:
 
 def list_public_surveys(territory: Territory, now: dt.datetime) -> PublicSurveys:
     """Open surveys, surveys opening later, and every survey whose results are published, even while it is
-    still open (never drafts)."""
+    still open (never drafts; never archived surveys, whose published results stay reachable at their own
+    address)."""
     surveys = db.session.scalars(
-        select(Survey).where(Survey.territory_id == territory.id, Survey.status != SurveyStatus.DRAFT)
+        select(Survey).where(Survey.territory_id == territory.id,
+                             Survey.status.not_in((SurveyStatus.DRAFT, SurveyStatus.ARCHIVED)))
         .order_by(Survey.closes_at.is_(None), Survey.closes_at, Survey.id.desc())
     ).all()
     listing = PublicSurveys()

@@ -10,7 +10,7 @@ import secrets
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import selectinload
 
 from consult.core.models import utcnow
@@ -28,6 +28,7 @@ from consult.surveys.building.questions import (
 )
 from consult.surveys.models import (
     AccessCode,
+    Draft,
     Option,
     Question,
     Response,
@@ -53,7 +54,26 @@ def response_count(survey: Survey) -> int:
 
 
 def _locked(survey: Survey) -> bool:
-    return response_count(survey) > 0
+    """Answers exist that changes must not corrupt. A draft's answers are test answers: they never lock it."""
+    return survey.status is not SurveyStatus.DRAFT and response_count(survey) > 0
+
+
+def test_answer_count(survey: Survey) -> int:
+    """The test answers a draft holds (0 for a survey that was opened: its answers are real)."""
+    return response_count(survey) if survey.status is SurveyStatus.DRAFT else 0
+
+
+def discard_test_answers(survey: Survey) -> None:
+    """Delete what trying a draft left: its responses (their answers and tags go with them), answers in
+    progress and their resume keys, and access codes spent; k is free again. Only for a draft."""
+    if survey.status is not SurveyStatus.DRAFT:
+        raise Conflict(_("Only a draft holds test answers."))
+    # Bulk deletes: the database cascades to answers (and what links to them) in the same transaction.
+    db.session.execute(delete(Response).where(Response.survey_id == survey.id))
+    db.session.execute(delete(Draft).where(Draft.survey_id == survey.id))
+    db.session.execute(update(AccessCode).where(AccessCode.survey_id == survey.id, AccessCode.spent.is_(True))
+                       .values(spent=False))
+    survey.disclosure_floor = None
 
 
 def _refuse_if_locked(survey: Survey, message: str) -> None:
@@ -115,6 +135,8 @@ def update_survey(actor, survey: Survey, data: SurveyData) -> None:
     if data.mode is not survey.mode:
         if locked:
             raise Conflict(_("The answering mode cannot change once answers have been collected."))
+        if survey.status is SurveyStatus.DRAFT:
+            discard_test_answers(survey)  # tried in the other mode
         survey.mode = data.mode
     if locked:
         _refuse_lower_threshold(survey, data.disclosure_threshold)
@@ -157,8 +179,21 @@ def change_status(actor, survey: Survey, action: str, *, now: dt.datetime | None
         now = now or utcnow()
         if survey.closes_at and survey.closes_at <= now:
             raise Conflict(_("The closing date has passed: change it before opening the survey again."))
+        if survey.status is SurveyStatus.DRAFT:
+            discard_test_answers(survey)  # test answers are never counted
     survey.status = target
     db.session.flush()
+
+
+def delete_survey(actor, survey: Survey) -> None:
+    """Delete a draft with its pages, questions, options, access codes and test answers. A survey that was
+    opened is never deleted (archive it once closed). Raises PermissionDenied, Conflict."""
+    _require(actor, survey.territory)
+    if survey.status is not SurveyStatus.DRAFT:
+        raise Conflict(_("Only a draft can be deleted. A survey that was opened keeps its answers: close it, "
+                         "then archive it."))
+    # One DELETE: the database cascades to every row of the survey in the same transaction.
+    db.session.execute(delete(Survey).where(Survey.id == survey.id))
 
 
 # --- pages -------------------------------------------------------------------------------------------
@@ -250,6 +285,8 @@ def update_question(actor, question: Question, data: QuestionData) -> None:
         if locked:
             raise Conflict(_("The type of a question cannot change once answers have been collected: "
                              "add a new question instead."))
+        if survey.status is SurveyStatus.DRAFT:
+            discard_test_answers(survey)  # answers of the old type would not fit
         question.type = data.type
     check_options(data)
     check_condition(survey, data.condition_code, data.condition_values, before=question.page.position,

@@ -2,17 +2,22 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import IO
 
-from flask_babel import format_date
+from flask import current_app, render_template
 from flask_babel import gettext as _
+from markupsafe import Markup
+from sqlalchemy import func, select
+
+from consult.core.models import utcnow
+from consult.core.time import week_start
 
 from consult.exports import writers
 from consult.extensions import db
 from consult.surveys.exports import anonymity, builders
 from consult.surveys.exports.records import iter_records
-from consult.surveys.models import Survey
+from consult.surveys.models import Response, Survey
 from consult.surveys.releases.models import SurveyRelease
 from consult.surveys.releases.services import audit_of, content_of
 from consult.surveys.services import commune_choices
@@ -28,29 +33,109 @@ def _streamed(survey: Survey):
     return db.session.get(Survey, survey.id)
 
 
+def _analyst_columns(survey: Survey, communes: Mapping[str, str], *, left_out: set[str] = frozenset(),
+                     merged: set[str] = frozenset()) -> list[builders.RawColumn]:
+    """The columns of the analysts' files, without `left_out` ones; the answers of the `merged` questions are
+    written as their (text) codes, since merged groups (“1+2”) are no number."""
+    columns = [c for c in builders.raw_columns(survey, communes) if c.name not in left_out]
+    columns = [dataclasses.replace(c, show=None, numbers=None)
+               if c.question is not None and c.question.code in merged and c.part == "value" else c
+               for c in columns]
+    return builders.analyst_columns(columns)
+
+
 def responses_csv(survey: Survey) -> Iterator[str]:
     """The raw responses as CSV chunks, read from the database batch by batch while they are sent."""
     def chunks(survey: Survey) -> Iterator[str]:
         survey = _streamed(survey)
         communes = commune_choices(survey)
-        yield from writers.csv_chunks(builders.raw_rows(survey, iter_records(survey), communes))
+        columns = _analyst_columns(survey, communes)
+        yield from writers.csv_chunks(builders.raw_rows(survey, iter_records(survey), communes, columns=columns,
+                                                        labelled=True))
     return chunks(survey)
 
 
 def codebook_csv(survey: Survey) -> Iterator[str]:
-    """The codebook of the raw export as CSV chunks."""
+    """The dictionary of codes of the raw export as CSV chunks."""
     def chunks(survey: Survey) -> Iterator[str]:
         survey = _streamed(survey)
-        yield from writers.csv_chunks(builders.codebook_rows(survey, commune_choices(survey)))
+        communes = commune_choices(survey)
+        yield from writers.csv_chunks(builders.dictionary_rows(survey, _analyst_columns(survey, communes),
+                                                               communes))
     return chunks(survey)
 
 
+def _date(value) -> str:
+    # The pages' own filter, so that a file writes a date as the pages do.
+    return current_app.jinja_env.filters["date"](value, "long")
+
+
+def responses_period(survey: Survey) -> str:
+    """When the survey's responses came in, as the coordinators' results page says it, by weeks: the files give
+    the week of each response, never its day."""
+    first, last = db.session.execute(select(func.min(Response.submitted_on), func.max(Response.submitted_on))
+                                     .where(Response.survey_id == survey.id)).one()
+    if first is None:
+        return _("no response yet")
+    return _("from the week of %(first)s to the week of %(last)s", first=_date(week_start(first)),
+             last=_date(week_start(last)))
+
+
+def release_period(release: SurveyRelease) -> str:
+    """A release's collection period exactly as its results pages show it (their own template)."""
+    if release.first_month is None:
+        return _("no response yet")
+    return Markup(render_template("surveys/results/_period.html", r=release)).striptags()
+
+
+def opening_window(survey: Survey) -> str:
+    """The dates the survey was set to open and close, when they were set (empty otherwise)."""
+    opens, closes = survey.opens_at, survey.closes_at
+    if opens and closes:
+        return _("from %(start)s to %(end)s", start=_date(opens), end=_date(closes))
+    if opens:
+        return _("from %(start)s", start=_date(opens))
+    if closes:
+        return _("until %(end)s", end=_date(closes))
+    return ""
+
+
+def _response_count(survey: Survey) -> int:
+    return db.session.scalar(select(func.count(Response.id)).where(Response.survey_id == survey.id)) or 0
+
+
+def about_rows(survey: Survey, description: str):
+    """Header, then what is needed to read a file of responses: the survey, how many responses, when they came in,
+    what the file is."""
+    yield [_("Item"), _("Value")]
+    yield [_("Survey"), survey.title]
+    yield [_("Territory"), survey.territory.name]
+    yield [_("Responses in this file"), _response_count(survey)]
+    yield [_("Answers collected"), responses_period(survey)]
+    if window := opening_window(survey):
+        yield [_("Open to answers"), window]
+    yield [_("File"), description]
+    yield [_("Codes"), _("Answer codes are numbers; their labels are in the “%(sheet)s” sheet, with what an empty "
+                         "cell means.", sheet=_("Dictionary of codes"))]
+    yield [_("Column headers"), _("One header line: each header gives the column's code, then its wording after "
+                                  "“ – ”. To keep the codes only, in R: names(d) <- sub(\" – .*\", \"\", names(d)); "
+                                  "in pandas: d.columns = d.columns.str.split(\" – \").str[0].")]
+    yield [_("Exported on"), _date(utcnow().date())]
+
+
 def responses_spreadsheet(survey: Survey, fmt: str) -> IO[bytes]:
-    """The raw responses and the codebook as two sheets of an XLSX or ODS file, rewound."""
+    """The raw responses, their dictionary of codes and a method sheet, as an XLSX or ODS file, rewound."""
     communes = commune_choices(survey)
-    return writers.write_spreadsheet([(_("Pseudonymised responses"),
-                                       builders.raw_rows(survey, iter_records(survey), communes)),
-                   (_("Codebook"), builders.codebook_rows(survey, communes))], fmt)
+    columns = _analyst_columns(survey, communes)
+    return writers.write_spreadsheet([
+        (_("Pseudonymised responses"),
+         builders.raw_rows(survey, iter_records(survey), communes, columns=columns, labelled=True)),
+        (_("Dictionary of codes"), builders.dictionary_rows(survey, columns, communes)),
+        (_("Method"), about_rows(survey, _("Pseudonymised responses: one row per response in random order, a random "
+                                           "pseudonym per row; no name, account, e-mail address, day or database "
+                                           "number. Still personal data: a combination of answers can single "
+                                           "someone out."))),
+    ], fmt)
 
 
 def _release_sheets(release: SurveyRelease):
@@ -58,15 +143,10 @@ def _release_sheets(release: SurveyRelease):
     survey = release.survey
     channels = "; ".join(f"{line.label}: {builders.release_figure(line.cell, release.k)}"
                          for line in content.overview.channels.lines if line.cell.value != 0)
-    if release.first_month is None:
-        period = "—"
-    else:
-        period = _("%(first)s to %(last)s", first=format_date(release.first_month, "MMMM yyyy"),
-                   last=format_date(release.last_month, "MMMM yyyy"))
     method = builders.release_method_rows(
         survey_title=survey.title, territory=survey.territory.name, number=release.number,
-        made_on=release.made_at.date(), responses=release.responses, period=period, k=release.k,
-        channels=channels, audit=audit, content=content)
+        made_on=release.made_at.date(), responses=release.responses, period=release_period(release), k=release.k,
+        channels=channels, audit=audit, content=content, opening=opening_window(survey))
     return builders.release_table_rows(content, release.k), method
 
 
@@ -77,16 +157,29 @@ def k_anonymous_plan(survey: Survey, *, threshold: int) -> anonymity.KAnonymity:
     return anonymity.plan_k_anonymity(anonymity.combinations(survey, fields), fields, threshold)
 
 
-def k_anonymous_rows(survey: Survey, plan: anonymity.KAnonymity, *, texts: bool):
-    """Header, then the k-anonymous rows (the plan's merging and blanking applied; free texts only when `texts`)."""
-    communes = {**commune_choices(survey), anonymity.OTHER_COMMUNES: _("Other communes")}
+def _k_anonymous_columns(survey: Survey, plan: anonymity.KAnonymity, communes: Mapping[str, str], *, texts: bool,
+                         labelled: bool) -> list[builders.RawColumn]:
     # The "other" texts of the fields themselves are never written: they would undo the merging.
     left_out = {f"{quasi.code}_other_text" for quasi in plan.fields}
     if not texts:
         left_out |= builders.free_text_columns(survey)
-    columns = [c for c in builders.raw_columns(survey, communes) if c.name not in left_out]
+    if not labelled:
+        return [c for c in builders.raw_columns(survey, communes) if c.name not in left_out]
+    merged = {quasi.code for quasi, groups in zip(plan.fields, plan.groups) if groups}
+    return _analyst_columns(survey, communes, left_out=left_out, merged=merged)
+
+
+def _k_anonymous_communes(survey: Survey) -> dict[str, str]:
+    return {**commune_choices(survey), anonymity.OTHER_COMMUNES: _("Other communes")}
+
+
+def k_anonymous_rows(survey: Survey, plan: anonymity.KAnonymity, *, texts: bool, labelled: bool = False):
+    """Header, then the k-anonymous rows (the plan's merging and blanking applied; free texts only when `texts`):
+    plain rows (the data package's) or `labelled` ones (the analysts' files)."""
+    communes = _k_anonymous_communes(survey)
+    columns = _k_anonymous_columns(survey, plan, communes, texts=texts, labelled=labelled)
     records = (dataclasses.replace(r, data=anonymity.released_data(r.data, plan)) for r in iter_records(survey))
-    return builders.raw_rows(survey, records, communes, columns=columns)
+    return builders.raw_rows(survey, records, communes, columns=columns, labelled=labelled)
 
 
 def k_anonymous_csv(survey: Survey, *, threshold: int, texts: bool) -> Iterator[str]:
@@ -94,25 +187,35 @@ def k_anonymous_csv(survey: Survey, *, threshold: int, texts: bool) -> Iterator[
     def chunks(survey: Survey) -> Iterator[str]:
         survey = _streamed(survey)
         plan = k_anonymous_plan(survey, threshold=threshold)
-        yield from writers.csv_chunks(k_anonymous_rows(survey, plan, texts=texts))
+        yield from writers.csv_chunks(k_anonymous_rows(survey, plan, texts=texts, labelled=True))
     return chunks(survey)
 
 
 def k_anonymous_spreadsheet(survey: Survey, fmt: str, *, threshold: int, texts: bool) -> IO[bytes]:
-    """The k-anonymous responses, the codebook and what was merged or blanked, as an XLSX or ODS file."""
+    """The k-anonymous responses, their dictionary of codes, what was merged or blanked and a method sheet, as an
+    XLSX or ODS file."""
     plan = k_anonymous_plan(survey, threshold=threshold)
     communes = commune_choices(survey)
+    columns = _k_anonymous_columns(survey, plan, _k_anonymous_communes(survey), texts=texts, labelled=True)
+    merged_groups = {quasi.code: {group: anonymity.group_label(quasi, codes, communes) for group, codes in groups.items()}
+                     for quasi, groups in zip(plan.fields, plan.groups) if groups}
     return writers.write_spreadsheet([
-        (_("k-anonymous responses"), k_anonymous_rows(survey, plan, texts=texts)),
-        (_("Codebook"), builders.codebook_rows(survey, communes)),
+        (_("k-anonymous responses"), k_anonymous_rows(survey, plan, texts=texts, labelled=True)),
+        (_("Dictionary of codes"), builders.dictionary_rows(
+            survey, columns, communes, withheld=[quasi.code for quasi in plan.fields], merged=merged_groups)),
         (_("Anonymisation"), anonymity.anonymisation_rows(plan, communes, texts=texts)),
+        (_("Method"), about_rows(survey, _("Pseudonymised responses made k-anonymous (k = %(k)d): rare answers "
+                                           "merged or left blank, as the “%(sheet)s” sheet says.", k=threshold,
+                                           sheet=_("Anonymisation")))),
     ], fmt)
 
 
 def tables_spreadsheet(release: SurveyRelease, fmt: str) -> IO[bytes]:
-    """A release's tables and its method sheet as an XLSX or ODS file, rewound."""
+    """A release's tables, its method sheet and what their columns and special values mean, as an XLSX or ODS file,
+    rewound."""
     tables, method = _release_sheets(release)
-    return writers.write_spreadsheet([(_("Tables"), tables), (_("Method"), method)], fmt)
+    return writers.write_spreadsheet([(_("Tables"), tables), (_("Method"), method),
+                                      (_("Dictionary of codes"), builders.tables_dictionary_rows(release.k))], fmt)
 
 
 def tables_csv(release: SurveyRelease) -> Iterator[str]:

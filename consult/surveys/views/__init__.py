@@ -15,3 +15,9 @@ def get_survey_or_404(territory: Territory, survey_id: int, *, options=()) -> Su
     if survey is None or survey.territory_id != territory.id:
         abort(404)
     return survey
+
+
+# Drafts add their routes to the answering and building blueprints (last: it imports both of them).
+from consult.surveys.views import drafts  # noqa: E402
+
+__all__ = ["drafts", "get_survey_or_404"]

@@ -65,7 +65,8 @@ def responses_csv(survey_id: int):
 
 @bp.get(f"{EXPORT}/responses.<any(xlsx, ods):fmt>")
 def responses_spreadsheet(survey_id: int, fmt: str):
-    """Pseudonymised raw responses and their codebook as a spreadsheet (coordinators and admins)."""
+    """Pseudonymised raw responses, their dictionary of codes and a method sheet as a spreadsheet (coordinators and
+    admins)."""
     survey = _allowed_survey(survey_id, survey_permissions.can_read_individual_answers)
     return _download(survey, files.responses_spreadsheet(survey, fmt), "responses-pseudonymised", fmt)
 
@@ -84,7 +85,7 @@ def responses_k_anonymous(survey_id: int, fmt: str):
 
 @bp.get(f"{EXPORT}/codebook.csv")
 def codebook_csv(survey_id: int):
-    """What every column and code of the raw export means (no answers in it)."""
+    """The dictionary of codes: what every column and code of the raw export means (no answers in it)."""
     survey = _allowed_survey(survey_id, survey_permissions.can_download_tables)
     return _download(survey, files.codebook_csv(survey), "codebook", "csv")
 

@@ -14,7 +14,7 @@ from consult.errors import Conflict, InvalidInput, NotFound
 from consult.extensions import db
 from consult.groups.models import Meeting
 from consult.proposals.models import Call, Comment, Proposal, ProposalState
-from consult.surveys.models import Answer, Question, Response, Survey
+from consult.surveys.models import Answer, Question, Response, Survey, SurveyStatus
 from consult.surveys.results import text_questions
 from consult.surveys.results.data import TEXT_TYPES
 from consult.synthesis.axes.targets import Target, parse_id
@@ -54,7 +54,7 @@ def territory_surveys(territory: Territory) -> list[Survey]:
 def _survey_answers(territory: Territory, survey_id: int | None) -> list[TextItem]:
     items = []
     for survey in territory_surveys(territory):
-        if survey_id is not None and survey.id != survey_id:
+        if (survey_id is not None and survey.id != survey_id) or survey.status is SurveyStatus.DRAFT:  # test answers
             continue
         questions = {q.id: q for q in text_questions(survey)}
         if not questions:

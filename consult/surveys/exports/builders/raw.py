@@ -1,20 +1,26 @@
 """Pure row builders of the raw (pseudonymised) export: one row per response, and the codebook that explains its
-columns."""
+columns.
+
+The same columns serve two formats: the data package's (machine names such as `Q4_other_text`, stored codes) and
+the analysts' files (`labelled`: one header row « Q4_autre_texte – … » in the export's language, answer codes as
+numbers, channels as words, one column per “other” answer; their codebook is `dictionary.dictionary_rows`)."""
 from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
 import secrets
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
+from flask_babel import pgettext
 
 from consult.core.time import week_start
 from consult.exports.writers import Cell, Row
 from consult.surveys.answering.answers import SINGLE_VALUE_TYPES, other_key, score
 from consult.surveys.exports.records import ResponseRecord
-from consult.surveys.models import Channel, Question, QuestionType, Survey, SurveyPage
+from consult.surveys.models import Channel, Option, Question, QuestionType, Survey, SurveyPage
 
 T = QuestionType
 
@@ -23,10 +29,64 @@ T = QuestionType
 
 @dataclass(frozen=True, slots=True)
 class RawColumn:
-    """One column of the raw export: its name and how to read it from (row pseudonym, record)."""
+    """One column of the raw export: its name and how to read it from (row pseudonym, record).
+
+    `name` is the stable machine name (the data package's field). The analysts' files (`labelled` rows) head the
+    column with `key – label` in the export's language and write each value through `show` (answer codes as
+    numbers, channels as words)."""
 
     name: str
     read: Callable[[int, ResponseRecord], Cell]
+    key: str = ""
+    label: str = ""
+    show: Callable[[Cell], Cell] | None = None
+    question: Question | None = None
+    part: str = "value"  # value, option, row, name, other_text, other_flag, score_raw, score_pct, meta
+    option: Option | None = None
+    numbers: Mapping[str, int] | None = None
+
+    @property
+    def header(self) -> str:
+        """The header of the column in the analysts' files: “Q8 – Commune de résidence”."""
+        key = self.key or self.name
+        return f"{key} – {_short(self.label)}" if self.label else key
+
+    def cell(self, pseudonym, record: ResponseRecord) -> Cell:
+        value = self.read(pseudonym, record)
+        return value if self.show is None or value is None else self.show(value)
+
+    def code_of(self, code: str) -> Cell:
+        """An answer code as this column writes it."""
+        return code if self.numbers is None else self.numbers.get(code, code)
+
+
+_HEADER_LABEL = 60  # characters of a label kept in a header; the codebook has the whole text
+
+
+def _short(text: str) -> str:
+    """A label on one line, cut after a whole word when too long for a header."""
+    text = " ".join(str(text).split())
+    if len(text) <= _HEADER_LABEL:
+        return text
+    cut = text[:_HEADER_LABEL]
+    words = cut.rsplit(" ", 1)[0] if " " in cut[_HEADER_LABEL // 2:] else cut
+    return words.rstrip(" ,;:") + "…"
+
+
+def option_numbers(question: Question) -> dict[str, int]:
+    """The number each answer code is written as in the analysts' files: a code made of digits is that number;
+    the others (such as « autre ») follow the largest, in the questionnaire's order. Numbers by position when
+    two codes would give the same number (“01” and “1”)."""
+    choices = question.choices
+    numbers = {o.code: int(o.code) for o in choices if re.fullmatch(r"[0-9]{1,9}", o.code)}
+    if len(set(numbers.values())) < len(numbers):
+        return {o.code: position for position, o in enumerate(choices, start=1)}
+    following = max(numbers.values(), default=0)
+    for option in choices:
+        if option.code not in numbers:
+            following += 1
+            numbers[option.code] = following
+    return numbers
 
 
 def number_cell(value) -> int | float | None:
@@ -44,40 +104,63 @@ def _iso_date(value) -> dt.date | str | None:
         return value  # stored before validation tightened: keep what is there rather than lose it
 
 
+def _suffix(name: str) -> str:
+    """The translated end of a column key (“other_text” → « texte_autre »)."""
+    return {"name": pgettext("export column", "name"), "other_text": pgettext("export column", "other_text"),
+            "score_raw": pgettext("export column", "score_raw"),
+            "score_pct": pgettext("export column", "score_pct")}[name]
+
+
 def _question_columns(question: Question, communes: Mapping[str, str]) -> list[RawColumn]:
-    code, kind = question.code, question.type
+    code, kind, text = question.code, question.type, question.text
     columns: list[RawColumn] = []
+    numbers = option_numbers(question) if kind.has_options else None
 
     def value(record: ResponseRecord):
         return record.data.get(code)
 
+    def column(name: str, read, label: str, **extra) -> RawColumn:
+        key = extra.pop("key", name)
+        return RawColumn(name, read, key=key, label=label, question=question, **extra)
+
+    def coded(value: Cell) -> Cell:
+        return numbers.get(value, value) if isinstance(value, str) else value
+
     if kind in SINGLE_VALUE_TYPES:
-        columns.append(RawColumn(code, lambda n, r: value(r)))
+        columns.append(column(code, lambda n, r: value(r), text, show=coded, numbers=numbers))
     elif kind is T.MULTIPLE:
         for option in question.choices:
-            columns.append(RawColumn(f"{code}_{option.code}",
-                                     lambda n, r, o=option.code: None if value(r) is None else int(o in value(r))))
+            columns.append(column(f"{code}_{option.code}",
+                                  lambda n, r, o=option.code: None if value(r) is None else int(o in value(r)),
+                                  option.label, part="other_flag" if option.is_other else "option", option=option))
     elif kind in (T.RATING, T.NUMBER):
-        columns.append(RawColumn(code, lambda n, r: number_cell(value(r))))
+        columns.append(column(code, lambda n, r: number_cell(value(r)), text))
     elif kind in (T.SHORT_TEXT, T.LONG_TEXT):
-        columns.append(RawColumn(code, lambda n, r: value(r)))
+        columns.append(column(code, lambda n, r: value(r), text))
     elif kind is T.DATE:
-        columns.append(RawColumn(code, lambda n, r: _iso_date(value(r))))
+        columns.append(column(code, lambda n, r: _iso_date(value(r)), text))
     elif kind is T.COMMUNE:
-        columns.append(RawColumn(code, lambda n, r: value(r)))
-        columns.append(RawColumn(f"{code}_name", lambda n, r: communes.get(value(r)) if value(r) else None))
+        columns.append(column(code, lambda n, r: value(r), text))
+        columns.append(column(f"{code}_name", lambda n, r: communes.get(value(r)) if value(r) else None,
+                              _("Name of the commune"), key=f"{code}_{_suffix('name')}", part="name"))
     elif kind is T.RANKING:
         for option in question.choices:
-            columns.append(RawColumn(f"{code}_{option.code}", lambda n, r, o=option.code: _rank_of(value(r), o)))
+            columns.append(column(f"{code}_{option.code}", lambda n, r, o=option.code: _rank_of(value(r), o),
+                                  option.label, part="option", option=option))
     elif kind is T.MATRIX:
         for row in question.rows:
-            columns.append(RawColumn(f"{code}_{row.code}",
-                                     lambda n, r, c=row.code: (value(r) or {}).get(c)))
-    if any(o.is_other for o in question.choices):
-        columns.append(RawColumn(f"{code}_other_text", lambda n, r: r.data.get(other_key(question))))
+            columns.append(column(f"{code}_{row.code}", lambda n, r, c=row.code: (value(r) or {}).get(c),
+                                  row.label, show=coded, part="row", option=row, numbers=numbers))
+    other = next((o for o in question.choices if o.is_other), None)
+    if other is not None:
+        columns.append(column(f"{code}_other_text", lambda n, r: r.data.get(other_key(question)),
+                              _("“%(answer)s”: the text written", answer=other.label),
+                              key=f"{code}_{_suffix('other_text')}", part="other_text", option=other))
     if question.scored:
-        columns.append(RawColumn(f"{code}_score_raw", lambda n, r: _score_part(question, r, 0)))
-        columns.append(RawColumn(f"{code}_score_pct", lambda n, r: _score_part(question, r, 1)))
+        columns.append(column(f"{code}_score_raw", lambda n, r: _score_part(question, r, 0), _("Raw score"),
+                              key=f"{code}_{_suffix('score_raw')}", part="score_raw"))
+        columns.append(column(f"{code}_score_pct", lambda n, r: _score_part(question, r, 1),
+                              _("Score as a percentage"), key=f"{code}_{_suffix('score_pct')}", part="score_pct"))
     return columns
 
 
@@ -96,10 +179,12 @@ def raw_columns(survey: Survey, communes: Mapping[str, str]) -> list[RawColumn]:
     """The columns of the raw export. No database id, account or keyer, no day: a random pseudonym per row and
     the week the response came in."""
     columns = [
-        RawColumn("pseudonym", lambda n, r: n),
-        RawColumn("channel", lambda n, r: r.channel.value),
+        RawColumn("pseudonym", lambda n, r: n, key=_("pseudonym"), part="meta"),
+        RawColumn("channel", lambda n, r: r.channel.value, key=_("channel"), part="meta",
+                  show=lambda value: str(Channel(value).label)),
         # An account's response keeps its day in the database; no file carries it, only the week.
-        RawColumn("submitted_week", lambda n, r: week_start(r.submitted_on)),
+        RawColumn("submitted_week", lambda n, r: week_start(r.submitted_on), key=_("week"),
+                  label=_("Monday of the week the response came in"), part="meta"),
     ]
     for question in survey.questions:
         columns.extend(_question_columns(question, communes))
@@ -134,14 +219,31 @@ def pseudonyms() -> Iterator[str]:
         yield f"{(left << _HALF_BITS) | right:010x}"
 
 
+def analyst_columns(columns: Iterable[RawColumn]) -> list[RawColumn]:
+    """The columns of the analysts' files: one column per “other” answer — its text when the file has it (the
+    text is required with that answer, so a written text means it was chosen), else the 0/1 column."""
+    columns = list(columns)
+    texts = {c.question.code for c in columns if c.part == "other_text"}
+    return [c for c in columns if not (c.part == "other_flag" and c.question.code in texts)]
+
+
 def raw_rows(survey: Survey, records: Iterable[ResponseRecord], communes: Mapping[str, str], *,
-             columns: list[RawColumn] | None = None) -> Iterator[Row]:
+             columns: list[RawColumn] | None = None, labelled: bool = False) -> Iterator[Row]:
     """Header, then one row per response in the order given, each with a random pseudonym (not a number:
-    a number would follow that order)."""
+    a number would follow that order).
+
+    Plain rows head each column with its machine name and write the stored codes (the data package's format);
+    `labelled` rows (the analysts' files) head it with “key – label” in the export's language and write answer
+    codes as numbers and channels as words."""
     columns = raw_columns(survey, communes) if columns is None else columns
-    yield [c.name for c in columns]
+    if not labelled:
+        yield [c.name for c in columns]
+        for pseudonym, record in zip(pseudonyms(), records):
+            yield [c.read(pseudonym, record) for c in columns]
+        return
+    yield [c.header for c in columns]
     for pseudonym, record in zip(pseudonyms(), records):
-        yield [c.read(pseudonym, record) for c in columns]
+        yield [c.cell(pseudonym, record) for c in columns]
 
 
 # --------------------------------------------------------------------------- codebook

@@ -68,14 +68,17 @@ def release_table_rows(content: ReleaseContent, k: int) -> Iterator[Row]:
 
 
 def release_method_rows(*, survey_title: str, territory: str, number: int, made_on, responses: int, period: str,
-                        k: int, channels: str, audit: Audit, content: ReleaseContent) -> Iterator[Row]:
-    """Header, then what is needed to read the tables: the release, n, period, channels, k, protection."""
+                        k: int, channels: str, audit: Audit, content: ReleaseContent, opening: str = "") -> Iterator[Row]:
+    """Header, then what is needed to read the tables: the release, n, period (and the dates the survey was set to
+    open and close, if any), channels, k, protection."""
     yield [_("Item"), _("Value")]
     yield [_("Survey"), survey_title]
     yield [_("Territory"), territory]
     yield [_("Release"), _("no. %(number)d, made on %(date)s", number=number, date=made_on.isoformat())]
     yield [_("Respondents (n)"), responses]
     yield [_("Answers collected"), period]
+    if opening:
+        yield [_("Open to answers"), opening]
     yield [_("Collection channels"), channels or "—"]
     yield [_("Disclosure threshold (k)"), k]
     yield [_("Primary suppression"),
