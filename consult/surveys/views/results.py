@@ -256,7 +256,8 @@ def key_findings(number: int):
             flash(_("The key findings of release no. %(number)d are saved.", number=release.number)
                   if release.key_findings else
                   _("Release no. %(number)d has no key findings any more.", number=release.number), "success")
-            return redirect(url_for("survey_results.results"))
+            # Where readers will see them: the release's own page.
+            return redirect(url_for("survey_public_results.public", number=release.number))
     return render_template("surveys/results/key_findings.html", territory=g.territory, survey=g.survey,
                            release=release, form=form, earlier=earlier,
                            maximum=releases.KEY_FINDINGS_MAX), 422 if form.errors else 200
