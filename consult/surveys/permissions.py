@@ -15,6 +15,11 @@ def can_read_results(user, survey: Survey) -> bool:
     return survey.results_published_at is not None or can_observe_territory(user, survey.territory)
 
 
+def can_write_key_findings(user, survey: Survey) -> bool:
+    """Write and edit the key findings of a release (words only, never its figures): coordinators and admins."""
+    return can_manage_survey(user, survey)
+
+
 def can_download_tables(user, survey: Survey) -> bool:
     """Aggregated, suppressed tables and the codebook: observers, coordinators and admins."""
     return can_observe_territory(user, survey.territory)

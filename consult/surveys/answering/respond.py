@@ -79,12 +79,18 @@ class PublicSurveys:
 
     open: list[Survey] = field(default_factory=list)
     upcoming: list[Survey] = field(default_factory=list)
-    published: list[Survey] = field(default_factory=list)
+    published: list[Survey] = field(default_factory=list)   # results published, whether still open or not
+
+    @property
+    def published_ended(self) -> list[Survey]:
+        """Published results of surveys that no longer take answers (an open one already has its own card)."""
+        return [s for s in self.published if s not in self.open and s not in self.upcoming]
 
 
 def list_public_surveys(territory: Territory, now: dt.datetime) -> PublicSurveys:
-    """Open surveys, surveys opening later, and ended ones whose results are published (never drafts; never
-    archived surveys, whose published results stay reachable at their own address)."""
+    """Open surveys, surveys opening later, and every survey whose results are published, even while it is
+    still open (never drafts; never archived surveys, whose published results stay reachable at their own
+    address)."""
     surveys = db.session.scalars(
         select(Survey).where(Survey.territory_id == territory.id,
                              Survey.status.not_in((SurveyStatus.DRAFT, SurveyStatus.ARCHIVED)))
@@ -96,7 +102,7 @@ def list_public_surveys(territory: Territory, now: dt.datetime) -> PublicSurveys
             listing.open.append(survey)
         elif survey.status is SurveyStatus.OPEN and survey.opens_at is not None and now < survey.opens_at:
             listing.upcoming.append(survey)
-        elif survey.results_published_at is not None:
+        if survey.results_published_at is not None:
             listing.published.append(survey)
     listing.published.sort(key=lambda s: s.results_published_at, reverse=True)
     return listing

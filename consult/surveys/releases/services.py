@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from consult.core import snapshot
-from consult.errors import Conflict, PermissionDenied
+from consult.errors import Conflict, InvalidInput, PermissionDenied
 from consult.extensions import db
 from consult.surveys import permissions, results
 from consult.surveys.models import Survey, SurveyStatus
@@ -154,6 +154,38 @@ def publish_results(actor, survey: Survey, *, now: dt.datetime) -> SurveyRelease
         raise Conflict(_("The results are already published."))
     release = latest_release(survey) or make_release(actor, survey, now=now)
     survey.results_published_at = now
+    db.session.flush()
+    return release
+
+
+KEY_FINDINGS_MAX = 5000   # characters: a few short paragraphs, read before the figures
+
+
+def key_findings_draft(release: SurveyRelease) -> tuple[str, SurveyRelease | None]:
+    """The text to offer in the key findings form: the release's own, or, while it has none, the text of the
+    latest earlier release that has one (returned with it: the coordinator re-reads it against the new
+    figures before saving). A release's key findings are its own: a new release starts empty."""
+    if release.key_findings:
+        return release.key_findings, None
+    earlier = db.session.scalars(
+        select(SurveyRelease).where(SurveyRelease.survey_id == release.survey_id, SurveyRelease.number < release.number,
+                                    SurveyRelease.key_findings != "")
+        .order_by(SurveyRelease.number.desc()).limit(1)).first()
+    return (earlier.key_findings, earlier) if earlier else ("", None)
+
+
+def write_key_findings(actor, release: SurveyRelease, text: str) -> SurveyRelease:
+    """Replace a release's key findings (Markdown; empty removes them). Only these words change: the figures,
+    their digest and the audit stay as made; a published release may be edited.
+
+    Raises PermissionDenied (coordinators and admins of the territory only), InvalidInput (too long).
+    """
+    if not permissions.can_write_key_findings(actor, release.survey):
+        raise PermissionDenied(_("You are not allowed to do this."))
+    text = (text or "").replace("\r\n", "\n").strip()
+    if len(text) > KEY_FINDINGS_MAX:
+        raise InvalidInput(_("At most %(max)d characters.", max=KEY_FINDINGS_MAX), field="text")
+    release.key_findings = text
     db.session.flush()
     return release
 

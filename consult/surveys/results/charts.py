@@ -44,16 +44,25 @@ def _svg(ident: str, title: str, description: str, height: float, body: list[str
     return Markup(head + "".join(body) + "</svg>")  # every text part escaped above and below
 
 
-def bar_chart(bars: Sequence[Bar], *, ident: str, title: str, description: str) -> Markup:
-    """Horizontal bars, each label written above its bar (readable on a phone), value at its end."""
+INLINE_LABEL = 120  # room for a label beside its bar (about 16 characters)
+INLINE_BAR_HEIGHT = 15
+VALUE_ROOM = 104    # room for a value after the bar ("100 % (1 234)")
+
+
+def bar_chart(bars: Sequence[Bar], *, ident: str, title: str, description: str, compact: bool = False) -> Markup:
+    """Horizontal bars, each label written above its bar (readable on a phone), value at its end.
+    `compact`: when every label is short, each label goes on its bar's line instead (half the height)."""
+    if compact and all(len(bar.label) * CHAR * 1.1 <= INLINE_LABEL for bar in bars):
+        return _inline_bar_chart(bars, ident=ident, title=title, description=description)
     body: list[str] = []
     y = 4.0
     wrap = int(WIDTH / CHAR)
+    below_label, below_bar = (3, 6) if compact else (6, 8)
     for bar in bars:
         for line in textwrap.wrap(bar.label, wrap) or [""]:
             y += LINE
             body.append(f'<text x="0" y="{y:.0f}" fill="{TEXT}">{escape(line)}</text>')
-        y += 6
+        y += below_label
         body.append(f'<rect x="0" y="{y:.0f}" width="{BAR_MAX}" height="{BAR_HEIGHT}" fill="{TRACK}"/>')
         text_y = y + BAR_HEIGHT - 4
         if bar.length is None:
@@ -65,8 +74,32 @@ def bar_chart(bars: Sequence[Bar], *, ident: str, title: str, description: str) 
                 body.append(f'<rect x="0" y="{y:.0f}" width="{length:.1f}" height="{BAR_HEIGHT}" fill="{BLUE}"/>')
             body.append(f'<text x="{BAR_MAX + 8}" y="{text_y:.0f}" fill="{TEXT}" font-weight="600">'
                         f'{escape(bar.text)}</text>')
-        y += BAR_HEIGHT + 8
+        y += BAR_HEIGHT + below_bar
     return _svg(ident, title, description, y + 4, body)
+
+
+def _inline_bar_chart(bars: Sequence[Bar], *, ident: str, title: str, description: str) -> Markup:
+    """Short labels on the left, bars after them, values at their end: one line per answer."""
+    body: list[str] = []
+    left = max((len(bar.label) for bar in bars), default=0) * CHAR * 1.1 + 10  # capitals are wider than CHAR
+    longest = WIDTH - left - VALUE_ROOM
+    y = 4.0
+    height = INLINE_BAR_HEIGHT
+    for bar in bars:
+        text_y = y + height - 2
+        body.append(f'<text x="0" y="{text_y:.0f}" fill="{TEXT}">{escape(bar.label)}</text>')
+        body.append(f'<rect x="{left:.0f}" y="{y:.0f}" width="{longest:.0f}" height="{height}" fill="{TRACK}"/>')
+        if bar.length is None:
+            body.append(f'<text x="{left + longest + 8:.0f}" y="{text_y:.0f}" fill="{MUTED}" font-style="italic">'
+                        f'{escape(bar.text)}</text>')
+        else:
+            length = max(0.0, min(1.0, bar.length)) * longest
+            if length > 0:
+                body.append(f'<rect x="{left:.0f}" y="{y:.0f}" width="{length:.1f}" height="{height}" fill="{BLUE}"/>')
+            body.append(f'<text x="{left + longest + 8:.0f}" y="{text_y:.0f}" fill="{TEXT}" font-weight="600">'
+                        f'{escape(bar.text)}</text>')
+        y += height + 7
+    return _svg(ident, title, description, y, body)
 
 
 def column_chart(columns: Sequence[Bar], *, ident: str, title: str, description: str,

@@ -18,6 +18,9 @@ from dataclasses import dataclass, field
 from flask_babel import format_date, format_decimal, format_percent
 from flask_babel import gettext as _
 
+from markupsafe import Markup
+
+from consult.core.text import render_markdown
 from consult.surveys import results
 from consult.surveys.results.charts import Bar
 from consult.core.disclosure import (
@@ -45,11 +48,13 @@ class QuestionInfo:
     type: QuestionType
     conditional: bool = False
     score_multiplier: float | None = None
+    section: str = ""      # the title of its page (releases made before it was kept have "")
 
     @classmethod
     def of(cls, question: Question) -> QuestionInfo:
         return cls(question.code, question.text, question.type,
-                   bool(question.condition_code or question.page.condition_code), question.score_multiplier)
+                   bool(question.condition_code or question.page.condition_code), question.score_multiplier,
+                   question.page.title)
 
 
 @dataclass(frozen=True)
@@ -278,6 +283,47 @@ def _fill_ranking(view: QuestionView, result: results.RankingResult, k: int | No
         view.ranking.append(RankView(item.label, seen.cell, first.cell, first.share,
                                      item.mean_rank if safe else None, item.borda if safe else None))
     view.mean_withheld = any(r.mean_rank is None and r.ranked.value != 0 for r in view.ranking)
+
+
+@dataclass(frozen=True)
+class Section:
+    """A part of the results page: the questions of one page of the questionnaire, with its anchor."""
+
+    anchor: str
+    title: str
+    questions: list[QuestionView]
+
+
+def sections(questions: Sequence[QuestionView]) -> list[Section]:
+    """The questions grouped by the questionnaire's pages, in order, for the page and its table of contents.
+    A release made before page titles were kept gives one untitled part."""
+    made: list[Section] = []
+    for view in questions:
+        title = view.question.section
+        if not made or made[-1].title != title:
+            made.append(Section(f"part-{len(made) + 1}", title, []))
+        made[-1].questions.append(view)
+    return made
+
+
+def mean_answer(view: QuestionView) -> str:
+    """A scale's mean position in plain words: between which two answers it falls, on which scale
+    ("Between “Bon” and “Assez bon” (2.4 on a scale from 1 “Très bon” to 5 “Très mauvais”)")."""
+    labels = [line.label for line in view.shown.lines]
+    mean = view.mean
+    low, high = int(mean // 1), int(-(-mean // 1))
+    scale = _("%(mean)s on a scale from 1 “%(first)s” to %(count)d “%(last)s”", mean=decimal(mean, 1),
+              first=labels[0], count=len(labels), last=labels[-1])
+    if low == high or round(mean, 1) == low or round(mean, 1) == high:
+        return _("Close to “%(answer)s” (%(scale)s).", answer=labels[int(round(mean, 1)) - 1], scale=scale)
+    return _("Between “%(low)s” and “%(high)s” (%(scale)s).", low=labels[low - 1], high=labels[high - 1],
+             scale=scale)
+
+
+def key_findings_html(text: str | None) -> Markup:
+    """A coordinator's key findings as HTML: the site's Markdown, where any HTML typed stays visible text
+    (« <script> » is shown as written, never interpreted)."""
+    return render_markdown((text or "").replace("&", "&amp;").replace("<", "&lt;"))
 
 
 # --- breakdowns -------------------------------------------------------------------------------------

@@ -12,8 +12,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import SelectField
+from wtforms import SelectField, TextAreaField
+from wtforms.validators import Length
 
+from consult.core.db import LARGEST_ID
 from consult.core.forms import choices
 from consult.core.models import utcnow
 from consult.core.transaction import transaction
@@ -23,7 +25,12 @@ from consult.surveys.releases import services as releases
 from consult.surveys.releases.content import ReleaseContent
 from consult.surveys.releases.models import SurveyRelease
 from consult.surveys.results import charts, presentation
-from consult.surveys.permissions import can_manage_survey, can_read_individual_answers, can_read_results
+from consult.surveys.permissions import (
+    can_manage_survey,
+    can_read_individual_answers,
+    can_read_results,
+    can_write_key_findings,
+)
 from consult.surveys.views import get_survey_or_404
 from consult.territories import permissions
 from consult.territories.views import get_territory_or_404
@@ -73,7 +80,9 @@ def _helpers():
     survey = g.get("survey")
     return {"figure": presentation.figure, "percent": presentation.percent, "decimal": presentation.decimal,
             "bar_chart": bar_chart, "k": results.disclosure_threshold(survey) if survey else None,
+            "mean_answer": presentation.mean_answer, "key_findings_html": presentation.key_findings_html,
             "can_read_texts": bool(survey) and can_read_individual_answers(current_user, survey),
+            "may_write_key_findings": bool(survey) and can_write_key_findings(current_user, survey),
             "latest_release": releases.latest_release(survey) if survey else None}
 
 
@@ -85,7 +94,7 @@ def bar_chart(shown: presentation.Shown, ident: str, title: str, k: int | None, 
     """The SVG bar chart of a distribution as shown (templates call this)."""
     described = _("Bar chart; the same figures are in the table.")
     return charts.bar_chart(presentation.bars(shown, k, by_share=by_share), ident=ident, title=title,
-                            description=described)
+                            description=described, compact=True)
 
 
 def _weeks_chart(view: presentation.OverviewView, k: int | None):
@@ -221,6 +230,39 @@ def texts():
                            search=search, code=code, questions=results.text_questions(g.survey))
 
 
+class KeyFindingsForm(FlaskForm):
+    """The coordinator's key findings of one release."""
+
+    text = TextAreaField(_l("Key findings"), validators=[Length(max=releases.KEY_FINDINGS_MAX)],
+                         description=_l("What to remember from these results, in a few short sentences. Leave "
+                                        "empty to show nothing. A line starting with “- ” makes a list; "
+                                        "**words** between two stars are shown in bold."),
+                         render_kw={"rows": 12})
+
+
+@bp.route("/releases/<int:number>/key-findings", methods=["GET", "POST"])
+def key_findings(number: int):
+    """Write or edit what a release's readers see first (« L'essentiel »); its figures never change."""
+    release = _release_or_404(number)
+    permissions.require(can_write_key_findings(current_user, g.survey))
+    form = KeyFindingsForm()
+    earlier = None
+    if not form.is_submitted():
+        form.text.data, earlier = releases.key_findings_draft(release)
+    elif form.validate():
+        with transaction(form) as saved:
+            releases.write_key_findings(current_user, release, form.text.data)
+        if saved.ok:
+            flash(_("The key findings of release no. %(number)d are saved.", number=release.number)
+                  if release.key_findings else
+                  _("Release no. %(number)d has no key findings any more.", number=release.number), "success")
+            # Where readers will see them: the release's own page.
+            return redirect(url_for("survey_public_results.public", number=release.number))
+    return render_template("surveys/results/key_findings.html", territory=g.territory, survey=g.survey,
+                           release=release, form=form, earlier=earlier,
+                           maximum=releases.KEY_FINDINGS_MAX), 422 if form.errors else 200
+
+
 @bp.post("/<any(publish, unpublish, release):action>")
 def publish(action: str):
     """Publish the latest release (making the first one), make a new release, or take the releases off."""
@@ -247,6 +289,8 @@ def publish(action: str):
 # --- release pages -----------------------------------------------------------------------------------
 
 def _release_or_404(number: int | None) -> SurveyRelease:
+    if number is not None and number > LARGEST_ID:
+        abort(404)
     release = (releases.latest_release(g.survey) if number is None
                else releases.get_release(g.survey, number))
     if release is None:
@@ -257,7 +301,8 @@ def _release_or_404(number: int | None) -> SurveyRelease:
 def _release_page(release: SurveyRelease, content: ReleaseContent, *, preview: bool):
     return render_template(
         "surveys/results/public.html", territory=g.territory, survey=g.survey, shown_k=release.k, k=release.k,
-        overview=content.overview, questions=content.questions, release=release, preview=preview,
+        overview=content.overview, questions=content.questions, sections=presentation.sections(content.questions),
+        release=release, preview=preview,
         published=g.survey.results_published_at is not None, releases=releases.releases_of(g.survey),
         enough=bool(content.offered))
 

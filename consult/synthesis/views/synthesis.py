@@ -37,7 +37,7 @@ def helpers():
     if territory is None:  # an error page before the territory was found
         return {}
     return {"figure": presentation.figure, "percent": presentation.percent, "decimal": presentation.decimal,
-            "bar_chart": bar_chart, "can_manage": can_manage_plan(current_user, territory),
+            "bar_chart": bar_chart, "mean_answer": presentation.mean_answer, "can_manage": can_manage_plan(current_user, territory),
             "can_read_texts": can_read_free_texts(current_user, territory)}
 
 
