@@ -30,6 +30,7 @@ from sqlalchemy import func, select
 from consult.accounts.demo import DEMO_ACCOUNTS
 from consult.extensions import db
 from consult.groups.models import Attendance, Meeting, Signup, WorkingGroup
+from consult.proposals.models import Call, Proposal
 from consult.accounts.models import Role, TerritoryRole, User
 from consult.surveys import services
 from consult.surveys.models import (Answer, Channel, Option, Question, QuestionType, Response, Survey, SurveyPage,
@@ -79,6 +80,8 @@ class Served:
     meeting_titles: set[str] = field(default_factory=set)
     gascogne_id: int = 0
     gascogne_responses: int = 0
+    call_id: int = 0
+    call_proposals: int = 0
 
 
 GASCOGNE = "gascogne-toulousaine"
@@ -162,6 +165,8 @@ def served(tmp_path_factory):
         gascogne = gascogne_survey(db.session.scalar(select(User).where(User.email == COORDINATOR)))
         group = db.session.scalar(select(WorkingGroup).join(Signup).where(WorkingGroup.territory_id == territory.id)
                                   .order_by(WorkingGroup.id))
+        call = db.session.scalar(select(Call).join(Proposal).where(Call.territory_id == territory.id)
+                                 .order_by(Call.id))
         meeting = db.session.scalar(select(Meeting).join(Attendance).where(Meeting.territory_id == territory.id)
                                     .order_by(Meeting.id))
         facts = dict(
@@ -177,6 +182,9 @@ def served(tmp_path_factory):
                                                     .where(Meeting.territory_id == territory.id)),
             meeting_titles=set(db.session.scalars(select(Meeting.title))),
             gascogne_id=gascogne.id, gascogne_responses=GASCOGNE_RESPONSES,
+            call_id=call.id,
+            call_proposals=db.session.scalar(select(func.count()).select_from(Proposal)
+                                             .where(Proposal.call_id == call.id)),
         )
         db.session.remove()
         db.engine.dispose()
@@ -430,6 +438,21 @@ def test_group_roster_and_attendance_hold_the_stored_rows(served, coordinator_ht
         assert observer_http.request("GET", path)[0] == 403
 
 
+# --- proposals: a call's list as a file (coordinators only) -------------------------------------------------
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "ods"])
+def test_a_calls_proposals_export_holds_every_proposal(served, coordinator_http, observer_http, fmt):
+    path = f"/t/{SLUG}/manage/proposals/calls/{served.call_id}/proposals.{fmt}"
+    headers, body = download(coordinator_http, path, fmt)
+    assert re.search(rf'attachment; filename="{SLUG}-proposals-call-{served.call_id}-[0-9-]+\.{fmt}"',
+                     headers["content-disposition"])
+    found = sheets(body, fmt)[0]
+    assert len(found) - 1 == served.call_proposals
+    assert not [v for v in cells(found) if v.startswith(("=", "+", "@"))]
+    assert headers["cache-control"] == "no-store"
+    assert observer_http.request("GET", path)[0] == 403
+
+
 # --- action plan: the import template (coordinators only) ---------------------------------------------------
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx", "ods"])
@@ -494,7 +517,7 @@ FETCHED = [  # (endpoint, the formats fetched above)
     ("groups_exports.meeting_attendance", {"csv", "xlsx", "ods"}),
     ("groups_exports.territory_attendance", {"csv", "xlsx", "ods"}),
     ("calendar.meeting_ics", None), ("calendar.feed", None),
-    ("plan_io.template", {"csv", "xlsx", "ods"}), ("fiche_files.download", {"pdf", "odt"}),
+    ("plan_io.template", {"csv", "xlsx", "ods"}), ("proposals_manage.export_proposals", {"csv", "xlsx", "ods"}), ("fiche_files.download", {"pdf", "odt"}),
     ("files.download", None),  # a job's file: fetched from gunicorn in tests/diagnostic/test_jobs_served.py
 ]
 NOT_FILES = {"survey_exports.index"}  # the page that lists the survey's files
