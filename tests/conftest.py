@@ -100,10 +100,18 @@ HEAVY_FILES = (
     "tests/api/test_api.py",
     "tests/synthesis/test_plan_demo.py",
     "tests/browser/test_survey_journey.py",
+    "tests/browser/test_results_report_journey.py",
+    "tests/browser/test_phone_journey.py",
     "tests/browser/test_plan_io_journey.py",
     "tests/browser/test_fiche_journey.py",
     "tests/browser/test_files_journey.py",
     "tests/diagnostic/test_jobs_served.py",
+    "tests/browser/test_signup_journey.py",
+    "tests/browser/test_vote_journey.py",
+    "tests/browser/test_workspaces_journey.py",
+    "tests/browser/test_group_journey.py",
+    "tests/proposals/test_authorization.py",
+    "tests/core/test_authorization.py",
 )
 
 
