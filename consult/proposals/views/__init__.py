@@ -1,11 +1,10 @@
 """Proposal blueprints: calls, proposals, supports and comments (public), moderation (manage)."""
 from __future__ import annotations
 
-from flask import abort, request
+from flask import request
 from sqlalchemy.orm import joinedload
 
 from consult.core.urls import is_safe_next
-from consult.extensions import db
 from consult.proposals.models import Call, PriorityVote, Proposal
 from consult.proposals.services import listing
 from consult.territories.models import Territory
@@ -13,11 +12,8 @@ from consult.territories.views import get_or_404
 
 
 def get_call_or_404(territory: Territory, call_id: int) -> Call:
-    """A call of this territory, or 404."""
-    call = db.session.get(Call, call_id)
-    if call is None or call.territory_id != territory.id:
-        abort(404)
-    return call
+    """A call of this territory, or 404 (also for an id beyond the database's integers)."""
+    return get_or_404(Call, call_id, territory)
 
 
 def get_proposal_or_404(territory: Territory, proposal_id: int) -> Proposal:
