@@ -17,11 +17,12 @@ bp = Blueprint("territories", __name__, url_prefix="/t/<slug>")
 def home(slug: str):
     """The territory's current CLS: period, phase, axes, partners, and earlier contracts."""
     territory = get_territory_or_404(slug, options=services.contract_pages())
+    now = utcnow()
     return render_template("territories/home.html", territory=territory, contract=territory.current_contract,
                            commune_count=services.commune_count(territory),
-                           surveys=list_public_surveys(territory, utcnow()),
-                           groups=recruiting_groups(territory, utcnow()),
-                           proposal_calls=public_calls(territory, utcnow())["open"], now=utcnow())
+                           surveys=list_public_surveys(territory, now),
+                           groups=recruiting_groups(territory, now),
+                           proposal_calls=public_calls(territory, now)["open"], now=now)
 
 
 @bp.get("/axes")

@@ -63,19 +63,22 @@ def bar_chart(bars: Sequence[Bar], *, ident: str, title: str, description: str, 
             y += LINE
             body.append(f'<text x="0" y="{y:.0f}" fill="{TEXT}">{escape(line)}</text>')
         y += below_label
-        body.append(f'<rect x="0" y="{y:.0f}" width="{BAR_MAX}" height="{BAR_HEIGHT}" fill="{TRACK}"/>')
-        text_y = y + BAR_HEIGHT - 4
-        if bar.length is None:
-            body.append(f'<text x="{BAR_MAX + 8}" y="{text_y:.0f}" fill="{MUTED}" font-style="italic">'
-                        f'{escape(bar.text)}</text>')
-        else:
-            length = max(0.0, min(1.0, bar.length)) * BAR_MAX
-            if length > 0:
-                body.append(f'<rect x="0" y="{y:.0f}" width="{length:.1f}" height="{BAR_HEIGHT}" fill="{BLUE}"/>')
-            body.append(f'<text x="{BAR_MAX + 8}" y="{text_y:.0f}" fill="{TEXT}" font-weight="600">'
-                        f'{escape(bar.text)}</text>')
+        body.extend(_bar(bar, x=0, y=y, longest=BAR_MAX, height=BAR_HEIGHT, text_y=y + BAR_HEIGHT - 4))
         y += BAR_HEIGHT + below_bar
     return _svg(ident, title, description, y + 4, body)
+
+
+def _bar(bar: Bar, *, x: float, y: float, longest: float, height: float, text_y: float) -> list[str]:
+    """One bar's track, its filled part and its value at the end (« < k » in italics, no bar, when hidden)."""
+    parts = [f'<rect x="{x:.0f}" y="{y:.0f}" width="{longest:.0f}" height="{height}" fill="{TRACK}"/>']
+    if bar.length is None:
+        return parts + [f'<text x="{x + longest + 8:.0f}" y="{text_y:.0f}" fill="{MUTED}" font-style="italic">'
+                        f'{escape(bar.text)}</text>']
+    length = max(0.0, min(1.0, bar.length)) * longest
+    if length > 0:
+        parts.append(f'<rect x="{x:.0f}" y="{y:.0f}" width="{length:.1f}" height="{height}" fill="{BLUE}"/>')
+    return parts + [f'<text x="{x + longest + 8:.0f}" y="{text_y:.0f}" fill="{TEXT}" font-weight="600">'
+                    f'{escape(bar.text)}</text>']
 
 
 def _inline_bar_chart(bars: Sequence[Bar], *, ident: str, title: str, description: str) -> Markup:
@@ -88,16 +91,7 @@ def _inline_bar_chart(bars: Sequence[Bar], *, ident: str, title: str, descriptio
     for bar in bars:
         text_y = y + height - 2
         body.append(f'<text x="0" y="{text_y:.0f}" fill="{TEXT}">{escape(bar.label)}</text>')
-        body.append(f'<rect x="{left:.0f}" y="{y:.0f}" width="{longest:.0f}" height="{height}" fill="{TRACK}"/>')
-        if bar.length is None:
-            body.append(f'<text x="{left + longest + 8:.0f}" y="{text_y:.0f}" fill="{MUTED}" font-style="italic">'
-                        f'{escape(bar.text)}</text>')
-        else:
-            length = max(0.0, min(1.0, bar.length)) * longest
-            if length > 0:
-                body.append(f'<rect x="{left:.0f}" y="{y:.0f}" width="{length:.1f}" height="{height}" fill="{BLUE}"/>')
-            body.append(f'<text x="{left + longest + 8:.0f}" y="{text_y:.0f}" fill="{TEXT}" font-weight="600">'
-                        f'{escape(bar.text)}</text>')
+        body.extend(_bar(bar, x=left, y=y, longest=longest, height=height, text_y=text_y))
         y += height + 7
     return _svg(ident, title, description, y, body)
 
