@@ -94,6 +94,15 @@ class Config:
         # Territory-wide files built by the jobs, kept EXPORT_RETENTION_HOURS then deleted.
         self.EXPORT_DIR = env.get("EXPORT_DIR") or str(INSTANCE_DIR / "exports")
         self.EXPORT_RETENTION_HOURS = _int("EXPORT_RETENTION_HOURS", 48)
+        # Retention: every period the interface or the privacy notice states is one of these settings, and
+        # `flask --app wsgi purge` (daily) removes what is past it (consult/core/retention.py lists the purges).
+        self.INACTIVE_ACCOUNT_MONTHS = _int("INACTIVE_ACCOUNT_MONTHS", 36)  # then the account is erased…
+        self.INACTIVE_WARNING_DAYS = _int("INACTIVE_WARNING_DAYS", 30)  # …this long after an email warned its owner
+        self.PANEL_CONTACT_MONTHS = _int("PANEL_CONTACT_MONTHS", 24)  # a re-contact address, from its consent month
+        self.DRAFT_RETENTION_DAYS = _int("DRAFT_RETENTION_DAYS", 90)  # answers in progress and their resume key
+        self.ATTENDANCE_RETENTION_MONTHS = _int("ATTENDANCE_RETENTION_MONTHS", 12)  # names of attendees without account
+        self.AUDIT_RETENTION_DAYS = _int("AUDIT_RETENTION_DAYS", 365)  # the audit trail
+        self.ADDRESS_LOG_HOURS = _int("ADDRESS_LOG_HOURS", 24)  # rate-limit records (keyed addresses and emails)
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
         if self.SQLALCHEMY_DATABASE_URI.startswith("postgresql"):
             # A database host that stops answering must not hang requests (and /healthz) forever.

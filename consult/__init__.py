@@ -26,6 +26,9 @@ def create_app(config: Config | str | None = None) -> Flask:
         n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     register_extensions(app)
+    from consult.core.db import BoundedIntegerConverter
+
+    app.url_map.converters["int"] = BoundedIntegerConverter  # before any route is added
     register_blueprints(app)
     register_template_helpers(app)
     register_errorhandlers(app)

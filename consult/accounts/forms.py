@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from consult.accounts.models import CATEGORY_LABELS
-from consult.core.forms import choices
+from consult.core.forms import Form, choices
 from consult.i18n import LANGUAGE_NAMES
 
 PASSWORD_MIN = 12
@@ -46,7 +45,7 @@ def _category_field():
     )
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(Form):
     """Create an account; commune and category are optional, `next` is the page the person wanted."""
 
     display_name = StringField(
@@ -65,7 +64,7 @@ class RegisterForm(FlaskForm):
     next = HiddenField()
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     """Log in."""
 
     email = _email_field()
@@ -74,25 +73,25 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
-class ResendConfirmationForm(FlaskForm):
+class ResendConfirmationForm(Form):
     """Ask for a new confirmation link."""
 
     email = _email_field()
 
 
-class ResetRequestForm(FlaskForm):
+class ResetRequestForm(Form):
     """Ask for a password reset link."""
 
     email = _email_field()
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(Form):
     """Choose a new password from a reset link."""
 
     password, password_confirm = _new_password_fields()
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Form):
     """Edit one's profile."""
 
     display_name = StringField(_l("Name shown to others"), validators=[DataRequired(), Length(max=80)])
@@ -105,7 +104,7 @@ class ProfileForm(FlaskForm):
                          validators=[Optional()])
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     """Change one's password."""
 
     current_password = PasswordField(_l("Current password"), validators=[DataRequired()],
@@ -113,7 +112,7 @@ class ChangePasswordForm(FlaskForm):
     password, password_confirm = _new_password_fields()
 
 
-class ChangeEmailForm(FlaskForm):
+class ChangeEmailForm(Form):
     """Change one's email address (confirmed by a link sent to the new one)."""
 
     email = _email_field(_l("New email address"))
@@ -121,5 +120,5 @@ class ChangeEmailForm(FlaskForm):
                              render_kw={"autocomplete": "current-password"})
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """An action button: only the CSRF token."""

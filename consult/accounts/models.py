@@ -57,6 +57,11 @@ class User(UserMixin, TimestampMixin, db.Model):
     category: Mapped[Category | None] = mapped_column(enum_column(Category, "user_category"), default=None)
     structure: Mapped[str] = mapped_column(String(160), default="")
     locale: Mapped[str | None] = mapped_column(String(5), default=None)
+    # Retention: the last login or action (an account inactive for the stated period is warned, then erased).
+    last_active_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)
+    inactivity_warned_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)
+    # Set when the account was erased (its owner's choice or inactivity): personal data gone, contributions kept.
+    erased_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)
 
     commune: Mapped[Commune | None] = relationship()
     roles: Mapped[list[TerritoryRole]] = relationship(

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from flask import Flask, current_app, g, has_app_context, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.routing import IntegerConverter
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -83,6 +84,13 @@ class _MarkServed:
     def __call__(self, environ, start_response):
         environ[SERVED] = True
         return self.wsgi_app(environ, start_response)
+
+
+class BoundedIntegerConverter(IntegerConverter):
+    """`<int:…>` in every route: a number beyond the database's integers does not match (a 404, never an overflow)."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=None, signed=False) -> None:  # noqa: A002 (werkzeug's names)
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=LARGEST_ID if max is None else max, signed=signed)
 
 
 def init_db_rules(app: Flask) -> None:

@@ -2,19 +2,18 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, DateTimeLocalField, IntegerField, SelectField, SelectMultipleField, \
     StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from consult.accounts.models import Category
-from consult.core.forms import choices
+from consult.core.forms import Form, choices
 from consult.groups.models import GROUP_STATUS_LABELS, DEFAULT_CAPACITY, JoinMode
 from consult.groups.services.schedule import EVENT_KINDS, MAX_DURATION_MINUTES
 
 
-class GroupForm(FlaskForm):
+class GroupForm(Form):
     """A working group as the coordinator describes it."""
 
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
@@ -56,7 +55,7 @@ def target_fields(form: GroupForm):
     return [(category, form[f"target_{category.value}"]) for category in Category]
 
 
-class SignupForm(FlaskForm):
+class SignupForm(Form):
     """What a person adds to their profile when signing up."""
 
     motivation = TextAreaField(_l("Why would you like to take part? (optional)"),
@@ -71,7 +70,7 @@ class SignupForm(FlaskForm):
         description=_l("Optional. Without your agreement, other members do not see that you take part."))
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(Form):
     """A coordinator's answer to a sign-up, sent to the person."""
 
     message = TextAreaField(_l("Message to the person (optional)"), validators=[
@@ -85,7 +84,7 @@ def optional_int(value) -> int | None:
     return int(value) if value not in (None, "", "None") else None
 
 
-class MeetingForm(FlaskForm):
+class MeetingForm(Form):
     """A group's meeting or a territory event; date and time are Paris time."""
 
     group_id = SelectField(_l("Working group"), coerce=optional_int, validators=[Optional()],
@@ -112,14 +111,14 @@ class MeetingForm(FlaskForm):
                             description=_l("Events only. Leave empty for no limit."))
 
 
-class AttendanceForm(FlaskForm):
+class AttendanceForm(Form):
     """Tick who came among the people expected."""
 
     present = SelectMultipleField(_l("Present"), coerce=int, validators=[Optional()],
                                   option_widget=CheckboxInput(), widget=ListWidget(prefix_label=False))
 
 
-class GuestForm(FlaskForm):
+class GuestForm(Form):
     """Someone who came without an account."""
 
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
@@ -130,7 +129,7 @@ class GuestForm(FlaskForm):
     commune_id = SelectField(_l("Commune"), coerce=optional_int, validators=[Optional()])
 
 
-class MinutesForm(FlaskForm):
+class MinutesForm(Form):
     """The minutes of a meeting."""
 
     minutes = TextAreaField(_l("Minutes"), validators=[Optional(), Length(max=50000)],
@@ -138,7 +137,7 @@ class MinutesForm(FlaskForm):
                                            "choose to."))
 
 
-class IdeaForm(FlaskForm):
+class IdeaForm(Form):
     """An idea raised during the meeting."""
 
     text = TextAreaField(_l("Idea"), validators=[DataRequired(), Length(max=2000)])

@@ -30,7 +30,7 @@ def dashboard():
     calls = cockpit.calls_of(territory)
     return render_template(
         "manage/dashboard.html", territory=territory, communes=services.territory_communes(territory),
-        roles=accounts.territory_roles(territory), action_form=forms.FlaskForm(),
+        roles=accounts.territory_roles(territory), action_form=forms.Form(),
         waiting=cockpit.waiting(territory, surveys, now=now), figures=cockpit.figures(territory, now=now),
         surveys=surveys, calls=calls, votes=cockpit.votes_of(calls),
     )
@@ -105,7 +105,7 @@ def edit_contract(contract_id: int):
 def make_current(contract_id: int):
     """Make a contract the territory's current one."""
     contract = get_or_404(Contract, contract_id, g.territory)
-    if forms.FlaskForm().validate_on_submit():
+    if forms.Form().validate_on_submit():
         with transaction(refusals=()):
             services.set_current_contract(current_user, contract)
         flash(_("“%(title)s” is now the current contract.", title=contract.title), "success")
@@ -124,7 +124,7 @@ def contract_axes(contract_id: int):
         flash(_("The axis is added."), "success")
         return redirect(url_for("manage.contract_axes", contract_id=contract.id))
     return render_template("manage/axes.html", territory=g.territory, contract=contract, form=form,
-                           objective_form=forms.ItemForm(prefix="objective"), action_form=forms.FlaskForm())
+                           objective_form=forms.ItemForm(prefix="objective"), action_form=forms.Form())
 
 
 @bp.post("/axes/<int:axis_id>/objectives")
@@ -141,7 +141,7 @@ def add_objective(axis_id: int):
             return redirect(url_for("manage.contract_axes", contract_id=axis.contract_id, _anchor=f"axis-{axis.id}"))
     return render_template("manage/axes.html", territory=g.territory, contract=axis.contract,
                            form=forms.ItemForm(prefix="axis", formdata=None), objective_form=form,
-                           objective_axis=axis, action_form=forms.FlaskForm()), 422
+                           objective_axis=axis, action_form=forms.Form()), 422
 
 
 ITEM_MODELS = {"axes": Axis, "objectives": Objective}
@@ -175,7 +175,7 @@ def edit_item(kind: str, item_id: int):
 def item_action(kind: str, item_id: int, action: str):
     """Move, archive or restore an axis or objective."""
     item = _item(kind, item_id)
-    if forms.FlaskForm().validate_on_submit():
+    if forms.Form().validate_on_submit():
         with transaction():
             if action in ("up", "down"):
                 services.move_item(current_user, item, -1 if action == "up" else 1)
@@ -225,14 +225,14 @@ def roles():
             flash(message, "success")
             return redirect(url_for("manage.roles"))
     return render_template("manage/roles.html", territory=territory, form=form,
-                           roles=accounts.territory_roles(territory), action_form=forms.FlaskForm())
+                           roles=accounts.territory_roles(territory), action_form=forms.Form())
 
 
 @bp.post("/roles/<int:role_id>/revoke")
 def revoke_role(role_id: int):
     """Remove a coordinator or observer."""
     appointment = get_or_404(TerritoryRole, role_id, g.territory)
-    if forms.FlaskForm().validate_on_submit():
+    if forms.Form().validate_on_submit():
         with transaction() as revoked:
             accounts.revoke(current_user, appointment)
         if revoked.ok:

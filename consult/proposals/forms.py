@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -17,7 +16,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from consult.core.forms import choices
+from consult.core.forms import Form, choices
 from consult.proposals.models import AnswerStatus, Public, VoteMethod
 
 
@@ -33,7 +32,7 @@ def public_choices() -> list:
     return choices((p.value, p.label) for p in Public)
 
 
-class CallForm(FlaskForm):
+class CallForm(Form):
     """A call for proposals."""
 
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
@@ -56,7 +55,7 @@ class CallForm(FlaskForm):
                                   validators=[DataRequired(message=_l("Choose at least one axis."))])
 
 
-class ProposalForm(FlaskForm):
+class ProposalForm(Form):
     """A participant's proposal."""
 
     title = StringField(_l("Title of your proposal"), validators=[DataRequired(), Length(max=200)],
@@ -75,7 +74,7 @@ class ProposalForm(FlaskForm):
     publics = MultiCheckboxField(_l("For whom?"), choices=public_choices(), validators=[Optional()])
 
 
-class FilterForm(FlaskForm):
+class FilterForm(Form):
     """Filters, search and sort of the listing (a GET form: no CSRF token)."""
 
     class Meta:
@@ -92,7 +91,7 @@ class FilterForm(FlaskForm):
         ("comments", _l("Most commented"))]), default="random", validators=[Optional()])
 
 
-class ManageFilterForm(FlaskForm):
+class ManageFilterForm(Form):
     """Filters, search and order of the coordinators' list of a call's proposals (a GET form: no CSRF token)."""
 
     class Meta:
@@ -107,13 +106,13 @@ class ManageFilterForm(FlaskForm):
         ("title", _l("By title"))]), default="newest", validators=[Optional()])
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(Form):
     """A moderation action that needs a reason (reject, hide, report)."""
 
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(message=_l("Give a reason.")), Length(max=2000)])
 
 
-class CommentForm(FlaskForm):
+class CommentForm(Form):
     """A comment or a reply."""
 
     body = TextAreaField(_l("Your comment"), validators=[DataRequired(message=_l("Write your comment.")),
@@ -121,7 +120,7 @@ class CommentForm(FlaskForm):
     parent_id = HiddenField()
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(Form):
     """The coordinators' official answer."""
 
     status = SelectField(_l("Status"), choices=choices(
@@ -134,14 +133,14 @@ class AnswerForm(FlaskForm):
                                                     "that already does this."))
 
 
-class MergeForm(FlaskForm):
+class MergeForm(Form):
     """Merge a proposal into another one."""
 
     target_id = SelectField(_l("Keep this proposal"), coerce=int,
                             validators=[DataRequired(message=_l("Choose the proposal to keep."))])
 
 
-class PriorityVoteForm(FlaskForm):
+class PriorityVoteForm(Form):
     """Set up a prioritisation vote."""
 
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
@@ -160,5 +159,5 @@ class PriorityVoteForm(FlaskForm):
         default=True, description=_l("You and the other coordinators still see it on the vote's page."))
 
 
-class ButtonForm(FlaskForm):
+class ButtonForm(Form):
     """A button: only the CSRF token."""

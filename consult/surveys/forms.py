@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -17,7 +16,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
-from consult.core.forms import choices
+from consult.core.forms import Form, choices
 from consult.surveys.building.questions import point_median
 from consult.surveys.models import QUESTION_TYPE_LABELS, Channel, QuestionType, SurveyMode
 
@@ -35,7 +34,7 @@ def lines(text: str | None) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
-class SurveyForm(FlaskForm):
+class SurveyForm(Form):
     """Settings of a survey."""
 
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
@@ -64,7 +63,7 @@ class SurveyForm(FlaskForm):
     objective_ids = SelectMultipleField(_l("Objectives this survey informs"), coerce=int, validators=[Optional()])
 
 
-class NewSurveyForm(FlaskForm):
+class NewSurveyForm(Form):
     """Start a survey, empty or from the template."""
 
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
@@ -74,7 +73,7 @@ class NewSurveyForm(FlaskForm):
     ]))
 
 
-class PageForm(FlaskForm):
+class PageForm(Form):
     """A page of a survey."""
 
     title = StringField(_l("Page title"), validators=[DataRequired(), Length(max=200)])
@@ -85,7 +84,7 @@ class PageForm(FlaskForm):
                                    description=_l("Codes separated by commas, e.g. 1, 2 (see the codes in the question list)."))
 
 
-class QuestionForm(FlaskForm):
+class QuestionForm(Form):
     """A question of any type."""
 
     type = SelectField(_l("Type"), choices=choices((t.value, label) for t, label in QUESTION_TYPE_LABELS.items()))
@@ -142,14 +141,14 @@ class QuestionForm(FlaskForm):
         return [v.strip() for v in (self.condition_values.data or "").split(",") if v.strip()]
 
 
-class AccessCodesForm(FlaskForm):
+class AccessCodesForm(Form):
     """Generate access codes."""
 
     count = IntegerField(_l("Number of codes to generate"), validators=[DataRequired(), NumberRange(min=1, max=5000)],
                          default=50)
 
 
-class EntryMetaForm(FlaskForm):
+class EntryMetaForm(Form):
     """The part of the paper-entry form that is not the questionnaire."""
 
     channel = SelectField(_l("How were these answers collected?"),
@@ -161,7 +160,7 @@ class EntryMetaForm(FlaskForm):
     entry_id = HiddenField()
 
 
-class ButtonForm(FlaskForm):
+class ButtonForm(Form):
     """A button: only the CSRF token."""
 
 
@@ -169,7 +168,7 @@ def question_type(value: str) -> QuestionType:
     return QuestionType(value)
 
 
-class StartForm(FlaskForm):
+class StartForm(Form):
     """Start answering; asks for the access code when the survey requires one."""
 
     access_code = StringField(
@@ -178,7 +177,7 @@ class StartForm(FlaskForm):
         render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"})
 
 
-class ResumeForm(FlaskForm):
+class ResumeForm(Form):
     """Continue a draft on another device with its private resume key (posted, so never in a URL)."""
 
     key = StringField(
@@ -191,7 +190,7 @@ class SubmitForm(StartForm):
     """Send the answers (the access code is asked again only if this browser does not have it)."""
 
 
-class RecontactForm(FlaskForm):
+class RecontactForm(Form):
     """Optional, separate consent to be re-contacted."""
 
     consent = BooleanField(_l("I would like to be contacted again (residents' panel)"),

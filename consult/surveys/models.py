@@ -161,6 +161,8 @@ class Survey(TimestampMixin, db.Model):
     introduction: Mapped[str] = mapped_column(Text, default="")
     purpose: Mapped[str] = mapped_column(Text, default="")
     retention: Mapped[str] = mapped_column(Text, default="")
+    # How long raw answers are kept after the survey closes (months); the interface states it, the purge applies it.
+    retention_months: Mapped[int | None] = mapped_column(Integer, default=None)
     status: Mapped[SurveyStatus] = mapped_column(enum_column(SurveyStatus, "survey_status"), default=SurveyStatus.DRAFT)
     mode: Mapped[SurveyMode] = mapped_column(enum_column(SurveyMode, "survey_mode"), default=SurveyMode.ANONYMOUS)
     opens_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)

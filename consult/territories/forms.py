@@ -4,12 +4,11 @@ from __future__ import annotations
 import re
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import DateField, EmailField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp, ValidationError
 
-from consult.core.forms import choices
+from consult.core.forms import Form, choices
 from consult.territories.models import PHASE_LABELS, ROLE_LABELS
 
 SLUG_RE = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -20,7 +19,7 @@ def lines(text: str | None) -> tuple[str, ...]:
     return tuple(line.strip() for line in (text or "").splitlines() if line.strip())
 
 
-class TerritoryForm(FlaskForm):
+class TerritoryForm(Form):
     """Create or edit a territory."""
 
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=160)])
@@ -51,7 +50,7 @@ class TerritoryForm(FlaskForm):
         return [(name.strip(), siren.strip()) for name, _s, siren in (l.rpartition(";") for l in lines(self.epcis.data))]
 
 
-class ContractForm(FlaskForm):
+class ContractForm(Form):
     """Create or edit a contract."""
 
     generation = IntegerField(_l("Generation"), validators=[DataRequired(), NumberRange(min=1, max=20)],
@@ -72,14 +71,14 @@ class NewContractForm(ContractForm):
     template = SelectField(_l("Axes to start with"), choices=[])
 
 
-class ItemForm(FlaskForm):
+class ItemForm(Form):
     """An axis or an objective."""
 
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=250)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
 
 
-class ImportCommunesForm(FlaskForm):
+class ImportCommunesForm(Form):
     """Upload a communes CSV."""
 
     file = FileField(
@@ -90,7 +89,7 @@ class ImportCommunesForm(FlaskForm):
     )
 
 
-class AppointForm(FlaskForm):
+class AppointForm(Form):
     """Give a role to an existing account."""
 
     email = EmailField(_l("Email of the account"), validators=[DataRequired(), Email(), Length(max=254)])

@@ -11,6 +11,7 @@ import logging
 import os
 import warnings
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
@@ -179,12 +180,15 @@ def test_upgrade_to_0008_keeps_only_the_week_of_responses_without_an_account(emp
 
     upgrade(revision="0007_access_code_spent")
     territory = Territory(slug="terres-des-confluences", name="Terres des Confluences")
-    user = User(email="habitante@example.org", password_hash="x", display_name="Habitante",
-                privacy_consent_at=dt.datetime(2026, 9, 1))
-    anonymous = Survey(territory=territory, title="Votre santé", mode=SurveyMode.ANONYMOUS)
-    identified = Survey(territory=territory, title="Professionnels", mode=SurveyMode.IDENTIFIED)
-    db.session.add_all([user, anonymous, identified])
+    db.session.add(territory)
     db.session.flush()
+    # Core inserts name only the columns given or defaulted: the ORM would also name columns added after 0007.
+    user = SimpleNamespace(id=db.session.execute(sa.insert(User.__table__).values(
+        email="habitante@example.org", password_hash="x", display_name="Habitante",
+        privacy_consent_at=dt.datetime(2026, 9, 1))).inserted_primary_key[0])
+    anonymous, identified = (SimpleNamespace(id=db.session.execute(sa.insert(Survey.__table__).values(
+        territory_id=territory.id, title=title, mode=mode)).inserted_primary_key[0])
+        for title, mode in (("Votre santé", SurveyMode.ANONYMOUS), ("Professionnels", SurveyMode.IDENTIFIED)))
     thursday, sunday, monday = dt.date(2026, 10, 8), dt.date(2026, 10, 11), dt.date(2026, 10, 12)
     db.session.flush()
     # Written as SQL: the models describe the latest schema, not the one of 0007.

@@ -4,8 +4,8 @@ from __future__ import annotations
 from flask import Blueprint, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 
+from consult.core.forms import Form
 from consult.core.models import utcnow
 from consult.core.transaction import transaction
 from consult.errors import ConsultError
@@ -36,7 +36,7 @@ def _render(meeting: Meeting, status: int = 200):
         "groups/meetings/detail.html", territory=g.territory, meeting=meeting, now=utcnow(),
         registration=registrations.registration_of(current_user, meeting),
         show_link=permissions.can_see_online_link(current_user, meeting),
-        can_manage=permissions.can_manage_groups(current_user, g.territory), action_form=FlaskForm()), status
+        can_manage=permissions.can_manage_groups(current_user, g.territory), action_form=Form()), status
 
 
 def _page(meeting: Meeting):
@@ -53,7 +53,7 @@ def _refused(meeting: Meeting, error: ConsultError):
 def register(meeting_id: int):
     """Register to an event; a confirmation with the calendar file follows by email."""
     meeting = get_or_404(Meeting, meeting_id, g.territory)
-    if not FlaskForm().validate_on_submit():
+    if not Form().validate_on_submit():
         flash(_("The form expired or was sent twice. Please check and send it again."), "error")
         return _page(meeting)
     with transaction() as registered:  # committed before the email goes
@@ -70,7 +70,7 @@ def register(meeting_id: int):
 def unregister(meeting_id: int):
     """Cancel one's registration: the seat goes back to others."""
     meeting = get_or_404(Meeting, meeting_id, g.territory)
-    if not FlaskForm().validate_on_submit():
+    if not Form().validate_on_submit():
         flash(_("The form expired or was sent twice. Please check and send it again."), "error")
         return _page(meeting)
     with transaction() as cancelled:

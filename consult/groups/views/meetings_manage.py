@@ -6,10 +6,9 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
-from flask_wtf import FlaskForm
 
 from consult.accounts.models import Category
-from consult.core.forms import choices
+from consult.core.forms import Form, choices
 from consult.core.models import utcnow
 from consult.core.transaction import transaction
 from consult.extensions import db
@@ -96,7 +95,7 @@ def edit(meeting_id: int):
 def cancel(meeting_id: int):
     """Ask for confirmation, then cancel the meeting and tell the people expected by email."""
     meeting = _meeting(meeting_id)
-    form = FlaskForm()
+    form = Form()
     if form.validate_on_submit():
         with transaction() as cancelled:  # committed before the emails go
             people = schedule.cancel_meeting(current_user, meeting, now=utcnow())
@@ -130,7 +129,7 @@ def _render_attendance(meeting: Meeting, form: forms.AttendanceForm | None = Non
     return render_template(
         "groups/meetings/manage/attendance.html", territory=g.territory, meeting=meeting, form=form,
         guest_form=guest_form or _guest_form(formdata=None), expected=expected, lines=lines,
-        summary=stats.meeting_summary(meeting), action_form=FlaskForm(), now=utcnow()), status
+        summary=stats.meeting_summary(meeting), action_form=Form(), now=utcnow()), status
 
 
 @bp.get("/<int:meeting_id>/attendance")
@@ -180,7 +179,7 @@ def remove_attendance(meeting_id: int, attendance_id: int):
     line = db.session.get(Attendance, attendance_id)
     if line is None or line.meeting_id != meeting.id:
         abort(404)
-    if FlaskForm().validate_on_submit():
+    if Form().validate_on_submit():
         name = line.display_name
         with transaction(refusals=()):
             attendance.remove_attendance(current_user, line)
@@ -208,7 +207,7 @@ def _render_minutes(meeting: Meeting, minutes_form=None, idea_form=None, status:
         minutes_form = forms.MinutesForm(formdata=None, prefix="minutes", minutes=meeting.minutes)
     return render_template("groups/meetings/manage/minutes.html", territory=g.territory, meeting=meeting,
                            minutes_form=minutes_form, idea_form=idea_form or _idea_form(formdata=None),
-                           action_form=FlaskForm(), now=utcnow()), status
+                           action_form=Form(), now=utcnow()), status
 
 
 @bp.get("/<int:meeting_id>/minutes")
@@ -236,7 +235,7 @@ def save_minutes(meeting_id: int):
 def publish_minutes(meeting_id: int, action: str):
     """Publish the minutes on the meeting's page, or withdraw them."""
     meeting = _meeting(meeting_id)
-    if FlaskForm().validate_on_submit():
+    if Form().validate_on_submit():
         with transaction() as done:
             if action == "publish":
                 minutes.publish_minutes(current_user, meeting, now=utcnow())
@@ -271,7 +270,7 @@ def delete_idea(meeting_id: int, idea_id: int):
     idea = db.session.get(Idea, idea_id)
     if idea is None or idea.meeting_id != meeting.id:
         abort(404)
-    if FlaskForm().validate_on_submit():
+    if Form().validate_on_submit():
         with transaction(refusals=()):
             minutes.delete_idea(current_user, idea)
         flash(_("The idea is removed."), "success")

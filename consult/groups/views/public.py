@@ -4,8 +4,8 @@ from __future__ import annotations
 from flask import Blueprint, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 
+from consult.core.forms import Form
 from consult.core.models import utcnow
 from consult.core.transaction import transaction
 from consult.groups import mails, permissions, services
@@ -45,7 +45,7 @@ def detail(group_id: int):
     return render_template(
         "groups/detail.html", territory=g.territory, group=group, signup=signup, roster=roster,
         position=signups.waitlist_position(signup) if signup else None, now=utcnow(),
-        composition=services.composition(group), meetings=_meetings(group), action_form=FlaskForm())
+        composition=services.composition(group), meetings=_meetings(group), action_form=Form())
 
 
 def _meetings(group: WorkingGroup) -> dict[str, list[Meeting]]:

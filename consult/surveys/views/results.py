@@ -11,12 +11,11 @@ from flask_babel import format_date, format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import SelectField, TextAreaField
 from wtforms.validators import Length
 
 from consult.core.db import LARGEST_ID
-from consult.core.forms import choices
+from consult.core.forms import Form, choices
 from consult.core.models import utcnow
 from consult.core.transaction import transaction
 from consult.extensions import login_manager
@@ -131,19 +130,19 @@ def results_page():
         return render_template(
             "surveys/results/staff.html", territory=g.territory, survey=survey, exact=False, shown_k=made[0].k,
             k=made[0].k, overview=content.overview, weeks_chart=_weeks_chart(content.overview, made[0].k),
-            questions=content.questions, release=made[0], releases=made, action_form=FlaskForm(), can_publish=False)
+            questions=content.questions, release=made[0], releases=made, action_form=Form(), can_publish=False)
     data = results.load(survey)
     overview = presentation.overview(data, None)
     return render_template(
         "surveys/results/staff.html", territory=g.territory, survey=survey, exact=True, shown_k=None,
         overview=overview, weeks_chart=_weeks_chart(overview, None),
-        questions=presentation.question_views(data, None), action_form=FlaskForm(),
+        questions=presentation.question_views(data, None), action_form=Form(),
         can_publish=can_manage_survey(current_user, survey), releases=made, release=made[0] if made else None,
         needed=releases.responses_needed(survey, len(data.responses)),
     )
 
 
-class BreakdownForm(FlaskForm):
+class BreakdownForm(Form):
     """Which question to break down, and by what (a GET form: no token)."""
 
     class Meta:
@@ -230,7 +229,7 @@ def texts():
                            search=search, code=code, questions=results.text_questions(g.survey))
 
 
-class KeyFindingsForm(FlaskForm):
+class KeyFindingsForm(Form):
     """The coordinator's key findings of one release."""
 
     text = TextAreaField(_l("Key findings"), validators=[Length(max=releases.KEY_FINDINGS_MAX)],
@@ -266,7 +265,7 @@ def key_findings(number: int):
 @bp.post("/<any(publish, unpublish, release):action>")
 def publish(action: str):
     """Publish the latest release (making the first one), make a new release, or take the releases off."""
-    if FlaskForm().validate_on_submit():
+    if Form().validate_on_submit():
         with transaction(show=False) as done:
             if action == "publish":
                 releases.publish_results(current_user, g.survey, now=utcnow())

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -23,7 +22,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from consult.core.db import LARGEST_ID
-from consult.core.forms import choices
+from consult.core.forms import Form as ConsultForm, choices
 from consult.synthesis.fiches import services
 from consult.synthesis.models import FundingKind, IndicatorKind, PartnerRole, TargetPublic
 
@@ -79,7 +78,7 @@ class IndicatorRow(Form):
     frequency = StringField(_l("Frequency"), validators=[Optional(), Length(max=120)])
 
 
-class FicheForm(FlaskForm):
+class FicheForm(ConsultForm):
     """A fiche action, in the order of FICHE_ACTION.md §A.2."""
 
     form_token = HiddenField()
@@ -171,7 +170,7 @@ class FicheForm(FlaskForm):
 
 
 
-class AvenantForm(FlaskForm):
+class AvenantForm(ConsultForm):
     """An avenant to the signed contract."""
 
     title = StringField(_l("Title of the avenant"), validators=[DataRequired(), Length(max=200)],
@@ -179,11 +178,11 @@ class AvenantForm(FlaskForm):
     signed_on = DateField(_l("Signed on (optional)"), validators=[Optional()])
 
 
-class ButtonForm(FlaskForm):
+class ButtonForm(ConsultForm):
     """A button: only the CSRF token."""
 
 
-class CitationForm(FlaskForm):
+class CitationForm(ConsultForm):
     """Cite more evidence on a fiche: the same kinds as a draft from the synthesis (choices set by the view; the
     service checks each reference belongs to the territory)."""
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 import math
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, FloatField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from consult.core.forms import choices
+from consult.core.forms import Form, choices
 from consult.synthesis.followup.services import FIRST_YEAR, LAST_YEAR
 from consult.synthesis.models import StepState
 from consult.synthesis.models.fiches import LABELS
@@ -31,7 +30,7 @@ def reasonable_number(_form, field) -> None:
         raise ValidationError(_l("Enter a number, e.g. 12 or 12,5."))
 
 
-class StepStateForm(FlaskForm):
+class StepStateForm(Form):
     """Where a step stands."""
 
     state = SelectField(_l("State"), choices=choices((s.value, LABELS[StepState][s]) for s in StepState))
@@ -39,7 +38,7 @@ class StepStateForm(FlaskForm):
                         description=_l("For a done step; today when left empty."))
 
 
-class StepForm(FlaskForm):
+class StepForm(Form):
     """A new step of the action."""
 
     title = StringField(_l("Step"), validators=[DataRequired(), Length(max=250)],
@@ -47,7 +46,7 @@ class StepForm(FlaskForm):
     due_on = DateField(_l("Planned for"), validators=[Optional()], description=_l("Optional."))
 
 
-class ValueForm(FlaskForm):
+class ValueForm(Form):
     """The value an indicator reached in a year."""
 
     year = IntegerField(_l("Year"), validators=[DataRequired(message=_l("Enter a year, e.g. 2026.")),
@@ -57,7 +56,7 @@ class ValueForm(FlaskForm):
     note = StringField(_l("Comment"), validators=[Optional(), Length(max=500)], description=_l("Optional: source, remark."))
 
 
-class NoteForm(FlaskForm):
+class NoteForm(Form):
     """A dated follow-up note."""
 
     written_on = DateField(_l("Date"), validators=[DataRequired(message=DATE_MESSAGE)])

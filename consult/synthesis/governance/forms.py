@@ -2,18 +2,17 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from consult.core.forms import choices
+from consult.core.forms import Form, choices
 from consult.synthesis.models import FicheStatus, Priority
 from consult.synthesis.models.governance import BODY_LABELS, DECISION_LABELS, BodyKind, DecisionKind
 
 DATE_MESSAGE = _l("Enter the date, e.g. 14/03/2026.")
 
 
-class BodyForm(FlaskForm):
+class BodyForm(Form):
     """A governance body of the contract."""
 
     kind = SelectField(_l("Kind of body"), choices=choices((k.value, BODY_LABELS[k]) for k in BodyKind))
@@ -23,7 +22,7 @@ class BodyForm(FlaskForm):
                                 description=_l("Optional: what the body decides or follows."))
 
 
-class MemberForm(FlaskForm):
+class MemberForm(Form):
     """A member organisation and who represents it."""
 
     organisation = StringField(_l("Organisation"), validators=[DataRequired(), Length(max=200)],
@@ -32,7 +31,7 @@ class MemberForm(FlaskForm):
                                  description=_l("Optional: name and function."))
 
 
-class SessionForm(FlaskForm):
+class SessionForm(Form):
     """A meeting of a body."""
 
     held_on = DateField(_l("Date"), validators=[DataRequired(message=DATE_MESSAGE)])
@@ -43,7 +42,7 @@ class SessionForm(FlaskForm):
                             description=_l("Optional: the minutes or a summary. Markdown: **bold**, *italic*, lists."))
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(Form):
     """A decision; the fiches' statuses and priorities are read from the table of fiches (`status-<id>`,
     `priority-<id>`)."""
 
@@ -62,7 +61,7 @@ def priority_choices() -> list:
     return choices([("", _l("— no change —"))] + [(p.value, p.label) for p in Priority])
 
 
-class StatusForm(FlaskForm):
+class StatusForm(Form):
     """A status change decided outside a body's session (e.g. the action started)."""
 
     status = SelectField(_l("New status"), validators=[DataRequired(message=_l("Choose the new status."))])

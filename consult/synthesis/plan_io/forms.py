@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, SelectField, SelectMultipleField, ValidationError
 from wtforms.validators import DataRequired
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from consult.core.forms import choices
+from consult.core.forms import Form, choices
 from consult.synthesis.models import Fiche
 from consult.synthesis.plan_io.copy import suggested_mapping
 from consult.territories.models import Contract
@@ -18,7 +17,7 @@ def contract_choices(contracts: list[Contract]) -> list:
     return choices((str(c.id), c.title) for c in contracts)
 
 
-class ImportPlanForm(FlaskForm):
+class ImportPlanForm(Form):
     """Upload an action plan spreadsheet into one of the territory's contracts."""
 
     file = FileField(_l("Spreadsheet"), validators=[FileRequired(message=_l("Choose a file."))],
@@ -36,7 +35,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class ChooseContractsForm(FlaskForm):
+class ChooseContractsForm(Form):
     """Step 1 of a copy (sent by GET): the contract to copy from and the one to copy into."""
 
     class Meta:
@@ -61,7 +60,7 @@ def copy_form(source: Contract, target: Contract, fiches: list[Fiche], done: set
     title by default) and the fiches to copy (all but those copied already, by default)."""
     source_axes = [a for a in source.axes if any(f.axis_id == a.id for f in fiches)]
 
-    class CopyForm(FlaskForm):
+    class CopyForm(Form):
         def mapping(self) -> dict[int, int | None]:
             """Old axis id → new axis id, or None for « do not copy »."""
             return {a.id: int(self[f"axis_{a.id}"].data) if self[f"axis_{a.id}"].data else None

@@ -6,10 +6,9 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
 
-from consult.core.forms import one_time_token
 from consult.core.db import LARGEST_ID
+from consult.core.forms import Form, one_time_token
 from consult.core.models import utcnow
 from consult.core.transaction import transaction
 from consult.errors import ConsultError
@@ -105,7 +104,7 @@ def _body_page(body: GovernanceBody, status: int = 200, **forms):
     return render_template(
         "synthesis/governance/body.html", territory=g.territory, body=body, contract=body.contract,
         edit_form=edit, member_form=forms.get("member") or MemberForm(prefix="member"), member_forms=member_forms,
-        session_form=session_form, remove_form=FlaskForm(), can_edit=_can_edit(),
+        session_form=session_form, remove_form=Form(), can_edit=_can_edit(),
         decision_counts=bodies.decision_counts(body.contract)), status
 
 
@@ -182,7 +181,7 @@ def remove_member(member_id: int):
         return redirect(url_for(".index"))
     member = _get_member(member_id)
     body_id, name = member.body_id, member.organisation
-    if FlaskForm().validate_on_submit():
+    if Form().validate_on_submit():
         with transaction() as removed:
             bodies.remove_member(current_user, member)
         if removed.ok:

@@ -6,9 +6,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
 
-from consult.core.forms import one_time_token
+from consult.core.forms import Form, one_time_token
 from consult.core.models import utcnow
 from consult.core.transaction import transaction
 from consult.errors import ConsultError, NotFound
@@ -78,7 +77,7 @@ def index():
 def _evidence_page(axis: Axis, objective: Objective | None):
     evidence = gather(current_user, axis, objective, now=utcnow())
     return render_template("synthesis/axes/axis.html", territory=g.territory, axis=axis, objective=objective,
-                           evidence=evidence, action_form=FlaskForm(), draft_token=one_time_token())
+                           evidence=evidence, action_form=Form(), draft_token=one_time_token())
 
 
 @bp.get("/axes/<int:axis_id>")
@@ -107,7 +106,7 @@ def _questions_page(survey: Survey, *, error: ConsultError | None = None, questi
                     typed: str | None = None, status: int = 200):
     return render_template("synthesis/axes/questions.html", territory=g.territory, survey=survey,
                            links=links.links_of_survey(survey), targets=target_choices(g.territory),
-                           action_form=FlaskForm(), error=error, error_question=question_id, typed=typed), status
+                           action_form=Form(), error=error, error_question=question_id, typed=typed), status
 
 
 @bp.get("/surveys/<int:survey_id>/links")
@@ -122,7 +121,7 @@ def link(survey_id: int):
     """Link a question to an axis or objective of the current contract."""
     _require_manager()
     survey = _survey_or_404(survey_id)
-    if not FlaskForm().validate_on_submit():
+    if not Form().validate_on_submit():
         return redirect(url_for(".questions", survey_id=survey.id))
     with transaction(show=False) as done:
         question = links.question_of(survey, request.form.get("question"))
@@ -141,7 +140,7 @@ def unlink(survey_id: int, link_id: int):
     """Remove a question's link to an axis."""
     _require_manager()
     survey = _survey_or_404(survey_id)
-    if FlaskForm().validate_on_submit():
+    if Form().validate_on_submit():
         with transaction(show=False) as done:
             found = links.get_link(g.territory, survey, link_id)
             code = found.question.code
@@ -175,7 +174,7 @@ def _texts_page(filters: dict, *, error: ConsultError | None = None, status: int
                               else None, survey_id=filters["survey"], page=filters["page"])
     return render_template("synthesis/axes/texts.html", territory=g.territory, found=found, filters=filters,
                            surveys=tagging.territory_surveys(g.territory), targets=target_choices(g.territory),
-                           action_form=FlaskForm(), error=error, typed=request.form if error else {},
+                           action_form=Form(), error=error, typed=request.form if error else {},
                            sources=list(TextSource)), status
 
 
@@ -191,7 +190,7 @@ def tag():
     """Tag a free text (or an excerpt of published minutes) with an axis or objective."""
     _require_manager()
     filters = _filters()
-    if not FlaskForm().validate_on_submit():
+    if not Form().validate_on_submit():
         return redirect(_back(filters))
     source = request.form.get("kind", "")
     with transaction(show=False) as done:
@@ -213,7 +212,7 @@ def untag(tagged_id: int):
     """Remove a tag (a fiche's citation of it stops the removal)."""
     _require_manager()
     filters = _filters()
-    if FlaskForm().validate_on_submit():
+    if Form().validate_on_submit():
         with transaction(show=False) as done:
             tagging.untag_text(current_user, tagging.get_tagged(g.territory, tagged_id))
         if done.ok:
