@@ -34,7 +34,7 @@ def _survey_responses(user: User) -> list[Row]:
              "channel": response.channel} for response in _responses(user)]
 
 
-@holds_personal_data("survey_answers", _l("Each of these answers"),
+@holds_personal_data("survey_answers", _l("The details of your survey answers"),
                      ("response_id", "question", "row", "option", "text", "number", "rank"))
 def _survey_answers(user: User) -> list[Row]:
     return [{"response_id": response.id, "question": answer.question.text,
