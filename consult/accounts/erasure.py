@@ -51,6 +51,8 @@ def erase_account(user: User, *, reason: str, now: dt.datetime | None = None) ->
     an account already erased.
     """
     now = now or utcnow()
+    # Locked (PostgreSQL) and read again: a replayed request finds the account already erased.
+    db.session.refresh(user, with_for_update=True)
     if user.is_erased:
         raise Conflict(_("This account is already deleted."))
     if user.is_admin:

@@ -51,7 +51,7 @@ def delete_account():
     form = DeleteAccountForm()
     if form.validate_on_submit():
         with transaction(form) as deleted:  # the waitlist's promotion emails leave once this is stored
-            erasure.delete_own_account(current_user, form.password.data)
+            erasure.delete_own_account(current_user._get_current_object(), form.password.data)
         if deleted.ok:
             logout_user()
             session.clear()
