@@ -52,7 +52,8 @@ def erase_account(user: User, *, reason: str, now: dt.datetime | None = None) ->
     """
     now = now or utcnow()
     # Locked (PostgreSQL) and read again: a replayed request finds the account already erased.
-    db.session.refresh(user, with_for_update=True)
+    db.session.execute(select(User.id).where(User.id == user.id).with_for_update())
+    db.session.refresh(user, ["erased_at"])
     if user.is_erased:
         raise Conflict(_("This account is already deleted."))
     if user.is_admin:
