@@ -171,7 +171,7 @@ def test_deleting_the_account_erases_the_person_keeps_counts_and_frees_the_seat(
     assert erased.erased_at is not None and erased.email.endswith("@erased.invalid")
     assert (erased.display_name, erased.structure, erased.commune_id, erased.category) == ("", "", None, None)
     assert db.session.scalar(select(func.count()).select_from(LoginSession).where(LoginSession.user_id == lea.id)) == 0
-    assert db.session.scalar(select(func.count()).select_from(TerritoryRole).where(TerritoryRole.user_id == lea.id)) == 0
+    assert db.session.scalar(select(func.count(TerritoryRole.id)).where(TerritoryRole.user_id == lea.id)) == 0
     # Contributions and counts stay; what she said is shown under a neutral name.
     assert [db.session.scalar(select(func.count()).select_from(model))
             for model in (Proposal, Comment, Support, Response)] == counts
