@@ -30,6 +30,7 @@ def create_app(config: Config | str | None = None) -> Flask:
 
     app.url_map.converters["int"] = BoundedIntegerConverter  # before any route is added
     register_blueprints(app)
+    register_personal_data()
     register_template_helpers(app)
     register_errorhandlers(app)
     register_commands(app)
@@ -98,6 +99,14 @@ def register_blueprints(app: Flask) -> None:
     register_diagnostic(app)  # territory-wide files: "Files and reports", jobs, downloads, per-fiche files
     from consult.api.views import register as register_api
     register_api(app)  # the open-data API under /api/v1 and the "Open data" page
+
+
+def register_personal_data() -> None:
+    """What each capability holds about a person ("My data") and lets go of when an account is erased."""
+    import consult.accounts.erasure  # noqa: F401  (the inactive accounts' purge)
+    import consult.groups.rights  # noqa: F401
+    import consult.proposals.rights  # noqa: F401
+    import consult.surveys.rights  # noqa: F401
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -139,7 +139,10 @@ def forget_failures(user: User) -> None:
 def start_session(user: User, *, now: dt.datetime | None = None) -> str:
     """Open a server-side login session and return its key (what the cookie carries)."""
     key = secrets.token_urlsafe(32)
-    db.session.add(LoginSession(key=key, user_id=user.id, created_at=now or utcnow()))
+    now = now or utcnow()
+    db.session.add(LoginSession(key=key, user_id=user.id, created_at=now))
+    # Retention: an account in use is not inactive (and a warning about inactivity no longer applies).
+    user.last_active_at, user.inactivity_warned_at = now, None
     db.session.flush()
     user.session_key = key
     return key

@@ -344,7 +344,7 @@ class Attendance(db.Model):
 
     @property
     def display_name(self) -> str:
-        return self.user.display_name if self.user is not None else self.name
+        return self.user.public_name if self.user is not None else self.name
 
 
 class Idea(TimestampMixin, db.Model):
