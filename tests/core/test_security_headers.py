@@ -21,26 +21,29 @@ from tests.conftest import build_app, discard_database
 from tests.core.test_rendering_queries import UNRESOLVED
 from tests.security_headers import header_problems, nonce_of, page_problems
 
-# A value for each argument a demo row cannot give: a token that matches nothing still reaches its view.
-PLAIN = {"token": "not-a-real-token", "key": "not-a-real-key", "code": "en", "filename": "consult.css"}
+# A value for each argument a demo row cannot give: a token that matches nothing still reaches its view. The
+# survey of a rule with defaults (results without a release number) does not exist here: its 404 page.
+PLAIN = {"token": "not-a-real-token", "key": "not-a-real-key", "code": "en", "filename": "consult.css",
+         "slug": "terres-des-confluences", "survey_id": 1}
 
 
 def secret_urls(app: Flask) -> dict[str, str]:
-    """One URL for each GET rule the page sweep leaves out, by rule."""
-    adapter = app.url_map.bind("localhost")
+    """One URL for each GET rule the page sweep leaves out (secrets, plain strings, a rule with defaults, which
+    the sweep reaches through its sibling rule), by rule."""
     urls = {}
     for rule in app.url_map.iter_rules():
-        if "GET" in rule.methods and rule.arguments & UNRESOLVED:
+        if "GET" in rule.methods and (rule.arguments & UNRESOLVED or rule.defaults):
             values = {name: sorted(rule._converters[name].items)[0]
-                      if isinstance(rule._converters[name], AnyConverter) else PLAIN[name] for name in rule.arguments}
-            urls[rule.rule] = adapter.build(rule.endpoint, values)
+                      if isinstance(rule._converters[name], AnyConverter) else PLAIN[name]
+                      for name in rule.arguments - set(rule.defaults or ())}
+            urls[rule.rule] = "/" + rule.build(values, append_unknown=False)[1].split("/", 1)[1]
     return urls
 
 
 def test_routes_reached_with_a_secret_answer_with_the_headers(app, client, coordinator, login):
     urls = secret_urls(app)
-    assert {"/calendar/<token>.ics", "/account/reset/<token>", "/language/<code>", "/static/<path:filename>"} <= set(
-        urls)
+    assert {"/calendar/<token>.ics", "/account/reset/<token>", "/language/<code>", "/static/<path:filename>",
+            "/t/<slug>/surveys/<int:survey_id>/results"} <= set(urls)
     problems, statuses = {}, set()
     for logged_in in (False, True):
         if logged_in:
