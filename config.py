@@ -87,6 +87,7 @@ class Config:
         self.EMAIL_TOKEN_MAX_AGE = _int("EMAIL_TOKEN_MAX_AGE", 60 * 60 * 48)
         self.RESET_TOKEN_MAX_AGE = _int("RESET_TOKEN_MAX_AGE", 60 * 60)
         self.TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
+        self.HSTS_MAX_AGE = _int("HSTS_MAX_AGE", 365 * 24 * 3600 if self.ENV_NAME == "production" else 0)  # 0: no HSTS header
         # Background jobs (Huey): Redis when REDIS_URL is set (workers on several machines), else a SQLite file.
         self.REDIS_URL = env.get("REDIS_URL") or None
         self.HUEY_SQLITE_PATH = env.get("HUEY_SQLITE_PATH") or str(INSTANCE_DIR / "huey.sqlite3")

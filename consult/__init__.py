@@ -33,6 +33,9 @@ def create_app(config: Config | str | None = None) -> Flask:
     register_personal_data()
     register_template_helpers(app)
     register_errorhandlers(app)
+    from consult.core.headers import init_headers
+
+    init_headers(app)  # CSP with a nonce, no framing, no-store… on every response, errors included
     register_commands(app)
     return app
 
