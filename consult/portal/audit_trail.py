@@ -113,6 +113,8 @@ def _detail_label(detail: dict) -> str:
             parts.append(ngettext("%(num)d answer shown", "%(num)d answers shown", int(value)))
         elif key == "people":
             parts.append(ngettext("%(num)d person", "%(num)d people", int(value)))
+        elif key == "into":
+            parts.append(_("into proposal no. %(id)s", id=value))
         elif key == "format":
             parts.append(str(value).upper())
         elif key in ("before", "after"):
@@ -147,7 +149,7 @@ def audit_page(territory: Territory | None, filters: AuditFilters) -> AuditPage:
         Territory.id.in_({e.territory_id for e in events if e.territory_id is not None}))).tuples().all())
     lines = [AuditLine(
         event=e, action_label=action_label(e.action),
-        actor_name=names.get(e.actor_id, "") if e.actor_id is not None else _("Consult (automatic task or server)"),
+        actor_name=names.get(e.actor_id, "") if e.actor_id is not None else _("Consult (command line or automatic task)"),
         territory_name=territories.get(e.territory_id, "") if territory is None else territory.name,
         target_label=_target_label(e.target, names), detail_label=_detail_label(e.detail)) for e in events]
     return AuditPage(lines=lines, total=total, page=page, pages=pages,
