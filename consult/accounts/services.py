@@ -311,7 +311,7 @@ def appoint(actor, territory: Territory, email: str, role: Role) -> TerritoryRol
         permissions.require(permissions.can_appoint(actor, territory, existing.role))
         if existing.role is not role:
             audit.record("role.appoint", actor=actor, territory=territory, target=f"user:{user.id}",
-                         detail={"role": role.value, "before": existing.role.value})
+                         detail={"role": role.value, "previous_role": existing.role.value})
         existing.role = role
         db.session.flush()
         return existing

@@ -58,7 +58,7 @@ def _trail(territory, template: str, endpoint: str):
                                         (form.month.data or "")})
     found = audit_trail.audit_page(territory, filters)
     form.action.choices = choices([("", _("Every action"))] + found.actions)
-    form.person.choices = choices([("", _("Everyone"))] + [(str(i), name) for i, name in found.people])
+    form.person.choices = choices([("", _("Every person"))] + [(str(i), name) for i, name in found.people])
     args = {key: value for key, value in (("action", filters.action), ("person", filters.actor_id),
                                           ("month", filters.month)) if value}
     return render_template(template, territory=territory, form=form, found=found, args=args, endpoint=endpoint)

@@ -15,7 +15,7 @@ from consult.accounts.models import User
 from consult.core.audit import ACTIONS, AuditEvent
 from consult.core.db import LARGEST_ID
 from consult.extensions import db
-from consult.territories.models import Territory
+from consult.territories.models import Role, Territory
 
 PER_PAGE = 50
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
@@ -105,6 +105,16 @@ def _target_label(target: str, names: dict[int, str]) -> str:
     return target
 
 
+def _file_label(name: str) -> str:
+    """A downloaded file in words (its code for files named nowhere else)."""
+    if re.fullmatch(r"release-\d+-(tables|method)", name or ""):
+        return _("release no. %(number)s", number=name.split("-")[1])
+    labels = {"responses-pseudonymised": _("Pseudonymised responses"), "responses-k-anonymous": _("k-anonymous responses"),
+              "codebook": _("Dictionary of codes"), "roster": _("Roster"), "attendance": _("Attendance"),
+              "proposals": _("Proposals")}
+    return str(labels.get(name, name))
+
+
 def _detail_label(detail: dict) -> str:
     """Counts and settings in words (the trail never holds an answer, a name or an address)."""
     parts = []
@@ -115,13 +125,18 @@ def _detail_label(detail: dict) -> str:
             parts.append(ngettext("%(num)d person", "%(num)d people", int(value)))
         elif key == "into":
             parts.append(_("into proposal no. %(id)s", id=value))
+        elif key in ("role", "previous_role") and value in set(Role):
+            label = Role(value).label
+            parts.append(str(label) if key == "role" else _("before: %(value)s", value=label))
+        elif key == "file":
+            parts.append(_file_label(str(value)))
         elif key == "format":
             parts.append(str(value).upper())
         elif key in ("before", "after"):
             shown = value if value is not None else _("the site's rule")
             parts.append(_("before: %(value)s", value=shown) if key == "before" else _("after: %(value)s", value=shown))
         elif value not in (None, "", {}):
-            parts.append(f"{value}" if key in ("file", "role", "variant") else f"{key}: {value}")
+            parts.append(f"{value}" if key == "variant" else f"{key}: {value}")
     return ", ".join(parts)
 
 

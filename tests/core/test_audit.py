@@ -153,6 +153,9 @@ def test_reads_and_downloads_of_personal_data_each_leave_one_event(client, as_co
     assert shown > 0 and found[0].detail == {"answers": shown}  # counts only: no answer, no name, no address
     assert found[3].detail == {"people": 1}
     assert found[1].detail == {"file": "responses-pseudonymised", "format": "csv"}
+    trail = html.unescape(client.get(f"{MANAGE}/audit/").get_data(as_text=True))
+    assert "Réponses pseudonymisées, CSV" in trail and "1 personne" in trail
+    assert participant.email not in trail and participant.display_name not in trail
 
 
 def test_a_refused_read_leaves_no_event(client, as_observer, answered, territory):
