@@ -17,6 +17,7 @@ from consult.territories.views import scope_to_territory
 
 bp = scope_to_territory(Blueprint("audit", __name__, url_prefix="/t/<slug>/manage/audit"))
 admin_bp = Blueprint("admin_audit", __name__, url_prefix="/admin/audit")
+MONTH_MESSAGE = _l("Write the month as year-month, for example 2026-11.")
 
 
 class AuditFilterForm(Form):
@@ -28,8 +29,7 @@ class AuditFilterForm(Form):
     action = SelectField(_l("Action"), validate_choice=False)
     person = SelectField(_l("Person"), validate_choice=False)
     month = StringField(_l("Month"), description=_l("For example 2026-11 for November 2026."),
-                        validators=[Optional(), Regexp(audit_trail.MONTH.pattern,
-                                                       message=_l("Write the month as year-month, for example 2026-11."))],
+                        validators=[Optional(), Regexp(audit_trail.MONTH.pattern, message=MONTH_MESSAGE)],
                         render_kw={"type": "month", "inputmode": "numeric"})
 
 

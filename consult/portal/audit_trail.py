@@ -109,8 +109,8 @@ def _file_label(name: str) -> str:
     """A downloaded file in words (its code for files named nowhere else)."""
     if re.fullmatch(r"release-\d+-(tables|method)", name or ""):
         return _("release no. %(number)s", number=name.split("-")[1])
-    labels = {"responses-pseudonymised": _("Pseudonymised responses"), "responses-k-anonymous": _("k-anonymous responses"),
-              "codebook": _("Dictionary of codes"), "roster": _("Roster"), "attendance": _("Attendance"),
+    labels = {"responses-pseudonymised": _("Pseudonymised responses"),
+              "responses-k-anonymous": _("k-anonymous responses"), "codebook": _("Dictionary of codes"), "roster": _("Roster"), "attendance": _("Attendance"),
               "proposals": _("Proposals")}
     return str(labels.get(name, name))
 
@@ -164,7 +164,8 @@ def audit_page(territory: Territory | None, filters: AuditFilters) -> AuditPage:
         Territory.id.in_({e.territory_id for e in events if e.territory_id is not None}))).tuples().all())
     lines = [AuditLine(
         event=e, action_label=action_label(e.action),
-        actor_name=names.get(e.actor_id, "") if e.actor_id is not None else _("Consult (command line or automatic task)"),
+        actor_name=(names.get(e.actor_id, "") if e.actor_id is not None
+                    else _("Consult (command line or automatic task)")),
         territory_name=territories.get(e.territory_id, "") if territory is None else territory.name,
         target_label=_target_label(e.target, names), detail_label=_detail_label(e.detail)) for e in events]
     return AuditPage(lines=lines, total=total, page=page, pages=pages,
