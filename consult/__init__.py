@@ -84,6 +84,9 @@ def register_blueprints(app: Flask) -> None:
                       surveys_bp, survey_results_bp, survey_public_results_bp, groups_bp, groups_manage_bp, participation_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(observe_bp)  # the observers' workspace
+    from consult.portal.audit import admin_bp as admin_audit_bp, bp as audit_bp
+    app.register_blueprint(audit_bp)  # the audit trail: a territory's (coordinators), every territory's (admins)
+    app.register_blueprint(admin_audit_bp)
     from consult.proposals.views.manage import bp as proposals_manage_bp
     from consult.proposals.views.public import bp as proposals_bp
     for blueprint in (proposals_bp, proposals_manage_bp):  # calls, proposals, supports, moderation, votes

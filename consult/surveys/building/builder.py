@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import selectinload
 
+from consult.core import audit
 from consult.core.models import utcnow
 from consult.errors import Conflict, InvalidInput, PermissionDenied
 from consult.extensions import db
@@ -140,6 +141,9 @@ def update_survey(actor, survey: Survey, data: SurveyData) -> None:
         survey.mode = data.mode
     if locked:
         _refuse_lower_threshold(survey, data.disclosure_threshold)
+    if data.disclosure_threshold != survey.disclosure_threshold:
+        audit.record("threshold.change", actor=actor, territory=survey.territory_id, target=f"survey:{survey.id}",
+                     detail={"before": survey.disclosure_threshold, "after": data.disclosure_threshold})
     _apply_settings(survey, data)
     if locked:
         pin_disclosure_threshold(survey)
