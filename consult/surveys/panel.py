@@ -3,6 +3,7 @@ PANEL_CONTACT_MONTHS from its month of consent; coordinators see them and delete
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from flask import current_app
@@ -17,6 +18,8 @@ from consult.surveys.models import PanelContact, Survey
 from consult.surveys.permissions import can_manage_panel
 from consult.territories.models import Territory
 from consult.territories.permissions import require
+
+CONTACT_ID = re.compile(r"[0-9a-f]{32}")  # PanelContact ids: uuid4().hex
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,8 @@ def delete_panel_contact(actor, territory: Territory, contact_id: str) -> None:
     """Delete one address of the territory. Raises PermissionDenied, NotFound (already deleted, or another
     territory's)."""
     require(can_manage_panel(actor, territory))
+    if not CONTACT_ID.fullmatch(contact_id):  # never send what a URL held to the database unchecked (NUL…)
+        raise NotFound(_("This address is no longer in the panel."))
     result = db.session.execute(delete(PanelContact).where(PanelContact.id == contact_id,
                                                            PanelContact.territory_id == territory.id))
     if not result.rowcount:

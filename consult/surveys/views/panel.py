@@ -27,7 +27,7 @@ def panel_delete(contact_id: str):
     """Delete one address (a second click finds it gone and says so)."""
     if forms.ButtonForm().validate_on_submit():
         with transaction(refusals=NotFound) as deleted:
-            panel.delete_panel_contact(current_user, g.territory, contact_id[:32])
+            panel.delete_panel_contact(current_user, g.territory, contact_id)
         if deleted.ok:
             flash(_("The address is deleted."), "success")
     return redirect(url_for("survey_manage.panel_list"))
