@@ -22,6 +22,7 @@ PURGE_MODULES = (
     "consult.core.purges",  # rate-limit records: keyed addresses and emails (ADDRESS_LOG_HOURS)
     "consult.core.audit",  # the audit trail (AUDIT_RETENTION_DAYS)
     "consult.accounts.purges",  # login sessions (LOGIN_SESSION_DAYS)
+    "consult.accounts.erasure",  # inactive accounts, warned first (INACTIVE_ACCOUNT_MONTHS)
     "consult.surveys.purges",  # drafts and resume keys, panel addresses, raw answers of closed surveys
     "consult.groups.purges",  # names of attendees without an account (ATTENDANCE_RETENTION_MONTHS)
     "consult.diagnostic.purges",  # territory-wide files (EXPORT_RETENTION_HOURS)
