@@ -119,6 +119,7 @@ def register_template_helpers(app: Flask) -> None:
     """Filters and globals the templates share."""
     from flask_babel import format_date, format_decimal
 
+    from consult.core.retention import stated
     from consult.core.text import render_markdown
     from consult.i18n import LANGUAGE_NAMES, format_clock, format_moment
     from consult.proposals.permissions import can_report, can_see_comment
@@ -139,6 +140,7 @@ def register_template_helpers(app: Flask) -> None:
         can_see_comment=can_see_comment,
         is_admin=permissions.is_admin,
         needs_account=needs_account,
+        retention_period=stated,  # a period of config.py in words: the only way a page states one
         LANGUAGE_NAMES=LANGUAGE_NAMES,
     )
 
@@ -176,3 +178,6 @@ def register_commands(app: Flask) -> None:
 
     app.cli.add_command(export_cli)  # export diagnostic|action-plan|purge
     app.cli.add_command(worker_command)  # the background worker (Huey consumer)
+    from consult.maintenance import purge_command
+
+    app.cli.add_command(purge_command)  # `purge`: what is past its retention period (daily, from cron)

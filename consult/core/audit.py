@@ -21,6 +21,9 @@ from consult.extensions import db
 ACTIONS = {
     "answers.read": _l("Read individual answers"),
     "contacts.read": _l("Read contact details"),
+    "contacts.delete": _l("Deleted re-contact addresses"),
+    "account_erased_request": _l("An account was deleted by its owner"),
+    "account_erased_inactivity": _l("An inactive account was deleted"),
     "export": _l("Downloaded a file"),
     "moderation.publish": _l("Published a proposal"),
     "moderation.restore": _l("Showed a hidden proposal again"),
