@@ -174,6 +174,11 @@ def test_one_more_response_changes_nothing_an_attacker_can_fetch(served):
     coordinator.request("GET", headers["location"])  # where the coordinator reads « saved » (the flash is spent)
     before = save(visitor, public_urls), save(observer, observer_urls), save_built_files(observer)
     key_findings_page = save(coordinator, [key_findings])
+    # Neither the visitor nor the observer may write them (what the public page shows after proves nothing changed).
+    status, headers, _body = visitor.request("GET", key_findings)
+    assert status == 302 and headers["location"].startswith("/account/login")
+    visitor.request("GET", headers["location"])  # the login page, where « Please log in » is read
+    assert observer.post_form(staff, key_findings, {"text": "Des chiffres inventés"})[0] == 403
     for url in (results, f"{results}/releases/1"):
         assert b'id="essentials"' in before[0][url] and b"<strong>Moissac</strong>" in before[0][url], url
 
