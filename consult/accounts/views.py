@@ -70,7 +70,8 @@ def register():
             mails.send_registration(outcome, target)
             session[REGISTERING] = services.registering_mark(form.email.data)
             return redirect(url_for("accounts.check_inbox", next=target))
-        return render_template("accounts/register.html", form=form), _show_refusal(form, registered.error)
+        status = _show_refusal(form, registered.error)
+        return render_template("accounts/register.html", form=form), status
     return render_template("accounts/register.html", form=form)
 
 
@@ -122,7 +123,8 @@ def resend_confirmation():
         with transaction(show=False, refusals=RateLimited) as asked:  # committed before the email goes
             user = services.request_confirmation_link(form.email.data, client=client_key())
         if not asked.ok:
-            return render_template("accounts/resend.html", form=form), _show_refusal(form, asked.error)
+            status = _show_refusal(form, asked.error)
+            return render_template("accounts/resend.html", form=form), status
         mails.send_confirmation_request(form.email.data, user, locale=str(get_locale()))
         return redirect(url_for("accounts.check_inbox"))
     return render_template("accounts/resend.html", form=form)
@@ -193,7 +195,8 @@ def reset_request():
         with transaction(show=False, refusals=RateLimited) as asked:  # committed before the email goes
             user = services.request_password_reset(form.email.data, client=client_key())
         if not asked.ok:
-            return render_template("accounts/reset_request.html", form=form), _show_refusal(form, asked.error)
+            status = _show_refusal(form, asked.error)
+            return render_template("accounts/reset_request.html", form=form), status
         mails.send_reset(form.email.data, user, locale=str(get_locale()))
         return redirect(url_for("accounts.check_inbox"))
     return render_template("accounts/reset_request.html", form=form)
