@@ -4,15 +4,20 @@ kept."""
 from __future__ import annotations
 
 import datetime as dt
+import http.client
+import threading
+import urllib.parse
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlalchemy import func, select
 
 from consult.accounts import services
 from consult.accounts.models import User
+from consult.core.mail import outbox
 from consult.core.ratelimit import RateLimitEvent
 from consult.extensions import db
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, served_database_app, serving
 
 WORKSHOP_WIFI = "203.0.113.7"
 EMAIL_LIMIT = "We have already sent several messages to this address."
@@ -118,3 +123,32 @@ def test_reset_requests_from_one_connection_pause_at_its_limit(app, english, smt
     assert ADDRESS_LIMIT in page and 'id="email-error"' not in page
     assert len(smtp.messages) == 3
     assert ask_reset(english, "inconnu9@example.org", address="192.0.2.80").status_code == 302
+
+
+def _post_registration(port: int, email: str, start: threading.Barrier) -> int:
+    body = urllib.parse.urlencode({"display_name": "Zoé", "email": email, "password": PASSWORD,
+                                   "password_confirm": PASSWORD, "consent": "y"})
+    start.wait(timeout=30)
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        connection.request("POST", "/account/register", body=body,
+                           headers={"Content-Type": "application/x-www-form-urlencoded"})
+        response = connection.getresponse()
+        response.read()
+        return response.status
+    finally:
+        connection.close()
+
+
+def test_fifteen_simultaneous_registrations_with_one_email_send_three_emails(tmp_path):
+    app = served_database_app(tmp_path)
+    email = "zoe.lhermitte@example.org"
+    start = threading.Barrier(15)
+    with serving(app) as port, ThreadPoolExecutor(max_workers=15) as pool:
+        statuses = sorted(pool.map(lambda _: _post_registration(port, email, start), range(15)))
+        with app.app_context():
+            # Exactly the limit, none lost or doubled by a race: one account, its link and two notices to its owner.
+            assert statuses == [302] * 3 + [429] * 12
+            assert [mail.to for mail in outbox()] == [email] * 3
+            assert db.session.scalar(select(func.count(User.id))) == 1
+            db.session.remove()
