@@ -139,7 +139,7 @@ def limit_mails(purpose: str, email: str, client: str, *, email_limit: str, addr
     keys = [(ratelimit.private_key(f"{purpose}-mail:address", client), address_limit, None),
             (ratelimit.private_key(f"{purpose}-mail:email", normalise_email(email)), email_limit, "email")]
     windows = []
-    for key, limit, field in keys:  # always the address first, so that two requests never wait for each other
+    for key, limit, field in keys:  # always the address first: two requests never wait for each other in a cycle
         allowed, window = ratelimit.parse_limit(limit)
         ratelimit.serialise(key)  # two requests at once must not both slip under the limit
         if ratelimit.count_recent(key, window, now=now) >= allowed:
