@@ -161,3 +161,7 @@ def register_commands(app: Flask) -> None:
 
     app.cli.add_command(export_cli)  # export diagnostic|action-plan|purge
     app.cli.add_command(worker_command)  # the background worker (Huey consumer)
+    from consult.core.backup import backup_command, restore_command
+
+    for command in (backup_command, restore_command):  # backup PATH, restore PATH (the whole database)
+        app.cli.add_command(command)
