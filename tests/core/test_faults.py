@@ -1,0 +1,169 @@
+"""A database that cannot answer for a moment (a write lock held too long, a full disk, a lost connection) gives a
+503 page that keeps what the person typed, stores nothing, and whose « Try again » succeeds once the fault is
+gone. SQLite file database with a short busy timeout, on any TEST_DATABASE_URL."""
+from __future__ import annotations
+
+import re
+import sqlite3
+from html.parser import HTMLParser
+
+import psycopg
+import pytest
+from sqlalchemy import event, func, select
+from sqlalchemy.exc import OperationalError
+
+import consult.core.db
+from consult.core.faults import is_temporary
+from consult.extensions import db
+from consult.groups.models import WorkingGroup
+from tests.conftest import build_app, discard_database
+
+SLUG = "terres-des-confluences"
+NEW_GROUP = f"/t/{SLUG}/manage/groups/new"
+MISSION = "Rédiger deux fiches actions sur l'aide aux aidants.\nRencontrer les aidants de L'Isle-Jourdain le mardi."
+
+
+@pytest.fixture
+def app(tmp_path, monkeypatch):
+    """The app on a SQLite file whose writers give up after 0.2 s instead of 10 (the held lock is felt at once)."""
+    monkeypatch.setattr(consult.core.db, "SQLITE_BUSY_TIMEOUT_MS", 200)
+    app = build_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'faults.sqlite3'}")
+    with app.app_context():
+        yield app
+        discard_database()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def coordinator_client(app, client, coordinator, login):
+    """The coordinator logged in, CSRF protection on as in production."""
+    login(coordinator)
+    app.config["WTF_CSRF_ENABLED"] = True
+    db.session.commit()  # the test's own session holds no lock
+    return client
+
+
+class Inputs(HTMLParser):
+    """The « Try again » form of a page: its action and its inputs, as a browser would send them."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.action, self.fields, self._inside = None, [], False
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form" and attrs.get("class") == "retry-form":
+            self.action, self._inside = attrs["action"], True
+        elif tag == "input" and self._inside:
+            self.fields.append((attrs["name"], attrs.get("value", "")))
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._inside = False
+
+
+def group_form(territory, token: str) -> dict:
+    axis = territory.current_contract.axes[0]
+    return {"csrf_token": token, "title": "Santé des aidants de L'Isle-Jourdain", "axis_id": str(axis.id),
+            "mission": MISSION, "audience": "", "facilitators": "Dr Anne Roques", "capacity": "12",
+            "join_mode": "approval", "status": "recruiting", "signup_opens_at": "", "signup_closes_at": ""}
+
+
+def token_of(client, path: str) -> str:
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', client.get(path).get_data(as_text=True)).group(1)
+
+
+def groups_in(database: str) -> int:
+    with sqlite3.connect(database) as connection:
+        return connection.execute("SELECT count(*) FROM working_groups").fetchone()[0]
+
+
+def assert_unavailable_page_keeps_the_input(response) -> list[tuple[str, str]]:
+    """The 503 page: not cached, says to wait, shows what was typed; returns the « Try again » form's fields."""
+    html = response.get_data(as_text=True)
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "10" and "no-store" in response.headers["Cache-Control"]
+    assert "Service temporairement indisponible" in html and "Rien n'a été enregistré" in html
+    assert "Santé des aidants de L&#39;Isle-Jourdain" in html  # shown back to be copied…
+    assert "Rencontrer les aidants de L&#39;Isle-Jourdain le mardi." in html
+    retry = Inputs(html)
+    assert retry.action == NEW_GROUP
+    return retry.fields
+
+
+def test_held_write_lock_gives_503_keeping_the_input_and_try_again_succeeds_once(app, territory, coordinator_client):
+    database = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+    data = group_form(territory, token_of(coordinator_client, NEW_GROUP))
+    db.session.commit()  # the test's own session lets go of the write lock it took to read the territory
+    holder = sqlite3.connect(database, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another writer (a long import, a backup restore) holds the write lock
+    try:
+        response = coordinator_client.post(NEW_GROUP, data=data)
+        fields = assert_unavailable_page_keeps_the_input(response)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert groups_in(database) == 0  # nothing partial
+    # …and sent again by « Réessayer », with a fresh CSRF token, once the lock is released.
+    assert dict(fields)["mission"] == MISSION and dict(fields)["csrf_token"]
+    assert coordinator_client.post(NEW_GROUP, data=dict(fields)).status_code == 302
+    group = db.session.scalar(select(WorkingGroup))
+    assert (group.title, group.mission, group.capacity) == ("Santé des aidants de L'Isle-Jourdain", MISSION, 12)
+    assert db.session.scalar(select(func.count()).select_from(WorkingGroup)) == 1
+
+
+def test_full_disk_gives_503_keeping_the_input_and_nothing_partial(app, territory, coordinator_client):
+    database = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+    data = group_form(territory, token_of(coordinator_client, NEW_GROUP))
+    data["mission"] = MISSION + "\n" + " ".join(["Écouter les aidants, noter leurs besoins."] * 110)  # new pages
+    db.session.commit()
+    with sqlite3.connect(database) as probe:
+        pages = probe.execute("PRAGMA page_count").fetchone()[0]
+
+    def full_disk(connection, _record):
+        connection.execute(f"PRAGMA max_page_count={pages}")
+
+    event.listen(db.engine, "connect", full_disk)
+    db.engine.dispose()
+    try:
+        response = coordinator_client.post(NEW_GROUP, data=data)
+    finally:
+        event.remove(db.engine, "connect", full_disk)
+        db.engine.dispose()
+    fields = assert_unavailable_page_keeps_the_input(response)
+    assert groups_in(database) == 0
+    assert coordinator_client.post(NEW_GROUP, data=dict(fields)).status_code == 302
+    assert db.session.scalar(select(WorkingGroup.mission)) == data["mission"]
+
+
+def test_page_that_cannot_even_read_gives_503_with_a_link_to_try_again(app, territory, coordinator_client):
+    database = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+    db.engine.dispose()
+    holder = sqlite3.connect(database, isolation_level=None)
+    holder.execute("PRAGMA locking_mode=EXCLUSIVE")  # WAL without shared memory: nobody else may even read
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        response = coordinator_client.get(f"/t/{SLUG}/manage/groups/?page=2")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    html = response.get_data(as_text=True)
+    assert response.status_code == 503 and "no-store" in response.headers["Cache-Control"]
+    assert "La page n'a pas pu s'afficher" in html
+    assert f'href="/t/{SLUG}/manage/groups/?page=2"' in html
+    assert coordinator_client.get(f"/t/{SLUG}/manage/groups/?page=2").status_code == 200
+
+
+@pytest.mark.parametrize(("error", "temporary"), [
+    (psycopg.errors.DiskFull("could not extend file"), True),
+    (psycopg.errors.LockNotAvailable("canceling statement due to lock timeout"), True),
+    (psycopg.errors.QueryCanceled("canceling statement due to statement timeout"), True),
+    (psycopg.errors.AdminShutdown("terminating connection due to administrator command"), True),
+    (psycopg.OperationalError("consuming input failed: server closed the connection unexpectedly"), True),
+    (sqlite3.OperationalError("database or disk is full"), True),
+    (sqlite3.OperationalError("no such column: working_groups.mission"), False),
+    (psycopg.errors.UndefinedColumn("column « mission » does not exist"), False),
+])
+def test_only_faults_a_retry_can_cure_are_503(error, temporary):
+    assert is_temporary(OperationalError("SELECT 1", {}, error)) is temporary
