@@ -135,9 +135,11 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def register_errorhandlers(app: Flask) -> None:
+    from consult.core.faults import register as register_faults
     from consult.errors import register_errorhandlers as register
 
     register(app)
+    register_faults(app)  # a held lock, a full disk, a lost connection: 503 keeping what was sent
 
 
 def register_commands(app: Flask) -> None:

@@ -112,9 +112,6 @@ def problem(status: int, message: str | None = None, headers=None) -> Response:
 def register_errorhandlers(app: Flask) -> None:
     """Translated HTML error pages; RFC 9457 problem details under /api/. Errors roll the session back."""
 
-    from consult.core.faults import register as register_faults
-    register_faults(app)  # a held lock, a full disk, a lost connection: 503 keeping what was sent
-
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         # First of all, before anything reads the database (the page's header loads the user): a
