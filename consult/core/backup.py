@@ -53,6 +53,9 @@ def backup(path: Path) -> Report:
     path = Path(path)
     partial = path.with_name(f".{path.name}.part")
     try:
+        partial.unlink(missing_ok=True)
+        # It holds what residents said and their contact details: readable by the operator's account only.
+        os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         if db.engine.dialect.name == "sqlite":
             report = _sqlite_backup(path, partial)
         else:
@@ -101,7 +104,6 @@ def _sqlite_backup(path: Path, partial: Path) -> Report:
     live = db.engine.url.database
     if live and Path(live).resolve() == path.resolve():
         raise BackupError(f"{path} is the database itself: choose another file")
-    partial.unlink(missing_ok=True)
     connection = db.engine.raw_connection()  # the pool's connection: also works for an in-memory database
     try:
         copy = sqlite3.connect(partial)

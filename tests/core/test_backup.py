@@ -102,6 +102,7 @@ def test_backup_taken_under_write_load_restores_into_a_fresh_database(app, terri
     assert writer.error is None, writer.error
     assert result.exit_code == 0, result.output
     assert "Backup written and checked" in result.output and path.is_file()
+    assert path.stat().st_mode & 0o077 == 0, "only the operator's account may read the residents' data"
     assert not list(tmp_path.glob(".*.part")), "nothing half-written is left beside the backup"
     live = table_counts()
 

@@ -145,6 +145,7 @@ def test_page_that_cannot_even_read_gives_503_with_a_link_to_try_again(app, terr
     holder.execute("BEGIN EXCLUSIVE")
     try:
         response = coordinator_client.get(f"/t/{SLUG}/manage/groups/?page=2")
+        api = coordinator_client.get(f"/api/v1/territories/{SLUG}/groups")
     finally:
         holder.execute("ROLLBACK")
         holder.close()
@@ -153,6 +154,8 @@ def test_page_that_cannot_even_read_gives_503_with_a_link_to_try_again(app, terr
     assert "La page n'a pas pu s'afficher" in html
     assert f'href="/t/{SLUG}/manage/groups/?page=2"' in html
     assert coordinator_client.get(f"/t/{SLUG}/manage/groups/?page=2").status_code == 200
+    assert api.status_code == 503 and api.mimetype == "application/problem+json" and api.json["status"] == 503
+    assert api.headers["Retry-After"] == "10"
 
 
 @pytest.mark.parametrize(("error", "temporary"), [
