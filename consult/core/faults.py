@@ -99,8 +99,13 @@ def _response() -> Response:
     fields, secret_left, files_left = kept_fields() if request.method == "POST" else ([], False, False)
     page = render_template("errors/unavailable.html", title=title, fields=fields, texts=typed_texts(fields),
                            secret_left=secret_left, files_left=files_left, csrf=generate_csrf(),
-                           retry_url=request.full_path.rstrip("?") or "/", posted=request.method == "POST")
+                           retry_url=_same_address(), posted=request.method == "POST")
     return make_response(page, 503, headers)
+
+
+def _same_address() -> str:
+    """The address the request was sent to, as a path on this site (never `//host`, another site's)."""
+    return "/" + request.full_path.rstrip("?").lstrip("/")
 
 
 def register(app: Flask) -> None:
