@@ -19,7 +19,8 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from sqlalchemy import column, func, inspect, select, table
+from sqlalchemy import column, create_engine, func, inspect, select, table
+from sqlalchemy.pool import StaticPool
 
 from consult.extensions import db
 
@@ -164,7 +165,9 @@ def _check_sqlite(connection: sqlite3.Connection, path: Path) -> None:
 def _sqlite_counts(connection: sqlite3.Connection) -> dict[str, int]:
     names = [name for (name,) in connection.execute(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
-    return {name: connection.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0] for name in names}  # nosec B608 — names come from sqlite_master, quoted
+    engine = create_engine("sqlite://", creator=lambda: connection, poolclass=StaticPool)  # this very connection
+    with engine.connect() as counting:
+        return {name: counting.scalar(select(func.count()).select_from(table(name))) for name in names}
 
 
 def _sqlite_revision(connection: sqlite3.Connection) -> str | None:
@@ -219,7 +222,8 @@ def _run(tool: str, *arguments: str, database: bool = True) -> str:
             env["PGPASSWORD"] = str(url.password)
         command.append("--dbname=" + url.set(drivername="postgresql", password=None)
                        .render_as_string(hide_password=False))
-    result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # nosec B603 — fixed tool, no shell
+    # A PostgreSQL client tool found on PATH, its arguments as a list, no shell (bandit B603).
+    result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # nosec B603
     if result.returncode != 0:
         raise BackupError(f"{tool} failed: {result.stderr.strip() or result.returncode}")
     return result.stdout

@@ -1,19 +1,26 @@
 """A database that cannot answer for a moment — a write lock held too long, a full disk, a lost connection, a
 query cancelled — is a 503, not a 500: the transaction is rolled back (nothing partial is written), and the page
-gives back what the person sent with a « Try again » button that sends it again, with a fresh CSRF token."""
+gives back what the person sent with a « Try again » button that sends it again, with a fresh CSRF token.
+
+When the request had already committed its write before the fault (SQLite: another writer took the lock between
+the commit and the next read), sending it again would do it twice: the page then says it may be saved and
+offers no « Try again »."""
 from __future__ import annotations
 
 import re
 
-from flask import Flask, Response, current_app, g, make_response, render_template, request
+from flask import Flask, Response, current_app, g, has_request_context, make_response, render_template, request
 from flask_wtf.csrf import generate_csrf
+from sqlalchemy import event
 from sqlalchemy.exc import OperationalError, SQLAlchemyError, TimeoutError as PoolTimeout
+from sqlalchemy.orm import Session
 
 from consult.core.db import reads_only
 from consult.errors import describe, problem, wants_problem_json
 from consult.extensions import db
 
 RETRY_AFTER_SECONDS = 10
+FLUSHED, COMMITTED = "consult_flushed", "consult_committed"  # `g` keys: this request wrote, and committed it
 # SQLite: another connection holds the write lock past the busy timeout; the disk (or max_page_count) is full.
 SQLITE_FAULTS = ("database is locked", "database table is locked", "database or disk is full")
 # PostgreSQL SQLSTATEs: connection exceptions (class 08), insufficient resources (53: disk full, out of memory,
@@ -66,6 +73,21 @@ def typed_texts(fields: list[tuple[str, str]]) -> list[str]:
     return [value for _name, value in fields if value.strip() and not CHOICE_VALUE.fullmatch(value.strip())]
 
 
+def _note_flush(_session, _context) -> None:
+    if has_request_context():
+        setattr(g, FLUSHED, True)
+
+
+def _note_commit(_session) -> None:
+    if has_request_context() and g.pop(FLUSHED, False):
+        setattr(g, COMMITTED, True)
+
+
+def _note_rollback(_session) -> None:
+    if has_request_context():
+        g.pop(FLUSHED, None)
+
+
 def _forget_transaction() -> None:
     """Roll the failed transaction back (PostgreSQL refuses every statement until then) and forget the user
     loaded in it, so that the page loads it again in a new transaction."""
@@ -99,7 +121,8 @@ def _response() -> Response:
     fields, secret_left, files_left = kept_fields() if request.method == "POST" else ([], False, False)
     page = render_template("errors/unavailable.html", title=title, fields=fields, texts=typed_texts(fields),
                            secret_left=secret_left, files_left=files_left, csrf=generate_csrf(),
-                           retry_url=_same_address(), posted=request.method == "POST")
+                           retry_url=_same_address(), posted=request.method == "POST",
+                           committed=g.get(COMMITTED, False))
     return make_response(page, 503, headers)
 
 
@@ -110,6 +133,10 @@ def _same_address() -> str:
 
 def register(app: Flask) -> None:
     """Answer a temporary database fault with a 503 that keeps what was sent; anything else goes on to the 500."""
+    if not event.contains(Session, "after_flush", _note_flush):
+        event.listen(Session, "after_flush", _note_flush)
+        event.listen(Session, "after_commit", _note_commit)
+        event.listen(Session, "after_rollback", _note_rollback)
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(PoolTimeout)
@@ -117,6 +144,7 @@ def register(app: Flask) -> None:
         if not is_temporary(error):
             raise error  # a bug, not a fault: the 500 handler and the log take it
         _forget_transaction()
-        current_app.logger.warning("database unavailable for %s %s: %s", request.method, request.path,
+        current_app.logger.warning("database unavailable for %s %s%s: %s", request.method, request.path,
+                                   " after its commit" if g.get(COMMITTED) else "",
                                    str(getattr(error, "orig", error)).splitlines()[0])
         return _answer()

@@ -138,7 +138,8 @@ def test_restore_refuses_what_is_not_a_backup_and_leaves_the_database_as_it_was(
     assert result.exit_code == 1
     assert ("pg_restore failed" if ON_POSTGRES else "is not a SQLite database") in result.output
     assert table_counts() == before
-    assert db.session.scalar(select(User.email).where(User.id == coordinator_id)) == "coordination.confluences@example.org"
+    email = db.session.scalar(select(User.email).where(User.id == coordinator_id))
+    assert email == "coordination.confluences@example.org"
 
 
 @pytest.mark.skipif(not ON_POSTGRES, reason="PostgreSQL only: the backup uses pg_dump")

@@ -9,11 +9,13 @@ from html.parser import HTMLParser
 
 import psycopg
 import pytest
+from flask import g, has_request_context
 from sqlalchemy import event, func, select
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
 import consult.core.db
-from consult.core.faults import is_temporary
+from consult.core.faults import COMMITTED, is_temporary
 from consult.extensions import db
 from consult.groups.models import WorkingGroup
 from tests.conftest import build_app, discard_database
@@ -135,6 +137,32 @@ def test_full_disk_gives_503_keeping_the_input_and_nothing_partial(app, territor
     assert groups_in(database) == 0
     assert coordinator_client.post(NEW_GROUP, data=dict(fields)).status_code == 302
     assert db.session.scalar(select(WorkingGroup.mission)) == data["mission"]
+
+
+def test_fault_after_the_commit_offers_no_second_sending(app, territory, coordinator_client):
+    database = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+    data = group_form(territory, token_of(coordinator_client, NEW_GROUP))
+    db.session.commit()
+    holder = sqlite3.connect(database, isolation_level=None)
+
+    def another_writer_arrives(_session):
+        # Right after the group is stored, before the view reads it back for its message: SQLite's lock is taken.
+        if has_request_context() and g.get(COMMITTED) and not holder.in_transaction:
+            holder.execute("BEGIN IMMEDIATE")
+
+    event.listen(Session, "after_commit", another_writer_arrives)
+    try:
+        response = coordinator_client.post(NEW_GROUP, data=data)
+    finally:
+        event.remove(Session, "after_commit", another_writer_arrives)
+        if holder.in_transaction:
+            holder.execute("ROLLBACK")
+        holder.close()
+    html = response.get_data(as_text=True)
+    assert response.status_code == 503
+    assert "a peut-être été enregistré" in html and "Rencontrer les aidants de L&#39;Isle-Jourdain" in html
+    assert 'class="retry-form"' not in html and "Rien n'a été enregistré" not in html
+    assert groups_in(database) == 1
 
 
 def test_page_that_cannot_even_read_gives_503_with_a_link_to_try_again(app, territory, coordinator_client):
