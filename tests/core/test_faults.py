@@ -3,6 +3,7 @@
 gone. SQLite file database with a short busy timeout, on any TEST_DATABASE_URL."""
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
 from html.parser import HTMLParser
@@ -18,7 +19,8 @@ import consult.core.db
 from consult.core.faults import COMMITTED, is_temporary
 from consult.extensions import db
 from consult.groups.models import WorkingGroup
-from tests.conftest import build_app, discard_database
+from consult.accounts.models import Role
+from tests.conftest import PASSWORD, build_app, discard_database, served_database_app
 
 SLUG = "terres-des-confluences"
 NEW_GROUP = f"/t/{SLUG}/manage/groups/new"
@@ -184,6 +186,32 @@ def test_page_that_cannot_even_read_gives_503_with_a_link_to_try_again(app, terr
     assert coordinator_client.get(f"/t/{SLUG}/manage/groups/?page=2").status_code == 200
     assert api.status_code == 503 and api.mimetype == "application/problem+json" and api.json["status"] == 503
     assert api.headers["Retry-After"] == "10"
+
+
+@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="PostgreSQL's lock_timeout")
+def test_lock_held_past_postgres_lock_timeout_gives_503_and_try_again_succeeds(tmp_path, make_user, make_territory):
+    app = served_database_app(tmp_path, WTF_CSRF_ENABLED=True, SQLALCHEMY_ENGINE_OPTIONS={
+        "pool_pre_ping": True, "connect_args": {"options": "-c lock_timeout=300"}})
+    with app.app_context():
+        territory = make_territory()
+        coordinator = make_user(role=(territory, Role.COORDINATOR))
+        client = app.test_client()
+        client.post("/account/login", data={"email": coordinator.email, "password": PASSWORD,
+                                             "csrf_token": token_of(client, "/account/login")})
+        data = group_form(territory, token_of(client, NEW_GROUP))
+        db.session.commit()
+        holder = psycopg.connect(db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False))
+        try:
+            holder.execute("LOCK TABLE working_groups IN ACCESS EXCLUSIVE MODE")  # e.g. a migration at work
+            fields = assert_unavailable_page_keeps_the_input(client.post(NEW_GROUP, data=data))
+        finally:
+            holder.rollback()
+            holder.close()
+        assert db.session.scalar(select(func.count()).select_from(WorkingGroup)) == 0
+        assert client.post(NEW_GROUP, data=dict(fields)).status_code == 302
+        assert db.session.scalar(select(func.count()).select_from(WorkingGroup)) == 1
+        discard_database()
+        db.engine.dispose()
 
 
 @pytest.mark.parametrize(("error", "temporary"), [
