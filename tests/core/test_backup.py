@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from contextlib import closing
 import sqlite3
 import threading
 import time
@@ -122,11 +123,11 @@ def test_backup_taken_under_write_load_restores_into_a_fresh_database(app, terri
     assert counts["users"] == live["users"] - (writer.done - people)
     if not ON_POSTGRES:
         # The backup file itself is a whole database: integrity ok, the same rows as restored.
-        with sqlite3.connect(path) as copy:
+        with closing(sqlite3.connect(path)) as copy:
             assert copy.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
             assert copy.execute("SELECT count(*) FROM users").fetchone()[0] == counts["users"]
         restored_file = fresh_database.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
-        with sqlite3.connect(restored_file) as database:
+        with closing(sqlite3.connect(restored_file)) as database:
             assert database.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+from contextlib import closing
 import sqlite3
 from html.parser import HTMLParser
 
@@ -20,22 +21,30 @@ from consult.core.faults import COMMITTED, is_temporary
 from consult.extensions import db
 from consult.groups.models import WorkingGroup
 from consult.accounts.models import Role
-from tests.conftest import PASSWORD, build_app, discard_database, served_database_app
+from tests.conftest import PASSWORD, build_app, discard_database, fresh, served_database_app
 
 SLUG = "terres-des-confluences"
 NEW_GROUP = f"/t/{SLUG}/manage/groups/new"
 MISSION = "Rédiger deux fiches actions sur l'aide aux aidants.\nRencontrer les aidants de L'Isle-Jourdain le mardi."
 
 
-@pytest.fixture
-def app(tmp_path, monkeypatch):
+@pytest.fixture(scope="module")
+def faults_app(tmp_path_factory):
     """The app on a SQLite file whose writers give up after 0.2 s instead of 10 (the held lock is felt at once)."""
-    monkeypatch.setattr(consult.core.db, "SQLITE_BUSY_TIMEOUT_MS", 200)
-    app = build_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'faults.sqlite3'}")
-    with app.app_context():
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(consult.core.db, "SQLITE_BUSY_TIMEOUT_MS", 200)  # read by each new connection
+        app = build_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path_factory.mktemp('faults') / 'faults.sqlite3'}")
         yield app
+    with app.app_context():
         discard_database()
         db.engine.dispose()
+
+
+@pytest.fixture
+def app(faults_app):
+    """That app with empty tables, for one test."""
+    with fresh(faults_app) as app:
+        yield app
 
 
 @pytest.fixture
@@ -79,7 +88,7 @@ def token_of(client, path: str) -> str:
 
 
 def groups_in(database: str) -> int:
-    with sqlite3.connect(database) as connection:
+    with closing(sqlite3.connect(database)) as connection:
         return connection.execute("SELECT count(*) FROM working_groups").fetchone()[0]
 
 
@@ -122,7 +131,7 @@ def test_full_disk_gives_503_keeping_the_input_and_nothing_partial(app, territor
     data = group_form(territory, token_of(coordinator_client, NEW_GROUP))
     data["mission"] = MISSION + "\n" + " ".join(["Écouter les aidants, noter leurs besoins."] * 110)  # new pages
     db.session.commit()
-    with sqlite3.connect(database) as probe:
+    with closing(sqlite3.connect(database)) as probe:
         pages = probe.execute("PRAGMA page_count").fetchone()[0]
 
     def full_disk(connection, _record):
