@@ -87,6 +87,7 @@ class Config:
         self.EMAIL_TOKEN_MAX_AGE = _int("EMAIL_TOKEN_MAX_AGE", 60 * 60 * 48)
         self.RESET_TOKEN_MAX_AGE = _int("RESET_TOKEN_MAX_AGE", 60 * 60)
         self.TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
+        self.HSTS_MAX_AGE = _int("HSTS_MAX_AGE", 365 * 24 * 3600 if self.ENV_NAME == "production" else 0)  # 0: no HSTS header
         # Background jobs (Huey): Redis when REDIS_URL is set (workers on several machines), else a SQLite file.
         self.REDIS_URL = env.get("REDIS_URL") or None
         self.HUEY_SQLITE_PATH = env.get("HUEY_SQLITE_PATH") or str(INSTANCE_DIR / "huey.sqlite3")
@@ -103,6 +104,8 @@ class Config:
         self.ATTENDANCE_RETENTION_MONTHS = _int("ATTENDANCE_RETENTION_MONTHS", 12)  # names of attendees without account
         self.AUDIT_RETENTION_DAYS = _int("AUDIT_RETENTION_DAYS", 365)  # the audit trail
         self.ADDRESS_LOG_HOURS = _int("ADDRESS_LOG_HOURS", 24)  # rate-limit records (keyed addresses and emails)
+        self.SURVEY_RETENTION_MONTHS = _int("SURVEY_RETENTION_MONTHS", 18)  # raw answers after closing (unless its own)
+        self.LOGIN_SESSION_DAYS = _int("LOGIN_SESSION_DAYS", 14)  # a login ends this long after it began, at the latest
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
         if self.SQLALCHEMY_DATABASE_URI.startswith("postgresql"):
             # A database host that stops answering must not hang requests (and /healthz) forever.

@@ -30,8 +30,12 @@ def create_app(config: Config | str | None = None) -> Flask:
 
     app.url_map.converters["int"] = BoundedIntegerConverter  # before any route is added
     register_blueprints(app)
+    register_personal_data()
     register_template_helpers(app)
     register_errorhandlers(app)
+    from consult.core.headers import init_headers
+
+    init_headers(app)  # CSP with a nonce, no framing, no-store… on every response, errors included
     register_commands(app)
     return app
 
@@ -80,6 +84,9 @@ def register_blueprints(app: Flask) -> None:
                       surveys_bp, survey_results_bp, survey_public_results_bp, groups_bp, groups_manage_bp, participation_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(observe_bp)  # the observers' workspace
+    from consult.portal.audit import admin_bp as admin_audit_bp, bp as audit_bp
+    app.register_blueprint(audit_bp)  # the audit trail: a territory's (coordinators), every territory's (admins)
+    app.register_blueprint(admin_audit_bp)
     from consult.proposals.views.manage import bp as proposals_manage_bp
     from consult.proposals.views.public import bp as proposals_bp
     for blueprint in (proposals_bp, proposals_manage_bp):  # calls, proposals, supports, moderation, votes
@@ -100,10 +107,19 @@ def register_blueprints(app: Flask) -> None:
     register_api(app)  # the open-data API under /api/v1 and the "Open data" page
 
 
+def register_personal_data() -> None:
+    """What each capability holds about a person ("My data") and lets go of when an account is erased."""
+    import consult.accounts.erasure  # noqa: F401  (the inactive accounts' purge)
+    import consult.groups.rights  # noqa: F401
+    import consult.proposals.rights  # noqa: F401
+    import consult.surveys.rights  # noqa: F401
+
+
 def register_template_helpers(app: Flask) -> None:
     """Filters and globals the templates share."""
     from flask_babel import format_date, format_decimal
 
+    from consult.core.retention import stated
     from consult.core.text import render_markdown
     from consult.i18n import LANGUAGE_NAMES, format_clock, format_moment
     from consult.proposals.permissions import can_report, can_see_comment
@@ -124,6 +140,7 @@ def register_template_helpers(app: Flask) -> None:
         can_see_comment=can_see_comment,
         is_admin=permissions.is_admin,
         needs_account=needs_account,
+        retention_period=stated,  # a period of config.py in words: the only way a page states one
         LANGUAGE_NAMES=LANGUAGE_NAMES,
     )
 
@@ -163,6 +180,9 @@ def register_commands(app: Flask) -> None:
 
     app.cli.add_command(export_cli)  # export diagnostic|action-plan|purge
     app.cli.add_command(worker_command)  # the background worker (Huey consumer)
+    from consult.maintenance import purge_command
+
+    app.cli.add_command(purge_command)  # `purge`: what is past its retention period (daily, from cron)
     from consult.core.backup import backup_command, restore_command
 
     for command in (backup_command, restore_command):  # backup PATH, restore PATH (the whole database)

@@ -86,6 +86,15 @@ class User(UserMixin, TimestampMixin, db.Model):
     def is_confirmed(self) -> bool:
         return self.email_confirmed_at is not None
 
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
+
+    @property
+    def public_name(self) -> str:
+        """The name shown next to what the person wrote: their name, or a neutral label once the account is erased."""
+        return str(_l("Former participant")) if self.is_erased else self.display_name
+
     def role_in(self, territory: Territory) -> Role | None:
         return next((r.role for r in self.roles if r.territory_id == territory.id), None)
 

@@ -14,7 +14,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from consult.accounts import tokens
 from consult.accounts.models import Category, LoginSession, Role, TerritoryRole, User
-from consult.core import ratelimit
+from consult.core import audit, ratelimit
 from consult.core.models import utcnow
 from consult.errors import Conflict, InvalidInput, NotFound, RateLimited
 from consult.extensions import db
@@ -139,7 +139,10 @@ def forget_failures(user: User) -> None:
 def start_session(user: User, *, now: dt.datetime | None = None) -> str:
     """Open a server-side login session and return its key (what the cookie carries)."""
     key = secrets.token_urlsafe(32)
-    db.session.add(LoginSession(key=key, user_id=user.id, created_at=now or utcnow()))
+    now = now or utcnow()
+    db.session.add(LoginSession(key=key, user_id=user.id, created_at=now))
+    # Retention: an account in use is not inactive (and a warning about inactivity no longer applies).
+    user.last_active_at, user.inactivity_warned_at = now, None
     db.session.flush()
     user.session_key = key
     return key
@@ -286,6 +289,9 @@ def create_admin(email: str, password: str, display_name: str, *, now: dt.dateti
         user = User(email=normalise_email(email), display_name=display_name, password_hash=hash_password(password),
                     privacy_consent_at=now, email_confirmed_at=now)
         db.session.add(user)
+    if not user.is_admin:
+        db.session.flush()  # the new account's id, for the trail
+        audit.record("role.admin", target=f"user:{user.id}", now=now)  # from the command line: no actor
     user.is_admin = True
     db.session.flush()
     return user
@@ -306,11 +312,16 @@ def appoint(actor, territory: Territory, email: str, role: Role) -> TerritoryRol
     if existing is not None:
         # Replacing a coordinator's role needs the right to touch coordinators.
         permissions.require(permissions.can_appoint(actor, territory, existing.role))
+        if existing.role is not role:
+            audit.record("role.appoint", actor=actor, territory=territory, target=f"user:{user.id}",
+                         detail={"role": role.value, "previous_role": existing.role.value})
         existing.role = role
         db.session.flush()
         return existing
     appointment = TerritoryRole(user=user, territory=territory, role=role)
     db.session.add(appointment)
+    audit.record("role.appoint", actor=actor, territory=territory, target=f"user:{user.id}",
+                 detail={"role": role.value})
     db.session.flush()
     return appointment
 
@@ -318,6 +329,8 @@ def appoint(actor, territory: Territory, email: str, role: Role) -> TerritoryRol
 def revoke(actor, appointment: TerritoryRole) -> None:
     """Remove a role. Raises PermissionDenied."""
     permissions.require(permissions.can_appoint(actor, appointment.territory, appointment.role))
+    audit.record("role.revoke", actor=actor, territory=appointment.territory, target=f"user:{appointment.user_id}",
+                 detail={"role": appointment.role.value})
     db.session.delete(appointment)
     db.session.flush()
 

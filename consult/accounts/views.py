@@ -288,3 +288,5 @@ def confirm_email_change(token: str):
         return redirect(url_for("core.home"))
     flash(_("Your email address has been changed."), "success")
     return redirect(url_for("accounts.profile") if current_user.is_authenticated else url_for("accounts.login"))
+
+from consult.accounts import rights_views  # noqa: E402,F401  (the "My data" routes, on this blueprint)

@@ -12,6 +12,15 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 
 
+# An erased account's address is replaced by one under this reserved domain (RFC 2606): never delivered.
+ERASED_DOMAIN = "erased.invalid"
+
+
+def is_deliverable(address: str) -> bool:
+    """False for the address of an erased account: no message ever goes to it again."""
+    return not address.lower().endswith("@" + ERASED_DOMAIN)
+
+
 @dataclass(frozen=True)
 class Mail:
     """A message ready to send."""
@@ -31,6 +40,8 @@ def render_mail(template: str, to: str, *, locale: str | None = None, **context)
 
 def send(mail: Mail) -> None:
     """Deliver one message with the configured backend."""
+    if not is_deliverable(mail.to):
+        return
     config = current_app.config
     backend = config["MAIL_BACKEND"]
     if backend == "memory":

@@ -7,10 +7,13 @@ calls every purge with the same `now` and returns counts only.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from flask import current_app
+from flask_babel import ngettext
 
 UNITS = ("hours", "days", "months")
 
@@ -63,6 +66,54 @@ def cutoff(now: dt.datetime, length: int, unit: str) -> dt.datetime:
 def _days_in_month(year: int, month: int) -> int:
     following = dt.date(year + (month == 12), month % 12 + 1, 1)
     return (following - dt.timedelta(days=1)).day
+
+
+def expiry(start: dt.datetime | dt.date, length: int, unit: str):
+    """The moment something kept from `start` for `length` `unit`s is past its period (the inverse of `cutoff`)."""
+    if unit == "hours":
+        return start + dt.timedelta(hours=length)
+    if unit == "days":
+        return start + dt.timedelta(days=length)
+    month_index = start.year * 12 + start.month - 1 + length
+    year, month = divmod(month_index, 12)
+    month += 1
+    return start.replace(year=year, month=month, day=min(start.day, _days_in_month(year, month)))
+
+
+def duration(length: int, unit: str) -> str:
+    """A period in words, in the reader's language: « 24 mois », « 90 jours », « 1 heure »."""
+    if unit == "hours":
+        return ngettext("%(num)d hour", "%(num)d hours", length)
+    if unit == "days":
+        return ngettext("%(num)d day", "%(num)d days", length)
+    return ngettext("%(num)d month", "%(num)d months", length)
+
+
+def stated(config_key: str) -> str:
+    """The period held in `config_key` in words (the unit read from the key's name: …_HOURS, …_DAYS, …_MONTHS),
+    for the pages that state it. Nothing else may print a period: a test renders them with unusual values."""
+    unit = config_key.rsplit("_", 1)[-1].lower()
+    if unit not in UNITS:
+        raise ValueError(f"{config_key} does not end with a unit ({UNITS})")
+    return duration(int(current_app.config[config_key]), unit)
+
+
+_dry_run: ContextVar[bool] = ContextVar("retention_dry_run", default=False)
+
+
+@contextmanager
+def dry_run() -> Iterator[None]:
+    """Within this block purges only count: the caller rolls the database back, and a purge that removes
+    something outside it (a file) must ask `is_dry_run()` first."""
+    token = _dry_run.set(True)
+    try:
+        yield
+    finally:
+        _dry_run.reset(token)
+
+
+def is_dry_run() -> bool:
+    return _dry_run.get()
 
 
 def run(now: dt.datetime) -> dict[str, int]:

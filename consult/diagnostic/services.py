@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.pool import StaticPool
 
+from consult.core import audit
 from consult.core.db import LARGEST_ID, reads_only
 from consult.core.models import utcnow
 from consult.core.time import paris_date
@@ -278,6 +279,8 @@ def take_file(actor, job: ExportJob, *, now: dt.datetime) -> Path:
     db.session.add(FileDownload(territory_id=job.territory_id, user_id=actor.id, job_id=job.id, kind=job.kind,
                                 fmt=job.fmt, variant=job.variant, free_texts=job.free_texts,
                                 records=file_kind.records, downloaded_at=now))
+    audit.record("export", actor=actor, territory=job.territory_id, target=f"job:{job.id}",
+                 detail={"file": job.kind, "format": job.fmt, "variant": job.variant}, now=now)
     db.session.flush()
     return path
 

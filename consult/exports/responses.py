@@ -14,6 +14,7 @@ MIMETYPES = {
     "ods": "application/vnd.oasis.opendocument.spreadsheet",
     "pdf": "application/pdf",
     "odt": "application/vnd.oasis.opendocument.text",
+    "zip": "application/zip",
 }
 
 

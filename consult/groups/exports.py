@@ -96,7 +96,8 @@ def roster_rows(entries: Iterable[tuple[Signup, int | None]]) -> Iterator[Row]:
     yield [_("Name"), _("Email"), _("Category"), _("Structure"), _("Commune"), _("Status"), _("Availability"),
            _("Motivation"), _("Signed up on"), _("Shown to other members")]
     for signup, position in entries:
-        yield [signup.user.display_name, signup.user.email, _label(signup.category), signup.structure or None,
+        email = None if signup.user.is_erased else signup.user.email
+        yield [signup.user.public_name, email, _label(signup.category), signup.structure or None,
                signup.commune.name if signup.commune is not None else None, _status(signup, position),
                _availability(signup) or None, signup.motivation or None, paris_date(signup.queued_at),
                _yes_no(signup.shown_to_members)]

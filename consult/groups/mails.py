@@ -6,7 +6,7 @@ from flask import current_app
 
 from consult.accounts.models import Role, User
 from consult.accounts.services import territory_roles
-from consult.core.mail import render_mail, send
+from consult.core.mail import render_mail, send, send_after_commit
 from consult.core.urls import external_url
 from consult.groups.models import Meeting, Signup, SignupStatus
 from consult.groups.services.signups import Change, waitlist_position
@@ -24,9 +24,9 @@ TEMPLATES = {
 }
 
 
-def _send(signup: Signup, template: str) -> None:
+def _send(signup: Signup, template: str, deliver=send) -> None:
     group = signup.group
-    send(render_mail(template, signup.user.email, locale=signup.user.locale, signup=signup, group=group,
+    deliver(render_mail(template, signup.user.email, locale=signup.user.locale, signup=signup, group=group,
                      user=signup.user, position=waitlist_position(signup),
                      link=external_url("groups.detail", slug=group.territory.slug, group_id=group.id)))
 
@@ -42,9 +42,10 @@ def notify(change: Change, event: str) -> None:
         _send(promoted, "group_signup_promoted")
 
 
-def notify_promoted(promoted: list[Signup]) -> None:
+def notify_promoted(promoted: list[Signup], *, after_commit: bool = False) -> None:
+    """Tell the people promoted from the waitlist (`after_commit`: once the current transaction is stored)."""
     for signup in promoted:
-        _send(signup, "group_signup_promoted")
+        _send(signup, "group_signup_promoted", send_after_commit if after_commit else send)
 
 
 def _tell_coordinators(signup: Signup) -> None:

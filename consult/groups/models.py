@@ -342,9 +342,14 @@ class Attendance(db.Model):
     user: Mapped[User | None] = relationship()
     commune: Mapped[Commune | None] = relationship()
 
+    # What the purge leaves of the name of someone without an account (the row, and so the counts, stay).
+    FORGOTTEN = "—"
+
     @property
     def display_name(self) -> str:
-        return self.user.display_name if self.user is not None else self.name
+        if self.user is not None:
+            return self.user.public_name
+        return str(_l("Person without an account (name deleted)")) if self.name == self.FORGOTTEN else self.name
 
 
 class Idea(TimestampMixin, db.Model):

@@ -51,7 +51,7 @@ def proposal_rows(items: Iterable[tuple[Proposal, int, int]]) -> Iterator[Row]:
     for proposal, supports, comments in items:
         yield [proposal.id, proposal.title, proposal.axis.title, str(proposal.state.label), answer_label(proposal),
                supports, comments, ", ".join(str(p.label) for p in proposal.public_list),
-               paris_date(proposal.submitted_at), paris_date(proposal.published_at), proposal.author.display_name,
+               paris_date(proposal.submitted_at), paris_date(proposal.published_at), proposal.author.public_name,
                proposal.merged_into_id]
 
 

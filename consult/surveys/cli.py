@@ -8,7 +8,7 @@ from flask.cli import AppGroup
 from consult.core.models import utcnow
 from consult.errors import Conflict
 from consult.extensions import db
-from consult.surveys.answering.respond import DRAFT_LIFETIME_DAYS, purge_stale_drafts
+from consult.surveys.answering.respond import purge_stale_drafts
 from consult.surveys.models import Survey
 from consult.surveys.releases.services import freeze_release
 
@@ -16,9 +16,10 @@ surveys_cli = AppGroup("surveys", help="Survey maintenance.")
 
 
 @surveys_cli.command("purge-drafts")
-@click.option("--days", default=DRAFT_LIFETIME_DAYS, show_default=True, help="Keep drafts touched within this many days.")
-def purge_drafts_command(days: int) -> None:
-    """Delete unfinished survey answers untouched for DAYS days (run daily from cron)."""
+@click.option("--days", type=int, default=None, help="Keep drafts touched within this many days "
+              "(default: DRAFT_RETENTION_DAYS).")
+def purge_drafts_command(days: int | None) -> None:
+    """Delete unfinished survey answers untouched for DAYS days (`flask purge` does it with every other period)."""
     removed = purge_stale_drafts(utcnow().date(), days=days)
     db.session.commit()
     click.echo(f"{removed} unfinished survey answer(s) deleted.")

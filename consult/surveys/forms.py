@@ -42,7 +42,14 @@ class SurveyForm(Form):
                                  description=_l("Shown before the first question. Markdown: **bold**, *italic*, lists."))
     purpose = TextAreaField(_l("Purpose of the survey"), validators=[Optional(), Length(max=2000)],
                             description=_l("Part of the privacy notice shown to respondents."))
-    retention = TextAreaField(_l("How long answers are kept"), validators=[Optional(), Length(max=2000)])
+    retention_months = IntegerField(
+        _l("Months the individual answers are kept after the survey closes"),
+        validators=[Optional(), NumberRange(min=1, max=120)],
+        description=_l("Then they are deleted for good; published results stay. Leave empty for the site's rule."))
+    retention = TextAreaField(_l("More about how answers are kept (optional)"),
+                              validators=[Optional(), Length(max=2000)],
+                              description=_l("Do not write a duration here: the number above is the one shown "
+                                             "and applied."))
     mode = SelectField(_l("Answering mode"), choices=choices((m.value, m.label) for m in SurveyMode),
                        description=_l("Anonymous: no account needed, nothing personal stored with answers, one "
                                       "response per browser. Identified: one response per account."))

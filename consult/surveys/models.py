@@ -167,6 +167,8 @@ class Survey(TimestampMixin, db.Model):
     mode: Mapped[SurveyMode] = mapped_column(enum_column(SurveyMode, "survey_mode"), default=SurveyMode.ANONYMOUS)
     opens_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)
     closes_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)
+    # When a coordinator closed it (cleared if opened again): with closes_at, when its answers' retention starts.
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)
     access_codes_required: Mapped[bool] = mapped_column(Boolean, default=False)
     disclosure_threshold: Mapped[int | None] = mapped_column(Integer, default=None)
     # The k in force when the first response was stored (raised when the results are published or the
@@ -195,6 +197,13 @@ class Survey(TimestampMixin, db.Model):
     def pin_threshold(self, site_threshold: int) -> None:
         """Keep the k in force now as the floor: from now on, k can only go up."""
         self.disclosure_floor = self.effective_threshold(site_threshold)
+
+    def answering_ended_at(self, now: dt.datetime) -> dt.datetime | None:
+        """When it stopped taking answers — closed by hand or its closing date passed — or None if it has not."""
+        if self.status is SurveyStatus.DRAFT:
+            return None
+        ends = [moment for moment in (self.closed_at, self.closes_at) if moment is not None and moment <= now]
+        return min(ends, default=None)
 
     def is_accepting(self, now: dt.datetime) -> bool:
         """Open, and within its window."""

@@ -54,3 +54,9 @@ def can_archive_survey(user, survey: Survey) -> bool:
 
 def needs_account(survey: Survey) -> bool:
     return survey.mode is SurveyMode.IDENTIFIED
+
+
+def can_manage_panel(user, territory) -> bool:
+    """See and delete the re-contact (panel) addresses of a territory: its coordinators and admins, never
+    observers (contact details)."""
+    return can_manage_territory(user, territory)

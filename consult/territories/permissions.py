@@ -49,3 +49,10 @@ def require(allowed: bool) -> None:
     """Raise PermissionDenied unless `allowed`."""
     if not allowed:
         raise PermissionDenied(_("You are not allowed to do this."))
+
+
+def can_read_audit(user, territory: Territory | None = None) -> bool:
+    """The audit trail: every territory's for site admins, one territory's for its coordinators (never observers)."""
+    if territory is None:
+        return is_admin(user)
+    return can_manage_territory(user, territory)

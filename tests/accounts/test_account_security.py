@@ -9,7 +9,8 @@ from consult.extensions import db
 from tests.conftest import PASSWORD
 
 POSTS = ["/account/register", "/account/login", "/account/logout", "/account/reset", "/account/confirm",
-         "/account/profile", "/account/password", "/account/email", "/account/calendar", "/account/calendar/revoke"]
+         "/account/profile", "/account/password", "/account/email", "/account/calendar", "/account/calendar/revoke",
+         "/account/data/delete"]
 
 
 def test_every_account_post_route_is_in_the_list(csrf_app):

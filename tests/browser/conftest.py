@@ -18,6 +18,7 @@ from werkzeug.serving import make_server
 
 from consult.demo import seed_demo
 from consult.extensions import db
+from tests.browser.helpers import describe_violations, watch_security_policy
 from tests.conftest import app_on_copy, build_app, discard_database, postgres_database
 
 HERE = Path(__file__).resolve().parent
@@ -196,6 +197,7 @@ class NavigationLog:
 
     urls: list[str] = field(default_factory=list)
     checked: set[int] = field(default_factory=set)
+    policy_violations: list[dict] = field(default_factory=list)  # Content-Security-Policy, see watch_security_policy
 
     def unchecked(self) -> list[str]:
         return [url for index, url in enumerate(self.urls) if index not in self.checked]
@@ -222,7 +224,7 @@ def run_axe(page) -> list[dict]:
 
 @pytest.fixture
 def navigation_log(page, request) -> Iterator[NavigationLog]:
-    log = NavigationLog()
+    log = NavigationLog(policy_violations=watch_security_policy(page))
 
     # DOMContentLoaded comes before `load`, which run_axe waits for: the log is up to date when axe runs.
     page.on("domcontentloaded", lambda loaded: log.urls.append(loaded.url))
@@ -232,13 +234,16 @@ def navigation_log(page, request) -> Iterator[NavigationLog]:
         return  # the test's own failure says more than "some page was not checked"
     missed = log.unchecked()
     assert not missed, f"pages visited without an axe check (call axe_check after each navigation): {missed}"
+    assert not log.policy_violations, (
+        f"the Content-Security-Policy refused parts of pages:\n{describe_violations(log.policy_violations)}")
 
 
 @pytest.fixture
 def axe_check(navigation_log):
-    """`axe_check(page)`: fail with a readable list if the page breaks a WCAG 2.1 A/AA rule.
+    """`axe_check(page)`: fail with a readable list if the page breaks a WCAG 2.1 A/AA rule, or if the browser
+    refused a part of a page visited so far because of the Content-Security-Policy.
 
-    The test also fails at teardown if it navigated to a page it did not check.
+    The test also fails at teardown if it navigated to a page it did not check, or on a later refusal.
     """
 
     def check(page) -> None:
@@ -248,5 +253,8 @@ def axe_check(navigation_log):
         if violations:
             pytest.fail(f"axe found WCAG 2.1 A/AA violations on {page.url}:\n{format_violations(violations)}",
                         pytrace=False)
+        if navigation_log.policy_violations:
+            pytest.fail("the Content-Security-Policy refused parts of pages:\n"
+                        + describe_violations(navigation_log.policy_violations), pytrace=False)
 
     return check

@@ -5,6 +5,29 @@ from flask_babel import force_locale, gettext
 from playwright.sync_api import Page, expect
 
 
+# Runs in every document before its own content: reports each Content-Security-Policy violation to the test.
+CSP_LISTENER = """
+document.addEventListener('securitypolicyviolation', (event) => window.consultPolicyViolation({
+    page: document.location.href, directive: event.effectiveDirective, blocked: event.blockedURI,
+    sample: event.sample, at: `${event.sourceFile}:${event.lineNumber}`}));
+"""
+
+
+def watch_security_policy(page: Page) -> list[dict]:
+    """The Content-Security-Policy violations of every document `page` loads from now on (a list filled as they
+    happen): an inline style or script without the nonce, a resource from elsewhere… The browser refuses them
+    silently, so a journey would not notice a page losing its look or its behaviour."""
+    violations: list[dict] = []
+    page.expose_function("consultPolicyViolation", lambda violation: violations.append(violation))
+    page.add_init_script(CSP_LISTENER)
+    return violations
+
+
+def describe_violations(violations: list[dict]) -> str:
+    return "\n".join(f"- {v['page']}: {v['directive']} refused {v['blocked'] or 'an inline part'} "
+                     f"({v['sample']!r} at {v['at']})" for v in violations)
+
+
 def in_language(live_server, locale: str, msgid: str, **variables) -> str:
     """The app's wording for `msgid` in `locale` (the msgid itself while the catalogue lacks it)."""
     with live_server.app.test_request_context(), force_locale(locale):

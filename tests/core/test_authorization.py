@@ -586,7 +586,8 @@ def test_manage_post_with_the_page_csrf_token_is_accepted(csrf_coordinator):
 PUBLIC_PAGES = ["/", "/privacy", "/legal", "/accessibility", "/healthz", f"/t/{A}/", f"/t/{A}/axes",
                 f"/t/{A}/contracts/1", "/account/register", "/account/login", "/account/reset", "/account/confirm",
                 "/account/check-inbox", "/open-data", "/api/v1/", "/api/v1/openapi.json", "/api/v1/territories"]
-ACCOUNT_PAGES = ["/account/profile", "/account/password", "/account/email", "/account/participation"]
+ACCOUNT_PAGES = ["/account/profile", "/account/password", "/account/email", "/account/participation",
+                 "/account/data", "/account/data/download", "/account/data/delete"]
 
 
 def test_every_get_page_outside_manage_and_admin_is_in_the_lists(app):

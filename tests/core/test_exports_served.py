@@ -55,6 +55,7 @@ MIMETYPES = {
     "pdf": "application/pdf",
     "html": "text/html; charset=utf-8",
     "ics": "text/calendar; charset=utf-8",
+    "zip": "application/zip",
 }
 # A route is a download when its endpoint or its address says so; each must be fetched below.
 DOWNLOAD_LIKE = re.compile(r"export|print|ics|\.(csv|xlsx|ods|pdf|ics)\b")
@@ -507,6 +508,22 @@ def test_meeting_invitation_and_private_feed_are_calendars(served, coordinator_h
     assert all(str(event["SUMMARY"]).startswith(tuple(served.meeting_titles)) for event in calendar.walk("VEVENT"))
 
 
+# --- a person's own data ------------------------------------------------------------------------------
+
+def test_my_data_downloads_as_a_zip_of_json_and_csv(served, coordinator_http):
+    import json
+    import zipfile
+
+    headers, body = download(coordinator_http, "/account/data/download", "zip",
+                             r'attachment; filename="consult-my-data-[0-9-]+\.zip"')
+    assert headers["cache-control"] == "no-store"
+    archive = zipfile.ZipFile(io.BytesIO(body))
+    data = json.loads(archive.read("data.json"))["sections"]
+    assert [row["email"] for row in data["account"]] == [COORDINATOR]
+    assert {row["role"] for row in data["roles"]} == {"coordinator"}
+    assert sorted(archive.namelist()) == sorted(["README.txt", "data.json", *(f"{name}.csv" for name in data)])
+
+
 # --- nothing left out ----------------------------------------------------------------------------------
 
 FETCHED = [  # (endpoint, the formats fetched above)
@@ -518,6 +535,7 @@ FETCHED = [  # (endpoint, the formats fetched above)
     ("groups_exports.territory_attendance", {"csv", "xlsx", "ods"}),
     ("calendar.meeting_ics", None), ("calendar.feed", None),
     ("plan_io.template", {"csv", "xlsx", "ods"}), ("proposals_manage.export_proposals", {"csv", "xlsx", "ods"}), ("fiche_files.download", {"pdf", "odt"}),
+    ("accounts.download_data", None),
     ("files.download", None),  # a job's file: fetched from gunicorn in tests/diagnostic/test_jobs_served.py
 ]
 NOT_FILES = {"survey_exports.index"}  # the page that lists the survey's files

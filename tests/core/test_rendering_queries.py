@@ -27,6 +27,7 @@ from consult.synthesis.models import BodySession, Fiche, GovernanceBody
 from consult.territories.models import Axis, Contract, Objective, territory_by_slug
 from tests.conftest import build_app, discard_database
 from tests.rendering import RenderGuard
+from tests.security_headers import header_problems
 
 SLUG = "terres-des-confluences"
 # Secrets only an email or a browser session gives out; the language switch only redirects.
@@ -196,10 +197,12 @@ def test_every_route_of_the_url_map_is_requested(demo_app):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_pages_run_no_query_while_rendering(demo_app, role):
-    """Each page's templates only read what the view loaded: no statement reaches the database while they render."""
+    """Each page's templates only read what the view loaded: no statement reaches the database while they render.
+    Each answer also carries the security headers (tests/core/test_security_headers.py: the other routes, errors)."""
     client = _client(demo_app, role)
     offenders = {}
     statuses = {}
+    unprotected = {}
     with RenderGuard(demo_app) as guard:
         for url in page_urls(demo_app):
             response = client.get(url)
@@ -208,8 +211,11 @@ def test_pages_run_no_query_while_rendering(demo_app, role):
             if guard.while_rendering:
                 first = guard.while_rendering[0]
                 offenders[url] = (len(guard.while_rendering), first.template, first.sql.split("\n")[0][:160])
+            if problems := header_problems(url, response, logged_in=role != "anonymous"):
+                unprotected[f"{url} {response.status_code}"] = problems
     assert 500 not in statuses.values(), [url for url, status in statuses.items() if status == 500]
     assert offenders == {}
+    assert unprotected == {}
 
 
 def test_logged_in_user_and_roles_are_loaded_before_rendering(demo_app):

@@ -10,6 +10,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
+from consult.core.audit import AuditEvent
 from consult.diagnostic import jobs
 from consult.diagnostic.models import ExportJob, FileDownload, JobStatus
 from consult.extensions import db
@@ -104,6 +105,10 @@ def test_record_level_file_takes_its_variant_and_each_download_is_recorded(clien
         f"attachment; filename=terres-des-confluences-sample-records-csv-pseudonymised-{day}.zip")
     records = db.session.scalars(select(FileDownload)).all()
     assert len(records) == 2 and all(r.records and r.variant == "pseudonymised" and r.free_texts for r in records)
+    trail = db.session.scalars(select(AuditEvent)).all()  # each download in the audit trail too, counts only
+    assert [(e.action, e.actor_id, e.target, e.detail) for e in trail] == 2 * [
+        ("export", as_coordinator.id, f"job:{job.id}", {"file": "sample-records", "format": "csv",
+                                                       "variant": "pseudonymised"})]
 
 
 def test_record_level_file_is_k_anonymous_unless_asked_and_refuses_an_unknown_variant(client, as_coordinator,
@@ -174,6 +179,7 @@ def test_files_expire_and_the_purge_deletes_them(client, as_coordinator, exports
     response = client.get(f"{FILES}jobs/{job.id}/download")
     assert response.status_code == 302 and response.headers["Location"].endswith(f"{FILES}jobs/{job.id}")
     assert db.session.scalar(select(func.count()).select_from(FileDownload)) == 0
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == 0  # a refused download leaves no trace
 
 
 def test_jobs_left_queued_by_a_gone_worker_are_marked_failed_by_the_purge(client, as_coordinator, exports,

@@ -146,7 +146,8 @@ MANAGE_CASES = [
     Case("proposal", "GET", lambda w: m(f"{w.pending.id}/"), expect=MANAGE),
     Case("proposal-list", "GET", lambda w: m(f"calls/{w.call.id}/proposals/?status=pending&sort=title"),
          expect=MANAGE),
-    *(Case(f"export-{fmt}", "GET", lambda w, fmt=fmt: m(f"calls/{w.call.id}/proposals.{fmt}"), expect=MANAGE)
+    *(Case(f"export-{fmt}", "GET", lambda w, fmt=fmt: m(f"calls/{w.call.id}/proposals.{fmt}"), expect=MANAGE,
+           writes=True)  # the download is written to the audit trail
       for fmt in ("csv", "xlsx", "ods")),
     Case("new-vote", "POST", lambda w: m(f"calls/{w.call.id}/votes/new"), lambda w: {
         "title": "Prioriser l'axe 1", "axis_id": str(w.call.axes[0].id), "size": "5", "method": "rank",

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, g
 from flask_login import current_user
 
+from consult.core import audit
 from consult.diagnostic.reports import FORMATS, fiche_file
 from consult.exports.responses import send_export
 from consult.synthesis.fiches import pages
@@ -22,5 +23,8 @@ def download(fiche_id: int, fmt: str):
     item = get_or_404(Fiche, fiche_id, g.territory, options=pages.fiche_page_options())
     if not can_see_fiche(current_user, item):
         abort(404)  # a draft does not exist for those who may not read it
+    if not item.is_published:  # a published fiche is public: only a draft's download is the staff's to trace
+        audit.record_read("export", actor=current_user, territory=g.territory, target=f"fiche:{item.id}",
+                          detail={"file": "fiche", "format": fmt})
     return send_export(fiche_file(item, fmt), filename=f"fiche-action-{item.number}.{fmt}", fmt=fmt,
                        private=not item.is_published)

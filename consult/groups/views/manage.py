@@ -5,6 +5,7 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from consult.core import audit
 from consult.core.forms import choices
 from consult.core.time import local_input, stored_utc
 from consult.core.models import utcnow
@@ -93,8 +94,11 @@ def edit(group_id: int):
 
 @bp.get("/<int:group_id>/members")
 def members(group_id: int):
-    """Requests, members, waitlist and former members, with contact details."""
-    return _members_page(get_or_404(WorkingGroup, group_id, g.territory, options=services.group_page()))
+    """Requests, members, waitlist and former members, with contact details (each reading in the audit trail)."""
+    group = get_or_404(WorkingGroup, group_id, g.territory, options=services.group_page())
+    audit.record_read("contacts.read", actor=current_user, territory=g.territory, target=f"group:{group.id}",
+                      detail={"people": len(group.signups)})
+    return _members_page(group)
 
 
 def _members_page(group: WorkingGroup, form: DecisionForm | None = None, failed: int | None = None,

@@ -8,6 +8,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from consult.accounts.models import Category
+from consult.core import audit
 from consult.core.forms import Form, choices
 from consult.core.models import utcnow
 from consult.core.transaction import transaction
@@ -134,8 +135,11 @@ def _render_attendance(meeting: Meeting, form: forms.AttendanceForm | None = Non
 
 @bp.get("/<int:meeting_id>/attendance")
 def attendance_page(meeting_id: int):
-    """Who was expected, who came, people without an account, and the meeting's participation summary."""
-    return _render_attendance(_meeting(meeting_id))
+    """Who was expected, who came, people without an account, and the meeting's participation summary (each
+    reading in the audit trail)."""
+    meeting = _meeting(meeting_id)
+    audit.record_read("contacts.read", actor=current_user, territory=g.territory, target=f"meeting:{meeting.id}")
+    return _render_attendance(meeting)
 
 
 @bp.post("/<int:meeting_id>/attendance")

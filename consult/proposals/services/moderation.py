@@ -8,6 +8,7 @@ from sqlalchemy import delete, exists, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload
 
+from consult.core import audit
 from consult.errors import Conflict, InvalidInput, PermissionDenied
 from consult.extensions import db
 from consult.proposals.models import (
@@ -49,6 +50,8 @@ def publish_proposal(actor, proposal: Proposal, *, now: dt.datetime) -> Proposal
     proposal.published_at = now
     proposal.moderation_reason = ""
     record(proposal, actor, ModerationAction.PUBLISHED, now=now)
+    audit.record("moderation.publish", actor=actor, territory=proposal.territory, target=f"proposal:{proposal.id}",
+                 now=now)
     db.session.flush()
     return proposal
 
@@ -64,6 +67,8 @@ def reject_proposal(actor, proposal: Proposal, reason: str, *, now: dt.datetime)
     proposal.moderation_reason = _reason(reason, _("Tell the author why the proposal is rejected."))
     proposal.state = ProposalState.REJECTED
     record(proposal, actor, ModerationAction.REJECTED, now=now, reason=proposal.moderation_reason)
+    audit.record("moderation.reject", actor=actor, territory=proposal.territory, target=f"proposal:{proposal.id}",
+                 now=now)
     db.session.flush()
     return proposal
 
@@ -80,6 +85,8 @@ def hide_proposal(actor, proposal: Proposal, reason: str, *, now: dt.datetime) -
     proposal.state = ProposalState.HIDDEN
     _resolve_reports(proposal, None, now)
     record(proposal, actor, ModerationAction.HIDDEN, now=now, reason=proposal.moderation_reason)
+    audit.record("moderation.hide", actor=actor, territory=proposal.territory, target=f"proposal:{proposal.id}",
+                 now=now)
     db.session.flush()
     return proposal
 
@@ -92,6 +99,8 @@ def restore_proposal(actor, proposal: Proposal, *, now: dt.datetime) -> Proposal
     proposal.state = ProposalState.PUBLISHED
     proposal.moderation_reason = ""
     record(proposal, actor, ModerationAction.RESTORED, now=now)
+    audit.record("moderation.restore", actor=actor, territory=proposal.territory, target=f"proposal:{proposal.id}",
+                 now=now)
     db.session.flush()
     return proposal
 
@@ -128,6 +137,8 @@ def dismiss_report(actor, item: Report, *, now: dt.datetime) -> Report:
         raise WrongState(_("This report is already closed."))
     item.resolved_at = now
     record(item.proposal, actor, ModerationAction.REPORT_DISMISSED, now=now, comment=item.comment)
+    audit.record("moderation.dismiss_report", actor=actor, territory=item.territory, target=f"report:{item.id}",
+                 now=now)
     db.session.flush()
     return item
 
@@ -145,6 +156,8 @@ def hide_comment(actor, comment: Comment, reason: str, *, now: dt.datetime) -> C
     _resolve_reports(comment.proposal, comment, now)
     record(comment.proposal, actor, ModerationAction.COMMENT_HIDDEN, now=now, reason=comment.hidden_reason,
            comment=comment)
+    audit.record("moderation.hide_comment", actor=actor, territory=comment.territory,
+                 target=f"comment:{comment.id}", now=now)
     db.session.flush()
     return comment
 
@@ -217,6 +230,8 @@ def merge_proposals(actor, source: Proposal, target: Proposal, *, now: dt.dateti
         record(source, actor, ModerationAction.PUBLISHED, now=now)
     record(source, actor, ModerationAction.MERGED, now=now, reason=target.title)
     record(target, actor, ModerationAction.MERGED, now=now, reason=source.title)
+    audit.record("moderation.merge", actor=actor, territory=source.territory, target=f"proposal:{source.id}",
+                 detail={"into": target.id}, now=now)
     db.session.flush()
     return target
 

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, current_app, flash, g, redirect, render_temp
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from consult.core import audit
 from consult.core.forms import choices
 from consult.core.time import local_input, stored_utc
 from consult.core.models import utcnow
@@ -156,6 +157,8 @@ def export_proposals(call_id: int, fmt: str):
     _form, query, _args = _list_filters(item, paged=False)
     current_app.logger.info("proposals export territory=%s call=%s format=%s user=%s", g.territory.slug, item.id,
                             fmt, current_user.id)
+    audit.record_read("export", actor=current_user, territory=g.territory, target=f"call:{item.id}",
+                      detail={"file": "proposals", "format": fmt})
     rows = exports.proposal_rows(listing.managed_with_counts(item, query))
     return send_export(exports.write(rows, fmt, sheet=_("Proposals")), fmt=fmt,
                        filename=f"{g.territory.slug}-proposals-call-{item.id}-{utcnow().date().isoformat()}.{fmt}")

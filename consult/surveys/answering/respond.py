@@ -13,6 +13,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from flask import current_app
 from flask_babel import format_date, format_decimal
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -38,7 +39,11 @@ from consult.surveys.services import dedupe_key, normalise_access_code
 from consult.territories.models import Territory
 
 TOKEN_SALT = "consult-survey-browser"
-DRAFT_LIFETIME_DAYS = 90  # a draft untouched this long is deleted by purge_stale_drafts()
+
+def draft_lifetime_days() -> int:
+    """How long a draft untouched is kept (DRAFT_RETENTION_DAYS): its resume key works as long, then the purge
+    deletes it."""
+    return int(current_app.config["DRAFT_RETENTION_DAYS"])
 
 
 # --- secrets ------------------------------------------------------------------------------
@@ -181,8 +186,10 @@ def delete_draft(draft: Draft) -> None:
     db.session.execute(delete(Draft).where(Draft.id == draft.id))
 
 
-def purge_stale_drafts(today: dt.date, *, days: int = DRAFT_LIFETIME_DAYS) -> int:
-    """Delete drafts untouched for `days` days; returns how many. For a periodic job."""
+def purge_stale_drafts(today: dt.date, *, days: int | None = None) -> int:
+    """Delete drafts (and so their resume keys) untouched for `days` days, DRAFT_RETENTION_DAYS by default;
+    returns how many. Run by `flask purge` (consult/surveys/purges.py)."""
+    days = draft_lifetime_days() if days is None else days
     result = db.session.execute(delete(Draft).where(Draft.updated_on < today - dt.timedelta(days=days)))
     return result.rowcount or 0
 

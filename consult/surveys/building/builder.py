@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import selectinload
 
+from consult.core import audit
 from consult.core.models import utcnow
 from consult.errors import Conflict, InvalidInput, PermissionDenied
 from consult.extensions import db
@@ -91,6 +92,7 @@ class SurveyData:
     introduction: str = ""
     purpose: str = ""
     retention: str = ""
+    retention_months: int | None = None
     mode: SurveyMode = SurveyMode.ANONYMOUS
     opens_at: dt.datetime | None = None
     closes_at: dt.datetime | None = None
@@ -108,8 +110,8 @@ def _apply_settings(survey: Survey, data: SurveyData) -> None:
     contract = survey.territory.current_contract
     axes = [a for a in (contract.axes if contract else []) if a.id in set(data.axis_ids)]
     objectives = [o for a in (contract.axes if contract else []) for o in a.objectives if o.id in set(data.objective_ids)]
-    for key in ("title", "introduction", "purpose", "retention", "opens_at", "closes_at", "access_codes_required",
-                "disclosure_threshold", "mental_health", "recontact_enabled"):
+    for key in ("title", "introduction", "purpose", "retention", "retention_months", "opens_at", "closes_at",
+                "access_codes_required", "disclosure_threshold", "mental_health", "recontact_enabled"):
         setattr(survey, key, getattr(data, key))
     survey.axes, survey.objectives = axes, objectives
 
@@ -140,6 +142,9 @@ def update_survey(actor, survey: Survey, data: SurveyData) -> None:
         survey.mode = data.mode
     if locked:
         _refuse_lower_threshold(survey, data.disclosure_threshold)
+    if data.disclosure_threshold != survey.disclosure_threshold:
+        audit.record("threshold.change", actor=actor, territory=survey.territory_id, target=f"survey:{survey.id}",
+                     detail={"before": survey.disclosure_threshold, "after": data.disclosure_threshold})
     _apply_settings(survey, data)
     if locked:
         pin_disclosure_threshold(survey)
@@ -181,6 +186,9 @@ def change_status(actor, survey: Survey, action: str, *, now: dt.datetime | None
             raise Conflict(_("The closing date has passed: change it before opening the survey again."))
         if survey.status is SurveyStatus.DRAFT:
             discard_test_answers(survey)  # test answers are never counted
+        survey.closed_at = None
+    elif target is SurveyStatus.CLOSED and survey.status is SurveyStatus.OPEN:
+        survey.closed_at = now or utcnow()  # the retention of its raw answers runs from here
     survey.status = target
     db.session.flush()
 

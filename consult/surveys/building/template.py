@@ -21,8 +21,9 @@ INTRODUCTION = (
 )
 PURPOSE = ("Recueillir l'avis des habitantes et des habitants pour le diagnostic local de santé et le choix des priorités du "
            "Contrat local de santé.")
-RETENTION = ("Les réponses individuelles sont conservées jusqu'à la publication du diagnostic (18 mois au plus), "
-             "puis seuls les tableaux agrégés sont gardés.")
+# No duration here: the page states the survey's retention_months (or the site's SURVEY_RETENTION_MONTHS), which the
+# purge applies.
+RETENTION = "Elles servent au diagnostic local de santé. Ensuite, seuls les tableaux de résultats sont gardés."
 
 WHO5_ITEMS = [
     "Je me suis senti·e bien et de bonne humeur",

@@ -17,7 +17,8 @@ def get_survey_or_404(territory: Territory, survey_id: int, *, options=()) -> Su
     return survey
 
 
-# Drafts add their routes to the answering and building blueprints (last: it imports both of them).
-from consult.surveys.views import drafts  # noqa: E402
+# Drafts add their routes to the answering and building blueprints, the panel page to the building one (last:
+# they import them).
+from consult.surveys.views import drafts, panel  # noqa: E402
 
-__all__ = ["drafts", "get_survey_or_404"]
+__all__ = ["drafts", "get_survey_or_404", "panel"]

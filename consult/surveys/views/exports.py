@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, current_app, g, render_template, request
 from flask_login import current_user
 
+from consult.core import audit
 from consult.core.models import utcnow
 from consult.exports.pdf import render_pdf_copies
 from consult.exports.responses import send_export
@@ -42,6 +43,8 @@ def _filename(survey: Survey, what: str, fmt: str) -> str:
 def _download(survey: Survey, body, what: str, fmt: str) -> Response:
     """An attachment that no cache keeps; CSV bodies are streamed as they are produced."""
     current_app.logger.info("export survey=%s what=%s format=%s user=%s", survey.id, what, fmt, current_user.id)
+    audit.record_read("export", actor=current_user, territory=g.territory, target=f"survey:{survey.id}",
+                      detail={"file": what, "format": fmt})
     return send_export(body, filename=_filename(survey, what, fmt), fmt=fmt)
 
 

@@ -79,7 +79,8 @@ def settings(survey_id: int):
         with transaction(form) as saved:
             builder.update_survey(current_user, survey, builder.SurveyData(
                 title=form.title.data.strip(), introduction=form.introduction.data or "",
-                purpose=form.purpose.data or "", retention=form.retention.data or "", mode=SurveyMode(form.mode.data),
+                purpose=form.purpose.data or "", retention=form.retention.data or "",
+                retention_months=form.retention_months.data, mode=SurveyMode(form.mode.data),
                 opens_at=stored_utc(form.opens_at.data),
                 closes_at=stored_utc(form.closes_at.data),
                 access_codes_required=form.access_codes_required.data,

@@ -26,6 +26,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from consult.core.models import utcnow
+from consult.core.retention import duration
 from consult.core.transaction import transaction
 from consult.core.urls import external_url, is_safe_next
 from consult.errors import InvalidInput, PermissionDenied
@@ -36,6 +37,7 @@ from consult.surveys.answering import respond
 from consult.surveys.answering.answers import visible_questions
 from consult.surveys.results import disclosure_threshold
 from consult.surveys.models import Survey, SurveyMode
+from consult.surveys.purges import answers_kept_months
 from consult.surveys.views import get_survey_or_404
 from consult.territories.views import scope_to_territory
 
@@ -190,6 +192,7 @@ def _intro_state(survey: Survey, token: str | None) -> dict:
         "responded": respond.has_responded(survey, browser_secret=token, user=current_user),
         "draft": _draft(survey), "code_known": bool(session.get(_code_key(survey))),
         "has_falc": any(q.falc_text for q in survey.questions),
+        "answers_kept": duration(answers_kept_months(survey), "months"),
     }
 
 
@@ -218,7 +221,7 @@ def start(survey_id: int):
         with transaction(refusals=()):
             draft, key = respond.start_draft(survey, user=current_user, today=utcnow().date())
         if survey.mode is SurveyMode.ANONYMOUS:
-            _set_cookie(survey, _resume_cookie(survey), key, respond.DRAFT_LIFETIME_DAYS * 86400)
+            _set_cookie(survey, _resume_cookie(survey), key, respond.draft_lifetime_days() * 86400)
     return redirect(_page_url(survey, draft.page_index + 1))
 
 
@@ -282,7 +285,7 @@ def later(survey_id: int):
     back = request.args.get("back", type=int) or 1
     return render_template("surveys/respond/later.html", territory=g.territory, survey=survey, key=key,
                            resume_url=external_url("surveys.resume", slug=g.territory.slug, survey_id=survey.id),
-                           back=back, lifetime_days=respond.DRAFT_LIFETIME_DAYS)
+                           back=back)
 
 
 @bp.route("/<int:survey_id>/resume", methods=["GET", "POST"])
@@ -301,7 +304,7 @@ def resume(survey_id: int):
     if draft is None:
         return render_template("surveys/respond/resume.html", territory=g.territory, survey=survey,
                                form=form), 422 if form.errors else 200
-    _set_cookie(survey, _resume_cookie(survey), key, respond.DRAFT_LIFETIME_DAYS * 86400)
+    _set_cookie(survey, _resume_cookie(survey), key, respond.draft_lifetime_days() * 86400)
     _browser_token(survey)
     return redirect(_page_url(survey, draft.page_index + 1))
 

@@ -14,6 +14,7 @@ from flask_login import current_user
 from wtforms import SelectField, TextAreaField
 from wtforms.validators import Length
 
+from consult.core import audit
 from consult.core.db import LARGEST_ID
 from consult.core.forms import Form, choices
 from consult.core.models import utcnow
@@ -225,6 +226,8 @@ def texts():
     code = request.args.get("question", "")
     found = results.text_answers(g.survey, search=search, question_code=code or None,
                                  page=request.args.get("page", 1, type=int))
+    audit.record_read("answers.read", actor=current_user, territory=g.territory, target=f"survey:{g.survey.id}",
+                      detail={"answers": len(found.items)})
     return render_template("surveys/results/texts.html", territory=g.territory, survey=g.survey, found=found,
                            search=search, code=code, questions=results.text_questions(g.survey))
 

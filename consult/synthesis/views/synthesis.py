@@ -7,6 +7,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from consult.core import audit
 from consult.core.forms import Form, one_time_token
 from consult.core.models import utcnow
 from consult.core.transaction import transaction
@@ -180,9 +181,13 @@ def _texts_page(filters: dict, *, error: ConsultError | None = None, status: int
 
 @bp.get("/texts")
 def texts():
-    """The territory's free-text contributions, filterable, each with a form to tag it with an axis."""
+    """The territory's free-text contributions (survey answers among them), filterable, each with a form to tag it
+    with an axis; each reading in the audit trail."""
     _require_manager()
-    return _texts_page(_filters())
+    filters = _filters()
+    audit.record_read("answers.read", actor=current_user, territory=g.territory,
+                      target=f"survey:{filters['survey']}" if filters["survey"] else "texts")
+    return _texts_page(filters)
 
 
 @bp.post("/texts/tag")
