@@ -97,6 +97,7 @@ def assert_unavailable_page_keeps_the_input(response) -> list[tuple[str, str]]:
     html = response.get_data(as_text=True)
     assert response.status_code == 503
     assert response.headers["Retry-After"] == "10" and "no-store" in response.headers["Cache-Control"]
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]  # the site's headers too
     assert "Service temporairement indisponible" in html and "Rien n'a été enregistré" in html
     assert "Santé des aidants de L&#39;Isle-Jourdain" in html  # shown back to be copied…
     assert "Rencontrer les aidants de L&#39;Isle-Jourdain le mardi." in html
