@@ -17,6 +17,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 import consult.core.db
+from config import ProductionConfig
 from consult.core.faults import COMMITTED, is_temporary
 from consult.extensions import db
 from consult.groups.models import WorkingGroup
@@ -236,3 +237,11 @@ def test_lock_held_past_postgres_lock_timeout_gives_503_and_try_again_succeeds(t
 ])
 def test_only_faults_a_retry_can_cure_are_503(error, temporary):
     assert is_temporary(OperationalError("SELECT 1", {}, error)) is temporary
+
+
+def test_postgres_connections_wait_for_a_lock_as_long_as_sqlite_then_give_up(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgresql://consult@base.isle-jourdain.example.org/consult")
+    monkeypatch.setenv("SECRET_KEY", "une clé de production")
+    assert ProductionConfig().SQLALCHEMY_ENGINE_OPTIONS["connect_args"]["options"] == "-c lock_timeout=10000"
+    monkeypatch.setenv("DATABASE_LOCK_TIMEOUT_MS", "2500")
+    assert ProductionConfig().SQLALCHEMY_ENGINE_OPTIONS["connect_args"]["options"] == "-c lock_timeout=2500"
