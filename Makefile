@@ -16,17 +16,34 @@ PYTEST_XDIST = -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder
 # (pdftotext) with which the tests read the PDFs back.
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-liberation poppler-utils
 
-.PHONY: run test test-postgres setup system-deps translations compile-translations migrate-check clean chromium
+# requirements.lock pins every dependency (test extra included) with its hashes; `make lock` regenerates it from
+# pyproject.toml with uv, run from a throwaway tool venv (never installed into $(VENV)).
+LOCK_TOOLS := /tmp/consult-lock-tools
+UV_VERSION := 0.13.9
+
+.PHONY: run test test-postgres setup system-deps translations compile-translations migrate-check clean chromium lock audit
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || { \
 	  echo "Installing python3-venv with apt…"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv; }
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
+# The dependencies come from the lock only (a changed or substituted file fails its hash); consult itself after.
+$(VENV)/.installed: pyproject.toml requirements.lock | $(BIN)/python
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	@touch $@
+
+# After changing a dependency in pyproject.toml: pins stay where they are unless UPGRADE=1 (then the newest allowed).
+lock:
+	@test -x $(LOCK_TOOLS)/bin/uv || { $(PYTHON) -m venv $(LOCK_TOOLS) && $(LOCK_TOOLS)/bin/pip install --quiet uv==$(UV_VERSION); }
+	$(LOCK_TOOLS)/bin/uv pip compile pyproject.toml --extra test --generate-hashes --universal --python-version 3.11 \
+	  --index-url https://pypi.org/simple --custom-compile-command "make lock" $(if $(UPGRADE),--upgrade) -o requirements.lock
+
+# Known vulnerabilities of the locked versions (PyPI's advisory data; needs the registry: .ci/run probes it first).
+audit: $(VENV)/.installed
+	$(BIN)/pip-audit --requirement requirements.lock --require-hashes --disable-pip --strict --progress-spinner off
 
 setup: system-deps $(VENV)/.installed compile-translations
 

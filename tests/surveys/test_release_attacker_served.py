@@ -1,12 +1,19 @@
 """The attacker of issue 10 against a real server: the demo served by gunicorn, its survey results published as
 a release; an anonymous visitor and the ARS observer save every page, every breakdown and every file over HTTP —
-the results and their files, and every page of the synthesis and the action plan that shows survey figures
-(axes and objectives, participation, the observers' workspace, fiches citing the survey, annual reviews, what
-became of the contributions), the open-data API's answers, and the observer's workbook and consultation report
-built through the files page — one more person answers, and they save everything again. Nothing may differ."""
+the results report opening with the coordinator's key findings, its files, and every page of the synthesis and the
+action plan that shows survey figures (axes and objectives, participation, the observers' workspace, fiches citing
+the survey, annual reviews, what became of the contributions), the open-data API's answers, and the observer's
+workbook and consultation report built through the files page — one more person answers, and they save everything
+again. Nothing may differ.
+
+The demo's prioritisation vote hides its running result: an anonymous visitor, a resident, the observer and the
+coordinator of another territory save every page that could show it (the vote, its call, the proposals, the
+territory, the API); one more ballot is cast; nothing they saved differs, while the coordinators' own vote page
+does (the running score they alone see)."""
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import os
 import re
 import subprocess
@@ -15,11 +22,16 @@ import pytest
 from sqlalchemy import select
 
 from consult.accounts.demo import DEMO_ACCOUNTS
+from consult.accounts.models import Category, User
+from consult.core.models import utcnow
 from consult.extensions import db
+from consult.proposals.models import PriorityVote
+from consult.proposals.services import priority
 from consult.surveys.models import Survey
 from consult.surveys.releases.models import SurveyRelease
 from consult.surveys.releases.services import content_of
 from consult.synthesis.models import Citation, Fiche
+from consult.territories.models import Commune
 from tests.conftest import app_on_copy, seeded_template
 from tests.core.test_database import gunicorn
 from tests.served import Browser
@@ -28,7 +40,19 @@ from tests.surveys.test_results import add_response
 
 SLUG = "terres-des-confluences"
 OBSERVER = "referente.ars@example.org"
+COORDINATOR = "coordination.confluences@example.org"
+OTHER_COORDINATOR = "coordination.aveyron@example.org"
+RESIDENT = "habitante@example.org"
+KEY_FINDINGS = ("- Près d'une personne sur deux a renoncé à un soin cette année.\n"
+                "- À **Moissac**, l'attente d'un rendez-vous chez le médecin revient le plus souvent.")
 PASSWORDS = {email: password for email, password, *_rest in DEMO_ACCOUNTS}
+
+
+def logged_in(port: int, email: str) -> Browser:
+    browser = Browser(port)
+    browser.log_in(email, PASSWORDS[email])
+    browser.request("GET", "/")  # the page that shows the welcome message, once
+    return browser
 
 
 def save(browser: Browser, urls: list[str]) -> dict[str, object]:
@@ -139,10 +163,21 @@ def test_one_more_response_changes_nothing_an_attacker_can_fetch(served):
     observer_urls = ([staff, f"{staff}/representativeness"] + [staff + b for b in breakdowns]
                      + [f"{exports}/{name}" for name in ("tables.xlsx", "tables.ods", "tables.csv", "method.csv")]
                      + plan["observer"])
-    visitor, observer = Browser(port), Browser(port)
-    observer.log_in(OBSERVER, PASSWORDS[OBSERVER])
-    observer.request("GET", staff)  # the page that shows the welcome message
+    visitor, observer, coordinator = Browser(port), logged_in(port, OBSERVER), logged_in(port, COORDINATOR)
+    # The coordinator writes what to remember: the results report opens with it (« L'essentiel »).
+    key_findings = f"{staff}/releases/1/key-findings"
+    status, headers, _body = coordinator.post_form(key_findings, key_findings, {"text": KEY_FINDINGS})
+    assert (status, headers["location"]) == (302, f"{results}/releases/1")
+    coordinator.request("GET", headers["location"])  # where the coordinator reads « saved » (the flash is spent)
     before = save(visitor, public_urls), save(observer, observer_urls), save_built_files(observer)
+    key_findings_page = save(coordinator, [key_findings])
+    # Neither the visitor nor the observer may write them (what the public page shows after proves nothing changed).
+    status, headers, _body = visitor.request("GET", key_findings)
+    assert status == 302 and headers["location"].startswith("/account/login")
+    visitor.request("GET", headers["location"])  # the login page, where « Please log in » is read
+    assert observer.post_form(staff, key_findings, {"text": "Des chiffres inventés"})[0] == 403
+    for url in (results, f"{results}/releases/1"):
+        assert b'id="essentials"' in before[0][url] and b"<strong>Moissac</strong>" in before[0][url], url
 
     with app.app_context():
         survey = db.session.get(Survey, survey_id)
@@ -157,3 +192,44 @@ def test_one_more_response_changes_nothing_an_attacker_can_fetch(served):
     assert save(visitor, public_urls) == before[0]
     assert save(observer, observer_urls) == before[1]
     assert save_built_files(observer) == before[2]
+    assert save(coordinator, [key_findings]) == key_findings_page
+
+
+def test_a_hidden_running_vote_shows_its_score_to_its_coordinators_only(served):
+    port, app, *_rest = served
+    with app.app_context():
+        vote = db.session.scalars(select(PriorityVote)).one()
+        assert vote.hide_results_until_closed and vote.is_open(utcnow())
+        vote_id, call_id, options = vote.id, vote.call_id, [p.id for p in vote.options]
+        db.session.remove()
+    proposals = f"/t/{SLUG}/proposals"
+    page = f"{proposals}/votes/{vote_id}/"
+    urls = ([page, f"{proposals}/calls/{call_id}/", f"{proposals}/", f"/t/{SLUG}/", f"/t/{SLUG}/outcomes",
+             f"/api/v1/territories/{SLUG}/proposals"] + [f"{proposals}/{option}/" for option in options])
+    people = {"anonymous": Browser(port), "resident": logged_in(port, RESIDENT),
+              "observer": logged_in(port, OBSERVER), "other coordinator": logged_in(port, OTHER_COORDINATOR)}
+    coordinator = logged_in(port, COORDINATOR)
+    before = {who: save(browser, urls) for who, browser in people.items()}
+    running = save(coordinator, [page])[page]
+    for who, pages in before.items():
+        assert b"result-points" not in pages[page] and b"stays hidden" in pages[page], who
+    assert b"result-points" in running and b"You see it because you coordinate the vote." in running
+
+    with app.app_context():  # one more resident ranks the proposals in reverse order
+        vote = db.session.get(PriorityVote, vote_id)
+        voter = User(email="voix.supplementaire@example.org", display_name="Léa Garrigues", password_hash="!",
+                     email_confirmed_at=utcnow(), privacy_consent_at=utcnow(), category=Category.RESIDENT,
+                     commune=db.session.scalar(select(Commune).where(Commune.insee_code == "82112")))
+        db.session.add(voter)
+        priority.cast_ballot(voter, vote, options[::-1][:vote.picks], now=utcnow())
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+
+    for who, browser in people.items():
+        after = save(browser, urls)
+        changed = {url: "\n".join(difflib.unified_diff(before[who][url].decode().splitlines(),
+                                                       after[url].decode().splitlines(), lineterm="", n=1))
+                   for url in urls if after[url] != before[who][url]}
+        assert changed == {}, (who, changed)
+    assert save(coordinator, [page])[page] != running

@@ -7,6 +7,7 @@ import csv
 import datetime as dt
 import io
 import re
+import zipfile
 
 import openpyxl
 import pytest
@@ -215,6 +216,31 @@ def test_bad_files_are_refused_with_a_clear_message(client, as_coordinator, data
 
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
+    assert fiche_count() == 0
+
+
+def ods_with_entity(rows, title: str) -> bytes:
+    """An ODS whose content.xml declares an internal entity and uses it in place of `title` (what an XML bomb or an
+    external-entity read starts with)."""
+    source = zipfile.ZipFile(io.BytesIO(ods_file(rows)))
+    target = io.BytesIO()
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "content.xml":
+                declaration, rest = data.split(b"\n", 1)
+                data = (declaration + b'\n<!DOCTYPE office:document-content [<!ENTITY t "' + title.encode()
+                        + b'">]>\n' + rest.replace(title.encode(), b"&t;"))
+            archive.writestr(info, data)
+    return target.getvalue()
+
+
+def test_an_ods_declaring_xml_entities_is_refused_and_nothing_is_imported(client, as_coordinator):
+    # A standard parser would expand the entity and import the line: entities are refused (defusedxml) instead.
+    response = upload(client, ods_with_entity([HEADER, *GOOD], GOOD[0][3]), "plan.ods")
+
+    assert response.status_code == 422
+    assert "This spreadsheet is damaged and cannot be read." in response.get_data(as_text=True)
     assert fiche_count() == 0
 
 

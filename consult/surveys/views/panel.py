@@ -16,8 +16,7 @@ from consult.surveys.views.manage import bp
 @bp.get("/panel")
 def panel_list():
     """The territory's re-contact addresses and when each expires (the reading is recorded)."""
-    with transaction(refusals=()):
-        lines = panel.read_panel(current_user, g.territory)
+    lines = panel.read_panel(current_user, g.territory)  # records the reading in a transaction of its own
     return render_template("surveys/manage/panel.html", territory=g.territory, lines=lines,
                            action_form=forms.ButtonForm())
 

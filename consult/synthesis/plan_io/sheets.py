@@ -12,9 +12,8 @@ import datetime as dt
 import io
 import zipfile
 from collections.abc import Iterator
-from xml.etree import ElementTree
-
 import openpyxl
+from defusedxml import ElementTree
 from flask_babel import gettext as _
 
 from consult.errors import ImportRejected
@@ -142,6 +141,7 @@ def _ods_value(cell) -> Cell:
 
 
 def _ods_rows(content: bytes) -> Iterator[Line]:
+    # defusedxml refuses a DTD's entities (an uploaded file could expand one into gigabytes, or read a local file).
     root = ElementTree.fromstring(content)
     table = next(root.iter(f"{{{_TABLE}}}table"), None)
     if table is None:
