@@ -276,6 +276,7 @@ def restore_command(path: Path, yes: bool) -> None:
     except BackupError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"Restored and checked: {_describe(report)}")
+    click.echo("Run `flask --app wsgi purge` now: what expired since the backup was taken must go again.")
     head = code_revision()
     if report.revision and head and report.revision != head:
         click.echo(f"This backup is at schema {report.revision}, the code at {head}: "

@@ -110,7 +110,7 @@ def test_backup_taken_under_write_load_restores_into_a_fresh_database(app, terri
     with fresh_database.app_context():  # the command runs on the app whose context is pushed
         restored = fresh_database.test_cli_runner().invoke(args=["restore", "--yes", str(path)])
         assert restored.exit_code == 0, restored.output
-        assert "Restored and checked" in restored.output
+        assert "Restored and checked" in restored.output and "flask --app wsgi purge" in restored.output
         counts = table_counts()
         people, appointments = written()
         assert db.session.get(User, coordinator_id).email == "coordination.confluences@example.org"
