@@ -82,7 +82,14 @@ class Config:
         self.LOGIN_ACCOUNT_FAILURES = env.get("LOGIN_ACCOUNT_FAILURES", "10/15 minutes")
         self.LOGIN_ADDRESS_FAILURES = env.get("LOGIN_ADDRESS_FAILURES", "50/15 minutes")
         self.UNLOCK_TOKEN_MAX_AGE = _int("UNLOCK_TOKEN_MAX_AGE", 60 * 60 * 6)
-        self.MAIL_RATE_LIMIT = env.get("MAIL_RATE_LIMIT", "5/hour")
+        self.MAIL_RATE_LIMIT = env.get("MAIL_RATE_LIMIT", "5/hour")  # new confirmation links, per email and per address
+        # Emails anyone can have sent to an address by registering or asking for a new password, over a sliding window
+        # (windows up to ADDRESS_LOG_HOURS: the purge forgets older records). Per email, so nobody can flood someone's
+        # inbox; per address (IP), generous, as a whole workshop on one wifi may register at once.
+        self.REGISTER_EMAIL_LIMIT = env.get("REGISTER_EMAIL_LIMIT", "3/hour")
+        self.REGISTER_ADDRESS_LIMIT = env.get("REGISTER_ADDRESS_LIMIT", "50/hour")
+        self.RESET_EMAIL_LIMIT = env.get("RESET_EMAIL_LIMIT", "3/hour")
+        self.RESET_ADDRESS_LIMIT = env.get("RESET_ADDRESS_LIMIT", "20/hour")
         self.COMMENT_RATE_LIMIT = env.get("COMMENT_RATE_LIMIT", "5/minute")
         self.EMAIL_TOKEN_MAX_AGE = _int("EMAIL_TOKEN_MAX_AGE", 60 * 60 * 48)
         self.RESET_TOKEN_MAX_AGE = _int("RESET_TOKEN_MAX_AGE", 60 * 60)

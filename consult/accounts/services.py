@@ -15,6 +15,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from consult.accounts import tokens
 from consult.accounts.models import Category, LoginSession, Role, TerritoryRole, User
 from consult.core import audit, ratelimit
+from consult.core.ratelimit import RateLimitEvent
 from consult.core.models import utcnow
 from consult.errors import Conflict, InvalidInput, NotFound, RateLimited
 from consult.extensions import db
@@ -53,19 +54,27 @@ class Registration:
     created: bool
 
 
-def register(data: RegistrationData, *, now: dt.datetime | None = None) -> Registration:
-    """Create an unconfirmed account; an existing email returns that account with created=False.
+def register(data: RegistrationData, *, client: str, now: dt.datetime | None = None) -> Registration:
+    """Create an unconfirmed account; an existing email returns that account with created=False. Either way one
+    email goes out (the caller sends it), counted against REGISTER_EMAIL_LIMIT and REGISTER_ADDRESS_LIMIT, and the
+    password is hashed, so that the time taken does not tell whether the email has an account.
 
-    Raises InvalidInput for an unknown commune.
+    Raises InvalidInput for an unknown commune, RateLimited (too many registrations for this email or from this
+    address `client`; `field` is "email" for the email's limit).
     """
     if data.commune_id is not None and db.session.get(Commune, data.commune_id) is None:
         raise InvalidInput(_("Choose a commune from the list."), field="commune_id")
+    now = now or utcnow()
+    config = current_app.config
+    limit_mails("register", data.email, client, email_limit=config["REGISTER_EMAIL_LIMIT"],
+                address_limit=config["REGISTER_ADDRESS_LIMIT"], now=now)
+    password_hash = hash_password(data.password)  # also for a known email: the slow part of the answer
     existing = find_user_by_email(data.email)
     if existing is not None:
         return Registration(existing, created=False)
     user = User(
-        email=normalise_email(data.email), password_hash=hash_password(data.password),
-        display_name=data.display_name.strip(), privacy_consent_at=now or utcnow(), locale=data.locale,
+        email=normalise_email(data.email), password_hash=password_hash,
+        display_name=data.display_name.strip(), privacy_consent_at=now, locale=data.locale,
         commune_id=data.commune_id, category=data.category,
     )
     db.session.add(user)
@@ -111,11 +120,40 @@ def confirm_email(token: str, *, now: dt.datetime | None = None) -> Confirmation
     return Confirmation(user, next_path if isinstance(next_path, str) else None, first_time)
 
 
-def _check_rate(keys: list[str], limit: str, now: dt.datetime) -> None:
-    # Count every key even when an earlier one is already over, so each stays accurate.
-    allowed = [ratelimit.hit(key, limit, now=now) for key in keys]
-    if not all(allowed):
-        raise RateLimited(_("Too many attempts. Please wait a moment and try again."))
+def _minutes_until(moment: dt.datetime, now: dt.datetime) -> int:
+    return max(1, -(-int((moment - now).total_seconds()) // 60))
+
+
+def _oldest_recent(key: str, window: int, now: dt.datetime) -> dt.datetime:
+    return db.session.scalar(select(func.min(RateLimitEvent.at)).where(
+        RateLimitEvent.key == key, RateLimitEvent.at > now - dt.timedelta(seconds=window)))
+
+
+def limit_mails(purpose: str, email: str, client: str, *, email_limit: str, address_limit: str,
+                now: dt.datetime) -> None:
+    """Count one email that `client` (an IP address) asks us to send to `email` for `purpose`, under two sliding
+    windows: per email and per address. Past either limit nothing is counted (only the emails sent are) and
+    RateLimited is raised, its message saying how long to wait (`field` "email" for the email's limit). The keys
+    never hold the address or the email in clear.
+    """
+    keys = [(ratelimit.private_key(f"{purpose}-mail:address", client), address_limit, None),
+            (ratelimit.private_key(f"{purpose}-mail:email", normalise_email(email)), email_limit, "email")]
+    windows = []
+    for key, limit, field in keys:  # always the address first: two requests never wait for each other in a cycle
+        allowed, window = ratelimit.parse_limit(limit)
+        ratelimit.serialise(key)  # two requests at once must not both slip under the limit
+        if ratelimit.count_recent(key, window, now=now) >= allowed:
+            minutes = _minutes_until(_oldest_recent(key, window, now) + dt.timedelta(seconds=window), now)
+            if field is None:
+                raise RateLimited(_(
+                    "Too many requests from this internet connection. Many people may share it, so we pause these "
+                    "requests for a while. Please try again in %(minutes)d minutes.", minutes=minutes))
+            raise RateLimited(_(
+                "We have already sent several messages to this address. Look in your mailbox and in your spam "
+                "folder. You can try again in %(minutes)d minutes.", minutes=minutes), field="email")
+        windows.append((key, window))
+    for key, window in windows:
+        ratelimit.record(key, window, now=now)
 
 
 # Keys of the sliding-window login limits (consult/core/ratelimit.py; the limits themselves: signin.py).
@@ -173,23 +211,28 @@ def end_other_sessions(user: User) -> None:
     )
 
 
-def _mail_recipient(purpose: str, email: str, client: str, now: dt.datetime | None) -> User | None:
-    email = normalise_email(email)
-    _check_rate([f"{purpose}:ip:{client}", f"{purpose}:email:{email}"],
-                current_app.config["MAIL_RATE_LIMIT"], now or utcnow())
+def _open_account(email: str) -> User | None:
     user = find_user_by_email(email)
     return user if user is not None and not user.is_disabled else None
 
 
 def request_password_reset(email: str, *, client: str, now: dt.datetime | None = None) -> User | None:
-    """The account to send a reset link to, if any. Raises RateLimited."""
-    return _mail_recipient("reset", email, client, now)
+    """The open account to send a reset link to, or None: then the caller sends the address a notice that no
+    account uses it, so that one email goes out either way (RESET_EMAIL_LIMIT, RESET_ADDRESS_LIMIT). Raises
+    RateLimited."""
+    config = current_app.config
+    limit_mails("reset", email, client, email_limit=config["RESET_EMAIL_LIMIT"],
+                address_limit=config["RESET_ADDRESS_LIMIT"], now=now or utcnow())
+    return _open_account(email)
 
 
 def request_confirmation_link(email: str, *, client: str, now: dt.datetime | None = None) -> User | None:
-    """The unconfirmed account to send a new confirmation link to, if any. Raises RateLimited."""
-    user = _mail_recipient("confirm", email, client, now)
-    return user if user is not None and not user.is_confirmed else None
+    """The open account a new confirmation link was asked for, or None; one email goes out either way (a link,
+    a notice that the address is already confirmed, or that no account uses it; MAIL_RATE_LIMIT). Raises
+    RateLimited."""
+    limit = current_app.config["MAIL_RATE_LIMIT"]
+    limit_mails("confirm", email, client, email_limit=limit, address_limit=limit, now=now or utcnow())
+    return _open_account(email)
 
 
 def _password_fingerprint(user: User) -> str:

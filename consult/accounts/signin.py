@@ -3,6 +3,8 @@ and the emailed link that unlocks a locked account. Flush, never commit."""
 from __future__ import annotations
 
 import datetime as dt
+import secrets
+from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -24,39 +26,56 @@ from consult.core.models import utcnow
 from consult.errors import Conflict, InvalidInput, RateLimited
 from consult.extensions import db
 
-# Compared against when the email is unknown, so a login takes as long either way.
-_DUMMY_HASH_CACHE: dict[str, str] = {}
+UNKNOWN_LOCK_MAIL = "login-lock-mail:email"  # key of the notices sent to emails without an account, per email
+
+# Compared against when the email is unknown, so a login takes as long either way: one per hash method, made once.
+_DUMMY_HASHES: dict[str, str] = {}
+
+
+@dataclass(frozen=True)
+class LockNotice:
+    """The email that the attempt locking an email sends to it: to an account's owner, the unlock link's token; to
+    an address without an open account, a notice that none uses it (so that the attempt takes as long)."""
+
+    email: str
+    user: User | None = None
+    token: str | None = None
 
 
 class AccountLocked(RateLimited):
     """Too many failed logins on one account: refused even with the right password until it is unlocked.
 
-    `unlock` is set on the attempt that locked a real account: the owner and the link's token, to email them.
+    `notice` is set on the attempt that locked the email (once per window), known or not: what to email to it.
     """
 
-    def __init__(self, message: str, *, unlock: tuple[User, str] | None = None) -> None:
+    def __init__(self, message: str, *, notice: LockNotice | None = None) -> None:
         super().__init__(message)
-        self.unlock = unlock
+        self.notice = notice
 
 
 def _minutes(seconds: int) -> int:
     return max(1, -(-seconds // 60))
 
 
-def _locked(window: int, unlock: tuple[User, str] | None = None) -> AccountLocked:
-    # The same words whether or not the email has an account (only its owner gets the email).
+def _locked(window: int, notice: LockNotice | None = None) -> AccountLocked:
+    # The same words whether or not the email has an account (only its owner gets the unlock link).
     return AccountLocked(_(
         "This account is locked after too many wrong passwords. If it is yours, we have sent you an email with a "
         "link to unlock it. You can also wait %(minutes)d minutes, or choose a new password.",
-        minutes=_minutes(window)), unlock=unlock)
+        minutes=_minutes(window)), notice=notice)
+
+
+def _dummy_hash() -> str:
+    method = current_app.config["PASSWORD_HASH_METHOD"]
+    if method not in _DUMMY_HASHES:  # not setdefault: its argument, a second slow hash, would run every time
+        _DUMMY_HASHES[method] = generate_password_hash(secrets.token_urlsafe(16), method=method)
+    return _DUMMY_HASHES[method]
 
 
 def _check_password(user: User | None, password: str) -> bool:
+    # Exactly one hash of the configured method either way, so a login takes as long whether or not the email exists.
     if user is None:
-        # Compared against a dummy hash, so a login takes as long whether or not the email exists.
-        method = current_app.config["PASSWORD_HASH_METHOD"]
-        dummy = _DUMMY_HASH_CACHE.setdefault(method, generate_password_hash("x", method=method))
-        check_password_hash(dummy, password)
+        check_password_hash(_dummy_hash(), password)
         return False
     return check_password_hash(user.password_hash, password) and not user.is_disabled
 
@@ -65,9 +84,10 @@ def authenticate(email: str, password: str, *, client: str, now: dt.datetime | N
     """The user whose credentials these are. Only failed attempts count, over sliding windows.
 
     Raises RateLimited (too many failures from this address: LOGIN_ADDRESS_FAILURES), AccountLocked (too many
-    failures on this account, LOGIN_ACCOUNT_FAILURES: even the right password is refused; the attempt that locks a
-    real account carries what its owner's unlock email needs), InvalidInput (wrong pair: the same message whether or
-    not the email exists), Conflict (address not yet confirmed).
+    failures on this account, LOGIN_ACCOUNT_FAILURES: even the right password is refused; the attempt that locks an
+    email carries the email to send it, an unlock link or a notice that no account uses it), InvalidInput (wrong
+    pair: the same message whether or not the email exists), Conflict (address not yet confirmed). Known or not, an
+    email costs the same time: one password hash, and one message at the attempt that locks it.
     """
     now = now or utcnow()
     email = normalise_email(email)
@@ -89,12 +109,17 @@ def authenticate(email: str, password: str, *, client: str, now: dt.datetime | N
         ratelimit.record(address_key, address_window, now=now)
         if ratelimit.record(account_key, window, now=now) < allowed:
             raise InvalidInput(_("Wrong email or password."))
-        unlock = None
-        # One unlock email per window, even if the account locks again as old failures slide out of it.
-        if user is not None and ratelimit.count_recent(unlock_mail_key(user), window, now=now) == 0:
-            ratelimit.record(unlock_mail_key(user), window, now=now)
-            unlock = (user, tokens.make(tokens.UNLOCK, {"uid": user.id, "at": now.isoformat()}))
-        raise _locked(window, unlock)
+        # One email per window, even if the email locks again as old failures slide out of it; one too for an email
+        # without an account, so that the locking attempt takes as long (the email's time) whether or not it has one.
+        notice = None
+        notice_key = unlock_mail_key(user) if user else ratelimit.private_key(UNKNOWN_LOCK_MAIL, email)
+        if ratelimit.count_recent(notice_key, window, now=now) == 0:
+            ratelimit.record(notice_key, window, now=now)
+            if user is not None and not user.is_disabled:
+                notice = LockNotice(email, user, tokens.make(tokens.UNLOCK, {"uid": user.id, "at": now.isoformat()}))
+            else:
+                notice = LockNotice(email)
+        raise _locked(window, notice)
     if not user.is_confirmed:
         raise Conflict(_("Please confirm your email address first: follow the link we sent you."))
     return user

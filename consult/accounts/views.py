@@ -54,23 +54,35 @@ def _safe_next(target: str | None) -> str | None:
 
 @bp.route("/register", methods=["GET", "POST"])
 def register():
-    """Create an account; the answer is the same whether the email is known or not. The page the person wanted is
-    carried into the confirmation link."""
+    """Create an account; the answer is the same, and takes as long, whether the email is known or not. The page the
+    person wanted is carried into the confirmation link. Limited per email and per address (then 429)."""
     form = forms.RegisterForm(next=request.args.get("next", ""))
     form.commune_id.choices = _commune_choices()
     if form.validate_on_submit():
-        with transaction(form) as registered:  # committed before the email goes
+        with transaction(form, show=False) as registered:  # committed before the email goes
             outcome = services.register(services.RegistrationData(
                 email=form.email.data, password=form.password.data, display_name=form.display_name.data,
                 locale=str(get_locale()), commune_id=int(form.commune_id.data) if form.commune_id.data else None,
                 category=Category(form.category.data) if form.category.data else None,
-            ))
+            ), client=client_key())
         if registered.ok:
             target = _safe_next(form.next.data)
             mails.send_registration(outcome, target)
             session[REGISTERING] = services.registering_mark(form.email.data)
             return redirect(url_for("accounts.check_inbox", next=target))
+        status = _show_refusal(form, registered.error)
+        return render_template("accounts/register.html", form=form), status
     return render_template("accounts/register.html", form=form)
+
+
+def _show_refusal(form, error) -> int:
+    """Show a refusal in the form (next to its field, else in the summary) and return the page's status."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        form.form_errors.append(error.message)
+    return 429 if isinstance(error, RateLimited) else 200
 
 
 @bp.get("/check-inbox")
@@ -105,17 +117,15 @@ def confirm(token: str):
 
 @bp.route("/confirm", methods=["GET", "POST"])
 def resend_confirmation():
-    """Send a new confirmation link (same answer for any address)."""
+    """Send a new confirmation link (the same answer, and one email, for any address)."""
     form = forms.ResendConfirmationForm()
     if form.validate_on_submit():
-        # The attempt is counted even when refused; committed before the email goes.
-        with transaction(show=False, refusals=RateLimited, keep_on_refusal=True) as asked:
+        with transaction(show=False, refusals=RateLimited) as asked:  # committed before the email goes
             user = services.request_confirmation_link(form.email.data, client=client_key())
         if not asked.ok:
-            form.email.errors = [asked.error.message]
-            return render_template("accounts/resend.html", form=form), 429
-        if user is not None:
-            mails.send_confirmation(user)
+            status = _show_refusal(form, asked.error)
+            return render_template("accounts/resend.html", form=form), status
+        mails.send_confirmation_request(form.email.data, user, locale=str(get_locale()))
         return redirect(url_for("accounts.check_inbox"))
     return render_template("accounts/resend.html", form=form)
 
@@ -134,8 +144,8 @@ def login():
             services.start_session(user)
         if not attempt.ok:
             error = attempt.error
-            if isinstance(error, signin.AccountLocked) and error.unlock:
-                mails.send_unlock(*error.unlock)
+            if isinstance(error, signin.AccountLocked) and error.notice:
+                mails.send_lock_notice(error.notice, locale=str(get_locale()))
             if isinstance(error, RateLimited):
                 form.form_errors.append(error.message)  # about the account or the connection, not the password
             else:
@@ -178,17 +188,16 @@ def logout():
 
 @bp.route("/reset", methods=["GET", "POST"])
 def reset_request():
-    """Ask for a reset link; the answer is the same whether the email is known or not."""
+    """Ask for a reset link; the answer is the same, and takes as long (one email either way), whether the email is
+    known or not. Limited per email and per address (then 429)."""
     form = forms.ResetRequestForm()
     if form.validate_on_submit():
-        # The attempt is counted even when refused; committed before the email goes.
-        with transaction(show=False, refusals=RateLimited, keep_on_refusal=True) as asked:
+        with transaction(show=False, refusals=RateLimited) as asked:  # committed before the email goes
             user = services.request_password_reset(form.email.data, client=client_key())
         if not asked.ok:
-            form.email.errors = [asked.error.message]
-            return render_template("accounts/reset_request.html", form=form), 429
-        if user is not None:
-            mails.send_reset(user)
+            status = _show_refusal(form, asked.error)
+            return render_template("accounts/reset_request.html", form=form), status
+        mails.send_reset(form.email.data, user, locale=str(get_locale()))
         return redirect(url_for("accounts.check_inbox"))
     return render_template("accounts/reset_request.html", form=form)
 

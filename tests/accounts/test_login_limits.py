@@ -131,12 +131,15 @@ def test_thirty_wrong_passwords_lock_the_account_and_its_owner_unlocks_it_once(a
     assert "This unlock link was already used" in again.get("/account/login").get_data(as_text=True)
 
 
-def test_an_unknown_email_gets_the_same_answers_and_no_email(app, make_user, clock, smtp):
+def test_an_unknown_email_gets_the_same_answers_and_one_email_without_a_link(app, make_user, clock, smtp):
     make_user("quelquun@example.org")
     attacker = browser(app)
     answers = [answer(log_in(attacker, "personne@example.org", f"essai-{n}")) for n in range(12)]
     assert answers == ["wrong"] * 9 + ["locked"] * 3
-    assert smtp.messages == []
+    # The attempt that locks sends one email, as for an account (so it takes as long): a notice, no unlock link.
+    [mail] = smtp.messages
+    assert mail["To"] == "personne@example.org" and mail["Subject"] == "No account uses this address"
+    assert "/account/unlock/" not in mail.get_content() and "/account/register" in mail.get_content()
     assert not db.session.scalars(select(RateLimitEvent.key).where(RateLimitEvent.key.contains("personne"))).all()
 
 

@@ -109,8 +109,13 @@ def test_double_registration_creates_one_account(client, smtp):
     assert user_count() == 1
 
 
-def test_resend_confirmation_answers_the_same_for_unknown_address(client, smtp):
-    response = client.post("/account/confirm", data={"email": "inconnu@example.org"})
-    assert response.status_code == 302
-    assert response.headers["Location"].endswith("/account/check-inbox")
-    assert smtp.messages == []
+def test_resend_confirmation_answers_the_same_for_unknown_and_confirmed_addresses(client, smtp, make_user):
+    confirmed = make_user("deja.confirmee@example.org")
+    for email in ("inconnu@example.org", confirmed.email):
+        response = client.post("/account/confirm", data={"email": email})
+        assert response.status_code == 302
+        assert response.headers["Location"].endswith("/account/check-inbox")
+    # One email each, as for an unconfirmed account (so all take as long), neither with a confirmation link.
+    assert [m["To"] for m in smtp.messages] == ["inconnu@example.org", confirmed.email]
+    assert not any("/account/confirm/" in m.get_content() for m in smtp.messages)
+    assert "/account/login" in smtp.messages[1].get_content()
