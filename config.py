@@ -116,7 +116,11 @@ class Config:
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
         if self.SQLALCHEMY_DATABASE_URI.startswith("postgresql"):
             # A database host that stops answering must not hang requests (and /healthz) forever.
-            self.SQLALCHEMY_ENGINE_OPTIONS["connect_args"] = {"connect_timeout": _int("DATABASE_CONNECT_TIMEOUT", 5)}
+            # …nor a lock held too long (a long import, a restore): LockNotAvailable, a 503 (consult/core/faults.py),
+            # after as long as SQLite's busy timeout.
+            self.SQLALCHEMY_ENGINE_OPTIONS["connect_args"] = {
+                "connect_timeout": _int("DATABASE_CONNECT_TIMEOUT", 5),
+                "options": f"-c lock_timeout={_int('DATABASE_LOCK_TIMEOUT_MS', 10_000)}"}
 
     @staticmethod
     def _database_url(url: str | None) -> str:

@@ -152,9 +152,11 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def register_errorhandlers(app: Flask) -> None:
+    from consult.core.faults import register as register_faults
     from consult.errors import register_errorhandlers as register
 
     register(app)
+    register_faults(app)  # a held lock, a full disk, a lost connection: 503 keeping what was sent
 
 
 def register_commands(app: Flask) -> None:
@@ -181,3 +183,7 @@ def register_commands(app: Flask) -> None:
     from consult.maintenance import purge_command
 
     app.cli.add_command(purge_command)  # `purge`: what is past its retention period (daily, from cron)
+    from consult.core.backup import backup_command, restore_command
+
+    for command in (backup_command, restore_command):  # backup PATH, restore PATH (the whole database)
+        app.cli.add_command(command)
