@@ -112,6 +112,9 @@ HEAVY_FILES = (
     "tests/browser/test_group_journey.py",
     "tests/proposals/test_authorization.py",
     "tests/core/test_authorization.py",
+    "tests/core/test_static_analysis.py",
+    "tests/accounts/test_timing.py",
+    "tests/core/test_faults.py",
 )
 
 
