@@ -9,7 +9,8 @@ health answers, forms carry what was typed, files are exports — except
 - the open-data API read without a session (`/api/…`, GET or HEAD, 200 or 304): public data, `no-cache` so
   that its ETag is checked each time,
 - a response whose view already chose `no-store` or a `private` rule (personal calendar feeds are
-  `private, no-cache`, for calendar apps that must keep them).
+  `private, no-cache`, for calendar apps that must keep them), or `public` (a file that is the same for
+  everyone: a published fiche, a blank paper questionnaire; `send_export(private=False)`).
 """
 from __future__ import annotations
 
@@ -78,8 +79,8 @@ def may_be_stored(response: Response) -> bool:
     if request.endpoint == "static":
         return True
     chosen = response.headers.get("Cache-Control", "")
-    if "no-store" in chosen or "private" in chosen:
-        return True
+    if "no-store" in chosen or "private" in chosen or "public" in chosen:
+        return True  # the view decided: private calendar feeds, public files (send_export(private=False))
     # The session's key, not current_user: no database read here, even after a failed transaction.
     return (wants_problem_json() and request.method in ("GET", "HEAD") and response.status_code in (200, 304)
             and "_user_id" not in session)

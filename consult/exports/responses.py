@@ -33,6 +33,7 @@ def send_export(body: str | bytes | Iterable[str] | IO[bytes], *, filename: str,
     else:
         response = Response(stream_with_context(body), content_type=MIMETYPES[fmt])
     response.headers["Content-Disposition"] = f'{"inline" if inline else "attachment"}; filename="{filename}"'
-    if private:
-        response.headers["Cache-Control"] = "no-store"
+    # A public file (a published fiche, a blank questionnaire) is the same for everyone: caches may keep it but
+    # must check it is still current (consult/core/headers.py keeps a view's explicit `public`).
+    response.headers["Cache-Control"] = "no-store" if private else "public, no-cache"
     return response

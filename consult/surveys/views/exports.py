@@ -13,7 +13,7 @@ from consult.extensions import login_manager
 from consult.surveys import permissions as survey_permissions
 from consult.surveys.answering.answers import OTHER_COMMUNE
 from consult.surveys.exports import anonymity, files, printable
-from consult.surveys.models import Survey, with_questionnaire
+from consult.surveys.models import Survey, SurveyStatus, with_questionnaire
 from consult.surveys.releases.models import SurveyRelease
 from consult.surveys.releases.services import latest_release
 from consult.surveys.results import disclosure_threshold
@@ -157,4 +157,4 @@ def print_pdf(survey_id: int):
     pdf = render_pdf_copies([_print_html(survey, options, [number], pdf=True) for number in options.numbers],
                             base_url=request.url_root)
     return send_export(pdf, filename=f"{g.territory.slug}-survey-{survey.id}.pdf", fmt="pdf", inline=True,
-                       private=bool(options.copies))
+                       private=bool(options.copies) or survey.status == SurveyStatus.DRAFT)  # a draft: its managers only
