@@ -14,6 +14,9 @@ INLINE = re.compile(r"<(style|script)\b([^>]*)>", re.IGNORECASE)
 STYLE_ATTRIBUTE = re.compile(r"<[^>]*\sstyle\s*=", re.IGNORECASE)
 EVENT_ATTRIBUTE = re.compile(r"<[^>]*\son[a-z]+\s*=", re.IGNORECASE)
 
+# Files a view may declare the same for everyone (`send_export(private=False)`): never a page.
+PUBLIC_FILES = re.compile(r"/surveys/\d+/print\.pdf$|/plan/fiches/\d+/file\.(pdf|odt)$|/plan/import/template\.\w+$")
+
 
 def nonce_of(response) -> str | None:
     found = NONCE.search(response.headers.get("Content-Security-Policy", ""))
@@ -43,6 +46,8 @@ def header_problems(url: str, response, *, logged_in: bool) -> list[str]:
     elif url.startswith("/api/") and not logged_in and response.status_code in (200, 304):
         if caching != "no-cache":
             problems.append(f"open data: Cache-Control {caching!r}")
+    elif caching == "public, no-cache" and PUBLIC_FILES.search(url.split("?")[0]):
+        pass  # the same file for everyone: a published fiche, an open survey's blank questionnaire, a template
     elif caching != "no-store" and not caching.startswith("private"):
         problems.append(f"Cache-Control {caching!r}")
     if "Strict-Transport-Security" in headers:
