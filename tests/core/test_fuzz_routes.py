@@ -44,7 +44,9 @@ FORM = re.compile(r"<form\b[^>]*?method=\"post\"[^>]*>.*?</form>", re.DOTALL | r
 ACTION = re.compile(r"\baction=\"([^\"]*)\"")
 NAME = re.compile(r"<(?:input|select|textarea|button)\b[^>]*?\bname=\"([^\"]+)\"")
 
-texts = st.one_of(st.sampled_from(HOSTILE), st.text(max_size=12), st.integers(-2**70, 2**70).map(str))
+NUMBERS = [str(n) for n in (2**31, -2**31, 2**63, 10**20, 10**400)]
+texts = st.one_of(st.sampled_from(HOSTILE), st.sampled_from(NUMBERS), st.text(max_size=12),
+                  st.integers(-2**70, 2**70).map(str))
 # A value is text (sent UTF-8 encoded) or raw bytes (most of them invalid UTF-8).
 values = st.one_of(texts, texts, st.binary(min_size=1, max_size=6))
 
