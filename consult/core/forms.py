@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import Field, FieldList, FormField, HiddenField, IntegerField, StringField, TextAreaField
 from wtforms.fields import SelectChoice
+from wtforms.validators import StopValidation
 
 from consult.core.db import LARGEST_ID
 
@@ -42,10 +43,17 @@ def _fields(fields: Iterable[Field]) -> Iterable[Field]:
             yield field
 
 
+def _too_large(field: Field) -> bool:
+    # Beyond the database's integers a number can only be a mistake: storing it would fail, and WTForms'
+    # NumberRange cannot even compare one beyond a float (math.isnan raises): a 500 either way.
+    return isinstance(field, IntegerField) and isinstance(field.data, int) and abs(field.data) > LARGEST_ID
+
+
+def _refuse_too_large(_form) -> None:
+    raise StopValidation(str(TOO_LARGE_MESSAGE))
+
+
 def _field_error(field: Field) -> str | None:
-    if isinstance(field, IntegerField):
-        # Beyond the database's integers a number can only be a mistake, and storing it would fail (a 500).
-        return str(TOO_LARGE_MESSAGE) if isinstance(field.data, int) and abs(field.data) > LARGEST_ID else None
     if isinstance(field, HiddenField) or not isinstance(field, StringField):
         return None  # hidden fields are not typed: each is checked where it is used (`next`, tokens, ids)
     if not isinstance(field.data, str) or not field.data:
@@ -59,6 +67,9 @@ class Form(FlaskForm):
     integers, with the error next to the field."""
 
     def validate(self, extra_validators=None) -> bool:
+        for field in _fields(self):
+            if _too_large(field):
+                field.pre_validate = _refuse_too_large  # the error, and the field's own validators skipped
         valid = super().validate(extra_validators)
         for field in _fields(self):
             error = _field_error(field)

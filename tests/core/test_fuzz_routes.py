@@ -44,6 +44,9 @@ FORM = re.compile(r"<form\b[^>]*?method=\"post\"[^>]*>.*?</form>", re.DOTALL | r
 ACTION = re.compile(r"\baction=\"([^\"]*)\"")
 NAME = re.compile(r"<(?:input|select|textarea|button)\b[^>]*?\bname=\"([^\"]+)\"")
 
+# Each sweep also posts every form once with every field set to one of these, in turn (random draws rarely put a huge
+# number in the one field that reaches a query before validation, like a reply's parent id).
+EDGES = ["\x00", "99999999999999999999"]
 NUMBERS = [str(n) for n in (2**31, -2**31, 2**63, 10**20, 10**400)]
 texts = st.one_of(st.sampled_from(HOSTILE), st.sampled_from(NUMBERS), st.text(max_size=12),
                   st.integers(-2**70, 2**70).map(str))
@@ -83,6 +86,7 @@ class Walk:
         self.rules = sorted((r for r in app.url_map.iter_rules() if r.endpoint not in SKIPPED),
                             key=lambda r: (r.rule, r.endpoint))
         self.token = ""
+        self.sweeps = 0
 
     def log_in(self) -> None:
         """Log the coordinator in (again, if a request of the walk logged them out) and read a CSRF token."""
@@ -90,8 +94,10 @@ class Walk:
         if profile.status_code != 200:
             email = ACCOUNTS["coordinator"]
             token = self._token(self.client.get("/account/login").get_data(as_text=True))
+            # From an address of its own: the walk's own failed logins must not rate-limit this one.
             response = self.client.post("/account/login", data={"email": email, "password": PASSWORDS[email],
-                                                                 "csrf_token": token})
+                                                                 "csrf_token": token},
+                                        environ_overrides={"REMOTE_ADDR": f"198.51.100.{self.sweeps + 1}"})
             assert response.status_code == 302, response.status_code
             profile = self.client.get("/account/profile")
         self.token = self._token(profile.get_data(as_text=True))
@@ -143,6 +149,12 @@ class Walk:
         fields = [f"{_encode(name)}={_encode(data.draw(values))}" for name in names]
         return "&".join([f"csrf_token={quote(self.token)}", *fields])
 
+    def edge_form(self, rule: Rule) -> str:
+        """Every field of the rule's forms set to this sweep's edge value."""
+        edge = _encode(EDGES[self.sweeps % len(EDGES)])
+        fields = [f"{_encode(name)}={edge}" for name in sorted(self.form_names.get(rule.endpoint, ()))]
+        return "&".join([f"csrf_token={quote(self.token)}", *fields])
+
     def request(self, method: str, url: str, body: str | None = None) -> str:
         """Send one request; a raised exception or a 5xx is recorded as a failure. Returns the HTML page, if any."""
         try:
@@ -154,11 +166,11 @@ class Walk:
             status = response.status_code
             text = response.get_data(as_text=True) if status == 200 and response.mimetype == "text/html" else ""
         except Exception as error:  # noqa: BLE001 — every exception is a finding (the test app propagates them)
-            self.failures.append(f"{method} {url} {body or ''!r}: {type(error).__name__}: {error}"[:600])
+            self.failures.append(f"{method} {url}: {type(error).__name__}: {str(error)[:300]} — sent {body or ''!r}"[:900])
             db.session.rollback()
             return ""
         if status >= 500:
-            self.failures.append(f"{method} {url} {body or ''!r}: {status}"[:600])
+            self.failures.append(f"{method} {url}: {status} — sent {body or ''!r}"[:900])
         return text
 
     def learn(self, page: str, path: str) -> None:
@@ -174,14 +186,20 @@ class Walk:
             self.form_names.setdefault(endpoint, set()).update(set(NAME.findall(form)) - {"csrf_token"})
 
     def sweep(self, data) -> None:
+        """Every GET rule first (learning the forms each page holds), then every POST rule."""
         self.log_in()
-        for rule in self.rules:
-            path = self.path(data, rule)
+        paths = [self.path(data, rule) for rule in self.rules]
+        for rule, path in zip(self.rules, paths):
             if "GET" in rule.methods:
                 query = self.query(data)
                 self.learn(self.request("GET", f"{path}?{query}" if query else path), path)
+        self.log_in()  # a GET may have ended the session (a confirmation link of another account…)
+        for rule, path in zip(self.rules, paths):
             if "POST" in rule.methods:
                 self.request("POST", path, self.form(data, rule))
+                if self.form_names.get(rule.endpoint):
+                    self.request("POST", path, self.edge_form(rule))
+        self.sweeps += 1
 
 
 @pytest.fixture(scope="module")
