@@ -1,11 +1,14 @@
 """Bad input never gives a 5xx: Hypothesis drives every rule of the url_map with random values.
 
-Each example walks every (rule, method) pair of the app on a copy of the demo, logged in as the demo coordinator
-(CSRF on, a valid token sent, so that forms are reached and validated): the path's arguments are the demo's real
-ids or hostile values (huge numbers, NUL, invalid UTF-8), GET carries random query parameters (the names the views
-read, found in the source, and others), POST random form fields (the names the rule's page and every form of the
-app use). Any exception or 5xx is collected with the request that caused it; the test lists them all at the end.
-Derandomized and bounded: the same requests on every run (~25 s on SQLite; PostgreSQL with `make test-postgres`).
+Each example (a sweep) walks every rule of the app on a copy of the demo, logged in as the demo coordinator (CSRF on,
+a valid token sent, so that forms are reached and validated). The path's arguments are the demo's real ids, or now
+and then hostile values (huge numbers; for text arguments NUL, invalid UTF-8…). Every GET rule first, with random
+query parameters (the names the views read, found in the source, and the fields of every form class) — the walk
+learns the fields of every form each page holds, under the endpoint it posts to; then every POST rule, with every
+field of its forms given a random value (text, numbers at and beyond the database's bounds, raw bytes), and once
+more with every field set to the sweep's edge value (NUL, then a huge number). Any exception or 5xx is collected
+with the request that caused it; the test lists them all at the end. Derandomized and bounded: the same requests on
+every run (~22 s of CPU on SQLite; PostgreSQL with `python -m tests.pgcluster -- …` or `make test-postgres`).
 """
 from __future__ import annotations
 
