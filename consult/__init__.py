@@ -26,9 +26,10 @@ def create_app(config: Config | str | None = None) -> Flask:
         n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     register_extensions(app)
-    from consult.core.db import BoundedIntegerConverter
+    from consult.core.db import BoundedIntegerConverter, BoundedRequest
 
     app.url_map.converters["int"] = BoundedIntegerConverter  # before any route is added
+    app.request_class = BoundedRequest  # `request.args.get(…, type=int)` beyond the database's integers: unreadable
     register_blueprints(app)
     register_personal_data()
     register_template_helpers(app)

@@ -116,7 +116,7 @@ def register_errorhandlers(app: Flask) -> None:
     def http_error(error: HTTPException):
         # First of all, before anything reads the database (the page's header loads the user): a
         # failed flush or statement leaves the transaction unusable until it is rolled back.
-        db.session.rollback()
+        _forget_failed_transaction()
         code = error.code or 500
         if wants_problem_json():
             return problem(code, headers=error.get_headers())
@@ -127,10 +127,19 @@ def register_errorhandlers(app: Flask) -> None:
     @app.errorhandler(ConsultError)
     def domain_error(error: ConsultError):
         # A service refused and the view did not handle it: nothing it wrote is kept; show the reason.
-        db.session.rollback()
+        _forget_failed_transaction()
         if wants_problem_json():
             return problem(error.status_code, error.message)
         return _page(error.status_code, error.message), error.status_code
+
+
+def _forget_failed_transaction() -> None:
+    """Roll the session back; if even that fails (the connection was lost mid-statement), drop the session: the
+    error page then reads on a new connection, never on the failed transaction."""
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 — whatever broke the connection, the page must still be shown
+        db.session.remove()
 
 
 def _page(code: int, message: str | None = None) -> str:

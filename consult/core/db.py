@@ -4,9 +4,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from flask import Flask, current_app, g, has_app_context, has_request_context, request
+from flask import Flask, Request, current_app, g, has_app_context, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.routing import IntegerConverter
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -91,6 +92,32 @@ class BoundedIntegerConverter(IntegerConverter):
 
     def __init__(self, map, fixed_digits=0, min=None, max=None, signed=False) -> None:  # noqa: A002 (werkzeug's names)
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=LARGEST_ID if max is None else max, signed=signed)
+
+
+def bounded_int(value) -> int:
+    """`int(value)`, refused (ValueError) beyond the database's integers."""
+    number = int(value)
+    if not -LARGEST_ID <= number <= LARGEST_ID:
+        raise ValueError(f"{number} is beyond the database's integers")
+    return number
+
+
+class BoundedParameters(ImmutableMultiDict):
+    """Query-string and form values whose `get(…, type=int)` / `getlist(…, type=int)` treat a number beyond the
+    database's integers as unreadable (the default, or left out of the list), as they do a word: an id read
+    from `?comment=` or `parent_id` then never reaches a query where it would overflow (a 500)."""
+
+    def get(self, key, default=None, type=None):  # noqa: A002 (werkzeug's names)
+        return super().get(key, default, bounded_int if type is int else type)
+
+    def getlist(self, key, type=None):  # noqa: A002
+        return super().getlist(key, bounded_int if type is int else type)
+
+
+class BoundedRequest(Request):
+    """The app's request: see BoundedParameters (ids in a path are bounded by BoundedIntegerConverter)."""
+
+    parameter_storage_class = BoundedParameters
 
 
 def init_db_rules(app: Flask) -> None:

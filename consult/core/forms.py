@@ -1,18 +1,24 @@
 """Form helpers shared by the blueprints: the base form (no control characters), choices, one-time tokens."""
 from __future__ import annotations
 
+import re
 import secrets
 import unicodedata
 from collections.abc import Iterable
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Field, FieldList, FormField, HiddenField, StringField, TextAreaField
+from wtforms import Field, FieldList, FormField, HiddenField, IntegerField, StringField, TextAreaField
 from wtforms.fields import SelectChoice
+from wtforms.validators import StopValidation
+
+from consult.core.db import LARGEST_ID
 
 MULTILINE_ALLOWED = frozenset("\t\n\r")
 CONTROL_MESSAGE = _l("This contains an invisible character that is not allowed. Delete it and type the text again.")
 ONE_LINE_MESSAGE = _l("Write this on a single line.")
+TOO_LARGE_MESSAGE = _l("This number is too large.")
+TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")  # what one_time_token() gives, with room
 
 
 def control_character_error(text: str, *, multiline: bool) -> str | None:
@@ -27,26 +33,46 @@ def control_character_error(text: str, *, multiline: bool) -> str | None:
     return None
 
 
-def _text_fields(fields: Iterable[Field]) -> Iterable[StringField]:
+def _fields(fields: Iterable[Field]) -> Iterable[Field]:
     for field in fields:
         if isinstance(field, FieldList):
-            yield from _text_fields(field.entries)
+            yield from _fields(field.entries)
         elif isinstance(field, FormField):
-            yield from _text_fields(field.form)
-        elif isinstance(field, StringField) and not isinstance(field, HiddenField):
-            yield field  # hidden fields are not typed: each is checked where it is used (`next`, tokens, ids)
+            yield from _fields(field.form)
+        else:
+            yield field
+
+
+def _too_large(field: Field) -> bool:
+    # Beyond the database's integers a number can only be a mistake: storing it would fail, and WTForms'
+    # NumberRange cannot even compare one beyond a float (math.isnan raises): a 500 either way.
+    return isinstance(field, IntegerField) and isinstance(field.data, int) and abs(field.data) > LARGEST_ID
+
+
+def _refuse_too_large(_form) -> None:
+    raise StopValidation(str(TOO_LARGE_MESSAGE))
+
+
+def _field_error(field: Field) -> str | None:
+    if isinstance(field, HiddenField) or not isinstance(field, StringField):
+        return None  # hidden fields are not typed: each is checked where it is used (`next`, tokens, ids)
+    if not isinstance(field.data, str) or not field.data:
+        return None
+    return control_character_error(field.data, multiline=isinstance(field, TextAreaField))
 
 
 class Form(FlaskForm):
     """Every form of Consult: on top of its own validators, a text field refuses control characters (a
-    one-line field also refuses line breaks and tabs), with the error next to the field."""
+    one-line field also refuses line breaks and tabs) and a whole-number field numbers beyond the database's
+    integers, with the error next to the field."""
 
     def validate(self, extra_validators=None) -> bool:
+        for field in _fields(self):
+            if _too_large(field):
+                field.pre_validate = _refuse_too_large  # the error, and the field's own validators skipped
         valid = super().validate(extra_validators)
-        for field in _text_fields(self):
-            if not isinstance(field.data, str) or not field.data:
-                continue
-            error = control_character_error(field.data, multiline=isinstance(field, TextAreaField))
+        for field in _fields(self):
+            error = _field_error(field)
             if error:
                 field.errors = [*field.errors, error]
                 valid = False
@@ -62,3 +88,9 @@ def one_time_token() -> str:
     """The random id a creation form carries; the row it creates keeps it (unique), so a double click or a replay
     finds that row instead of creating a twin (paper entry, fiches, decisions)."""
     return secrets.token_urlsafe(24)
+
+
+def sent_token(value) -> str | None:
+    """A one-time token as a hidden field sent it back, or None when it is not one (empty, or tampered with: a
+    NUL, a line break, too long…). The hidden field is not typed, so it is checked here, where it is used."""
+    return value if isinstance(value, str) and TOKEN.fullmatch(value) else None

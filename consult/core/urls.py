@@ -1,6 +1,7 @@
 """URL helpers: safe redirects and absolute links for emails."""
 from __future__ import annotations
 
+import unicodedata
 from urllib.parse import urlsplit
 
 from flask import current_app, request, url_for
@@ -12,7 +13,7 @@ def is_safe_next(target: str | None) -> bool:
         return False
     if target.startswith("//") or target.startswith("/\\") or "\\" in target:
         return False
-    if any(ord(ch) < 32 for ch in target):
+    if any(unicodedata.category(ch) == "Cc" for ch in target):  # NUL, CR, LF, DEL…
         return False
     parts = urlsplit(target)
     return not parts.scheme and not parts.netloc

@@ -131,6 +131,6 @@ def parse_communes_csv(data: bytes, *, known_sirens: set[str] | None = None) -> 
 
 def _whole_number(text: str) -> int | None:
     cleaned = text.replace("\u202f", "").replace("\xa0", "").replace(" ", "")
-    if not cleaned.isdigit():
+    if not (cleaned.isascii() and cleaned.isdigit()):  # "²" is a digit to str.isdigit, not to int()
         return None
     return int(cleaned)

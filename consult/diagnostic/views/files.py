@@ -7,7 +7,7 @@ from flask_babel import get_locale, gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
 from consult.core.db import writes_on_get
-from consult.core.forms import one_time_token
+from consult.core.forms import one_time_token, sent_token
 from consult.core.models import utcnow
 from consult.core.transaction import transaction
 from consult.diagnostic import jobs, services
@@ -72,7 +72,7 @@ def index():
 def ask(kind: str):
     """Queue the building of a file (a form sent twice gets the job of the first) and show its job."""
     options = {"variant": request.form.get("variant", ""), "texts": "1" if request.form.get("texts") else "0"}
-    token = (request.form.get("form_token") or "")[:64] or None
+    token = sent_token(request.form.get("form_token"))
     with transaction(refusals=()):
         job, created = services.request_export(current_user, g.territory, kind, request.form.get("fmt", ""),
                                                options, now=utcnow(), locale=str(get_locale()), token=token)

@@ -104,7 +104,7 @@ def ranked_choices(vote: PriorityVote, ranks: dict[int, str]) -> list[int]:
         typed = (ranks.get(proposal.id) or "").strip()
         if not typed:
             continue
-        if not typed.isdigit() or not 1 <= int(typed) <= vote.picks:
+        if not (typed.isascii() and typed.isdigit()) or not 1 <= int(typed) <= vote.picks:
             problems[proposal.id] = _("Choose a rank from the list.")
         else:
             given[proposal.id] = int(typed)

@@ -65,7 +65,7 @@ def call(call_id: int):
     valid = form.validate()
     page = request.args.get("page", 1, type=int) or 1
     query = listing.ListingQuery(
-        q=form.q.data or "", axis_id=form.axis.data if valid else None,
+        q=(form.q.data or "") if not form.q.errors else "", axis_id=form.axis.data if valid else None,
         objective_id=form.objective.data if valid else None, commune_id=form.commune.data if valid else None,
         public=form.public.data if valid else "", status=form.status.data if valid else "",
         sort=form.sort.data if valid and form.sort.data in listing.SORTS else "random", page=page,

@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
+from consult.core.forms import control_character_error
 from consult.surveys.models import Answer, Question, QuestionType, SurveyPage
 
 # The answer of someone living outside the territory's communes (stored in place of an INSEE code).
@@ -153,6 +154,8 @@ def clean(question: Question, data: Mapping, *, communes: Mapping[str, str] | No
         if value in other_codes:
             if not other:
                 return result, _("Please specify your answer in the text field.")
+            if error := control_character_error(other, multiline=False):
+                return result, error
             result[other_key(question)] = other[:300]
     elif kind is QuestionType.MULTIPLE:
         values = value if isinstance(value, list) else [value]
@@ -169,6 +172,8 @@ def clean(question: Question, data: Mapping, *, communes: Mapping[str, str] | No
         if other_codes.intersection(chosen):
             if not other:
                 return result, _("Please specify your answer in the text field.")
+            if error := control_character_error(other, multiline=False):
+                return result, error
             result[other_key(question)] = other[:300]
     elif kind in (QuestionType.RATING, QuestionType.NUMBER):
         number = _number(value)
@@ -187,6 +192,9 @@ def clean(question: Question, data: Mapping, *, communes: Mapping[str, str] | No
         limit = question.max_length or TEXT_LIMIT[kind]
         if len(value) > limit:
             return {code: value}, ngettext("At most %(num)d character.", "At most %(num)d characters.", limit)
+        # The same rule as every form's text fields: no NUL, ESC…; line breaks only in a long answer.
+        if error := control_character_error(value, multiline=kind is QuestionType.LONG_TEXT):
+            return {code: value}, error
         result[code] = value
     elif kind is QuestionType.DATE:
         try:

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from consult.core.forms import choices, one_time_token
+from consult.core.forms import choices, one_time_token, sent_token
 from consult.core.time import local_input, stored_utc
 from consult.core.transaction import apply_error, transaction
 from consult.extensions import db
@@ -309,7 +309,7 @@ def entry(survey_id: int):
             data.update(answer_rules.read_form(question, request.form))
         with transaction(show=False) as recorded:
             services.key_in_response(current_user, survey, data, channel=Channel(meta.channel.data),
-                                     entry_id=meta.entry_id.data, paper_number=meta.paper_number.data)
+                                     entry_id=sent_token(meta.entry_id.data), paper_number=meta.paper_number.data)
         if isinstance(recorded.error, services.InvalidAnswers):
             errors = recorded.error.errors
             flash(ngettext("%(num)d answer needs correcting.", "%(num)d answers need correcting.", len(errors)),

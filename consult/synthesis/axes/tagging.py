@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from consult.core.forms import control_character_error
 from consult.errors import Conflict, InvalidInput, NotFound
 from consult.extensions import db
 from consult.groups.models import Meeting
@@ -185,6 +186,8 @@ def tag_text(actor, territory: Territory, source: TextSource, item, target: Targ
             raise InvalidInput(_("Paste the part of the minutes to tag."), field="excerpt")
         if len(excerpt) > EXCERPT_MAX:
             raise InvalidInput(_("An excerpt holds at most %(num)d characters.", num=EXCERPT_MAX), field="excerpt")
+        if error := control_character_error(excerpt, multiline=True):  # typed outside a Form: the same rule here
+            raise InvalidInput(error, field="excerpt")
         values.update(meeting=meeting, excerpt=excerpt)
         found = found.where(TaggedText.meeting_id == meeting.id, TaggedText.excerpt == excerpt)
     tagged = db.session.scalars(found.limit(1)).first()

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from consult.core.db import LARGEST_ID
+from consult.core.forms import control_character_error
 from consult.errors import InvalidInput, NotFound
 from consult.extensions import db
 from consult.groups.models import Idea, Meeting, Signup, SignupStatus, WorkingGroup
@@ -47,7 +48,7 @@ class EvidenceRefs:
 def parse_id(value: str) -> int:
     """A row id typed or sent by a form. Raises InvalidInput for anything but a reasonable positive integer."""
     value = (value or "").strip()
-    if not value.isdigit() or len(value) > 10 or not 1 <= int(value) <= MAX_ID:
+    if not (value.isascii() and value.isdigit()) or len(value) > 10 or not 1 <= int(value) <= MAX_ID:
         raise InvalidInput(_("“%(value)s” is not a valid reference.", value=value[:40]))
     return int(value)
 
@@ -156,12 +157,14 @@ def draft_from_evidence(actor, axis: Axis, *, title: str = "", objective_id: int
     """A draft fiche on `axis` citing `refs`, with the organisations of the axis's working groups as candidate
     partners (the writer removes those who do not take part). Nothing is created if any reference is refused.
 
-    Raises PermissionDenied, InvalidInput (a reference unknown, unpublished or of another territory; an archived
+    Raises PermissionDenied, InvalidInput (a control character in the title; a reference unknown, unpublished or of another territory; an archived
     axis; an objective of another axis).
     """
     require(can_manage_plan(actor, axis.territory))
     citations = resolve(axis.territory, refs)
     title = (title or "").strip() or _("New fiche — %(axis)s", axis=axis.title)
+    if error := control_character_error(title, multiline=False):  # typed outside a Form: the same rule here
+        raise InvalidInput(error, field="title")
     data = FicheData(title=title[:250], axis_id=axis.id, objective_id=objective_id,
                      partners=[PartnerData(PartnerRole.PARTNER.value, name) for name in candidate_partners(axis)])
     fiche = create_fiche(actor, axis.contract, data, now=now, token=token)

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from consult.core.forms import choices, one_time_token
+from consult.core.forms import choices, one_time_token, sent_token
 from consult.core.models import utcnow
 from consult.core.transaction import Outcome, transaction
 from consult.errors import InvalidInput
@@ -26,6 +26,9 @@ bp = scope_to_territory(Blueprint("plan_manage", __name__, url_prefix="/t/<slug>
 
 @bp.context_processor
 def _helpers():
+    # The error page of an unknown territory renders under this blueprint too, without g.territory.
+    if "territory" not in g:
+        return {}
     return {"can_write": can_manage_plan(current_user, g.territory), **pages.template_helpers()}
 
 
@@ -106,7 +109,7 @@ def new():
         return _render_form(form, contract)
     if not form.validate_on_submit():
         return _render_form(form, contract, status=422)
-    token = (form.form_token.data or "")[:64] or None
+    token = sent_token(form.form_token.data)
     try:
         with transaction(form) as saved:
             fiche = services.create_fiche(current_user, contract, form.data_for_service(), now=utcnow(), token=token)
@@ -173,7 +176,7 @@ def versions(fiche_id: int):
 
 def _version_number(name: str, default: int) -> int:
     value = request.args.get(name, "")
-    return int(value) if value.isdigit() and len(value) < 10 else default
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else default
 
 
 @bp.get("/fiches/<int:fiche_id>/compare", endpoint="compare")
@@ -245,7 +248,7 @@ def draft_from_axis(axis_id: int):
     axis = get_in_territory(Axis, axis_id)
     if not forms.ButtonForm().validate_on_submit():
         abort(400)
-    token = (request.form.get("form_token") or "")[:64] or None
+    token = sent_token(request.form.get("form_token"))
     try:
         with transaction(refusals=()):
             chosen = request.form.get("objective_id", "").strip()

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from consult.core.db import LARGEST_ID
-from consult.core.forms import Form, one_time_token
+from consult.core.forms import Form, one_time_token, sent_token
 from consult.core.models import utcnow
 from consult.core.transaction import transaction
 from consult.errors import ConsultError
@@ -284,7 +284,7 @@ def record_decision(session_id: int):
     if form.validate_on_submit() and not errors:
         data = decisions.DecisionData(DecisionKind(form.kind.data), form.text.data or "", tuple(outcomes))
         with transaction(show=False) as recorded:
-            decisions.record_decision(current_user, session, data, now=utcnow(), entry_key=form.entry_key.data)
+            decisions.record_decision(current_user, session, data, now=utcnow(), entry_key=sent_token(form.entry_key.data))
         if recorded.ok:
             flash(_("Decision recorded."), "success")
             return redirect(url_for(".session", session_id=session.id, _anchor="decisions"))
