@@ -87,6 +87,7 @@ def pytest_configure(config):
 # with the most tests first, which left these one- or two-test files for last and one worker alone at the end).
 HEAVY_FILES = (
     "tests/core/test_rendering_queries.py",
+    "tests/core/test_fuzz_routes.py",
     "tests/surveys/test_release_attacker_served.py",
     "tests/surveys/test_release_attacker.py",
     "tests/core/test_exports_served.py",
