@@ -1,6 +1,7 @@
 """A real SMTP server on loopback, and an app that sends mail through it."""
 from __future__ import annotations
 
+import datetime as dt
 import email
 import email.policy
 import re
@@ -10,6 +11,16 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from tests.conftest import fresh, shared_app
+
+
+class Clock:
+    """The time a service reads (its `utcnow`, monkeypatched), moved by hand."""
+
+    def __init__(self, now: dt.datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> dt.datetime:
+        return self.now
 
 
 class Collector:

@@ -12,7 +12,7 @@ from consult.accounts import signin
 from consult.accounts.models import LoginSession
 from consult.core.ratelimit import RateLimitEvent
 from consult.extensions import db
-from tests.accounts.conftest import link_in
+from tests.accounts.conftest import Clock, link_in
 from tests.conftest import PASSWORD, fresh, shared_app
 
 WORKSHOP_WIFI = "203.0.113.7"
@@ -27,16 +27,6 @@ def app(smtp):
     with fresh(shared_app(WTF_CSRF_ENABLED=True, MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1",
                           MAIL_PORT=smtp.port)) as app:
         yield app
-
-
-class Clock:
-    """The time the login service reads, moved by hand."""
-
-    def __init__(self, now: dt.datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> dt.datetime:
-        return self.now
 
 
 @pytest.fixture

@@ -17,21 +17,12 @@ from consult.accounts.models import User
 from consult.core.mail import outbox
 from consult.core.ratelimit import RateLimitEvent
 from consult.extensions import db
+from tests.accounts.conftest import Clock
 from tests.conftest import PASSWORD, served_database_app, serving
 
 WORKSHOP_WIFI = "203.0.113.7"
 EMAIL_LIMIT = "We have already sent several messages to this address."
 ADDRESS_LIMIT = "Too many requests from this internet connection."
-
-
-class Clock:
-    """The time the account services read, moved by hand."""
-
-    def __init__(self, now: dt.datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> dt.datetime:
-        return self.now
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from consult.errors import PermissionDenied
 from consult.extensions import db
 from consult.groups.services import signups
-from consult.groups.models import GroupStatus, Signup, SignupStatus, WorkingGroup
+from consult.groups.models import GroupStatus, Signup, WorkingGroup
 from tests.conftest import NOW
 
 SLUG = "terres-des-confluences"

@@ -1,8 +1,6 @@
 """A survey with one question of every type, on the Terres des Confluences territory, and the same survey answered."""
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
 from consult.extensions import db

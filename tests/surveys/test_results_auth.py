@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from consult.extensions import db
 from consult.surveys.releases.models import SurveyRelease
-from tests.conftest import NOW, ROLES
+from tests.conftest import ROLES
 from tests.surveys.releasing import publish, release
 from tests.surveys.test_results import add_thirty
 

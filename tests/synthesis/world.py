@@ -25,7 +25,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from consult.accounts.models import Category, Role
+from consult.accounts.models import Category
 from consult.extensions import db
 from consult.groups.models import Attendance, Idea, Meeting, MeetingKind, Signup, SignupStatus, WorkingGroup
 from consult.proposals.models import AnswerStatus, Call, Comment, Proposal, ProposalState, Support
