@@ -42,9 +42,9 @@ $(VENV)/.installed: pyproject.toml requirements.lock | $(BIN)/python
 lock:
 	@test -x $(LOCK_TOOLS)/bin/uv || { $(PYTHON) -m venv $(LOCK_TOOLS) && $(LOCK_TOOLS)/bin/pip install --quiet uv==$(UV_VERSION); }
 	$(LOCK_TOOLS)/bin/uv pip compile pyproject.toml --extra test --generate-hashes --universal --python-version 3.11 \
-	  --index-url https://pypi.org/simple --custom-compile-command "make lock" $(if $(UPGRADE),--upgrade) -o requirements.lock
+	  --custom-compile-command "make lock" $(if $(UPGRADE),--upgrade) -o requirements.lock
 
-# Known vulnerabilities of the locked versions (PyPI's advisory data; needs the registry: .ci/run probes it first).
+# Known vulnerabilities of the locked versions (pip-audit's default advisory service; .ci/run probes it first).
 audit: $(VENV)/.installed
 	$(BIN)/pip-audit --requirement requirements.lock --require-hashes --disable-pip --strict --progress-spinner off
 
