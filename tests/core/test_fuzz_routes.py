@@ -1,6 +1,6 @@
 """Bad input never gives a 5xx: Hypothesis drives every rule of the url_map with random values.
 
-Each example (a sweep) walks every rule of the app on a copy of the demo, logged in as the demo coordinator (CSRF on,
+Each sweep (2 × PARTS examples) walks every rule of the app on a copy of the demo, logged in as the demo coordinator (CSRF on,
 a valid token sent, so that forms are reached and validated). The path's arguments are the demo's real ids, or now
 and then hostile values (huge numbers; for text arguments NUL, invalid UTF-8…). Every GET rule first, with random
 query parameters (the names the views read, found in the source, and the fields of every form class) — the walk
@@ -8,7 +8,7 @@ learns the fields of every form each page holds, under the endpoint it posts to;
 field of its forms given a random value (text, numbers at and beyond the database's bounds, raw bytes), and once
 more with every field set to the sweep's edge value (NUL, then a huge number). Any exception or 5xx is collected
 with the request that caused it; the test lists them all at the end. Derandomized and bounded: the same requests on
-every run (~22 s of CPU on SQLite; PostgreSQL with `python -m tests.pgcluster -- …` or `make test-postgres`).
+every run (~28 s of CPU on SQLite; PostgreSQL with `python -m tests.pgcluster -- …` or `make test-postgres`).
 """
 from __future__ import annotations
 
@@ -33,7 +33,11 @@ from consult.extensions import db
 from tests.conftest import demo_copy
 from tests.core.test_rendering_queries import ACCOUNTS, DEPENDENT, PASSWORDS, SLUG, _candidates, _converted_once
 
-EXAMPLES = 2
+SWEEPS = 2
+# A sweep is split into parts, each run by its own Hypothesis engine (SWEEPS examples each): all of a sweep's draws
+# in one example overflowed Hypothesis's buffer as the walk learned more forms, and every overflowing example was
+# thrown away and retried (minutes instead of seconds). Each part draws for one rule in PARTS.
+PARTS = 8
 # Endpoints left out: logging out would end the coordinator's session for the rest of the walk; making a release
 # computes every table of the results (~15 s) from a form without any field (tests/surveys cover it).
 SKIPPED = {"accounts.logout", "survey_results.publish"}
@@ -188,21 +192,22 @@ class Walk:
                 continue
             self.form_names.setdefault(endpoint, set()).update(set(NAME.findall(form)) - {"csrf_token"})
 
-    def sweep(self, data) -> None:
-        """Every GET rule first (learning the forms each page holds), then every POST rule."""
-        self.log_in()
-        paths = [self.path(data, rule) for rule in self.rules]
-        for rule, path in zip(self.rules, paths):
-            if "GET" in rule.methods:
+    def sweep(self, data, step: int, sweep: int) -> None:
+        """Part `step` of a sweep (see PARTS): steps 0…PARTS-1 GET the rules of each part (learning the forms each
+        page holds), steps PARTS…2·PARTS-1 POST them; `sweep` chooses the edge value."""
+        part, posting = step % PARTS, step >= PARTS
+        self.sweeps = sweep
+        self.log_in()  # a request of the previous part may have ended the session (a confirmation link…)
+        rules = self.rules[part::PARTS]
+        paths = [self.path(data, rule) for rule in rules]
+        for rule, path in zip(rules, paths):
+            if not posting and "GET" in rule.methods:
                 query = self.query(data)
                 self.learn(self.request("GET", f"{path}?{query}" if query else path), path)
-        self.log_in()  # a GET may have ended the session (a confirmation link of another account…)
-        for rule, path in zip(self.rules, paths):
-            if "POST" in rule.methods:
+            if posting and "POST" in rule.methods:
                 self.request("POST", path, self.form(data, rule))
                 if self.form_names.get(rule.endpoint):
                     self.request("POST", path, self.edge_form(rule))
-        self.sweeps += 1
 
 
 @pytest.fixture(scope="module")
@@ -219,12 +224,15 @@ def walk(tmp_path_factory):
 def test_no_route_answers_a_server_error_to_random_input(walk):
     """Every rule, GET with random query parameters and POST with random form fields → never a 5xx."""
 
-    @settings(max_examples=EXAMPLES, derandomize=True, deadline=None, database=None, phases=[Phase.generate],
-              suppress_health_check=list(HealthCheck))
-    @given(st.data())
-    def sweep(data):
-        walk.sweep(data)
+    for step in range(2 * PARTS):
+        calls = iter(range(SWEEPS))
 
-    sweep()
+        @settings(max_examples=SWEEPS, derandomize=True, deadline=None, database=None, phases=[Phase.generate],
+                  suppress_health_check=list(HealthCheck))
+        @given(st.data())
+        def part(data):
+            walk.sweep(data, step, next(calls, SWEEPS - 1))
+
+        part()
     assert not walk.failures, "\n".join(walk.failures)
     assert len(walk.form_names) > 60  # the walk did reach the forms (not a wall of 404s)
