@@ -7,7 +7,7 @@ import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from sqlalchemy import BigInteger, cast, func, literal, select
+from sqlalchemy import BigInteger, case, cast, func, literal, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from consult.extensions import db
@@ -51,7 +51,12 @@ class Listing:
 def proposal_page():
     """Loader options for a proposal's pages: what they show with it (their templates must not query)."""
     return (joinedload(Proposal.call), joinedload(Proposal.author), joinedload(Proposal.axis),
-            joinedload(Proposal.objective), joinedload(Proposal.merged_into), selectinload(Proposal.communes))
+            joinedload(Proposal.objective), joinedload(Proposal.merged_into), joinedload(Proposal.communes))
+
+
+def proposal_with_call():
+    """Loader options for an action on a proposal (support, withdraw): its call, in the same statement."""
+    return (joinedload(Proposal.call),)
 
 
 def support_counts_query():
@@ -131,17 +136,30 @@ def comment_counts(ids: list[int]) -> dict[int, int]:
     return counts
 
 
+SIMILAR_CANDIDATES = 60  # rows scored in Python at most, however many proposals the call has
+
+
 def similar_proposals(call: Call, title: str, *, exclude_id: int | None = None, limit: int = 5,
                       threshold: float = 0.4,
                       states: tuple[ProposalState, ...] = (ProposalState.PUBLISHED,)) -> list[tuple[Proposal, float]]:
     """Proposals of the call (published ones unless `states` says otherwise) whose title (or text) resembles
-    `title`, most similar first: French keywords compared without accents, plurals or stop words."""
+    `title`, most similar first: French keywords compared without accents, plurals or stop words.
+
+    The database counts, in each proposal's search column, how many of the title's keywords it holds and keeps
+    the SIMILAR_CANDIDATES with the most, among those holding enough of them to pass `threshold`; only those are
+    scored here. A score is max(Dice of the two titles' keywords, 0.8 × share of the keywords found in the text);
+    a title's keywords are also in the search column, so no proposal that could pass is left out by the count."""
     wanted = set(similarity.keywords(title))
     if not wanted:
         return []
-    rows = db.session.scalars(select(Proposal).where(
-        Proposal.call_id == call.id, Proposal.state.in_(states),
-        Proposal.id != (exclude_id or 0))).all()
+    hits = sum((case((Proposal.search_text.contains(f" {word} ", autoescape=True), 1), else_=0)
+                for word in sorted(wanted)), literal(0))
+    # Dice ≥ t needs 2h ≥ t(|wanted| + |title|) ≥ t(|wanted| + h); the text share needs 0.8h ≥ t|wanted|.
+    least = max(1, math.ceil(min(threshold * len(wanted) / (2 - threshold), threshold * len(wanted) / 0.8) - 1e-9))
+    rows = db.session.scalars(
+        select(Proposal).where(Proposal.call_id == call.id, Proposal.state.in_(states),
+                               Proposal.id != (exclude_id or 0), hits >= least)
+        .order_by(hits.desc(), Proposal.id).limit(SIMILAR_CANDIDATES)).all()
     scored = []
     for proposal in rows:
         in_text = set(similarity.keywords(f"{proposal.title} {proposal.description}"))

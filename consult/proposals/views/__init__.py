@@ -16,9 +16,9 @@ def get_call_or_404(territory: Territory, call_id: int) -> Call:
     return get_or_404(Call, call_id, territory)
 
 
-def get_proposal_or_404(territory: Territory, proposal_id: int) -> Proposal:
-    """A proposal of this territory, or 404."""
-    return get_or_404(Proposal, proposal_id, territory, options=listing.proposal_page())
+def get_proposal_or_404(territory: Territory, proposal_id: int, *, options=None) -> Proposal:
+    """A proposal of this territory, or 404; loaded with what its pages show unless `options` says less."""
+    return get_or_404(Proposal, proposal_id, territory, options=listing.proposal_page() if options is None else options)
 
 
 def get_vote_or_404(territory: Territory, vote_id: int) -> PriorityVote:
