@@ -59,7 +59,7 @@ def _filter_choices(form: forms.FilterForm, call: Call) -> None:
 @bp.get("/calls/<int:call_id>/")
 def call(call_id: int):
     """A call: its presentation, windows, and the proposals with filters, search, order and pages."""
-    item = get_call_or_404(g.territory, call_id)
+    item = get_call_or_404(g.territory, call_id, options=listing.call_page())
     form = forms.FilterForm(request.args)
     _filter_choices(form, item)
     valid = form.validate()
@@ -70,10 +70,10 @@ def call(call_id: int):
         public=form.public.data if valid else "", status=form.status.data if valid else "",
         sort=form.sort.data if valid and form.sort.data in listing.SORTS else "random", page=page,
         seed=_visitor_seed())
-    result = listing.list_proposals(item, query)
+    result = listing.list_proposals(item, query, viewer=current_user)
     now = utcnow()
     return render_template("proposals/call.html", territory=g.territory, call=item, form=form, result=result,
-                           query=query, now=now, supported=supports.supports_by(current_user, [p.id for p in result.items]),
+                           query=query, now=now, supported=result.supported,
                            left=supports.supports_left(current_user, item), eligible=permissions.is_eligible(current_user, item),
                            votes=priority.call_votes(item), button=forms.ButtonForm())
 
@@ -103,7 +103,7 @@ def _similar(item: Call, form: forms.ProposalForm, exclude_id: int | None = None
 @login_required
 def new(call_id: int):
     """Write a proposal: check for similar ones, save a draft, or submit it for moderation."""
-    item = get_call_or_404(g.territory, call_id)
+    item = get_call_or_404(g.territory, call_id, options=listing.call_page())
     form = forms.ProposalForm()
     _proposal_choices(form, item)
     action = request.form.get("action", "submit")
@@ -163,7 +163,7 @@ def detail(proposal_id: int):
 @login_required
 def edit(proposal_id: int):
     """The author edits their proposal while nobody has supported or commented it."""
-    proposal = _proposal(proposal_id)
+    proposal = _proposal(proposal_id, options=listing.proposal_form_page())
     if not permissions.is_author(current_user, proposal):
         abort(403)
     form = forms.ProposalForm(obj=proposal if request.method == "GET" else None)
