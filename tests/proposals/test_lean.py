@@ -31,20 +31,22 @@ class Statements:
         with app.app_context():
             self.engine = db.engine
         self.sql: list[str] = []
+        self.transactions = 0  # BEGIN is a statement on SQLite only: count the transactions the engine opens
 
     def _record(self, _conn, _cursor, statement, *_rest) -> None:
         self.sql.append(statement)
 
+    def _begin(self, _conn) -> None:
+        self.transactions += 1
+
     def __enter__(self) -> Statements:
         event.listen(self.engine, "before_cursor_execute", self._record)
+        event.listen(self.engine, "begin", self._begin)
         return self
 
     def __exit__(self, *_exc) -> None:
         event.remove(self.engine, "before_cursor_execute", self._record)
-
-    @property
-    def transactions(self) -> int:
-        return sum(1 for sql in self.sql if sql.startswith("BEGIN"))
+        event.remove(self.engine, "begin", self._begin)
 
 
 def people(count: int, *, territory_commune=None) -> list[User]:

@@ -72,8 +72,9 @@ def _insert_support(user, proposal: Proposal, call: Call, now: dt.datetime) -> b
     else:
         values = values.where(true())  # SQLite reads « ON CONFLICT » after a bare SELECT as a join's ON
     statement = (dialect.insert(table).from_select(["proposal_id", "user_id", "created_at"], values)
-                 .on_conflict_do_nothing(index_elements=[table.c.user_id, table.c.proposal_id]))
-    return db.session.execute(statement).rowcount == 1
+                 .on_conflict_do_nothing(index_elements=[table.c.user_id, table.c.proposal_id])
+                 .returning(table.c.id))  # psycopg reports no rowcount for INSERT … SELECT: the row itself says it
+    return db.session.execute(statement).first() is not None
 
 
 def support_proposal(actor, proposal: Proposal, *, now: dt.datetime) -> None:
