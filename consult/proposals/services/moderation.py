@@ -287,12 +287,6 @@ def pending_counts(calls: list[Call]) -> dict[int, int]:
     return counts
 
 
-def open_reports(proposal: Proposal) -> list[Report]:
-    """The proposal's reports not yet handled, oldest first."""
-    return list(db.session.scalars(select(Report).where(Report.proposal_id == proposal.id,
-                                                        Report.resolved_at.is_(None)).order_by(Report.created_at)))
-
-
 def merge_targets(proposal: Proposal) -> list[Proposal]:
     """Published, unmerged proposals of the same call into which `proposal` may be merged."""
     return list(db.session.scalars(select(Proposal).where(

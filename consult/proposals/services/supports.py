@@ -115,19 +115,6 @@ def withdraw_support(actor, proposal: Proposal, *, now: dt.datetime) -> None:
         raise Conflict(_("You do not support this proposal."))
 
 
-def support_count(proposal: Proposal) -> int:
-    """Stored supports of one proposal."""
-    return db.session.scalar(select(func.count(Support.id)).where(Support.proposal_id == proposal.id)) or 0
-
-
-def supports_by(user, proposal_ids: list[int]) -> set[int]:
-    """The proposals among `proposal_ids` that `user` supports."""
-    if not getattr(user, "is_authenticated", False) or not proposal_ids:
-        return set()
-    return set(db.session.scalars(select(Support.proposal_id).where(Support.user_id == user.id,
-                                                                    Support.proposal_id.in_(proposal_ids))))
-
-
 @dataclass(frozen=True)
 class Standing:
     """A proposal's supports and where the viewer stands: what its page shows next to it."""
