@@ -15,8 +15,10 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    func,
+    select,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from consult.accounts.models import User
 from consult.core.enums import enum_column
@@ -119,6 +121,10 @@ class Proposal(TimestampMixin, db.Model):
     objective: Mapped[Objective | None] = relationship()
     communes: Mapped[list[Commune]] = relationship(secondary=proposal_communes, order_by="Commune.name")
     merged_into: Mapped[Proposal | None] = relationship(remote_side=[id])
+    # Reports not handled yet, for the moderation page (loaded with the proposal there, never written through).
+    open_reports: Mapped[list[Report]] = relationship(
+        primaryjoin="and_(Report.proposal_id == Proposal.id, Report.resolved_at.is_(None))",
+        order_by="(Report.created_at, Report.id)", viewonly=True)
 
     @property
     def territory(self) -> Territory:
@@ -231,6 +237,12 @@ class ModerationEvent(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
     actor: Mapped[User | None] = relationship()
+
+
+# Stored supports of a proposal: loaded only where a page asks for it (`undefer`), in the proposal's own statement.
+Proposal.support_total = column_property(
+    select(func.count(Support.id)).where(Support.proposal_id == Proposal.id).correlate_except(Support)
+    .scalar_subquery(), deferred=True)
 
 
 priority_options = Table(

@@ -87,8 +87,3 @@ def unfollow(actor, proposal: Proposal) -> bool:
     db.session.flush()
     return True
 
-def is_following(user, proposal: Proposal) -> bool:
-    """Whether `user` follows the proposal."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return db.session.get(Follower, (proposal.id, user.id)) is not None

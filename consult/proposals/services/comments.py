@@ -6,7 +6,8 @@ import datetime as dt
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from consult.core import ratelimit
 from consult.errors import InvalidInput, RateLimited
@@ -48,14 +49,22 @@ def add_comment(actor, proposal: Proposal, body: str, *, parent: Comment | None 
 
 def comment_thread(proposal: Proposal) -> list[Comment]:
     """Top-level comments, oldest first (their replies come with them); a hidden comment is shown as
-    "comment hidden by the moderators", its text only to moderators."""
-    comments = db.session.scalars(select(Comment).where(Comment.proposal_id == proposal.id,
-                                                        Comment.parent_id.is_(None))
-                                  .order_by(Comment.created_at, Comment.id)
-                                  .options(selectinload(Comment.author),
-                                           selectinload(Comment.replies).options(
-                                               selectinload(Comment.author), selectinload(Comment.replies)))).all()
-    return list(comments)
+    "comment hidden by the moderators", its text only to moderators. One statement, however many comments."""
+    every = db.session.scalars(select(Comment).where(Comment.proposal_id == proposal.id)
+                               .order_by(Comment.created_at, Comment.id)
+                               .options(joinedload(Comment.author))).all()
+    replies: dict[int, list[Comment]] = {comment.id: [] for comment in every}
+    top = []
+    for comment in every:
+        if comment.parent_id is None:
+            top.append(comment)
+        elif comment.parent_id in replies:
+            replies[comment.parent_id].append(comment)
+    by_id = {comment.id: comment for comment in every}
+    for comment in every:  # set as if loaded from the database: nothing to flush, no lazy load later
+        set_committed_value(comment, "replies", replies[comment.id])
+        set_committed_value(comment, "parent", by_id.get(comment.parent_id))
+    return top
 
 
 def get_comment(proposal: Proposal, comment_id: int | None) -> Comment | None:

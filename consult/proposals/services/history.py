@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from consult.extensions import db
 from consult.proposals.models import Comment, ModerationAction, ModerationEvent, Proposal
@@ -22,4 +23,5 @@ def record(proposal: Proposal, actor, action: ModerationAction, *, now: dt.datet
 def history(proposal: Proposal) -> list[ModerationEvent]:
     """Every moderation event of the proposal, oldest first."""
     return list(db.session.scalars(select(ModerationEvent).where(ModerationEvent.proposal_id == proposal.id)
-                                   .order_by(ModerationEvent.created_at, ModerationEvent.id)))
+                                   .order_by(ModerationEvent.created_at, ModerationEvent.id)
+                                   .options(joinedload(ModerationEvent.actor))))

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from sqlalchemy import BigInteger, cast, func, literal, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import BigInteger, case, cast, func, literal, select
+from sqlalchemy.orm import joinedload, undefer
 
 from consult.extensions import db
 from consult.proposals import similarity
 from consult.proposals.models import AnswerStatus, Call, Comment, Proposal, ProposalState, Support, proposal_communes
+from consult.territories.models import Axis
 
 SORTS = ("random", "supports", "newest", "comments")
 PER_PAGE = 12
@@ -46,12 +47,33 @@ class Listing:
     total: int
     page: int
     pages: int
+    supported: set[int] = field(default_factory=set)  # the proposals of the page the viewer supports
+
+
+def call_page():
+    """Loader options for a call's pages: its axes and their objectives (filters and forms), in one statement."""
+    return (joinedload(Call.axes).joinedload(Axis.objectives),)
 
 
 def proposal_page():
     """Loader options for a proposal's pages: what they show with it (their templates must not query)."""
     return (joinedload(Proposal.call), joinedload(Proposal.author), joinedload(Proposal.axis),
-            joinedload(Proposal.objective), joinedload(Proposal.merged_into), selectinload(Proposal.communes))
+            joinedload(Proposal.objective), joinedload(Proposal.merged_into), joinedload(Proposal.communes))
+
+
+def proposal_form_page():
+    """Loader options for the form editing a proposal: its page's, and its call's axes and their objectives."""
+    return (*proposal_page(), joinedload(Proposal.call).selectinload(Call.axes).selectinload(Axis.objectives))
+
+
+def moderation_page():
+    """Loader options for a proposal's moderation page: its public page's, its supports and its open reports."""
+    return (*proposal_page(), undefer(Proposal.support_total), joinedload(Proposal.open_reports))
+
+
+def proposal_with_call():
+    """Loader options for an action on a proposal (support, withdraw): its call, in the same statement."""
+    return (joinedload(Proposal.call),)
 
 
 def support_counts_query():
@@ -99,17 +121,29 @@ def _ordered(statement, query: ListingQuery):
     return statement.order_by((mixed * mixed * _SCRAMBLE) % _PRIME, Proposal.id)
 
 
-def list_proposals(call: Call, query: ListingQuery, *, per_page: int = PER_PAGE) -> Listing:
-    """One page of the call's published proposals matching `query`, with their support and comment counts."""
+def list_proposals(call: Call, query: ListingQuery, *, per_page: int = PER_PAGE, viewer=None) -> Listing:
+    """One page of the call's published proposals matching `query`, with their support and comment counts, how
+    many match and which ones `viewer` supports: one statement (two when the page asked for is past the last)."""
     statement = _filtered(call, query)
-    total = db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
-    pages = max(math.ceil(total / per_page), 1)
-    page = min(max(query.page, 1), pages)
-    items = db.session.scalars(_ordered(statement, query).options(selectinload(Proposal.axis))
-                               .limit(per_page).offset((page - 1) * per_page)).all()
-    ids = [p.id for p in items]
-    return Listing(items=list(items), supports=support_counts(ids), comments=comment_counts(ids), total=total,
-                   page=page, pages=pages)
+    signed_in = viewer is not None and getattr(viewer, "is_authenticated", False)
+    supported = (select(Support.id).where(Support.proposal_id == Proposal.id, Support.user_id == viewer.id)
+                 .correlate(Proposal).exists() if signed_in else literal(False))
+    paged = (_ordered(statement, query)
+             .add_columns(support_counts_query(), comment_counts_query(), supported, func.count().over())
+             .options(joinedload(Proposal.axis)))
+    page = max(query.page, 1)
+    rows = db.session.execute(paged.limit(per_page).offset((page - 1) * per_page)).all()
+    if rows:
+        total = rows[0][4]
+    else:  # past the last page (or nothing matches): show the last one
+        total = db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+        if total and page > 1:
+            page = math.ceil(total / per_page)
+            rows = db.session.execute(paged.limit(per_page).offset((page - 1) * per_page)).all()
+    return Listing(items=[row[0] for row in rows], supports={row[0].id: row[1] for row in rows},
+                   comments={row[0].id: row[2] for row in rows}, total=total,
+                   page=min(page, max(math.ceil(total / per_page), 1)), pages=max(math.ceil(total / per_page), 1),
+                   supported={row[0].id for row in rows if row[3]})
 
 
 def support_counts(ids: list[int]) -> dict[int, int]:
@@ -131,17 +165,32 @@ def comment_counts(ids: list[int]) -> dict[int, int]:
     return counts
 
 
+SIMILAR_CANDIDATES = 60  # rows scored in Python at most, however many proposals the call has
+
+
 def similar_proposals(call: Call, title: str, *, exclude_id: int | None = None, limit: int = 5,
                       threshold: float = 0.4,
-                      states: tuple[ProposalState, ...] = (ProposalState.PUBLISHED,)) -> list[tuple[Proposal, float]]:
+                      states: tuple[ProposalState, ...] = (ProposalState.PUBLISHED,),
+                      options=()) -> list[tuple[Proposal, float]]:
     """Proposals of the call (published ones unless `states` says otherwise) whose title (or text) resembles
-    `title`, most similar first: French keywords compared without accents, plurals or stop words."""
+    `title`, most similar first: French keywords compared without accents, plurals or stop words.
+
+    The database counts, in each proposal's search column, how many of the title's keywords it holds and keeps
+    the SIMILAR_CANDIDATES with the most, among those holding enough of them to pass `threshold`; only those are
+    scored here. A score is max(Dice of the two titles' keywords, 0.8 × share of the keywords found in the text);
+    a title's keywords are also in the search column, so no proposal that could pass is left out by the count.
+    `options` load more with the proposals (`undefer(Proposal.support_total)`: their supports)."""
     wanted = set(similarity.keywords(title))
     if not wanted:
         return []
-    rows = db.session.scalars(select(Proposal).where(
-        Proposal.call_id == call.id, Proposal.state.in_(states),
-        Proposal.id != (exclude_id or 0))).all()
+    hits = sum((case((Proposal.search_text.contains(f" {word} ", autoescape=True), 1), else_=0)
+                for word in sorted(wanted)), literal(0))
+    # Dice ≥ t needs 2h ≥ t(|wanted| + |title|) ≥ t(|wanted| + h); the text share needs 0.8h ≥ t|wanted|.
+    least = max(1, math.ceil(min(threshold * len(wanted) / (2 - threshold), threshold * len(wanted) / 0.8) - 1e-9))
+    rows = db.session.scalars(
+        select(Proposal).where(Proposal.call_id == call.id, Proposal.state.in_(states),
+                               Proposal.id != (exclude_id or 0), hits >= least)
+        .order_by(hits.desc(), Proposal.id).limit(SIMILAR_CANDIDATES).options(*options)).all()
     scored = []
     for proposal in rows:
         in_text = set(similarity.keywords(f"{proposal.title} {proposal.description}"))

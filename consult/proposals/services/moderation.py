@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
+from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, exists, select, update
+from sqlalchemy import delete, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload
 
@@ -236,22 +238,53 @@ def merge_proposals(actor, source: Proposal, target: Proposal, *, now: dt.dateti
     return target
 
 
-def moderation_queue(call: Call) -> dict:
-    """Proposals awaiting moderation and open reports of a call, oldest first."""
-    pending = db.session.scalars(select(Proposal).where(Proposal.call_id == call.id,
-                                                        Proposal.state == ProposalState.PENDING)
-                                 .order_by(Proposal.submitted_at, Proposal.id)
-                                 .options(joinedload(Proposal.author), joinedload(Proposal.axis))).all()
-    reports = db.session.scalars(select(Report).join(Proposal).where(Proposal.call_id == call.id,
-                                                                     Report.resolved_at.is_(None))
-                                 .order_by(Report.created_at, Report.id)).all()
-    return {"pending": pending, "reports": reports}
+QUEUE_PER_PAGE = 30
 
 
-def open_reports(proposal: Proposal) -> list[Report]:
-    """The proposal's reports not yet handled, oldest first."""
-    return list(db.session.scalars(select(Report).where(Report.proposal_id == proposal.id,
-                                                        Report.resolved_at.is_(None)).order_by(Report.created_at)))
+@dataclass
+class QueuePage:
+    """One page of a moderation list and how many items the whole list holds."""
+
+    items: list
+    total: int
+    page: int
+    pages: int
+
+
+def _queue_page(statement, page: int, per_page: int) -> QueuePage:
+    """One page of `statement` (an ORM select of one entity) and its total, in one statement; past the last page
+    shows the last one (a second statement, only then)."""
+    counted = statement.add_columns(func.count().over())
+    page = max(page, 1)
+    rows = db.session.execute(counted.limit(per_page).offset((page - 1) * per_page)).all()
+    if not rows and page > 1:
+        total = db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+        page = max(math.ceil(total / per_page), 1)
+        rows = db.session.execute(counted.limit(per_page).offset((page - 1) * per_page)).all()
+    total = rows[0][1] if rows else 0
+    return QueuePage(items=[row[0] for row in rows], total=total, page=page,
+                     pages=max(math.ceil(total / per_page), 1))
+
+
+def moderation_queue(call: Call, *, page: int = 1, reports_page: int = 1,
+                     per_page: int = QUEUE_PER_PAGE) -> dict[str, QueuePage]:
+    """Proposals awaiting moderation and open reports of a call, oldest first, by pages of `per_page`, with
+    what their lines show (authors, reported proposals): two statements whatever the queue's length."""
+    pending = (select(Proposal).where(Proposal.call_id == call.id, Proposal.state == ProposalState.PENDING)
+               .order_by(Proposal.submitted_at, Proposal.id)
+               .options(joinedload(Proposal.author), joinedload(Proposal.axis)))
+    reports = (select(Report).join(Proposal).where(Proposal.call_id == call.id, Report.resolved_at.is_(None))
+               .order_by(Report.created_at, Report.id).options(joinedload(Report.proposal)))
+    return {"pending": _queue_page(pending, page, per_page), "reports": _queue_page(reports, reports_page, per_page)}
+
+
+def pending_counts(calls: list[Call]) -> dict[int, int]:
+    """Proposals awaiting moderation in each call (0 when none), in one statement."""
+    counts = dict.fromkeys((call.id for call in calls), 0)
+    if counts:
+        counts.update(db.session.execute(select(Proposal.call_id, func.count(Proposal.id)).where(
+            Proposal.call_id.in_(counts), Proposal.state == ProposalState.PENDING).group_by(Proposal.call_id)).all())
+    return counts
 
 
 def merge_targets(proposal: Proposal) -> list[Proposal]:

@@ -2,16 +2,24 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import delete, func, select
+from sqlalchemy import DateTime, delete, func, literal, select, true
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
 
 from consult.errors import Conflict
 from consult.extensions import db
-from consult.proposals.models import AnswerStatus, Call, CallParticipant, Proposal, ProposalState, Support
+from consult.proposals.models import (
+    AnswerStatus,
+    Call,
+    CallParticipant,
+    Follower,
+    Proposal,
+    ProposalState,
+    Support,
+)
 from consult.proposals.services.errors import AlreadySupported, SupportLimitReached, VotingClosed, WrongState
 from consult.proposals.services.writing import require_eligible
 
@@ -39,44 +47,61 @@ def supports_left(user, call: Call) -> int | None:
 
 
 def _lock_participant(user, call: Call) -> None:
-    """Create and lock the (call, person) row: two requests of one person are serialised here.
+    """Create or lock the (call, person) row in one statement: two requests of one person are serialised here.
 
-    SQLite takes the write lock at BEGIN IMMEDIATE already; on PostgreSQL the FOR UPDATE row lock
-    makes a second request wait until the first commits, then count what it stored.
+    SQLite takes the write lock at BEGIN IMMEDIATE already; on PostgreSQL the upsert's row lock makes a second
+    request wait until the first commits, and the count in the insert that follows (a new snapshot under READ
+    COMMITTED) then sees what the first stored.
     """
     dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
     table = CallParticipant.__table__
-    db.session.execute(dialect.insert(table).values(call_id=call.id, user_id=user.id).on_conflict_do_nothing())
-    db.session.execute(select(table.c.call_id).where(table.c.call_id == call.id, table.c.user_id == user.id)
-                       .with_for_update())
+    db.session.execute(dialect.insert(table).values(call_id=call.id, user_id=user.id)
+                       .on_conflict_do_update(index_elements=[table.c.call_id, table.c.user_id],
+                                              set_={"user_id": user.id}))
 
 
-def support_proposal(actor, proposal: Proposal, *, now: dt.datetime) -> Support:
+def _insert_support(user, proposal: Proposal, call: Call, now: dt.datetime) -> bool:
+    """Insert the support unless it exists or the call's limit is reached, in one statement: whether it was."""
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    table = Support.__table__
+    values = select(literal(proposal.id), literal(user.id), literal(now, DateTime()))
+    if call.support_limit is not None:
+        given = (select(func.count(table.c.id)).select_from(table.join(Proposal.__table__))
+                 .where(table.c.user_id == user.id, Proposal.__table__.c.call_id == call.id).scalar_subquery())
+        values = values.where(given < call.support_limit)
+    else:
+        values = values.where(true())  # SQLite reads « ON CONFLICT » after a bare SELECT as a join's ON
+    statement = (dialect.insert(table).from_select(["proposal_id", "user_id", "created_at"], values)
+                 .on_conflict_do_nothing(index_elements=[table.c.user_id, table.c.proposal_id])
+                 .returning(table.c.id))  # psycopg reports no rowcount for INSERT … SELECT: the row itself says it
+    return db.session.execute(statement).first() is not None
+
+
+def support_proposal(actor, proposal: Proposal, *, now: dt.datetime) -> None:
     """Support a published proposal, once, inside the voting window and the call's limit.
+
+    Two statements when the call sets no limit (the proposal, loaded with its call, and one INSERT that a unique
+    key makes idempotent), three with a limit (the person's row locked first). A double click or two requests at
+    once store one support: the second finds the unique key taken. A refusal costs one more statement, to tell
+    which rule refused.
 
     Raises PermissionDenied (not eligible), WrongState, VotingClosed, AlreadySupported, SupportLimitReached.
     """
     call = proposal.call
     require_eligible(actor, call)
     _supportable(proposal, now)
-    _lock_participant(actor, call)
+    if call.support_limit is not None:
+        _lock_participant(actor, call)
+    if _insert_support(actor, proposal, call, now):
+        return
     already = db.session.scalar(select(Support.id).where(Support.user_id == actor.id,
                                                          Support.proposal_id == proposal.id))
-    if already is not None:
+    if already is not None or call.support_limit is None:
         raise AlreadySupported(_("You already support this proposal."))
-    if call.support_limit is not None and used_supports(actor, call) >= call.support_limit:
-        raise SupportLimitReached(ngettext("You have already given your %(num)d support in this call. Withdraw "
-                                           "one to support another proposal.",
-                                           "You have already given your %(num)d supports in this call. Withdraw "
-                                           "one to support another proposal.", call.support_limit))
-    support = Support(proposal_id=proposal.id, user_id=actor.id, created_at=now)
-    try:
-        with db.session.begin_nested():
-            db.session.add(support)
-            db.session.flush()
-    except IntegrityError:
-        raise AlreadySupported(_("You already support this proposal.")) from None
-    return support
+    raise SupportLimitReached(ngettext("You have already given your %(num)d support in this call. Withdraw "
+                                       "one to support another proposal.",
+                                       "You have already given your %(num)d supports in this call. Withdraw "
+                                       "one to support another proposal.", call.support_limit))
 
 
 def withdraw_support(actor, proposal: Proposal, *, now: dt.datetime) -> None:
@@ -90,14 +115,30 @@ def withdraw_support(actor, proposal: Proposal, *, now: dt.datetime) -> None:
         raise Conflict(_("You do not support this proposal."))
 
 
-def support_count(proposal: Proposal) -> int:
-    """Stored supports of one proposal."""
-    return db.session.scalar(select(func.count(Support.id)).where(Support.proposal_id == proposal.id)) or 0
+@dataclass(frozen=True)
+class Standing:
+    """A proposal's supports and where the viewer stands: what its page shows next to it."""
+
+    supports: int
+    supported: bool
+    left: int | None  # supports the viewer may still give in the call; None when the call sets no limit
+    following: bool
 
 
-def supports_by(user, proposal_ids: list[int]) -> set[int]:
-    """The proposals among `proposal_ids` that `user` supports."""
-    if not getattr(user, "is_authenticated", False) or not proposal_ids:
-        return set()
-    return set(db.session.scalars(select(Support.proposal_id).where(Support.user_id == user.id,
-                                                                    Support.proposal_id.in_(proposal_ids))))
+def standing(user, proposal: Proposal) -> Standing:
+    """The proposal's support count and the viewer's support, supports left and following, in one statement."""
+    call = proposal.call
+    columns = [select(func.count(Support.id)).where(Support.proposal_id == proposal.id).scalar_subquery()]
+    signed_in = getattr(user, "is_authenticated", False)
+    if signed_in:
+        columns += [
+            select(Support.id).where(Support.proposal_id == proposal.id, Support.user_id == user.id).exists(),
+            select(func.count(Support.id)).join(Proposal).where(Support.user_id == user.id,
+                                                                Proposal.call_id == call.id).scalar_subquery(),
+            select(Follower.user_id).where(Follower.proposal_id == proposal.id, Follower.user_id == user.id).exists(),
+        ]
+    row = db.session.execute(select(*columns)).one()
+    if not signed_in:
+        return Standing(supports=row[0], supported=False, left=call.support_limit, following=False)
+    left = None if call.support_limit is None else max(call.support_limit - row[2], 0)
+    return Standing(supports=row[0], supported=bool(row[1]), left=left, following=bool(row[3]))

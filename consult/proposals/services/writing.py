@@ -47,9 +47,12 @@ def has_reactions(proposal: Proposal) -> bool:
         exists().where(Support.proposal_id == proposal.id) | exists().where(Comment.proposal_id == proposal.id))))
 
 
-def is_editable(proposal: Proposal) -> bool:
-    """Editable by its author: not rejected or hidden, not answered, nobody supported or commented it."""
-    return proposal.state in EDITABLE_STATES and proposal.answer_status is None and not has_reactions(proposal)
+def is_editable(proposal: Proposal, *, reactions: bool | None = None) -> bool:
+    """Editable by its author: not rejected or hidden, not answered, nobody supported or commented it
+    (`reactions`: whether anyone did, when the page knows it already; read from the database otherwise)."""
+    if proposal.state not in EDITABLE_STATES or proposal.answer_status is not None:
+        return False
+    return not (has_reactions(proposal) if reactions is None else reactions)
 
 
 def _apply(proposal: Proposal, call: Call, data: ProposalData) -> None:

@@ -11,14 +11,15 @@ from consult.territories.models import Territory
 from consult.territories.views import get_or_404
 
 
-def get_call_or_404(territory: Territory, call_id: int) -> Call:
-    """A call of this territory, or 404 (also for an id beyond the database's integers)."""
-    return get_or_404(Call, call_id, territory)
+def get_call_or_404(territory: Territory, call_id: int, *, options=()) -> Call:
+    """A call of this territory, or 404 (also for an id beyond the database's integers); `options` load what
+    the page shows with it (`listing.call_page()`: its axes and objectives)."""
+    return get_or_404(Call, call_id, territory, options=options)
 
 
-def get_proposal_or_404(territory: Territory, proposal_id: int) -> Proposal:
-    """A proposal of this territory, or 404."""
-    return get_or_404(Proposal, proposal_id, territory, options=listing.proposal_page())
+def get_proposal_or_404(territory: Territory, proposal_id: int, *, options=None) -> Proposal:
+    """A proposal of this territory, or 404; loaded with what its pages show unless `options` says less."""
+    return get_or_404(Proposal, proposal_id, territory, options=listing.proposal_page() if options is None else options)
 
 
 def get_vote_or_404(territory: Territory, vote_id: int) -> PriorityVote:

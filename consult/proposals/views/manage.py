@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import undefer
 
 from consult.core import audit
 from consult.core.forms import choices
@@ -13,7 +14,7 @@ from consult.core.models import utcnow
 from consult.core.transaction import apply_error, transaction
 from consult.exports.responses import send_export
 from consult.proposals import exports, forms, mails, permissions
-from consult.proposals.models import AnswerStatus, Comment, ProposalState, Public, Report, VoteMethod
+from consult.proposals.models import AnswerStatus, Comment, Proposal, ProposalState, Public, Report, VoteMethod
 from consult.proposals.services import answers, calls, comments, history, listing, moderation, priority
 from consult.proposals.views import get_call_or_404, get_proposal_or_404
 from consult.territories.permissions import require
@@ -24,8 +25,9 @@ bp = scope_to_territory(Blueprint("proposals_manage", __name__, url_prefix="/t/<
 
 
 def _proposal(proposal_id: int):
-    """A proposal of this territory that its author has submitted (drafts stay private), or 404."""
-    proposal = get_proposal_or_404(g.territory, proposal_id)
+    """A proposal of this territory that its author has submitted (drafts stay private), or 404; loaded with what
+    its moderation page shows."""
+    proposal = get_proposal_or_404(g.territory, proposal_id, options=listing.moderation_page())
     if proposal.state is ProposalState.DRAFT:
         abort(404)
     return proposal
@@ -35,7 +37,7 @@ def _proposal(proposal_id: int):
 def index():
     """The territory's calls for proposals."""
     items = calls.territory_calls(g.territory)
-    pending = {c.id: len(moderation.moderation_queue(c)["pending"]) for c in items}
+    pending = moderation.pending_counts(items)
     return render_template("proposals/manage/index.html", territory=g.territory, calls=items, pending=pending,
                            now=utcnow())
 
@@ -89,10 +91,13 @@ def edit_call(call_id: int):
 
 @bp.get("/calls/<int:call_id>/")
 def call(call_id: int):
-    """The moderation queue, open reports, how many proposals the call has and its prioritisation votes."""
+    """The moderation queue and open reports (by pages), how many proposals the call has and its prioritisation
+    votes."""
     item = get_call_or_404(g.territory, call_id)
+    queue = moderation.moderation_queue(item, page=request.args.get("page", 1, type=int),
+                                        reports_page=request.args.get("reports_page", 1, type=int))
     return render_template("proposals/manage/call.html", territory=g.territory, call=item,
-                           queue=moderation.moderation_queue(item), submitted=listing.submitted_count(item),
+                           queue=queue, submitted=listing.submitted_count(item),
                            votes=priority.call_votes(item), button=forms.ButtonForm(), now=utcnow())
 
 
@@ -178,7 +183,8 @@ def _merge_choices(proposal, similar) -> list:
 
 def _render_proposal(proposal, status: int = 200, **overrides):
     similar = (listing.similar_proposals(proposal.call, proposal.title, exclude_id=proposal.id, limit=8,
-                                         states=(ProposalState.PENDING, ProposalState.PUBLISHED))
+                                         states=(ProposalState.PENDING, ProposalState.PUBLISHED),
+                                         options=(undefer(Proposal.support_total),))
                if proposal.state in moderation.MERGEABLE_STATES else [])
     merge = overrides.pop("merge_form", None) or forms.MergeForm(prefix="merge")
     merge.target_id.choices = _merge_choices(proposal, similar)
@@ -188,12 +194,12 @@ def _render_proposal(proposal, status: int = 200, **overrides):
                                "text": proposal.answer_text, "existing_reference": proposal.existing_reference})
     return render_template(
         "proposals/manage/proposal.html", territory=g.territory, proposal=proposal, call=proposal.call,
-        events=history.history(proposal), reports=moderation.open_reports(proposal),
-        supports=listing.support_counts([proposal.id])[proposal.id], thread=comments.comment_thread(proposal),
+        events=history.history(proposal), reports=proposal.open_reports, supports=proposal.support_total,
+        thread=comments.comment_thread(proposal),
         reject_form=overrides.pop("reject_form", None) or forms.ReasonForm(prefix="reject"),
         hide_form=overrides.pop("hide_form", None) or forms.ReasonForm(prefix="hide"),
         answer_form=answer, merge_form=merge, button=forms.ButtonForm(), similar=similar,
-        similar_supports=listing.support_counts([p.id for p, _score in similar])), status
+        similar_supports={p.id: p.support_total for p, _score in similar}), status
 
 
 @bp.get("/<int:proposal_id>/")

@@ -30,8 +30,8 @@ def _visitor_seed() -> int:
     return session[SEED_KEY]
 
 
-def _proposal(proposal_id: int) -> Proposal:
-    proposal = get_proposal_or_404(g.territory, proposal_id)
+def _proposal(proposal_id: int, *, options=None) -> Proposal:
+    proposal = get_proposal_or_404(g.territory, proposal_id, options=options)
     if not permissions.can_see_proposal(current_user, proposal):
         abort(404)  # unpublished proposals do not exist for the public
     return proposal
@@ -59,7 +59,7 @@ def _filter_choices(form: forms.FilterForm, call: Call) -> None:
 @bp.get("/calls/<int:call_id>/")
 def call(call_id: int):
     """A call: its presentation, windows, and the proposals with filters, search, order and pages."""
-    item = get_call_or_404(g.territory, call_id)
+    item = get_call_or_404(g.territory, call_id, options=listing.call_page())
     form = forms.FilterForm(request.args)
     _filter_choices(form, item)
     valid = form.validate()
@@ -70,10 +70,10 @@ def call(call_id: int):
         public=form.public.data if valid else "", status=form.status.data if valid else "",
         sort=form.sort.data if valid and form.sort.data in listing.SORTS else "random", page=page,
         seed=_visitor_seed())
-    result = listing.list_proposals(item, query)
+    result = listing.list_proposals(item, query, viewer=current_user)
     now = utcnow()
     return render_template("proposals/call.html", territory=g.territory, call=item, form=form, result=result,
-                           query=query, now=now, supported=supports.supports_by(current_user, [p.id for p in result.items]),
+                           query=query, now=now, supported=result.supported,
                            left=supports.supports_left(current_user, item), eligible=permissions.is_eligible(current_user, item),
                            votes=priority.call_votes(item), button=forms.ButtonForm())
 
@@ -103,7 +103,7 @@ def _similar(item: Call, form: forms.ProposalForm, exclude_id: int | None = None
 @login_required
 def new(call_id: int):
     """Write a proposal: check for similar ones, save a draft, or submit it for moderation."""
-    item = get_call_or_404(g.territory, call_id)
+    item = get_call_or_404(g.territory, call_id, options=listing.call_page())
     form = forms.ProposalForm()
     _proposal_choices(form, item)
     action = request.form.get("action", "submit")
@@ -140,14 +140,15 @@ def _render_detail(proposal: Proposal, comment_form: forms.CommentForm, reply_to
     mine = permissions.is_author(current_user, proposal)
     call = proposal.call
     pending = mine and proposal.state in (ProposalState.DRAFT, ProposalState.PENDING)
+    standing = supports.standing(current_user, proposal)
+    thread = comments.comment_thread(proposal)
     return render_template(
         "proposals/detail.html", territory=g.territory, proposal=proposal, call=call, now=utcnow(), mine=mine,
-        supports=supports.support_count(proposal),
-        supported=proposal.id in supports.supports_by(current_user, [proposal.id]),
-        left=supports.supports_left(current_user, call), eligible=permissions.is_eligible(current_user, call),
-        following=answers.is_following(current_user, proposal), thread=comments.comment_thread(proposal),
+        supports=standing.supports, supported=standing.supported, left=standing.left,
+        eligible=permissions.is_eligible(current_user, call), following=standing.following, thread=thread,
         can_moderate=permissions.can_moderate(current_user, g.territory),
-        editable=mine and writing.is_editable(proposal), comment_form=comment_form, reply_to=reply_to, reply_form=reply_form,
+        editable=mine and writing.is_editable(proposal, reactions=bool(standing.supports or thread)),
+        comment_form=comment_form, reply_to=reply_to, reply_form=reply_form,
         button=forms.ButtonForm(), events=history.history(proposal) if mine else [],
         similar=listing.similar_proposals(call, proposal.title, exclude_id=proposal.id) if pending else []), status
 
@@ -162,7 +163,7 @@ def detail(proposal_id: int):
 @login_required
 def edit(proposal_id: int):
     """The author edits their proposal while nobody has supported or commented it."""
-    proposal = _proposal(proposal_id)
+    proposal = _proposal(proposal_id, options=listing.proposal_form_page())
     if not permissions.is_author(current_user, proposal):
         abort(403)
     form = forms.ProposalForm(obj=proposal if request.method == "GET" else None)
@@ -212,14 +213,15 @@ def submit(proposal_id: int):
 @bp.post("/<int:proposal_id>/<any(support, withdraw):action>")
 @login_required
 def support(proposal_id: int, action: str):
-    """Support a proposal, or withdraw one's support."""
-    proposal = _proposal(proposal_id)
+    """Support a proposal, or withdraw one's support: one write transaction, nothing read again after it."""
+    proposal = _proposal(proposal_id, options=listing.proposal_with_call())
+    back = next_url(url_for("proposals.detail", proposal_id=proposal.id))  # before the commit expires the rows
     if forms.ButtonForm().validate_on_submit():
         if action == "support":
             _act(supports.support_proposal, _("Your support is recorded."), proposal)
         else:
             _act(supports.withdraw_support, _("Your support is withdrawn."), proposal)
-    return redirect(next_url(url_for("proposals.detail", proposal_id=proposal.id)))
+    return redirect(back)
 
 
 @bp.post("/<int:proposal_id>/<any(follow, unfollow):action>")
