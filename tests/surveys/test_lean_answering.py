@@ -13,6 +13,7 @@ from sqlalchemy import func, select, text
 from consult import create_app
 from consult.accounts.demo import DEMO_ACCOUNTS
 from consult.accounts.models import User
+from consult.core.cache import VersionedCache
 from consult.extensions import db
 from consult.surveys import services
 from consult.surveys.answering import answers as answer_rules
@@ -250,3 +251,20 @@ def test_every_change_of_pages_questions_or_options_gives_a_new_version(app, sur
                              browser_secret="abc", now=NOW)
     db.session.get(Survey, survey.id).title = "Votre santé en 2026"
     assert version_and_structure()[0] == version
+
+
+def test_copies_are_kept_per_version_and_bounded_in_number():
+    copies = VersionedCache(size=2)
+    built: list[str] = []
+
+    def build(name):
+        return lambda: built.append(name) or name
+
+    assert copies.get(1, "a", build("1a")) == "1a"
+    assert copies.get(1, "a", build("again")) == "1a"  # same version: kept
+    assert copies.get(1, "b", build("1b")) == "1b"  # a new version replaces it
+    copies.get(2, "a", build("2a"))
+    copies.get(1, "b", build("again"))  # 1 used last: 2 goes first when a third key comes
+    copies.get(3, "a", build("3a"))
+    assert copies.get(2, "a", build("2a again")) == "2a again"
+    assert built == ["1a", "1b", "2a", "3a", "2a again"] and copies.builds == 5
