@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import secrets
 import uuid
 
 from flask_babel import lazy_gettext as _l
@@ -21,9 +22,12 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    event,
     false,
+    inspect,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selectinload
+from sqlalchemy.orm.attributes import flag_modified
 
 from consult.core.enums import enum_column
 from consult.core.models import TimestampMixin
@@ -130,6 +134,11 @@ QUESTION_TYPE_LABELS = {
 }
 
 
+def new_structure_version() -> str:
+    """A fresh structure version (see Survey.structure_version)."""
+    return secrets.token_hex(8)
+
+
 survey_axes = Table(
     "survey_axes",
     db.metadata,
@@ -178,6 +187,12 @@ class Survey(TimestampMixin, db.Model):
     mental_health: Mapped[bool] = mapped_column(Boolean, default=False)
     recontact_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     results_published_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)
+    # Changes, in the same flush, with any change to the pages, questions or options (`_new_structure_versions`
+    # below): every app server keeps a copy of the structure per version (answering/structure.py) and reads the
+    # version with the survey, so an edit is seen at once everywhere. Random rather than counted, so that a copy
+    # never outlives its survey: ids are reused after a deletion (SQLite), counters would start again from 1.
+    # Set when the ORM inserts the survey (`_first_structure_version`); "0" for rows written by plain SQL.
+    structure_version: Mapped[str] = mapped_column(String(32), server_default="0")
 
     territory: Mapped[Territory] = relationship()
     axes: Mapped[list[Axis]] = relationship(secondary=survey_axes, order_by="Axis.position")
@@ -312,6 +327,53 @@ class Option(db.Model):
     score: Mapped[float | None] = mapped_column(Float, default=None)
 
     question: Mapped[Question] = relationship(back_populates="options")
+
+
+def _owner(item: SurveyPage | Question | Option) -> Survey | int | None:
+    """The survey (or its id) whose structure `item` belongs to; None when it belongs to no saved survey yet."""
+    if isinstance(item, Option):
+        question = item.question
+        return _owner(question) if question is not None else None
+    if item.survey_id is not None:
+        return item.survey_id
+    if item.survey is not None:
+        return item.survey
+    page = getattr(item, "page", None)
+    return _owner(page) if page is not None else None
+
+
+@event.listens_for(Survey, "before_insert")
+def _first_structure_version(_mapper, _connection, survey: Survey) -> None:
+    """A new survey's first version, unless given (not a column default: SQL inserts of older schemas, as in the
+    migration tests, must not name a column that they do not have yet)."""
+    if survey.structure_version is None:
+        survey.structure_version = new_structure_version()
+
+
+@event.listens_for(Session, "before_flush")
+def _new_structure_versions(session: Session, _context, _instances) -> None:
+    """Give a new structure version to every survey whose pages, questions or options this flush inserts, changes
+    or deletes (an option or question removed from its collection marks its parent changed). The survey's
+    `updated_at` is written as it was: editing a question is not a change of the survey's settings.
+
+    Structure is only ever changed through the ORM; a bulk UPDATE or DELETE of pages, questions or options would
+    have to set a new version itself."""
+    owners: list[Survey | int] = []
+    with session.no_autoflush:
+        for item in session.dirty:
+            if isinstance(item, (SurveyPage, Question, Option)) and session.is_modified(item):
+                owners.append(_owner(item))
+            elif isinstance(item, Survey) and inspect(item).attrs.pages.history.has_changes():
+                owners.append(item)
+        owners.extend(_owner(item) for item in (*session.new, *session.deleted)
+                      if isinstance(item, (SurveyPage, Question, Option)))
+        surveys = {id(s): s for s in (session.get(Survey, o) if isinstance(o, int) else o for o in owners if o)}
+        for survey in surveys.values():
+            if survey is None or survey in session.new or survey in session.deleted:
+                continue  # a new survey has its own version already; a deleted one needs none
+            survey.updated_at  # noqa: B018  (loaded, so that it is written back unchanged)
+            survey.structure_version = new_structure_version()
+            flag_modified(survey, "updated_at")
 
 
 def with_questionnaire():

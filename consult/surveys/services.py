@@ -10,7 +10,7 @@ from collections.abc import Mapping
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import exists, select, update
+from sqlalchemy import exists, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -19,7 +19,8 @@ from consult.errors import Conflict, InvalidInput, PermissionDenied
 from consult.extensions import db
 from consult.surveys.answering import answers as answer_rules
 from consult.surveys import permissions
-from consult.surveys.models import AccessCode, Channel, Response, Survey, SurveyMode, SurveyStatus
+from consult.surveys.answering.structure import structure_of
+from consult.surveys.models import AccessCode, Answer, Channel, QuestionType, Response, Survey, SurveyMode, SurveyStatus
 from consult.surveys.results.data import pin_disclosure_threshold
 from consult.territories.models import Commune
 
@@ -102,10 +103,12 @@ def _paper_number_refusal(survey: Survey, number: str, key: str | None) -> Confl
 
 def validate_all(survey: Survey, data: Mapping) -> dict:
     """Clean every visible question of the survey. Raises InvalidAnswers."""
-    communes = commune_choices(survey)
+    structure = structure_of(survey)
+    asks_commune = any(q.type is QuestionType.COMMUNE for q in structure.questions)
+    communes = commune_choices(survey) if asks_commune else {}
     cleaned: dict = {}
     errors: dict[str, str] = {}
-    for page in survey.pages:
+    for page in structure.pages:
         # Visibility follows the answers already cleaned, so hidden branches never keep stale answers.
         page_clean, page_errors = answer_rules.clean_page(
             answer_rules.visible_questions(page, {**data, **cleaned}), data, communes=communes)
@@ -119,11 +122,11 @@ def validate_all(survey: Survey, data: Mapping) -> dict:
 def _store(survey: Survey, cleaned: Mapping, *, channel: Channel, key: str | None, user_id: int | None,
            keyed_by_id: int | None, today: dt.date, test: bool = False,
            paper_number: str | None = None) -> Response:
-    response = Response(survey=survey, channel=channel, dedupe_key=key,
+    response = Response(survey_id=survey.id, channel=channel, dedupe_key=key,
                         submitted_on=Response.day_kept(today, account=user_id is not None),
                         user_id=user_id, keyed_by_id=keyed_by_id, paper_number=paper_number)
-    for question in survey.questions:
-        response.answers.extend(answer_rules.answer_rows(question, cleaned))
+    values = [row for question in structure_of(survey).questions
+              for row in answer_rules.answer_values(question, cleaned)]
     try:
         with db.session.begin_nested():
             db.session.add(response)
@@ -133,6 +136,8 @@ def _store(survey: Survey, cleaned: Mapping, *, channel: Channel, key: str | Non
         refusal = _paper_number_refusal(survey, paper_number, key) if paper_number else None
         raise refusal or AlreadyResponded(
             _("An answer to this survey has already been recorded from here. Thank you!")) from None
+    if values:  # one INSERT for all the rows (executemany); the ORM's bulk insert would split it by columns set
+        db.session.execute(insert(Answer.__table__), [{**row, "response_id": response.id} for row in values])
     if survey.disclosure_floor is None and not test:
         pin_disclosure_threshold(survey)  # the k promised to this respondent: it never goes down
         # Written as it was, so that the survey's updated_at does not become the moment of its first response.

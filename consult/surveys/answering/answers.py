@@ -286,8 +286,8 @@ def clean_page(questions: list[Question], data: Mapping, *, communes: Mapping[st
     return cleaned, errors
 
 
-def answer_rows(question: Question, data: Mapping) -> list[Answer]:
-    """The Answer rows that store a question's (already cleaned) answer."""
+def _cells(question: Question, data: Mapping) -> list[tuple]:
+    """(option, row, value_text, value_number, rank) of each stored value of a question's (cleaned) answer."""
     value = data.get(question.code)
     if value in (None, "", [], {}):
         return []
@@ -296,19 +296,32 @@ def answer_rows(question: Question, data: Mapping) -> list[Answer]:
     kind = question.type
     if kind in SINGLE_VALUE_TYPES:
         option = by_code[value]
-        return [Answer(question=question, option=option, value_text=other if option.is_other else None)]
+        return [(option, None, other if option.is_other else None, None, None)]
     if kind is QuestionType.MULTIPLE:
-        return [Answer(question=question, option=by_code[v], value_text=other if by_code[v].is_other else None)
-                for v in value]
+        return [(by_code[v], None, other if by_code[v].is_other else None, None, None) for v in value]
     if kind in (QuestionType.RATING, QuestionType.NUMBER):
-        return [Answer(question=question, value_number=float(value))]
+        return [(None, None, None, float(value), None)]
     if kind in (QuestionType.SHORT_TEXT, QuestionType.LONG_TEXT, QuestionType.DATE, QuestionType.COMMUNE):
-        return [Answer(question=question, value_text=str(value))]
+        return [(None, None, str(value), None, None)]
     if kind is QuestionType.RANKING:
-        return [Answer(question=question, option=by_code[v], rank=rank) for rank, v in enumerate(value, start=1)]
+        return [(by_code[v], None, None, None, rank) for rank, v in enumerate(value, start=1)]
     if kind is QuestionType.MATRIX:
-        return [Answer(question=question, row=by_code[row], option=by_code[column]) for row, column in value.items()]
+        return [(by_code[column], by_code[row], None, None, None) for row, column in value.items()]
     raise ValueError(kind)
+
+
+def answer_rows(question: Question, data: Mapping) -> list[Answer]:
+    """The Answer rows that store a question's (already cleaned) answer."""
+    return [Answer(question=question, option=option, row=row, value_text=text, value_number=number, rank=rank)
+            for option, row, text, number, rank in _cells(question, data)]
+
+
+def answer_values(question, data: Mapping) -> list[dict]:
+    """The same rows as `answer_rows`, as column values for one INSERT of many rows (without `response_id`);
+    `question` is a model or its frozen copy (answering/structure.py)."""
+    return [{"question_id": question.id, "option_id": option.id if option is not None else None,
+             "row_id": row.id if row is not None else None, "value_text": text, "value_number": number, "rank": rank}
+            for option, row, text, number, rank in _cells(question, data)]
 
 
 def score(question: Question, data: Mapping) -> tuple[float, float] | None:

@@ -23,16 +23,15 @@ from sqlalchemy.exc import IntegrityError
 from consult.errors import InvalidInput
 from consult.extensions import db
 from consult.surveys.answering import answers as answer_rules
+from consult.surveys.answering.structure import FrozenPage, FrozenQuestion, structure_of
 from consult.surveys.models import (
     AccessCode,
     Draft,
     PanelContact,
-    Question,
     QuestionType,
     Response,
     Survey,
     SurveyMode,
-    SurveyPage,
     SurveyStatus,
 )
 from consult.surveys.services import dedupe_key, normalise_access_code
@@ -197,25 +196,25 @@ def purge_stale_drafts(today: dt.date, *, days: int | None = None) -> int:
 # --- pages --------------------------------------------------------------------------------
 
 
-def visible_pages(survey: Survey, data: Mapping) -> list[SurveyPage]:
+def visible_pages(survey: Survey, data: Mapping) -> list[FrozenPage]:
     """The pages shown given the answers so far: page condition met and at least one question shown."""
-    return [page for page in survey.pages if answer_rules.visible_questions(page, data)]
+    return [page for page in structure_of(survey).pages if answer_rules.visible_questions(page, data)]
 
 
-def shows_3114(survey: Survey, page: SurveyPage) -> bool:
+def shows_3114(survey: Survey, page: FrozenPage) -> bool:
     """The 3114 line goes around the mental-health pages; around every page only when the survey is
     flagged as a whole and no page is singled out."""
     if page.mental_health:
         return True
-    return survey.mental_health and not any(p.mental_health for p in survey.pages)
+    return survey.mental_health and not any(p.mental_health for p in structure_of(survey).pages)
 
 
-def page_by_id(survey: Survey, page_id) -> SurveyPage | None:
+def page_by_id(survey: Survey, page_id) -> FrozenPage | None:
     """The page of this survey with this id (as posted by a form), or None."""
-    return next((p for p in survey.pages if str(p.id) == str(page_id)), None)
+    return structure_of(survey).page_by_id(page_id)
 
 
-def read_page(questions: list[Question], form: Mapping) -> dict:
+def read_page(questions: list[FrozenQuestion], form: Mapping) -> dict:
     """What the form holds for these questions, as typed."""
     found: dict = {}
     for question in questions:
@@ -228,14 +227,14 @@ class PageResult:
     """What happened to a page of answers: the errors, and questions that appeared on the same page."""
 
     errors: dict[str, str]
-    appeared: list[Question]
+    appeared: list[FrozenQuestion]
 
     @property
     def done(self) -> bool:
         return not self.errors and not self.appeared
 
 
-def record_page(survey: Survey, draft: Draft, page: SurveyPage, form: Mapping, *, shown: list[str] | None,
+def record_page(survey: Survey, draft: Draft, page: FrozenPage, form: Mapping, *, shown: list[str] | None,
                 validate: bool, communes: Mapping[str, str], today: dt.date) -> PageResult:
     """Save the answers of one page into the draft, checked (Next) or as typed (Back, save for later).
 
@@ -269,7 +268,7 @@ def record_page(survey: Survey, draft: Draft, page: SurveyPage, form: Mapping, *
     return result
 
 
-def page_errors(page: SurveyPage, data: Mapping, communes: Mapping[str, str]) -> dict[str, str]:
+def page_errors(page: FrozenPage, data: Mapping, communes: Mapping[str, str]) -> dict[str, str]:
     """The errors of a page's visible questions (to show where a final check failed)."""
     return answer_rules.clean_page(answer_rules.visible_questions(page, data), data, communes=communes)[1]
 
@@ -289,7 +288,7 @@ def first_page_with_error(survey: Survey, data: Mapping, codes) -> int:
 class ReviewItem:
     """A question and its answer as lines of text."""
 
-    question: Question
+    question: FrozenQuestion
     lines: list[str]
 
 
@@ -298,7 +297,7 @@ class ReviewPage:
     """A visible page (1-based `number` among visible pages) and its questions' answers."""
 
     number: int
-    page: SurveyPage
+    page: FrozenPage
     items: list[ReviewItem]
 
 
@@ -313,7 +312,7 @@ def review(survey: Survey, data: Mapping, communes: Mapping[str, str], *, falc: 
     ]
 
 
-def describe(question: Question, data: Mapping, communes: Mapping[str, str], *, falc: bool = False) -> list[str]:
+def describe(question: FrozenQuestion, data: Mapping, communes: Mapping[str, str], *, falc: bool = False) -> list[str]:
     """A question's answer as lines of readable text: option labels, commune names, ranks, matrix cells."""
     value = data.get(question.code)
     if value in (None, "", [], {}):

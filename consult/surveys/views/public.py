@@ -33,10 +33,12 @@ from consult.errors import InvalidInput, PermissionDenied
 from consult.extensions import login_manager
 from consult.surveys import permissions, services
 from consult.surveys.forms import RecontactForm, ResumeForm, StartForm, SubmitForm
+from consult.extensions import db
 from consult.surveys.answering import respond
 from consult.surveys.answering.answers import visible_questions
+from consult.surveys.answering.structure import structure_of
 from consult.surveys.results import disclosure_threshold
-from consult.surveys.models import Survey, SurveyMode
+from consult.surveys.models import QuestionType, Survey, SurveyMode
 from consult.surveys.purges import answers_kept_months
 from consult.surveys.views import get_survey_or_404
 from consult.territories.views import scope_to_territory
@@ -49,6 +51,13 @@ ACTIONS = ("next", "back", "later", "falc")
 
 
 # --- plumbing -----------------------------------------------------------------------------
+
+
+@bp.before_request
+def keep_after_commit():
+    """An answering page commits at most once, then only redirects or renders what it just wrote: nothing needs
+    reading again from the database (the default would reload the survey, the draft and the territory)."""
+    db.session().expire_on_commit = False
 
 
 @bp.after_request
@@ -156,7 +165,7 @@ def _answering(survey_id: int):
     if not survey.is_accepting(utcnow()) and not permissions.can_test_survey(current_user, survey):
         data = dict(draft.data) if draft is not None else {}
         if request.method == "POST":
-            data.update(respond.read_page(survey.questions, request.form))
+            data.update(respond.read_page(structure_of(survey).questions, request.form))
         abort(make_response(_closed(survey, data)))
     if draft is None:
         if respond.has_responded(survey, browser_secret=_browser_token(survey, create=False), user=current_user):
@@ -191,7 +200,7 @@ def _intro_state(survey: Survey, token: str | None) -> dict:
         "now": utcnow(), "threshold": _threshold(survey), "falc": _falc(),
         "responded": respond.has_responded(survey, browser_secret=token, user=current_user),
         "draft": _draft(survey), "code_known": bool(session.get(_code_key(survey))),
-        "has_falc": any(q.falc_text for q in survey.questions),
+        "has_falc": structure_of(survey).has_falc,
         "answers_kept": duration(answers_kept_months(survey), "months"),
     }
 
@@ -234,7 +243,7 @@ def page(survey_id: int, number: int):
         return redirect(_page_url(survey, 1) if number < 1 and pages
                         else url_for("surveys.review", survey_id=survey.id))
     current = pages[number - 1]
-    errors = (respond.page_errors(current, draft.data, survey_commune_choices(survey))
+    errors = (respond.page_errors(current, draft.data, _communes(survey, current.questions))
               if request.args.get("check") else {})
     return _render_page(survey, draft, current, errors=errors), 422 if errors else 200
 
@@ -249,7 +258,7 @@ def save_page(survey_id: int, number: int):
     action = request.form.get("action") if request.form.get("action") in ACTIONS else "next"
     with transaction(refusals=()):
         result = respond.record_page(survey, draft, current, request.form, shown=request.form.getlist("shown") or None,
-                                     validate=action == "next", communes=survey_commune_choices(survey),
+                                     validate=action == "next", communes=_communes(survey, current.questions),
                                      today=utcnow().date())
     pages = respond.visible_pages(survey, draft.data)
     position = pages.index(current) + 1 if current in pages else 1
@@ -268,13 +277,19 @@ def save_page(survey_id: int, number: int):
         422 if result.errors else 200
 
 
+def _communes(survey: Survey, questions) -> dict[str, str]:
+    """The commune choices when one of `questions` asks for a commune (read from the database only then)."""
+    return survey_commune_choices(survey) if any(q.type is QuestionType.COMMUNE for q in questions) else {}
+
+
 def _render_page(survey: Survey, draft, current, *, errors: dict, appeared=()):
     pages = respond.visible_pages(survey, draft.data)
+    questions = visible_questions(current, draft.data)
     return render_template(
         "surveys/respond/page.html", territory=g.territory, survey=survey, page=current,
         number=pages.index(current) + 1, total=len(pages), data=draft.data, errors=errors,
-        questions=visible_questions(current, draft.data), appeared=list(appeared), falc=_falc(),
-        mental_health=respond.shows_3114(survey, current))
+        questions=questions, appeared=list(appeared), falc=_falc(), has_falc=structure_of(survey).has_falc,
+        communes=_communes(survey, questions), mental_health=respond.shows_3114(survey, current))
 
 
 @bp.get("/<int:survey_id>/later")
@@ -329,7 +344,7 @@ def _render_review(survey: Survey, draft, form: SubmitForm, status: int = 200):
     pages = respond.review(survey, draft.data, survey_commune_choices(survey), falc=_falc())
     return render_template("surveys/respond/review.html", territory=g.territory, survey=survey, pages=pages,
                            form=form, falc=_falc(), code_known=bool(session.get(_code_key(survey))),
-                           has_falc=any(q.falc_text for q in survey.questions)), status
+                           has_falc=structure_of(survey).has_falc), status
 
 
 @bp.post("/<int:survey_id>/submit")
