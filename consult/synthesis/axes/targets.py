@@ -8,8 +8,8 @@ from flask_babel import gettext as _
 
 from consult.core.db import LARGEST_ID
 from consult.errors import InvalidInput
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import inspect, select
+from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from consult.extensions import db
@@ -40,19 +40,47 @@ class Target:
         return f"objective:{self.objective.id}" if self.objective else f"axis:{self.axis.id}"
 
 
+def load_plan(territory: Territory) -> list[Contract]:
+    """The territory's contracts (newest first), each with its axes and their objectives, in at most three
+    queries whatever their number; `territory.contracts`, `contract.axes` and `axis.objectives` then read no more.
+    What is already loaded is kept (a page may call this twice)."""
+    if "contracts" not in inspect(territory).dict:
+        contracts = list(db.session.scalars(
+            select(Contract).where(Contract.territory_id == territory.id).order_by(Contract.generation.desc())
+            .options(selectinload(Contract.axes).joinedload(Axis.objectives))))
+        set_committed_value(territory, "contracts", contracts)
+    contracts = territory.contracts
+    bare = [c for c in contracts if "axes" not in inspect(c).dict]
+    if bare:
+        axes = db.session.scalars(select(Axis).where(Axis.contract_id.in_([c.id for c in bare]))
+                                  .order_by(Axis.position).options(joinedload(Axis.objectives))).unique().all()
+        for contract in bare:
+            set_committed_value(contract, "axes", [a for a in axes if a.contract_id == contract.id])
+    bare_axes = [a for c in contracts for a in c.axes if "objectives" not in inspect(a).dict]
+    if bare_axes:
+        objectives = db.session.scalars(select(Objective).where(Objective.axis_id.in_([a.id for a in bare_axes]))
+                                        .order_by(Objective.position)).all()
+        for axis in bare_axes:
+            set_committed_value(axis, "objectives", [o for o in objectives if o.axis_id == axis.id])
+    for contract in contracts:
+        for axis in contract.axes:
+            # Each axis holds its contract: pages read `axis.number` (its contract's axes) while rendering, and the
+            # session's identity map alone would not keep the contract alive.
+            set_committed_value(axis, "contract", contract)
+    return contracts
+
+
+def current_contract(territory: Territory) -> Contract | None:
+    """The territory's current contract with its axes and objectives loaded (`load_plan`)."""
+    load_plan(territory)
+    return territory.current_contract
+
+
 def current_axes(territory: Territory) -> list[Axis]:
     """The axes of the territory's current contract, in order, with their objectives loaded (none without a
     current contract)."""
-    contract = db.session.scalars(
-        select(Contract).where(Contract.territory_id == territory.id, Contract.is_current)
-        .options(selectinload(Contract.axes).selectinload(Axis.objectives))).first()
-    if contract is None:
-        return []
-    for axis in contract.axes:
-        # Each axis holds its contract: the page reads `axis.number` (its contract's axes) while rendering, and the
-        # session's identity map alone would not keep the contract alive.
-        set_committed_value(axis, "contract", contract)
-    return contract.active_axes
+    contract = current_contract(territory)
+    return contract.active_axes if contract is not None else []
 
 
 def axis_of(territory: Territory, value) -> Axis | None:
