@@ -21,9 +21,9 @@ bp = scope_to_territory(Blueprint("fiche_files", __name__, url_prefix="/t/<slug>
 def download(fiche_id: int, fmt: str):
     """The fiche as a tagged PDF or an ODT to edit."""
     if can_read_plan(current_user, g.territory):
-        item = get_or_404(Fiche, fiche_id, g.territory, options=pages.fiche_page_options())
+        item = get_or_404(Fiche, fiche_id, g.territory, options=pages.document_options())
     else:  # a draft does not exist for those who may not read it: found (and loaded) only when published
-        item = pages.published_fiche(g.territory, fiche_id, options=pages.fiche_page_options())
+        item = pages.published_fiche(g.territory, fiche_id, options=pages.document_options())
     if item is None or not can_see_fiche(current_user, item):
         abort(404)
     if not item.is_published:  # a published fiche is public: only a draft's download is the staff's to trace

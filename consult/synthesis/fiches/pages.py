@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, inspect, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import and_, func, inspect, select
+from sqlalchemy.orm import joinedload, selectinload, with_expression
 from sqlalchemy.orm.attributes import set_committed_value
 
 from consult.extensions import db
 from consult.synthesis.fiches import evidence
 from consult.groups.models import Idea
-from consult.proposals.models import Comment
+from consult.proposals.models import Comment, Support
 from consult.surveys.releases.models import SurveyRelease
 from consult.synthesis.models import (
     fiche_communes,
@@ -59,8 +59,11 @@ def _follow_up() -> tuple:
 
 
 def _citations() -> tuple:
-    """The evidence the fiche cites, with each source, in one query."""
+    """The evidence the fiche cites, with each source and a cited proposal's supports, in one query."""
+    supports = (select(func.count(Support.id)).where(Support.proposal_id == Citation.proposal_id)
+                .correlate(Citation).scalar_subquery())
     return (selectinload(Fiche.citations).options(
+        with_expression(Citation.proposal_supports, supports),
         joinedload(Citation.release).joinedload(SurveyRelease.survey), joinedload(Citation.proposal),
         joinedload(Citation.idea).joinedload(Idea.meeting), joinedload(Citation.group),
         joinedload(Citation.tagged_text).options(
@@ -69,8 +72,21 @@ def _citations() -> tuple:
 
 
 def fiche_page_options() -> tuple:
-    """Everything a fiche's page and its files walk, loaded with the fiche (versions apart: `versions_options`)."""
-    return (*_core(), *_fields(), *_follow_up(), *_citations())
+    """Everything a fiche's page and its files walk, loaded with the fiche (versions apart: `versions_options`) in
+    eight queries. The contract's axes (a contract has a handful) are joined to the fiche's row with its partners:
+    two collections in one query multiply their rows, which only stays small for such short lists."""
+    return (joinedload(Fiche.contract).joinedload(Contract.axes), joinedload(Fiche.axis), joinedload(Fiche.objective),
+            joinedload(Fiche.avenant), joinedload(Fiche.governance_body), *_fields(), *_follow_up(), *_citations())
+
+
+def document_options() -> tuple:
+    """What a fiche's file (PDF, ODT) and the action plan document print: its fields and repeated parts."""
+    return (*_core(), *_fields())
+
+
+def core_options() -> tuple:
+    """A fiche with its name and number only."""
+    return _core()
 
 
 def versions_options() -> tuple:
@@ -97,7 +113,7 @@ def published_fiche(territory: Territory, fiche_id: int, *, options=()) -> Fiche
         return None
     return db.session.scalars(select(Fiche).join(Contract, Contract.id == Fiche.contract_id)
                               .where(Fiche.id == fiche_id, Contract.territory_id == territory.id,
-                                     Fiche.published_at.is_not(None)).options(*options)).first()
+                                     Fiche.published_at.is_not(None)).options(*options)).unique().first()
 
 
 @dataclass

@@ -160,14 +160,24 @@ def fiche(fiche_id: int):
     """A fiche as a COPIL reads it: every field, the budget, the indicators and the evidence it cites."""
     item = _fiche(fiche_id)
     writer = can_manage_plan(current_user, g.territory)
-    cite_form = None
-    if writer:
-        cite_form = forms.CitationForm()
-        for name, options in evidence.citable(item).items():
-            cite_form[name].choices = choices([("", _("— Choose —"))] + options)
     return render_template("synthesis/fiches/fiche.html", territory=g.territory, fiche=item,
-                           page=pages.fiche_page(item, free_texts=writer), button=forms.ButtonForm(),
-                           cite_form=cite_form)
+                           page=pages.fiche_page(item, free_texts=writer), button=forms.ButtonForm())
+
+
+@bp.get("/fiches/<int:fiche_id>/citations", endpoint="cite_form")
+def cite_page(fiche_id: int):
+    """The form to cite more evidence: the survey figures, proposals, ideas, tagged texts of the fiche's axis and
+    the working groups (coordinators and admins)."""
+    item = _fiche(fiche_id, pages.core_options())
+    require(can_manage_plan(current_user, g.territory))
+    form = forms.CitationForm()
+    shown = []
+    for name, options in evidence.citable(item).items():
+        form[name].choices = choices([("", _("— Choose —"))] + options)
+        if options:
+            shown.append(name)
+    return render_template("synthesis/fiches/cite.html", territory=g.territory, fiche=item, cite_form=form,
+                           shown=shown)
 
 
 @bp.get("/fiches/<int:fiche_id>/versions")
