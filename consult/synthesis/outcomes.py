@@ -37,11 +37,15 @@ def _fiche_options():
 
 def citing_map(territory: Territory, user) -> dict[tuple[str, int], list[Fiche]]:
     """Every traced source of the territory (kind value, source id) → the fiches citing it, in number order:
-    published fiches only, every fiche for those who read the plan. One query, and the fiches' axes and steps."""
+    published fiches only, every fiche for those who read the plan. One query, and the territory's contracts and
+    axes (their numbers) unless the page loaded them."""
+    from consult.synthesis.axes.targets import load_plan
+
+    load_plan(territory)
     query = (select(Citation.kind, Citation.proposal_id, Citation.idea_id, Citation.tagged_text_id, Fiche)
              .join(Fiche, Fiche.id == Citation.fiche_id).join(Contract, Contract.id == Fiche.contract_id)
              .where(Contract.territory_id == territory.id, Citation.kind.in_(TRACED))
-             .options(*_fiche_options()).order_by(Fiche.axis_id, Fiche.rank))
+             .options(joinedload(Fiche.axis)).order_by(Fiche.axis_id, Fiche.rank))
     if not can_read_plan(user, territory):
         query = query.where(Fiche.published_at.is_not(None))
     found: dict[tuple[str, int], list[Fiche]] = defaultdict(list)

@@ -41,13 +41,14 @@ class Target:
 
 
 def load_plan(territory: Territory) -> list[Contract]:
-    """The territory's contracts (newest first), each with its axes and their objectives, in at most three
-    queries whatever their number; `territory.contracts`, `contract.axes` and `axis.objectives` then read no more.
-    What is already loaded is kept (a page may call this twice)."""
+    """The territory's contracts (newest first), each with its axes and their objectives, in one query whatever
+    their number (a row per objective: a territory has a few contracts of a handful of axes); `territory.contracts`,
+    `contract.axes` and `axis.objectives` then read no more. What is already loaded is kept (a page may call this
+    twice)."""
     if "contracts" not in inspect(territory).dict:
         contracts = list(db.session.scalars(
             select(Contract).where(Contract.territory_id == territory.id).order_by(Contract.generation.desc())
-            .options(selectinload(Contract.axes).joinedload(Axis.objectives))))
+            .options(joinedload(Contract.axes).joinedload(Axis.objectives))).unique())
         set_committed_value(territory, "contracts", contracts)
     contracts = territory.contracts
     bare = [c for c in contracts if "axes" not in inspect(c).dict]
