@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import String, and_, func, literal, or_, select, union_all
 from sqlalchemy.orm import selectinload
 
 from consult.accounts.models import Category, User
@@ -26,7 +26,7 @@ from consult.surveys.results.presentation import QuestionView
 from consult.synthesis.axes.links import links_of
 from consult.synthesis.models import Fiche, QuestionLink, TaggedText, TextSource
 from consult.synthesis.permissions import can_read_free_texts
-from consult.territories.models import Axis, Objective, Territory
+from consult.territories.models import Axis, Contract, Objective, Territory
 
 
 @dataclass
@@ -272,42 +272,47 @@ class Counts:
     fiches: int = 0
 
 
+def _shown_texts(viewer, territory: Territory):
+    """SQL condition: the territory's tagged texts `viewer` may read and still shown (`still_shown`)."""
+    return and_(
+        TaggedText.territory_id == territory.id, TaggedText.source.in_(visible_sources(viewer, territory)),
+        or_(TaggedText.source == TextSource.SURVEY_ANSWER,
+            and_(TaggedText.source == TextSource.COMMENT, Comment.id.is_not(None), Comment.hidden_at.is_(None),
+                 Proposal.state == ProposalState.PUBLISHED),
+            and_(TaggedText.source == TextSource.MINUTES, Meeting.minutes_published_at.is_not(None))))
+
+
 def counts(viewer, territory: Territory) -> dict[tuple[str, int], Counts]:
-    """Counts per source for every axis ("axis", id) and objective ("objective", id) of the territory."""
+    """Counts per source for every axis ("axis", id) and objective ("objective", id) of the territory: one query."""
     found: dict[tuple[str, int], Counts] = {}
 
-    def add(rows, name: str) -> None:
-        for axis_id, objective_id, n in rows:
-            for key in (("axis", axis_id), ("objective", objective_id)):
-                if key[1] is not None:
-                    counts_of = found.setdefault(key, Counts())
-                    setattr(counts_of, name, getattr(counts_of, name) + n)
+    def part(name: str, count, *groups):
+        return select(literal(name, String).label("name"), *groups, count.label("n")).group_by(*groups)
 
-    add(db.session.execute(
-        select(QuestionLink.axis_id, QuestionLink.objective_id, func.count(QuestionLink.id))
-        .join(Question, Question.id == QuestionLink.question_id).join(Survey, Survey.id == Question.survey_id)
-        .where(Survey.territory_id == territory.id).group_by(QuestionLink.axis_id, QuestionLink.objective_id)),
-        "questions")
     published = (select(Proposal.id, Proposal.axis_id, Proposal.objective_id).join(Call, Call.id == Proposal.call_id)
                  .where(Call.territory_id == territory.id, Proposal.state == ProposalState.PUBLISHED).subquery())
-    add(db.session.execute(select(published.c.axis_id, published.c.objective_id, func.count(published.c.id))
-                           .group_by(published.c.axis_id, published.c.objective_id)), "proposals")
-    add(db.session.execute(select(published.c.axis_id, published.c.objective_id, func.count(Support.id))
-                           .join(Support, Support.proposal_id == published.c.id)
-                           .group_by(published.c.axis_id, published.c.objective_id)), "supports")
-    add(db.session.execute(
-        select(Idea.axis_id, Idea.objective_id, func.count(Idea.id)).join(Meeting, Meeting.id == Idea.meeting_id)
-        .where(Meeting.territory_id == territory.id, Meeting.cancelled_at.is_(None))
-        .group_by(Idea.axis_id, Idea.objective_id)), "ideas")
-    shown = Counter((t.axis_id, t.objective_id) for t in db.session.scalars(
-        select(TaggedText).where(TaggedText.territory_id == territory.id,
-                                 TaggedText.source.in_(visible_sources(viewer, territory)))
-        .options(selectinload(TaggedText.comment).selectinload(Comment.proposal), selectinload(TaggedText.meeting)))
-        if still_shown(t))
-    add([(axis_id, objective_id, n) for (axis_id, objective_id), n in shown.items()], "texts")
-    contract = territory.current_contract
-    if contract is not None:
-        add(db.session.execute(select(Fiche.axis_id, Fiche.objective_id, func.count(Fiche.id))
-                               .where(Fiche.contract_id == contract.id)
-                               .group_by(Fiche.axis_id, Fiche.objective_id)), "fiches")
+    parts = [
+        part("questions", func.count(QuestionLink.id), QuestionLink.axis_id, QuestionLink.objective_id)
+        .join(Question, Question.id == QuestionLink.question_id).join(Survey, Survey.id == Question.survey_id)
+        .where(Survey.territory_id == territory.id),
+        part("proposals", func.count(published.c.id), published.c.axis_id, published.c.objective_id),
+        part("supports", func.count(Support.id), published.c.axis_id, published.c.objective_id)
+        .join(Support, Support.proposal_id == published.c.id),
+        part("ideas", func.count(Idea.id), Idea.axis_id, Idea.objective_id)
+        .join(Meeting, Meeting.id == Idea.meeting_id)
+        .where(Meeting.territory_id == territory.id, Meeting.cancelled_at.is_(None)),
+        part("texts", func.count(TaggedText.id), TaggedText.axis_id, TaggedText.objective_id)
+        .outerjoin(Comment, Comment.id == TaggedText.comment_id)
+        .outerjoin(Proposal, Proposal.id == Comment.proposal_id)
+        .outerjoin(Meeting, Meeting.id == TaggedText.meeting_id)
+        .where(_shown_texts(viewer, territory)),
+        part("fiches", func.count(Fiche.id), Fiche.axis_id, Fiche.objective_id)
+        .join(Contract, Contract.id == Fiche.contract_id)
+        .where(Contract.territory_id == territory.id, Contract.is_current),
+    ]
+    for name, axis_id, objective_id, n in db.session.execute(union_all(*parts)):
+        for key in (("axis", axis_id), ("objective", objective_id)):
+            if key[1] is not None:
+                counts_of = found.setdefault(key, Counts())
+                setattr(counts_of, name, getattr(counts_of, name) + n)
     return found

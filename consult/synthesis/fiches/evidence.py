@@ -274,7 +274,7 @@ def citable(fiche: Fiche) -> dict[str, list[tuple[str, str]]]:
     rank = func.row_number().over
 
     def part(kind: str, ident, a, b, c, order):
-        return select(literal(kind).label("kind"), ident.label("id"), a.label("a"), b.label("b"), c.label("c"),
+        return select(literal(kind, String).label("kind"), ident.label("id"), a.label("a"), b.label("b"), c.label("c"),
                       rank(order_by=order).label("rank"))
 
     none = null().cast(String)
