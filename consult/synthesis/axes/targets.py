@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from consult.core.db import LARGEST_ID
 from consult.errors import InvalidInput
 from sqlalchemy import inspect, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from consult.extensions import db
@@ -86,14 +86,20 @@ def current_axes(territory: Territory) -> list[Axis]:
 
 def axis_of(territory: Territory, value) -> Axis | None:
     """An axis of any of the territory's contracts (CLS 1's too: its synthesis stays readable), or None (unknown,
-    archived, of another territory)."""
+    archived, of another territory). Read from the territory's plan (`load_plan`): no query of its own."""
     ident = parse_id(value)
-    axis = db.session.get(Axis, ident, options=(selectinload(Axis.objectives),
-                                                selectinload(Axis.contract).selectinload(Contract.axes))
-                          ) if ident is not None else None
-    if axis is None or axis.archived_at is not None or axis.contract.territory_id != territory.id:
+    found = next((a for c in load_plan(territory) for a in c.axes if a.id == ident), None) if ident else None
+    return found if found is not None and found.archived_at is None else None
+
+
+def objective_of(territory: Territory, value) -> Objective | None:
+    """An objective, not archived, of a non-archived axis of the territory's contracts, or None."""
+    ident = parse_id(value)
+    found = next((o for c in load_plan(territory) for a in c.axes for o in a.objectives if o.id == ident),
+                 None) if ident else None
+    if found is None or found.archived_at is not None or found.axis.archived_at is not None:
         return None
-    return axis
+    return found
 
 
 def target_choices(territory: Territory) -> list[tuple[str, str]]:
