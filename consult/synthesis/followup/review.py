@@ -94,10 +94,10 @@ def status_at(fiche: Fiche, day: dt.date) -> FicheStatus | None:
 def annual_review(contract: Contract, year: int, *, now: dt.datetime) -> Review:
     """The review of `contract` for `year` (see the module's docstring)."""
     end = dt.date(year, 12, 31)
-    fiches = sorted(db.session.scalars(
+    fiches = sorted(db.session.scalars(  # status histories joined to their fiche (one collection per query)
         select(Fiche).where(Fiche.contract_id == contract.id)
-        .options(joinedload(Fiche.axis), selectinload(Fiche.status_changes),
-                 selectinload(Fiche.indicators).joinedload(Indicator.values))),
+        .options(joinedload(Fiche.axis), joinedload(Fiche.status_changes),
+                 selectinload(Fiche.indicators).joinedload(Indicator.values))).unique(),
         key=lambda f: (f.axis.position, f.rank))
     at_end = [(fiche, status_at(fiche, end)) for fiche in fiches]
     existing = [(fiche, status) for fiche, status in at_end if status is not None]
