@@ -30,18 +30,17 @@ from consult.territories.models import Axis, Contract, Territory
 TRACED = (CitationKind.PROPOSAL, CitationKind.IDEA, CitationKind.TAGGED_TEXT)
 
 
-def _fiche_options():
-    """What a fiche's mention shows: its number (axis rank in the contract), status and progress (steps)."""
-    return (joinedload(Fiche.axis).joinedload(Axis.contract).selectinload(Contract.axes), selectinload(Fiche.steps))
-
-
 def citing_map(territory: Territory, user) -> dict[tuple[str, int], list[Fiche]]:
     """Every traced source of the territory (kind value, source id) → the fiches citing it, in number order:
-    published fiches only, every fiche for those who read the plan. One query, and the fiches' axes and steps."""
+    published fiches only, every fiche for those who read the plan. One query, and the territory's contracts and
+    axes (their numbers) unless the page loaded them."""
+    from consult.synthesis.axes.targets import load_plan
+
+    load_plan(territory)
     query = (select(Citation.kind, Citation.proposal_id, Citation.idea_id, Citation.tagged_text_id, Fiche)
              .join(Fiche, Fiche.id == Citation.fiche_id).join(Contract, Contract.id == Fiche.contract_id)
              .where(Contract.territory_id == territory.id, Citation.kind.in_(TRACED))
-             .options(*_fiche_options()).order_by(Fiche.axis_id, Fiche.rank))
+             .options(joinedload(Fiche.axis)).order_by(Fiche.axis_id, Fiche.rank))
     if not can_read_plan(user, territory):
         query = query.where(Fiche.published_at.is_not(None))
     found: dict[tuple[str, int], list[Fiche]] = defaultdict(list)
@@ -99,12 +98,14 @@ def outcomes_of(territory: Territory) -> Outcomes:
     (survey figures counted from published releases only, published proposals, ideas recorded at meetings
     whose minutes are published, working groups), per axis, the published fiches that cite them; and the
     proposals answered « retained » with the fiches that took them up. A handful of queries, none per row."""
-    contract = territory.current_contract
+    from consult.synthesis.axes.targets import current_contract
+
+    contract = current_contract(territory)
     if contract is None:
         return Outcomes(None, [], [], 0)
     fiches = {f.id: f for f in db.session.scalars(
         select(Fiche).where(Fiche.contract_id == contract.id, Fiche.published_at.is_not(None))
-        .options(*_fiche_options()))}
+        .options(joinedload(Fiche.axis), selectinload(Fiche.steps)))}
     cited: dict[CitationKind, dict[int, set]] = defaultdict(lambda: defaultdict(set))
     if fiches:
         rows = db.session.execute(
@@ -127,16 +128,22 @@ def outcomes_of(territory: Territory) -> Outcomes:
             outcome.fiches.sort(key=lambda fed: fed.fiche.rank)
         return [outcome for outcome in grouped.values() if outcome.fiches]
 
-    released = _released_responses(territory)
-    proposals, retained_count = db.session.execute(
-        select(func.count(Proposal.id), func.count(Proposal.id).filter(Proposal.answer_status == AnswerStatus.RETAINED))
-        .join(Call).where(Call.territory_id == territory.id, Proposal.state == ProposalState.PUBLISHED)).one()
-    ideas, meetings = db.session.execute(
-        select(func.count(Idea.id), func.count(func.distinct(Idea.meeting_id))).join(Meeting)
-        .where(Meeting.territory_id == territory.id, Meeting.minutes_published_at.is_not(None))).one()
-    groups = db.session.scalar(select(func.count(WorkingGroup.id)).where(WorkingGroup.territory_id == territory.id))
+    # Every count of the page in one statement.
+    published = (select(Proposal.id, Proposal.answer_status).join(Call)
+                 .where(Call.territory_id == territory.id, Proposal.state == ProposalState.PUBLISHED).subquery())
+    heard = (select(Idea.id, Idea.meeting_id).join(Meeting)
+             .where(Meeting.territory_id == territory.id, Meeting.minutes_published_at.is_not(None)).subquery())
+    released_surveys, released_responses = _released_responses(territory)
+    surveys, responses, proposals, retained_count, ideas, meetings, groups = db.session.execute(select(
+        released_surveys, released_responses,
+        select(func.count(published.c.id)).scalar_subquery(),
+        select(func.count(published.c.id)).where(published.c.answer_status == AnswerStatus.RETAINED).scalar_subquery(),
+        select(func.count(heard.c.id)).scalar_subquery(),
+        select(func.count(func.distinct(heard.c.meeting_id))).scalar_subquery(),
+        select(func.count(WorkingGroup.id)).where(WorkingGroup.territory_id == territory.id).scalar_subquery(),
+    )).one()
     channels = [
-        Channel("surveys", released[1], per_axis(CitationKind.SURVEY_FIGURE), detail=released[0]),
+        Channel("surveys", responses, per_axis(CitationKind.SURVEY_FIGURE), detail=surveys),
         Channel("proposals", proposals, per_axis(CitationKind.PROPOSAL), detail=retained_count),
         Channel("ideas", ideas, per_axis(CitationKind.IDEA), detail=meetings),
         Channel("groups", groups, per_axis(CitationKind.WORKING_GROUP)),
@@ -144,16 +151,16 @@ def outcomes_of(territory: Territory) -> Outcomes:
     return Outcomes(contract, channels, _retained(territory, fiches, cited[CitationKind.PROPOSAL]), len(fiches))
 
 
-def _released_responses(territory: Territory) -> tuple[int, int]:
-    """(surveys with published results, responses counted in their latest release): never live counts."""
+def _released_responses(territory: Territory) -> tuple:
+    """SQL for (surveys with published results, responses counted in their latest release): never live counts."""
     latest = (select(SurveyRelease.survey_id, func.max(SurveyRelease.number).label("number"))
               .group_by(SurveyRelease.survey_id).subquery())
-    surveys, responses = db.session.execute(
-        select(func.count(SurveyRelease.id), func.coalesce(func.sum(SurveyRelease.responses), 0))
-        .join(latest, (latest.c.survey_id == SurveyRelease.survey_id) & (latest.c.number == SurveyRelease.number))
-        .join(Survey, Survey.id == SurveyRelease.survey_id)
-        .where(Survey.territory_id == territory.id, Survey.results_published_at.is_not(None))).one()
-    return surveys, responses
+    released = (select(SurveyRelease.id, SurveyRelease.responses)
+                .join(latest, (latest.c.survey_id == SurveyRelease.survey_id) & (latest.c.number == SurveyRelease.number))
+                .join(Survey, Survey.id == SurveyRelease.survey_id)
+                .where(Survey.territory_id == territory.id, Survey.results_published_at.is_not(None)).subquery())
+    return (select(func.count(released.c.id)).scalar_subquery(),
+            select(func.coalesce(func.sum(released.c.responses), 0)).scalar_subquery())
 
 
 def _retained(territory: Territory, fiches: dict[int, Fiche], cited: dict[int, set]) -> list[RetainedProposal]:

@@ -39,7 +39,7 @@ def expect(response, role: str, allowed: set[str]) -> None:
 
 
 READ_PAGES = ["/", "/fiches/{id}/", "/fiches/{id}/versions", "/contracts/{contract}/avenants"]
-WRITE_PAGES = ["/fiches/new", "/fiches/{id}/edit"]
+WRITE_PAGES = ["/fiches/new", "/fiches/{id}/edit", "/fiches/{id}/citations"]
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -105,7 +105,10 @@ def test_the_draft_form_sent_twice_creates_one_fiche(client, as_coordinator, lig
 def test_citations_are_added_and_removed_from_the_fiche_page(client, as_coordinator, light_sources, make_fiche):
     fiche = make_fiche()
     page = client.get(f"{PLAN}/fiches/{fiche.id}/").get_data(as_text=True)
+    assert f'href="{PLAN}/fiches/{fiche.id}/citations"' in page
+    page = client.get(f"{PLAN}/fiches/{fiche.id}/citations").get_data(as_text=True)
     assert "Cite more evidence" in page and "Un bus vers l&#39;hôpital de Moissac le samedi" in page
+    assert "Santé mentale des jeunes" in page and "Groupe d&#39;Ouest Aveyron" not in page  # not another territory's
 
     client.post(f"{PLAN}/fiches/{fiche.id}/citations", data={"proposal": str(light_sources.proposal.id),
                                                              "idea": str(light_sources.idea.id)})

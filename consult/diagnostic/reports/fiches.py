@@ -99,7 +99,7 @@ def _load(fiche_ids: list[int]) -> dict[int, Fiche]:
     if not fiche_ids:
         return {}
     return {f.id: f for f in db.session.scalars(select(Fiche).where(Fiche.id.in_(fiche_ids))
-                                                .options(*pages.fiche_page_options())).unique()}
+                                                .options(*pages.document_options())).unique()}
 
 
 def fiche_document(fiche: Fiche, *, now: dt.datetime) -> Document:

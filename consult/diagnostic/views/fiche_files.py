@@ -11,7 +11,7 @@ from consult.diagnostic.reports import FORMATS, fiche_file
 from consult.exports.responses import send_export
 from consult.synthesis.fiches import pages
 from consult.synthesis.models import Fiche
-from consult.synthesis.permissions import can_see_fiche
+from consult.synthesis.permissions import can_read_plan, can_see_fiche
 from consult.territories.views import get_or_404, scope_to_territory
 
 bp = scope_to_territory(Blueprint("fiche_files", __name__, url_prefix="/t/<slug>/plan/fiches"))
@@ -20,9 +20,12 @@ bp = scope_to_territory(Blueprint("fiche_files", __name__, url_prefix="/t/<slug>
 @bp.get(f"/<int:fiche_id>/file.<any({', '.join(FORMATS)}):fmt>")
 def download(fiche_id: int, fmt: str):
     """The fiche as a tagged PDF or an ODT to edit."""
-    item = get_or_404(Fiche, fiche_id, g.territory, options=pages.fiche_page_options())
-    if not can_see_fiche(current_user, item):
-        abort(404)  # a draft does not exist for those who may not read it
+    if can_read_plan(current_user, g.territory):
+        item = get_or_404(Fiche, fiche_id, g.territory, options=pages.document_options())
+    else:  # a draft does not exist for those who may not read it: found (and loaded) only when published
+        item = pages.published_fiche(g.territory, fiche_id, options=pages.document_options())
+    if item is None or not can_see_fiche(current_user, item):
+        abort(404)
     if not item.is_published:  # a published fiche is public: only a draft's download is the staff's to trace
         audit.record_read("export", actor=current_user, territory=g.territory, target=f"fiche:{item.id}",
                           detail={"file": "fiche", "format": fmt})

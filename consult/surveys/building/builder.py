@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from consult.core import audit
 from consult.core.models import utcnow
@@ -39,7 +39,7 @@ from consult.surveys.models import (
     SurveyStatus,
 )
 from consult.surveys.results.data import disclosure_threshold, pin_disclosure_threshold, site_threshold
-from consult.territories.models import Axis, Objective, Territory
+from consult.territories.models import Axis, Contract, Objective, Territory
 from consult.territories.permissions import can_manage_territory
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: codes are typed from paper
@@ -373,6 +373,9 @@ def territory_surveys(territory: Territory) -> list[Survey]:
 
 
 def axes_and_objectives(territory: Territory) -> tuple[list[Axis], list[Objective]]:
-    contract = territory.current_contract
-    axes = contract.active_axes if contract else []
-    return axes, [o for a in axes for o in a.active_objectives]
+    """The current contract's axes and objectives still in use, in order: one query."""
+    axes = db.session.scalars(
+        select(Axis).join(Contract, Contract.id == Axis.contract_id)
+        .where(Contract.territory_id == territory.id, Contract.is_current, Axis.archived_at.is_(None))
+        .order_by(Axis.position, Axis.id).options(joinedload(Axis.objectives))).unique().all()
+    return list(axes), [o for a in axes for o in a.active_objectives]

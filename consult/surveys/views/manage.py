@@ -7,6 +7,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 
 from consult.core.forms import choices, one_time_token, sent_token
 from consult.core.time import local_input, stored_utc
@@ -16,7 +17,7 @@ from consult.surveys import forms, services
 from consult.surveys.building import builder
 from consult.surveys.answering import answers as answer_rules
 from consult.surveys.results import disclosure_threshold
-from consult.surveys.models import (CHOICE_TYPES, Channel, Question, QuestionType, SurveyMode, SurveyPage,
+from consult.surveys.models import (CHOICE_TYPES, Channel, Question, QuestionType, Survey, SurveyMode, SurveyPage,
                                     with_questionnaire)
 from consult.surveys.views import get_survey_or_404
 from consult.territories.views import scope_to_territory
@@ -67,7 +68,8 @@ def _settings_choices(form) -> None:
 @bp.route("/<int:survey_id>/settings", methods=["GET", "POST"])
 def settings(survey_id: int):
     """Edit the survey's settings."""
-    survey = _survey(survey_id)
+    survey = get_survey_or_404(g.territory, survey_id, options=(selectinload(Survey.axes),
+                                                                selectinload(Survey.objectives)))
     form = forms.SurveyForm(obj=survey if request.method == "GET" else None)
     _settings_choices(form)
     if request.method == "GET":

@@ -11,8 +11,8 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import String, and_, func, literal, null, or_, select, union_all
+from sqlalchemy.orm import contains_eager, joinedload
 
 from consult.accounts.models import Category, User
 from consult.extensions import db
@@ -21,12 +21,12 @@ from consult.groups.services.stats import summarise
 from consult.proposals.models import Call, Comment, Proposal, ProposalState, Support
 from consult.surveys.models import Answer, Question, Survey
 from consult.surveys.releases.models import SurveyRelease
-from consult.surveys.releases.services import content_of, latest_release
+from consult.surveys.releases.services import content_of
 from consult.surveys.results.presentation import QuestionView
 from consult.synthesis.axes.links import links_of
 from consult.synthesis.models import Fiche, QuestionLink, TaggedText, TextSource
 from consult.synthesis.permissions import can_read_free_texts
-from consult.territories.models import Axis, Objective, Territory
+from consult.territories.models import Axis, Commune, Contract, Objective, Territory
 
 
 @dataclass
@@ -100,13 +100,14 @@ CHANNEL_LABELS = {
 
 def figures_of(axis: Axis, objective: Objective | None = None) -> list[Figure]:
     """The linked questions, each with the figures of its survey's latest release."""
+    from consult.synthesis.sources import latest_releases
+
     figures = []
-    releases: dict[int, SurveyRelease | None] = {}
-    for link in links_of(axis, objective.id if objective else None):
+    links = links_of(axis, objective.id if objective else None)
+    releases = latest_releases(axis.territory) if links else {}
+    for link in links:
         survey = link.question.survey
-        if survey.id not in releases:
-            releases[survey.id] = latest_release(survey)
-        release = releases[survey.id]
+        release = releases.get(survey.id)
         view = None
         if release is not None:
             view = next((v for v in content_of(release).questions if v.question.code == link.question.code), None)
@@ -138,7 +139,7 @@ def _proposals(axis: Axis, objective: Objective | None) -> list[ProposalItem]:
              .outerjoin(supports, supports.c.proposal_id == Proposal.id)
              .where(Call.territory_id == axis.territory.id, Proposal.axis_id == axis.id,
                     Proposal.state == ProposalState.PUBLISHED)
-             .options(selectinload(Proposal.author).selectinload(User.commune))
+             .options(joinedload(Proposal.author).joinedload(User.commune))
              .order_by(func.coalesce(supports.c.n, 0).desc(), Proposal.published_at, Proposal.id))
     if objective is not None:
         query = query.where(Proposal.objective_id == objective.id)
@@ -148,7 +149,7 @@ def _proposals(axis: Axis, objective: Objective | None) -> list[ProposalItem]:
 def _ideas(axis: Axis, objective: Objective | None) -> list[Idea]:
     query = (select(Idea).join(Meeting, Meeting.id == Idea.meeting_id)
              .where(Idea.axis_id == axis.id, Meeting.territory_id == axis.territory.id, Meeting.cancelled_at.is_(None))
-             .options(selectinload(Idea.meeting).selectinload(Meeting.group))
+             .options(contains_eager(Idea.meeting).joinedload(Meeting.group))
              .order_by(Meeting.starts_at, Idea.id))
     if objective is not None:
         query = query.where(Idea.objective_id == objective.id)
@@ -166,9 +167,9 @@ def _texts(viewer, axis: Axis, objective: Objective | None) -> list[TaggedText]:
     query = (select(TaggedText)
              .where(TaggedText.territory_id == axis.territory.id, TaggedText.axis_id == axis.id,
                     TaggedText.source.in_(visible_sources(viewer, axis.territory)))
-             .options(selectinload(TaggedText.answer).selectinload(Answer.question),
-                      selectinload(TaggedText.comment).selectinload(Comment.proposal),
-                      selectinload(TaggedText.meeting), selectinload(TaggedText.objective))
+             .options(joinedload(TaggedText.answer).joinedload(Answer.question),
+                      joinedload(TaggedText.comment).joinedload(Comment.proposal),
+                      joinedload(TaggedText.meeting), joinedload(TaggedText.objective))
              .order_by(TaggedText.source, TaggedText.id))
     if objective is not None:
         query = query.where(TaggedText.objective_id == objective.id)
@@ -189,7 +190,6 @@ def still_shown(tagged: TaggedText) -> bool:
 def _groups(axis: Axis, objective: Objective | None) -> list[WorkingGroup]:
     query = (select(WorkingGroup).where(WorkingGroup.territory_id == axis.territory.id,
                                         WorkingGroup.axis_id == axis.id)
-             .options(selectinload(WorkingGroup.signups).selectinload(Signup.commune))
              .order_by(WorkingGroup.title, WorkingGroup.id))
     if objective is not None:
         query = query.where(WorkingGroup.id.in_(select(group_objectives.c.group_id)
@@ -208,31 +208,60 @@ def _commune_name(commune) -> str | None:
     return commune.name if commune is not None else None
 
 
-def _accounts(key: str, users: list[User]) -> Channel:
-    unique = {u.id: u for u in users}
-    return Channel(key, str(CHANNEL_LABELS[key]), len(unique), Counter(u.category for u in unique.values()),
-                   Counter(_commune_name(u.commune) for u in unique.values()))
+def _channel(key: str, people: dict) -> Channel:
+    """A channel from {person: (category, commune name)}."""
+    return Channel(key, str(CHANNEL_LABELS[key]), len(people), Counter(c for c, _n in people.values()),
+                   Counter(n for _c, n in people.values()))
+
+
+def _members_and_supporters(groups: list[WorkingGroup], proposals: list[ProposalItem]) -> tuple[dict, dict]:
+    """{user id: (category, commune name)} of the groups' members (as they signed up: the last sign-up shown
+    wins) and of the proposals' supporters (as their accounts say), in one query."""
+    parts = []
+    if groups:
+        parts.append(select(literal(0).label("part"), Signup.user_id, Signup.category, Commune.name,
+                            WorkingGroup.title, WorkingGroup.id, Signup.id)
+                     .join(WorkingGroup, WorkingGroup.id == Signup.group_id)
+                     .outerjoin(Commune, Commune.id == Signup.commune_id)
+                     .where(Signup.group_id.in_([g.id for g in groups]), Signup.status == SignupStatus.MEMBER))
+    if proposals:
+        parts.append(select(literal(1), User.id, User.category, Commune.name, null().cast(String), Support.id,
+                            Support.id)
+                     .join(Support, Support.user_id == User.id).outerjoin(Commune, Commune.id == User.commune_id)
+                     .where(Support.proposal_id.in_([p.proposal.id for p in proposals])))
+    members: dict = {}
+    supporters: dict = {}
+    if parts:
+        rows = (parts[0] if len(parts) == 1 else union_all(*parts)).subquery()
+        for part, user_id, category, commune, *_order in db.session.execute(
+                select(rows).order_by(*rows.c[:1], *rows.c[4:])):
+            (members if part == 0 else supporters)[user_id] = (category, commune)
+    return members, supporters
+
+
+def _held_meetings(groups: list[WorkingGroup], ideas: list[Idea], now: dt.datetime) -> list[Meeting]:
+    """The meetings held by the groups, and the events (no group) where ideas on the axis were raised: one query."""
+    group_ids = [g.id for g in groups]
+    event_ids = list({i.meeting_id for i in ideas if i.meeting.group_id is None})
+    if not group_ids and not event_ids:
+        return []
+    return list(db.session.scalars(
+        select(Meeting).where(or_(Meeting.group_id.in_(group_ids), Meeting.id.in_(event_ids)),
+                              Meeting.cancelled_at.is_(None), Meeting.starts_at <= now)
+        .order_by(Meeting.starts_at, Meeting.id)))
 
 
 def _people(groups: list[WorkingGroup], proposals: list[ProposalItem], ideas: list[Idea],
             figures: list[Figure], now: dt.datetime) -> tuple[People, int]:
-    members = [s for g in groups for s in g.signups if s.status is SignupStatus.MEMBER]
-    by_person = {s.user_id: s for s in members}
-    channels = [Channel("members", str(CHANNEL_LABELS["members"]), len(by_person),
-                        Counter(s.category for s in by_person.values()),
-                        Counter(_commune_name(s.commune) for s in by_person.values()))]
-    meeting_ids = {i.meeting_id for i in ideas if i.meeting.group_id is None}
-    meetings = [m for g in groups for m in g.meetings] + [i.meeting for i in ideas if i.meeting_id in meeting_ids]
-    held = {m.id: m for m in meetings if m.cancelled_at is None and m.starts_at <= now}
-    summary = summarise(sorted(held.values(), key=lambda m: (m.starts_at, m.id)))
+    members, supporters = _members_and_supporters(groups, proposals)
+    channels = [_channel("members", members)]
+    summary = summarise(_held_meetings(groups, ideas, now))
     channels.append(Channel("attendance", str(CHANNEL_LABELS["attendance"]), summary.people,
                             Counter({c: n for c, n in summary.by_category if n}), Counter(dict(summary.by_commune))))
-    channels.append(_accounts("authors", [p.proposal.author for p in proposals]))
-    ids = [p.proposal.id for p in proposals]
-    supporters = list(db.session.scalars(
-        select(User).join(Support, Support.user_id == User.id).where(Support.proposal_id.in_(ids))
-        .options(selectinload(User.commune)))) if ids else []
-    channels.append(_accounts("supporters", supporters))
+    authors = {p.proposal.author.id: (p.proposal.author.category, _commune_name(p.proposal.author.commune))
+               for p in proposals}
+    channels.append(_channel("authors", authors))
+    channels.append(_channel("supporters", supporters))
     categories = [c for c in [*Category, None] if any(ch.by_category[c] for ch in channels)]
     named = {name for ch in channels for name, n in ch.by_commune.items() if n and name is not None}
     communes: list[str | None] = sorted(named)
@@ -272,42 +301,47 @@ class Counts:
     fiches: int = 0
 
 
+def _shown_texts(viewer, territory: Territory):
+    """SQL condition: the territory's tagged texts `viewer` may read and still shown (`still_shown`)."""
+    return and_(
+        TaggedText.territory_id == territory.id, TaggedText.source.in_(visible_sources(viewer, territory)),
+        or_(TaggedText.source == TextSource.SURVEY_ANSWER,
+            and_(TaggedText.source == TextSource.COMMENT, Comment.id.is_not(None), Comment.hidden_at.is_(None),
+                 Proposal.state == ProposalState.PUBLISHED),
+            and_(TaggedText.source == TextSource.MINUTES, Meeting.minutes_published_at.is_not(None))))
+
+
 def counts(viewer, territory: Territory) -> dict[tuple[str, int], Counts]:
-    """Counts per source for every axis ("axis", id) and objective ("objective", id) of the territory."""
+    """Counts per source for every axis ("axis", id) and objective ("objective", id) of the territory: one query."""
     found: dict[tuple[str, int], Counts] = {}
 
-    def add(rows, name: str) -> None:
-        for axis_id, objective_id, n in rows:
-            for key in (("axis", axis_id), ("objective", objective_id)):
-                if key[1] is not None:
-                    counts_of = found.setdefault(key, Counts())
-                    setattr(counts_of, name, getattr(counts_of, name) + n)
+    def part(name: str, count, *groups):
+        return select(literal(name, String).label("name"), *groups, count.label("n")).group_by(*groups)
 
-    add(db.session.execute(
-        select(QuestionLink.axis_id, QuestionLink.objective_id, func.count(QuestionLink.id))
-        .join(Question, Question.id == QuestionLink.question_id).join(Survey, Survey.id == Question.survey_id)
-        .where(Survey.territory_id == territory.id).group_by(QuestionLink.axis_id, QuestionLink.objective_id)),
-        "questions")
     published = (select(Proposal.id, Proposal.axis_id, Proposal.objective_id).join(Call, Call.id == Proposal.call_id)
                  .where(Call.territory_id == territory.id, Proposal.state == ProposalState.PUBLISHED).subquery())
-    add(db.session.execute(select(published.c.axis_id, published.c.objective_id, func.count(published.c.id))
-                           .group_by(published.c.axis_id, published.c.objective_id)), "proposals")
-    add(db.session.execute(select(published.c.axis_id, published.c.objective_id, func.count(Support.id))
-                           .join(Support, Support.proposal_id == published.c.id)
-                           .group_by(published.c.axis_id, published.c.objective_id)), "supports")
-    add(db.session.execute(
-        select(Idea.axis_id, Idea.objective_id, func.count(Idea.id)).join(Meeting, Meeting.id == Idea.meeting_id)
-        .where(Meeting.territory_id == territory.id, Meeting.cancelled_at.is_(None))
-        .group_by(Idea.axis_id, Idea.objective_id)), "ideas")
-    shown = Counter((t.axis_id, t.objective_id) for t in db.session.scalars(
-        select(TaggedText).where(TaggedText.territory_id == territory.id,
-                                 TaggedText.source.in_(visible_sources(viewer, territory)))
-        .options(selectinload(TaggedText.comment).selectinload(Comment.proposal), selectinload(TaggedText.meeting)))
-        if still_shown(t))
-    add([(axis_id, objective_id, n) for (axis_id, objective_id), n in shown.items()], "texts")
-    contract = territory.current_contract
-    if contract is not None:
-        add(db.session.execute(select(Fiche.axis_id, Fiche.objective_id, func.count(Fiche.id))
-                               .where(Fiche.contract_id == contract.id)
-                               .group_by(Fiche.axis_id, Fiche.objective_id)), "fiches")
+    parts = [
+        part("questions", func.count(QuestionLink.id), QuestionLink.axis_id, QuestionLink.objective_id)
+        .join(Question, Question.id == QuestionLink.question_id).join(Survey, Survey.id == Question.survey_id)
+        .where(Survey.territory_id == territory.id),
+        part("proposals", func.count(published.c.id), published.c.axis_id, published.c.objective_id),
+        part("supports", func.count(Support.id), published.c.axis_id, published.c.objective_id)
+        .join(Support, Support.proposal_id == published.c.id),
+        part("ideas", func.count(Idea.id), Idea.axis_id, Idea.objective_id)
+        .join(Meeting, Meeting.id == Idea.meeting_id)
+        .where(Meeting.territory_id == territory.id, Meeting.cancelled_at.is_(None)),
+        part("texts", func.count(TaggedText.id), TaggedText.axis_id, TaggedText.objective_id)
+        .outerjoin(Comment, Comment.id == TaggedText.comment_id)
+        .outerjoin(Proposal, Proposal.id == Comment.proposal_id)
+        .outerjoin(Meeting, Meeting.id == TaggedText.meeting_id)
+        .where(_shown_texts(viewer, territory)),
+        part("fiches", func.count(Fiche.id), Fiche.axis_id, Fiche.objective_id)
+        .join(Contract, Contract.id == Fiche.contract_id)
+        .where(Contract.territory_id == territory.id, Contract.is_current),
+    ]
+    for name, axis_id, objective_id, n in db.session.execute(union_all(*parts)):
+        for key in (("axis", axis_id), ("objective", objective_id)):
+            if key[1] is not None:
+                counts_of = found.setdefault(key, Counts())
+                setattr(counts_of, name, getattr(counts_of, name) + n)
     return found

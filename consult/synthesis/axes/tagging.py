@@ -7,16 +7,15 @@ from dataclasses import dataclass, field
 
 from flask_babel import format_date
 from flask_babel import gettext as _
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import DateTime, String, and_, func, literal, null, or_, select, union_all
+from sqlalchemy.orm import joinedload
 
 from consult.core.forms import control_character_error
 from consult.errors import Conflict, InvalidInput, NotFound
 from consult.extensions import db
 from consult.groups.models import Meeting
 from consult.proposals.models import Call, Comment, Proposal, ProposalState
-from consult.surveys.models import Answer, Question, Response, Survey, SurveyStatus
-from consult.surveys.results import text_questions
+from consult.surveys.models import Answer, Option, Question, Response, Survey, SurveyStatus
 from consult.surveys.results.data import TEXT_TYPES
 from consult.synthesis.axes.targets import Target, parse_id
 from consult.synthesis.models import Citation, TaggedText, TextSource
@@ -52,87 +51,113 @@ def territory_surveys(territory: Territory) -> list[Survey]:
     return list(db.session.scalars(select(Survey).where(Survey.territory_id == territory.id).order_by(Survey.id)))
 
 
-def _survey_answers(territory: Territory, survey_id: int | None) -> list[TextItem]:
-    items = []
-    for survey in territory_surveys(territory):
-        if (survey_id is not None and survey.id != survey_id) or survey.status is SurveyStatus.DRAFT:  # test answers
-            continue
-        questions = {q.id: q for q in text_questions(survey)}
-        if not questions:
-            continue
-        others = {o.id: o for q in questions.values() for o in q.options if o.is_other}
-        rows = db.session.execute(
-            select(Answer.id, Answer.question_id, Answer.option_id, Answer.value_text)
-            .join(Response, Response.id == Answer.response_id)
-            .where(Response.survey_id == survey.id, Answer.question_id.in_(list(questions)),
-                   Answer.value_text.is_not(None))
-            .order_by(Answer.response_id, Answer.id)).all()
-        for answer_id, question_id, option_id, text in rows:
-            question = questions[question_id]
-            if (question.type not in TEXT_TYPES and option_id not in others) or not text.strip():
-                continue
-            where = f"{survey.title} — {question.code} {question.text}"
-            if option_id in others:
-                where += f" — {others[option_id].label}"
-            items.append(TextItem(TextSource.SURVEY_ANSWER, answer_id, text, where))
-    return items
+# The three sources in the list's order, and each one's rank in it.
+_ORDER = {TextSource.SURVEY_ANSWER: 0, TextSource.COMMENT: 1, TextSource.MINUTES: 2}
 
 
-def _comments(territory: Territory) -> list[TextItem]:
-    comments = db.session.scalars(
-        select(Comment).join(Proposal, Proposal.id == Comment.proposal_id).join(Call, Call.id == Proposal.call_id)
-        .where(Call.territory_id == territory.id, Comment.hidden_at.is_(None),
-               Proposal.state == ProposalState.PUBLISHED)
-        .options(selectinload(Comment.proposal)).order_by(Comment.created_at, Comment.id))
-    return [TextItem(TextSource.COMMENT, c.id, c.body, _("Comment on “%(title)s”", title=c.proposal.title))
-            for c in comments]
+def _blank(text) -> object:
+    """SQL: the text holds nothing but spaces, tabs and line breaks (as `str.strip` sees it for our answers)."""
+    for character in ("\n", "\r", "\t"):
+        text = func.replace(text, character, "")
+    return func.trim(text) == ""
 
 
-def _published_minutes(territory: Territory) -> list[Meeting]:
-    return list(db.session.scalars(
-        select(Meeting).where(Meeting.territory_id == territory.id, Meeting.minutes_published_at.is_not(None),
-                              Meeting.minutes != "")
-        .order_by(Meeting.starts_at, Meeting.id)))
+def _columns(source: int, *columns):
+    """A SELECT of one source with the list's columns: source rank, id, text, context parts a–d and a date, rank."""
+    names = ("ident", "text", "a", "b", "c", "d", "at", "rank")
+    return select(literal(source).label("source"), *(c.label(n) for c, n in zip(columns, names, strict=True)))
 
 
-def _minutes(territory: Territory) -> list[TextItem]:
-    return [TextItem(TextSource.MINUTES, m.id, m.minutes, _("Minutes of “%(title)s”, %(date)s", title=m.title,
-                                                             date=format_date(m.starts_at, "long")))
-            for m in _published_minutes(territory)]
+def _sources(territory: Territory, source: TextSource | None, survey_id: int | None):
+    """One SELECT per source kept by the filters, all with the same columns: source rank, id, text, the parts of
+    its context, and its rank within its source (the list's order)."""
+    rank = func.row_number().over
+    none = null().cast(String)
+    parts = []
+    if source in (None, TextSource.SURVEY_ANSWER):
+        surveys = [Survey.territory_id == territory.id, Survey.status != SurveyStatus.DRAFT]  # drafts: test answers
+        if survey_id is not None:
+            surveys.append(Survey.id == survey_id)
+        parts.append(
+            _columns(_ORDER[TextSource.SURVEY_ANSWER], Answer.id, Answer.value_text, Survey.title, Question.code,
+                     Question.text, Option.label, null().cast(DateTime),
+                     rank(order_by=(Survey.id, Answer.response_id, Answer.id)))
+            .join(Response, Response.id == Answer.response_id).join(Survey, Survey.id == Response.survey_id)
+            .join(Question, Question.id == Answer.question_id)
+            .outerjoin(Option, and_(Option.id == Answer.option_id, Option.is_other))
+            .where(*surveys, Answer.value_text.is_not(None), ~_blank(Answer.value_text),
+                   or_(Question.type.in_(list(TEXT_TYPES)), Option.id.is_not(None))))
+    if survey_id is None and source in (None, TextSource.COMMENT):
+        parts.append(
+            _columns(_ORDER[TextSource.COMMENT], Comment.id, Comment.body, Proposal.title, none, none, none,
+                     null().cast(DateTime), rank(order_by=(Comment.created_at, Comment.id)))
+            .join(Proposal, Proposal.id == Comment.proposal_id).join(Call, Call.id == Proposal.call_id)
+            .where(Call.territory_id == territory.id, Comment.hidden_at.is_(None),
+                   Proposal.state == ProposalState.PUBLISHED))
+    if survey_id is None and source in (None, TextSource.MINUTES):
+        parts.append(
+            _columns(_ORDER[TextSource.MINUTES], Meeting.id, Meeting.minutes, Meeting.title, none, none, none,
+                     Meeting.starts_at, rank(order_by=(Meeting.starts_at, Meeting.id)))
+            .where(Meeting.territory_id == territory.id, Meeting.minutes_published_at.is_not(None),
+                   Meeting.minutes != ""))
+    return parts
+
+
+def _item(row) -> TextItem:
+    source = next(s for s, n in _ORDER.items() if n == row.source)
+    if source is TextSource.SURVEY_ANSWER:
+        where = f"{row.a} — {row.b} {row.c}" + (f" — {row.d}" if row.d is not None else "")
+    elif source is TextSource.COMMENT:
+        where = _("Comment on “%(title)s”", title=row.a)
+    else:
+        where = _("Minutes of “%(title)s”, %(date)s", title=row.a, date=format_date(row.at, "long"))
+    return TextItem(source, row.ident, row.text, where)
 
 
 def text_page(actor, territory: Territory, *, source: TextSource | None = None, survey_id: int | None = None,
               page: int = 1, per_page: int = PER_PAGE) -> TextPage:
-    """The territory's free-text contributions, filtered by source and survey, a page at a time, each with its tags.
+    """The territory's free-text contributions, filtered by source and survey, a page at a time, each with its tags:
+    the page and the total in one query, their tags in another (a page past the last shows the last).
     Raises PermissionDenied: survey answers are record-level data (coordinators and admins only)."""
     require(can_read_free_texts(actor, territory) and can_manage_plan(actor, territory))
-    items: list[TextItem] = []
-    if source in (None, TextSource.SURVEY_ANSWER):
-        items += _survey_answers(territory, survey_id)
-    if survey_id is None and source in (None, TextSource.COMMENT):
-        items += _comments(territory)
-    if survey_id is None and source in (None, TextSource.MINUTES):
-        items += _minutes(territory)
-    pages = max(1, math.ceil(len(items) / per_page))
-    page = min(max(1, page), pages)
-    shown = items[(page - 1) * per_page:page * per_page]
+    parts = _sources(territory, source, survey_id)
+    if not parts:
+        return TextPage([], 0, 1, 1, per_page)
+    texts = (parts[0] if len(parts) == 1 else union_all(*parts)).subquery()
+
+    def fetch(number: int):
+        return db.session.execute(
+            select(texts, func.count().over().label("total")).order_by(texts.c.source, texts.c.rank)
+            .limit(per_page).offset((number - 1) * per_page)).all()
+
+    page = max(1, page)
+    rows = fetch(page)
+    if rows:
+        total = rows[0].total
+    else:
+        total = db.session.scalar(select(func.count()).select_from(texts))
+        if total and page > 1:
+            page = math.ceil(total / per_page)
+            rows = fetch(page)
+    pages = max(1, math.ceil(total / per_page))
+    shown = [_item(row) for row in rows]
     _attach_tags(territory, shown)
-    return TextPage(shown, len(items), page, pages, per_page)
+    return TextPage(shown, total, min(page, pages), pages, per_page)
 
 
 def _attach_tags(territory: Territory, items: list[TextItem]) -> None:
     columns = {TextSource.SURVEY_ANSWER: TaggedText.answer_id, TextSource.COMMENT: TaggedText.comment_id,
                TextSource.MINUTES: TaggedText.meeting_id}
-    for source, column in columns.items():
-        wanted = {i.ident: i for i in items if i.source is source}
-        if not wanted:
-            continue
-        for tagged in db.session.scalars(
-                select(TaggedText).where(TaggedText.territory_id == territory.id, TaggedText.source == source,
-                                         column.in_(list(wanted)))
-                .options(selectinload(TaggedText.axis), selectinload(TaggedText.objective))
-                .order_by(TaggedText.id)):
-            wanted[getattr(tagged, column.key)].tags.append(tagged)
+    wanted = {source: {i.ident: i for i in items if i.source is source} for source in columns}
+    matches = [column.in_(list(wanted[source])) for source, column in columns.items() if wanted[source]]
+    if not matches:
+        return
+    for tagged in db.session.scalars(
+            select(TaggedText).where(TaggedText.territory_id == territory.id, or_(*matches))
+            .options(joinedload(TaggedText.axis), joinedload(TaggedText.objective)).order_by(TaggedText.id)):
+        item = wanted[tagged.source].get(getattr(tagged, columns[tagged.source].key))
+        if item is not None:
+            item.tags.append(tagged)
 
 
 def _answer_of(territory: Territory, ident: int | None) -> Answer:

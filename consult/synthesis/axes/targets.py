@@ -8,8 +8,8 @@ from flask_babel import gettext as _
 
 from consult.core.db import LARGEST_ID
 from consult.errors import InvalidInput
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import inspect, select
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from consult.extensions import db
@@ -40,31 +40,66 @@ class Target:
         return f"objective:{self.objective.id}" if self.objective else f"axis:{self.axis.id}"
 
 
+def load_plan(territory: Territory) -> list[Contract]:
+    """The territory's contracts (newest first), each with its axes and their objectives, in one query whatever
+    their number (a row per objective: a territory has a few contracts of a handful of axes); `territory.contracts`,
+    `contract.axes` and `axis.objectives` then read no more. What is already loaded is kept (a page may call this
+    twice)."""
+    if "contracts" not in inspect(territory).dict:
+        contracts = list(db.session.scalars(
+            select(Contract).where(Contract.territory_id == territory.id).order_by(Contract.generation.desc())
+            .options(joinedload(Contract.axes).joinedload(Axis.objectives))).unique())
+        set_committed_value(territory, "contracts", contracts)
+    contracts = territory.contracts
+    bare = [c for c in contracts if "axes" not in inspect(c).dict]
+    if bare:
+        axes = db.session.scalars(select(Axis).where(Axis.contract_id.in_([c.id for c in bare]))
+                                  .order_by(Axis.position).options(joinedload(Axis.objectives))).unique().all()
+        for contract in bare:
+            set_committed_value(contract, "axes", [a for a in axes if a.contract_id == contract.id])
+    bare_axes = [a for c in contracts for a in c.axes if "objectives" not in inspect(a).dict]
+    if bare_axes:
+        objectives = db.session.scalars(select(Objective).where(Objective.axis_id.in_([a.id for a in bare_axes]))
+                                        .order_by(Objective.position)).all()
+        for axis in bare_axes:
+            set_committed_value(axis, "objectives", [o for o in objectives if o.axis_id == axis.id])
+    for contract in contracts:
+        for axis in contract.axes:
+            # Each axis holds its contract: pages read `axis.number` (its contract's axes) while rendering, and the
+            # session's identity map alone would not keep the contract alive.
+            set_committed_value(axis, "contract", contract)
+    return contracts
+
+
+def current_contract(territory: Territory) -> Contract | None:
+    """The territory's current contract with its axes and objectives loaded (`load_plan`)."""
+    load_plan(territory)
+    return territory.current_contract
+
+
 def current_axes(territory: Territory) -> list[Axis]:
     """The axes of the territory's current contract, in order, with their objectives loaded (none without a
     current contract)."""
-    contract = db.session.scalars(
-        select(Contract).where(Contract.territory_id == territory.id, Contract.is_current)
-        .options(selectinload(Contract.axes).selectinload(Axis.objectives))).first()
-    if contract is None:
-        return []
-    for axis in contract.axes:
-        # Each axis holds its contract: the page reads `axis.number` (its contract's axes) while rendering, and the
-        # session's identity map alone would not keep the contract alive.
-        set_committed_value(axis, "contract", contract)
-    return contract.active_axes
+    contract = current_contract(territory)
+    return contract.active_axes if contract is not None else []
 
 
 def axis_of(territory: Territory, value) -> Axis | None:
     """An axis of any of the territory's contracts (CLS 1's too: its synthesis stays readable), or None (unknown,
-    archived, of another territory)."""
+    archived, of another territory). Read from the territory's plan (`load_plan`): no query of its own."""
     ident = parse_id(value)
-    axis = db.session.get(Axis, ident, options=(selectinload(Axis.objectives),
-                                                selectinload(Axis.contract).selectinload(Contract.axes))
-                          ) if ident is not None else None
-    if axis is None or axis.archived_at is not None or axis.contract.territory_id != territory.id:
+    found = next((a for c in load_plan(territory) for a in c.axes if a.id == ident), None) if ident else None
+    return found if found is not None and found.archived_at is None else None
+
+
+def objective_of(territory: Territory, value) -> Objective | None:
+    """An objective, not archived, of a non-archived axis of the territory's contracts, or None."""
+    ident = parse_id(value)
+    found = next((o for c in load_plan(territory) for a in c.axes for o in a.objectives if o.id == ident),
+                 None) if ident else None
+    if found is None or found.archived_at is not None or found.axis.archived_at is not None:
         return None
-    return axis
+    return found
 
 
 def target_choices(territory: Territory) -> list[tuple[str, str]]:

@@ -7,21 +7,22 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import String, cast, func, literal, null, select, union_all
+from sqlalchemy.orm import aliased
 
 from consult.core.db import LARGEST_ID
 from consult.core.forms import control_character_error
 from consult.errors import InvalidInput, NotFound
 from consult.extensions import db
 from consult.groups.models import Idea, Meeting, Signup, SignupStatus, WorkingGroup
-from consult.proposals.models import Proposal
+from consult.proposals.models import Comment, Proposal
 from consult.proposals.states import ProposalState
 from consult.surveys.models import Survey
 from consult.surveys.releases.models import SurveyRelease
 from consult.surveys.releases.services import content_of
 from consult.surveys.results import presentation
 from consult.synthesis.fiches.services import FicheData, PartnerData, create_fiche
-from consult.synthesis.models import Citation, CitationKind, Fiche, PartnerRole, TaggedText
+from consult.synthesis.models import Citation, CitationKind, Fiche, PartnerRole, TaggedText, TextSource
 from consult.synthesis.permissions import can_manage_plan
 from consult.territories.models import Axis, Territory
 from consult.territories.permissions import require
@@ -225,12 +226,16 @@ def quote_figure(citation: Citation) -> FigureQuote:
 
 
 def supports_by_proposal(fiche: Fiche) -> dict[int, int]:
-    """The supports of every proposal the fiche cites, in one query."""
+    """The supports of every proposal the fiche cites: as its citations were loaded (`proposal_supports`), else in
+    one query."""
     from consult.proposals.models import Support
 
-    ids = [c.proposal_id for c in fiche.citations if c.proposal_id]
-    if not ids:
+    cited = [c for c in fiche.citations if c.proposal_id]
+    if not cited:
         return {}
+    if all(c.proposal_supports is not None for c in cited):
+        return {c.proposal_id: c.proposal_supports for c in cited}
+    ids = [c.proposal_id for c in cited]
     rows = db.session.execute(select(Support.proposal_id, func.count(Support.id))
                               .where(Support.proposal_id.in_(ids)).group_by(Support.proposal_id))
     return {proposal_id: count for proposal_id, count in rows}
@@ -262,42 +267,58 @@ def citations_by_kind(fiche: Fiche, *, public: bool = False) -> dict[CitationKin
 def citable(fiche: Fiche) -> dict[str, list[tuple[str, str]]]:
     """What the citation form offers for a fiche, as (value, label) pairs per kind: the published proposals, ideas
     and tagged texts of its axis, the territory's working groups, and the questions of each survey's latest
-    release."""
-    from consult.surveys.releases.services import latest_release
+    release. Two queries whatever their number: the four lists in one, the releases in the other."""
+    from consult.synthesis.sources import latest_releases
 
     territory, axis = fiche.territory, fiche.axis
-    proposals = db.session.scalars(select(Proposal).where(Proposal.axis_id == axis.id,
-                                                          Proposal.state == ProposalState.PUBLISHED)
-                                   .order_by(Proposal.title))
-    ideas = db.session.scalars(select(Idea).join(Meeting, Idea.meeting_id == Meeting.id)
-                               .where(Idea.axis_id == axis.id, Meeting.territory_id == territory.id)
-                               .order_by(Meeting.starts_at.desc(), Idea.id))
-    texts = db.session.scalars(select(TaggedText).where(TaggedText.axis_id == axis.id).order_by(TaggedText.id))
-    groups = db.session.scalars(select(WorkingGroup).where(WorkingGroup.territory_id == territory.id)
-                                .order_by(WorkingGroup.title))
+    rank = func.row_number().over
+
+    def part(kind: str, ident, a, b, c, order):
+        return select(literal(kind, String).label("kind"), ident.label("id"), a.label("a"), b.label("b"), c.label("c"),
+                      rank(order_by=order).label("rank"))
+
+    none = null().cast(String)
+    comment_proposal = aliased(Proposal)
+    lists = union_all(
+        part("proposal", Proposal.id, Proposal.title, none, none, Proposal.title)
+        .where(Proposal.axis_id == axis.id, Proposal.state == ProposalState.PUBLISHED),
+        part("idea", Idea.id, Meeting.title, Idea.text, none, (Meeting.starts_at.desc(), Idea.id))
+        .join(Meeting, Idea.meeting_id == Meeting.id)
+        .where(Idea.axis_id == axis.id, Meeting.territory_id == territory.id),
+        part("tagged_text", TaggedText.id, cast(TaggedText.source, String), comment_proposal.title, Meeting.title,
+             TaggedText.id)
+        .outerjoin(Comment, Comment.id == TaggedText.comment_id)
+        .outerjoin(comment_proposal, comment_proposal.id == Comment.proposal_id)
+        .outerjoin(Meeting, Meeting.id == TaggedText.meeting_id)
+        .where(TaggedText.axis_id == axis.id),
+        part("group", WorkingGroup.id, WorkingGroup.title, none, none, WorkingGroup.title)
+        .where(WorkingGroup.territory_id == territory.id))
+    found: dict[str, list[tuple[str, str]]] = {"proposal": [], "idea": [], "tagged_text": [], "group": []}
+    for kind, ident, a, b, c, _rank in sorted(db.session.execute(lists), key=lambda row: (row.kind, row.rank)):
+        if kind == "idea":
+            label = f"{a} — {b}"[:160]
+        elif kind == "tagged_text":
+            label = _tagged_label(ident, TextSource(a), b, c)
+        else:
+            label = a
+        found[kind].append((str(ident), label))
     figures: list[tuple[str, str]] = []
-    for survey in db.session.scalars(select(Survey).where(Survey.territory_id == territory.id).order_by(Survey.id)):
-        release = latest_release(survey)
-        if release is None:
-            continue
+    for release in latest_releases(territory).values():
         for view in content_of(release).questions:
             figures.append((f"{release.id}:{view.question.code}",
-                            f"{survey.title} — {view.question.code} {view.question.text}"[:160]))
-    return {
-        "proposal": [(str(p.id), p.title) for p in proposals],
-        "idea": [(str(i.id), f"{i.meeting.title} — {i.text}"[:160]) for i in ideas],
-        "tagged_text": [(str(t.id), tagged_label(t)) for t in texts],
-        "group": [(str(g.id), g.title) for g in groups],
-        "figure": figures,
-    }
+                            f"{release.survey.title} — {view.question.code} {view.question.text}"[:160]))
+    return {**found, "figure": figures}
+
+
+def _tagged_label(ident: int, source, proposal_title: str | None, meeting_title: str | None) -> str:
+    if source is TextSource.SURVEY_ANSWER:
+        return _("Free-text survey answer no. %(id)d", id=ident)
+    if source is TextSource.COMMENT:
+        return _("Comment on “%(title)s”", title=proposal_title) if proposal_title is not None else str(ident)
+    return _("Minutes excerpt — %(meeting)s", meeting=meeting_title) if meeting_title is not None else str(ident)
 
 
 def tagged_label(text: TaggedText) -> str:
     """A tagged text named without quoting a survey answer (record-level data): its source and number."""
-    from consult.synthesis.models import TextSource
-
-    if text.source is TextSource.SURVEY_ANSWER:
-        return _("Free-text survey answer no. %(id)d", id=text.id)
-    if text.source is TextSource.COMMENT:
-        return _("Comment on “%(title)s”", title=text.comment.proposal.title) if text.comment else str(text.id)
-    return _("Minutes excerpt — %(meeting)s", meeting=text.meeting.title) if text.meeting else str(text.id)
+    return _tagged_label(text.id, text.source, text.comment.proposal.title if text.comment else None,
+                         text.meeting.title if text.meeting else None)

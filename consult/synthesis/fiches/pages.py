@@ -5,15 +5,17 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import and_, func, inspect, select
+from sqlalchemy.orm import joinedload, selectinload, with_expression
+from sqlalchemy.orm.attributes import set_committed_value
 
 from consult.extensions import db
 from consult.synthesis.fiches import evidence
 from consult.groups.models import Idea
-from consult.proposals.models import Comment
+from consult.proposals.models import Comment, Support
 from consult.surveys.releases.models import SurveyRelease
 from consult.synthesis.models import (
+    fiche_communes,
     BodySession,
     Citation,
     CitationKind,
@@ -29,27 +31,89 @@ from consult.synthesis.models import (
 from consult.territories.models import Axis, Commune, Contract, Objective, Territory
 
 
+def _core() -> tuple:
+    """The fiche with what names and places it (its number reads the contract's axes; forms list their
+    objectives): two queries."""
+    return (joinedload(Fiche.contract).selectinload(Contract.axes).joinedload(Axis.objectives),
+            joinedload(Fiche.axis), joinedload(Fiche.objective), joinedload(Fiche.avenant),
+            joinedload(Fiche.governance_body))
+
+
+def _parts() -> tuple:
+    """The fiche's repeated parts but its communes, one query each (the partners come with the fiche's row, an
+    indicator's values with it: a single collection joined per query never multiplies rows)."""
+    return (joinedload(Fiche.partners), selectinload(Fiche.fundings),
+            selectinload(Fiche.indicators).joinedload(Indicator.values), selectinload(Fiche.steps))
+
+
+def _fields() -> tuple:
+    return (*_parts(), selectinload(Fiche.communes))
+
+
+def _follow_up() -> tuple:
+    """The follow-up panel: status history (with the body that decided) and notes, one query each."""
+    return (selectinload(Fiche.notes).joinedload(FollowUpNote.author),
+            selectinload(Fiche.status_changes).options(
+                joinedload(StatusChange.actor),
+                joinedload(StatusChange.decision).joinedload(Decision.session).joinedload(BodySession.body)))
+
+
+def _citations() -> tuple:
+    """The evidence the fiche cites, with each source and a cited proposal's supports, in one query."""
+    supports = (select(func.count(Support.id)).where(Support.proposal_id == Citation.proposal_id)
+                .correlate(Citation).scalar_subquery())
+    return (selectinload(Fiche.citations).options(
+        with_expression(Citation.proposal_supports, supports),
+        joinedload(Citation.release).joinedload(SurveyRelease.survey), joinedload(Citation.proposal),
+        joinedload(Citation.idea).joinedload(Idea.meeting), joinedload(Citation.group),
+        joinedload(Citation.tagged_text).options(
+            joinedload(TaggedText.answer), joinedload(TaggedText.meeting),
+            joinedload(TaggedText.comment).joinedload(Comment.proposal))),)
+
+
 def fiche_page_options() -> tuple:
-    """Everything a fiche's pages walk (its number reads the contract's axes), loaded with the fiche."""
-    return (
-        joinedload(Fiche.contract).selectinload(Contract.axes), joinedload(Fiche.axis), joinedload(Fiche.objective),
-        joinedload(Fiche.avenant), joinedload(Fiche.governance_body),
-        selectinload(Fiche.partners), selectinload(Fiche.fundings),
-        selectinload(Fiche.indicators).selectinload(Indicator.values), selectinload(Fiche.steps),
-        selectinload(Fiche.communes),
-        # the follow-up panel: status history (with the body that decided) and notes
-        selectinload(Fiche.notes).selectinload(FollowUpNote.author),
-        selectinload(Fiche.status_changes).selectinload(StatusChange.actor),
-        selectinload(Fiche.status_changes).selectinload(StatusChange.decision)
-        .selectinload(Decision.session).selectinload(BodySession.body),
-        selectinload(Fiche.versions).options(joinedload(FicheVersion.saved_by), joinedload(FicheVersion.avenant)),
-        selectinload(Fiche.citations).options(
-            joinedload(Citation.release).joinedload(SurveyRelease.survey), joinedload(Citation.proposal),
-            joinedload(Citation.idea).joinedload(Idea.meeting), joinedload(Citation.group),
-            joinedload(Citation.tagged_text).options(
-                joinedload(TaggedText.answer), joinedload(TaggedText.meeting),
-                joinedload(TaggedText.comment).joinedload(Comment.proposal))),
-    )
+    """Everything a fiche's page and its files walk, loaded with the fiche (versions apart: `versions_options`) in
+    eight queries. The contract's axes (a contract has a handful) are joined to the fiche's row with its partners:
+    two collections in one query multiply their rows, which only stays small for such short lists."""
+    return (joinedload(Fiche.contract).joinedload(Contract.axes), joinedload(Fiche.axis), joinedload(Fiche.objective),
+            joinedload(Fiche.avenant), joinedload(Fiche.governance_body), *_fields(), *_follow_up(), *_citations())
+
+
+def document_options() -> tuple:
+    """What a fiche's file (PDF, ODT) and the action plan document print: its fields and repeated parts."""
+    return (*_core(), *_fields())
+
+
+def core_options() -> tuple:
+    """A fiche with its name and number only."""
+    return _core()
+
+
+def versions_options() -> tuple:
+    """What the versions and the comparison pages walk: the fiche's name and its versions."""
+    return (*_core(), selectinload(Fiche.versions).options(joinedload(FicheVersion.saved_by),
+                                                           joinedload(FicheVersion.avenant)))
+
+
+def form_options() -> tuple:
+    """What the edit form reads but the communes (`communes_for_form` loads them with the territory's)."""
+    return (*_core(), *_parts())
+
+
+def followup_options() -> tuple:
+    """What a fiche's follow-up page and panel walk: status history, notes, steps, indicators and their values."""
+    return (*_core(), *_follow_up(), selectinload(Fiche.indicators).joinedload(Indicator.values),
+            selectinload(Fiche.steps))
+
+
+def published_fiche(territory: Territory, fiche_id: int, *, options=()) -> Fiche | None:
+    """A published fiche of the territory with `options`, or None: a draft's public pages are a 404 that loads
+    nothing else."""
+    if not 0 < fiche_id <= evidence.MAX_ID:
+        return None
+    return db.session.scalars(select(Fiche).join(Contract, Contract.id == Fiche.contract_id)
+                              .where(Fiche.id == fiche_id, Contract.territory_id == territory.id,
+                                     Fiche.published_at.is_not(None)).options(*options)).unique().first()
 
 
 @dataclass
@@ -99,6 +163,19 @@ def plan_of(contract: Contract, *, published_only: bool = False) -> list[AxisPla
 
 def communes_of(territory: Territory) -> list[Commune]:
     return list(db.session.scalars(select(Commune).where(Commune.territory_id == territory.id).order_by(Commune.name)))
+
+
+def communes_for_form(territory: Territory, fiche: Fiche | None) -> list[Commune]:
+    """The territory's communes by name, in one query that also fills `fiche.communes` (those it covers)."""
+    if fiche is None or "communes" in inspect(fiche).dict:
+        return communes_of(territory)
+    rows = db.session.execute(
+        select(Commune, fiche_communes.c.fiche_id)
+        .outerjoin(fiche_communes, and_(fiche_communes.c.commune_id == Commune.id,
+                                        fiche_communes.c.fiche_id == fiche.id))
+        .where(Commune.territory_id == territory.id).order_by(Commune.name, Commune.id)).all()
+    set_committed_value(fiche, "communes", [commune for commune, linked in rows if linked is not None])
+    return [commune for commune, _linked in rows]
 
 
 @dataclass

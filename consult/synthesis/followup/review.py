@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from consult.core.time import paris_to_utc
 from consult.extensions import db
@@ -94,10 +94,10 @@ def status_at(fiche: Fiche, day: dt.date) -> FicheStatus | None:
 def annual_review(contract: Contract, year: int, *, now: dt.datetime) -> Review:
     """The review of `contract` for `year` (see the module's docstring)."""
     end = dt.date(year, 12, 31)
-    fiches = sorted(db.session.scalars(
+    fiches = sorted(db.session.scalars(  # status histories joined to their fiche (one collection per query)
         select(Fiche).where(Fiche.contract_id == contract.id)
-        .options(selectinload(Fiche.axis), selectinload(Fiche.status_changes),
-                 selectinload(Fiche.indicators).selectinload(Indicator.values))),
+        .options(joinedload(Fiche.axis), joinedload(Fiche.status_changes),
+                 selectinload(Fiche.indicators).joinedload(Indicator.values))).unique(),
         key=lambda f: (f.axis.position, f.rank))
     at_end = [(fiche, status_at(fiche, end)) for fiche in fiches]
     existing = [(fiche, status) for fiche, status in at_end if status is not None]
@@ -111,13 +111,13 @@ def annual_review(contract: Contract, year: int, *, now: dt.datetime) -> Review:
         select(Decision).join(BodySession).join(GovernanceBody)
         .where(GovernanceBody.contract_id == contract.id, BodySession.held_on.between(dt.date(year, 1, 1), end))
         .order_by(BodySession.held_on, Decision.id)
-        .options(selectinload(Decision.session).selectinload(BodySession.body),
-                 selectinload(Decision.fiches).selectinload(DecisionFiche.fiche).selectinload(Fiche.axis))))
+        .options(joinedload(Decision.session).joinedload(BodySession.body),
+                 selectinload(Decision.fiches).joinedload(DecisionFiche.fiche).joinedload(Fiche.axis))))
     notes = tuple(db.session.scalars(
         select(FollowUpNote).join(Fiche).where(Fiche.contract_id == contract.id,
                                                FollowUpNote.written_on.between(dt.date(year, 1, 1), end))
         .order_by(FollowUpNote.written_on, FollowUpNote.id)
-        .options(selectinload(FollowUpNote.author), selectinload(FollowUpNote.fiche).selectinload(Fiche.axis))))
+        .options(joinedload(FollowUpNote.author), joinedload(FollowUpNote.fiche).joinedload(Fiche.axis))))
     return Review(contract=contract, year=year, by_status=by_status, indicators=tuple(indicators),
                   decisions=decisions, notes=notes, participation=participation_of_year(contract, year, now=now))
 
@@ -129,21 +129,23 @@ def participation_of_year(contract: Contract, year: int, *, now: dt.datetime) ->
     start, stop = paris_to_utc(dt.datetime(year, 1, 1)), paris_to_utc(dt.datetime(year + 1, 1, 1))
     latest = (select(SurveyRelease.survey_id, func.max(SurveyRelease.number).label("number"))
               .where(SurveyRelease.made_at < stop).group_by(SurveyRelease.survey_id).subquery())
-    releases = {release.survey_id: release for release in db.session.scalars(
-        select(SurveyRelease).join(latest, (SurveyRelease.survey_id == latest.c.survey_id)
-                                   & (SurveyRelease.number == latest.c.number)))}
-    surveys = [SurveyCount(survey, releases.get(survey.id)) for survey in db.session.scalars(
-        select(Survey).where(Survey.territory_id == territory.id,
-                             or_(Survey.created_at < stop, Survey.id.in_(list(releases))))
+    released = aliased(SurveyRelease, select(SurveyRelease).join(
+        latest, (SurveyRelease.survey_id == latest.c.survey_id) & (SurveyRelease.number == latest.c.number)).subquery())
+    # Each survey with its latest release of the year, in one query.
+    surveys = [SurveyCount(survey, release) for survey, release in db.session.execute(
+        select(Survey, released).outerjoin(released, released.survey_id == Survey.id)
+        .where(Survey.territory_id == territory.id, or_(Survey.created_at < stop, released.id.is_not(None)))
         .order_by(Survey.id))]
     in_territory = select(Call.id).where(Call.territory_id == territory.id)
-    proposals = db.session.scalar(select(func.count(Proposal.id)).where(
-        Proposal.call_id.in_(in_territory), Proposal.submitted_at >= start, Proposal.submitted_at < stop)) or 0
-    supports = db.session.scalar(select(func.count(Support.id)).join(Proposal).where(
-        Proposal.call_id.in_(in_territory), Support.created_at >= start, Support.created_at < stop)) or 0
-    ideas = db.session.scalar(select(func.count(Idea.id)).join(Meeting).where(
-        Meeting.territory_id == territory.id, Meeting.cancelled_at.is_(None), Meeting.starts_at <= now,
-        Meeting.starts_at >= start, Meeting.starts_at < stop)) or 0
+    proposals, supports, ideas = db.session.execute(select(  # the year's counts in one statement
+        select(func.count(Proposal.id)).where(Proposal.call_id.in_(in_territory), Proposal.submitted_at >= start,
+                                              Proposal.submitted_at < stop).scalar_subquery(),
+        select(func.count(Support.id)).join(Proposal).where(Proposal.call_id.in_(in_territory),
+                                                            Support.created_at >= start,
+                                                            Support.created_at < stop).scalar_subquery(),
+        select(func.count(Idea.id)).join(Meeting).where(
+            Meeting.territory_id == territory.id, Meeting.cancelled_at.is_(None), Meeting.starts_at <= now,
+            Meeting.starts_at >= start, Meeting.starts_at < stop).scalar_subquery())).one()
     meetings = stats.territory_summary(territory, start=first, end=last, now=now)
-    return Participation(surveys=tuple(surveys), proposals=proposals, supports=supports, meetings=meetings,
-                         ideas=ideas)
+    return Participation(surveys=tuple(surveys), proposals=proposals or 0, supports=supports or 0,
+                         meetings=meetings, ideas=ideas or 0)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from consult.errors import Conflict, PermissionDenied
 from consult.extensions import db
@@ -153,5 +153,5 @@ def body_page():
 
 def session_page():
     """Loader options for a session's page: its body and decisions with their fiches."""
-    return (selectinload(BodySession.decisions).selectinload(Decision.fiches).selectinload(DecisionFiche.fiche),
-            selectinload(BodySession.body))
+    return (selectinload(BodySession.decisions).selectinload(Decision.fiches).joinedload(DecisionFiche.fiche),
+            joinedload(BodySession.body))

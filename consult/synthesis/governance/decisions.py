@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from consult.core.time import paris_date
 from consult.errors import Conflict, InvalidInput, PermissionDenied
@@ -102,7 +102,7 @@ def _refuse_replay(entry_key: str) -> None:
 # --- what the pages show ---------------------------------------------------------------------------------
 
 def decidable_fiches(contract: Contract) -> list[Fiche]:
-    """The contract's fiches a decision may concern, by number."""
+    """The contract's fiches a decision may concern, by number (their axes are the contract's, loaded with it)."""
     fiches = db.session.scalars(select(Fiche).where(Fiche.contract_id == contract.id)
-                                .options(selectinload(Fiche.axis)))
+                                .options(joinedload(Fiche.axis)))
     return sorted(fiches, key=lambda f: (f.axis.position, f.rank))

@@ -7,7 +7,7 @@ import datetime as dt
 import enum
 
 from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from consult.accounts.models import User
 from consult.core.enums import enum_column
@@ -120,3 +120,5 @@ class Citation(db.Model):
     idea: Mapped[Idea | None] = relationship()
     tagged_text: Mapped[TaggedText | None] = relationship()
     group: Mapped[WorkingGroup | None] = relationship()
+    # The cited proposal's number of supports, when the query asked for it (`with_expression`): no column.
+    proposal_supports: Mapped[int | None] = query_expression()

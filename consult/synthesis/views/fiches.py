@@ -12,6 +12,7 @@ from consult.core.forms import choices, one_time_token, sent_token
 from consult.core.models import utcnow
 from consult.core.transaction import Outcome, transaction
 from consult.errors import InvalidInput
+from consult.synthesis.axes.targets import current_contract, load_plan
 from consult.synthesis.fiches import evidence, forms, pages, services
 from consult.synthesis.fiches.compare import compare
 from consult.synthesis.models import Fiche, ParticipationLevel, Priority
@@ -39,12 +40,12 @@ def get_in_territory(model, ident: int, *, options=()):
     return get_or_404(model, ident, g.territory, options=options)
 
 
-def _fiche(fiche_id: int) -> Fiche:
-    return get_in_territory(Fiche, fiche_id, options=pages.fiche_page_options())
+def _fiche(fiche_id: int, options=None) -> Fiche:
+    return get_in_territory(Fiche, fiche_id, options=pages.fiche_page_options() if options is None else options)
 
 
 def _contract(contract_id: int | None) -> Contract:
-    contracts = g.territory.contracts
+    contracts = load_plan(g.territory)
     if contract_id is not None:
         found = next((c for c in contracts if c.id == contract_id), None)
         if found is None:
@@ -65,7 +66,7 @@ def index():
                            avenants=services.avenants_of(contract), signed=services.is_signed(contract))
 
 
-def _choices(form: forms.FicheForm, contract: Contract) -> None:
+def _choices(form: forms.FicheForm, contract: Contract, communes=None) -> None:
     axes = contract.active_axes
     form.axis_id.choices = choices([(0, _("— Choose an axis —"))] +
                                    [(a.id, _("Axis %(n)d — %(title)s", n=a.number, title=a.title)) for a in axes])
@@ -73,7 +74,8 @@ def _choices(form: forms.FicheForm, contract: Contract) -> None:
         choice for axis in axes
         for choice in choices(((o.id, o.title) for o in axis.active_objectives),
                               optgroup=_("Axis %(n)d", n=axis.number))]
-    form.commune_ids.choices = choices((c.id, c.label) for c in pages.communes_of(contract.territory))
+    form.commune_ids.choices = choices((c.id, c.label) for c in (
+        pages.communes_of(contract.territory) if communes is None else communes))
     form.participation_level.choices = choices([("", _("— Not said —"))] +
                                                [(p.value, p.label) for p in ParticipationLevel])
     form.priority.choices = choices([("", _("— Not said —"))] + [(p.value, p.label) for p in Priority])
@@ -92,7 +94,7 @@ def _render_form(form, contract, fiche=None, status: int = 200):
 @bp.route("/fiches/new", methods=["GET", "POST"])
 def new():
     """Write a new fiche (on the axis given by `?axis=`); a form sent twice creates it once."""
-    contract = g.territory.current_contract
+    contract = current_contract(g.territory)
     if contract is None:
         abort(404)
     require(can_manage_plan(current_user, g.territory))
@@ -126,8 +128,9 @@ def new():
 @bp.route("/fiches/<int:fiche_id>/edit", methods=["GET", "POST"])
 def edit(fiche_id: int):
     """Edit a fiche: each save keeps a version."""
-    fiche = _fiche(fiche_id)
+    fiche = _fiche(fiche_id, pages.form_options())
     require(can_manage_plan(current_user, g.territory))
+    communes = pages.communes_for_form(g.territory, fiche)  # fills fiche.communes too
     if request.method == "GET":
         data = services.FicheData.of(fiche)
         form = forms.FicheForm(obj=data)
@@ -136,7 +139,7 @@ def edit(fiche_id: int):
         form.pad()
     else:
         form = forms.FicheForm()
-    _choices(form, fiche.contract)
+    _choices(form, fiche.contract, communes)
     if request.method == "GET" or "add_rows" in request.form:
         if request.method == "POST":
             form.add_rows()
@@ -157,20 +160,30 @@ def fiche(fiche_id: int):
     """A fiche as a COPIL reads it: every field, the budget, the indicators and the evidence it cites."""
     item = _fiche(fiche_id)
     writer = can_manage_plan(current_user, g.territory)
-    cite_form = None
-    if writer:
-        cite_form = forms.CitationForm()
-        for name, options in evidence.citable(item).items():
-            cite_form[name].choices = choices([("", _("— Choose —"))] + options)
     return render_template("synthesis/fiches/fiche.html", territory=g.territory, fiche=item,
-                           page=pages.fiche_page(item, free_texts=writer), button=forms.ButtonForm(),
-                           cite_form=cite_form)
+                           page=pages.fiche_page(item, free_texts=writer), button=forms.ButtonForm())
+
+
+@bp.get("/fiches/<int:fiche_id>/citations", endpoint="cite_form")
+def cite_page(fiche_id: int):
+    """The form to cite more evidence: the survey figures, proposals, ideas, tagged texts of the fiche's axis and
+    the working groups (coordinators and admins)."""
+    item = _fiche(fiche_id, pages.core_options())
+    require(can_manage_plan(current_user, g.territory))
+    form = forms.CitationForm()
+    shown = []
+    for name, options in evidence.citable(item).items():
+        form[name].choices = choices([("", _("— Choose —"))] + options)
+        if options:
+            shown.append(name)
+    return render_template("synthesis/fiches/cite.html", territory=g.territory, fiche=item, cite_form=form,
+                           shown=shown)
 
 
 @bp.get("/fiches/<int:fiche_id>/versions")
 def versions(fiche_id: int):
     """Every version of the fiche: when, by whom, under which avenant."""
-    item = _fiche(fiche_id)
+    item = _fiche(fiche_id, pages.versions_options())
     return render_template("synthesis/fiches/versions.html", territory=g.territory, fiche=item)
 
 
@@ -182,7 +195,7 @@ def _version_number(name: str, default: int) -> int:
 @bp.get("/fiches/<int:fiche_id>/compare", endpoint="compare")
 def compare_versions(fiche_id: int):
     """Two versions side by side (the last two by default), the changed fields marked."""
-    item = _fiche(fiche_id)
+    item = _fiche(fiche_id, pages.versions_options())
     if not item.versions:
         abort(404)
     last = item.versions[-1].number

@@ -11,6 +11,8 @@ from consult.core.models import utcnow
 from consult.core.time import paris_date
 from consult.core.transaction import transaction
 from consult.synthesis.followup import review as reviews
+from consult.synthesis.axes.targets import load_plan
+from consult.synthesis.fiches import pages
 from consult.synthesis.followup import services
 from consult.synthesis.followup.forms import NoteForm, StepForm, StepStateForm, ValueForm
 from consult.synthesis.governance.forms import StatusForm
@@ -32,9 +34,7 @@ def _today():
 # --- a fiche's follow-up ---------------------------------------------------------------------------------
 
 def _get_fiche(fiche_id: int) -> Fiche:
-    fiche = load(Fiche, fiche_id, options=services.followup_page())
-    fiche.contract.active_axes  # noqa: B018 — its number is shown while the page renders
-    return fiche
+    return load(Fiche, fiche_id, options=pages.followup_options())
 
 
 def _status_form(fiche: Fiche, form: StatusForm | None = None) -> StatusForm:
@@ -161,11 +161,10 @@ def add_note(fiche_id: int):
 
 def _contract() -> Contract:
     wanted = request.args.get("contract", type=int)
-    contract = next((c for c in g.territory.contracts if c.id == wanted), None) if wanted else \
-        g.territory.current_contract
+    contracts = load_plan(g.territory)  # with their axes: fiche numbers need them while the page renders
+    contract = next((c for c in contracts if c.id == wanted), None) if wanted else g.territory.current_contract
     if contract is None:
         abort(404)
-    contract.active_axes  # noqa: B018
     return contract
 
 

@@ -24,6 +24,7 @@ from consult.synthesis.governance.forms import (
 )
 from consult.synthesis.models import FicheStatus, Priority
 from consult.synthesis.models.governance import BodyKind, BodyMember, BodySession, DecisionKind, GovernanceBody
+from consult.synthesis.axes.targets import load_plan
 from consult.synthesis.permissions import can_manage_plan, can_read_plan
 from consult.territories.models import Contract
 from consult.territories.views import get_or_404, scope_to_territory
@@ -48,11 +49,10 @@ def load(model, ident: int, *, options=()):
 def _contract() -> Contract:
     """The contract asked for (`?contract=<id>`), else the territory's current one; 404 when there is none."""
     wanted = request.args.get("contract", type=int)
-    contract = next((c for c in g.territory.contracts if c.id == wanted), None) if wanted else \
-        g.territory.current_contract
+    contracts = load_plan(g.territory)  # with their axes: fiche numbers need them while the page renders
+    contract = next((c for c in contracts if c.id == wanted), None) if wanted else g.territory.current_contract
     if contract is None:
         abort(404)
-    contract.active_axes  # noqa: B018 — loaded now: fiche numbers need them while the page renders
     return contract
 
 
@@ -213,9 +213,8 @@ def new_session(body_id: int):
 # --- sessions and decisions ------------------------------------------------------------------------------
 
 def _get_session(session_id: int) -> BodySession:
-    session = load(BodySession, session_id, options=bodies.session_page())
-    session.body.contract.active_axes  # noqa: B018
-    return session
+    load_plan(g.territory)  # fiche numbers read their contract's axes while the page renders
+    return load(BodySession, session_id, options=bodies.session_page())
 
 
 def _fiche_rows(fiches, typed=None, errors=None):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, g, render_template
 
-from consult.synthesis.fiches import evidence, pages
-from consult.synthesis.models import Fiche
-from consult.territories.views import get_or_404, scope_to_territory
+from consult.synthesis.axes.targets import current_contract
+from consult.synthesis.fiches import pages
+from consult.territories.views import scope_to_territory
 
 bp = scope_to_territory(Blueprint("plan", __name__, url_prefix="/t/<slug>/plan"))
 bp.context_processor(pages.template_helpers)
@@ -15,7 +15,7 @@ bp.context_processor(pages.template_helpers)
 @bp.get("/")
 def index():
     """« Plan d'action »: the published fiches of the current contract, per axis."""
-    contract = g.territory.current_contract
+    contract = current_contract(g.territory)
     plan = pages.plan_of(contract, published_only=True) if contract else []
     return render_template("synthesis/plan/index.html", territory=g.territory, contract=contract,
                            plan=[p for p in plan if p.count])
@@ -24,10 +24,8 @@ def index():
 @bp.get("/fiches/<int:fiche_id>")
 def fiche(fiche_id: int):
     """A published fiche: what will be done, by whom, when, and the residents' contributions it took up."""
-    if not 0 < fiche_id <= evidence.MAX_ID:
-        abort(404)
-    item = get_or_404(Fiche, fiche_id, g.territory, options=pages.fiche_page_options())
-    if not item.is_published:
+    item = pages.published_fiche(g.territory, fiche_id, options=pages.fiche_page_options())
+    if item is None:
         abort(404)
     return render_template("synthesis/plan/fiche.html", territory=g.territory, fiche=item,
                            page=pages.fiche_page(item, free_texts=False, public=True))

@@ -19,7 +19,8 @@ from consult.surveys.views.results import bar_chart
 from consult.synthesis import participation as dashboard
 from consult.synthesis.axes import links, tagging
 from consult.synthesis.axes.evidence import counts, gather
-from consult.synthesis.axes.targets import axis_of, current_axes, parse_id, resolve_target, target_choices
+from consult.synthesis.axes.targets import (axis_of, current_axes, objective_of, parse_id, resolve_target,
+                                            target_choices)
 from consult.synthesis.models import TextSource
 from consult.synthesis.permissions import can_manage_plan, can_read_free_texts
 from consult.territories.models import Axis, Objective
@@ -53,10 +54,9 @@ def _axis_or_404(axis_id: int) -> Axis:
 
 
 def _objective_or_404(objective_id: int) -> Objective:
-    objective = db.session.get(Objective, objective_id) if parse_id(objective_id) else None
-    if objective is None or objective.archived_at is not None:
+    objective = objective_of(g.territory, objective_id)
+    if objective is None:
         abort(404)
-    _axis_or_404(objective.axis_id)
     return objective
 
 
