@@ -14,6 +14,7 @@ import itertools
 import math
 import random
 from collections.abc import Callable
+from statistics import NormalDist
 from types import SimpleNamespace
 
 from flask import current_app
@@ -55,17 +56,30 @@ class Picker:
         return self.values[bisect.bisect(self.cumulative, rng.random() * self.total)]
 
 
+# The hidden hardship of a respondent, drawn among these levels (a normal law cut in steps of a quarter): every
+# answer's law is worked out once per question and level, so a draw is one random number and a bisection.
+HARDSHIP = [-2.5 + 0.25 * step for step in range(21)]
+HARDSHIP_LEVELS = Picker(list(range(len(HARDSHIP))), [NormalDist().pdf(h) for h in HARDSHIP])
+
+
+def _steps(dist: NormalDist, bounds: list[float]) -> list[float]:
+    """Probabilities of the intervals between `bounds` (first and last open-ended) under `dist`."""
+    cumulative = [dist.cdf(bound) for bound in bounds] + [1.0]
+    return [high - low for low, high in zip([0.0, *cumulative[:-1]], cumulative)]
+
+
 class Asker:
-    """One question's way of being answered: `answer(rng, hardship, data)` adds its entries to `data`, and
-    `rows(data, response_id, ids)` gives its answer rows."""
+    """One question's way of being answered: `answer(rng, level, data)` adds its entries to `data` (level: the
+    respondent's hardship level), and `rows(data, response_id, ids)` gives its answer rows."""
 
     def __init__(self, question: Question, rng: random.Random, communes: list[Commune], today: dt.date) -> None:
         # Plain values only: the questionnaire's objects expire at each chunk's commit.
         self.question_id = question.id
         self.code = question.code
-        self.kind = question.type
+        self.other_key = answer_rules.other_key(question)
+        self.kind = kind = question.type
         self.condition = SimpleNamespace(condition_code=question.condition_code,
-                                         condition_values=question.condition_values)
+                                         condition_values=question.condition_values) if question.condition_code else None
         self.required, self.scored = question.required, question.scored
         self.min_choices, self.max_choices = question.min_choices, question.max_choices
         self.min_value, self.max_value = question.min_value, question.max_value
@@ -78,68 +92,102 @@ class Asker:
         self.other = next((o.code for o in choices if o.is_other), None)
         self.aside = [o.code for o in choices if _is(o.label, ASIDE)]
         self.scale = [o.code for o in choices if o.code not in self.aside and not o.is_other]
-        # Where this question's answers lean on its scale (0: first option, 1: last).
-        self.centre = rng.uniform(0.2, 0.55)
-        self.spread = rng.uniform(0.12, 0.22)
+        # Where this question's answers lean on its scale (0: first option, 1: last), how widely they spread.
+        centre, self.spread = rng.uniform(0.2, 0.55), rng.uniform(0.12, 0.22)
         self.weights = [rng.gammavariate(1.3, 1.0) + 0.1 for _o in choices]
-        self.rows_codes = [o.code for o in question.rows]
-        self.row_centres = [min(0.9, max(0.05, self.centre + rng.gauss(0, 0.12))) for _r in self.rows_codes]
-        self.yes = rng.uniform(0.25, 0.7)
-        self.mean = rng.uniform(5.5, 7.5)
         self.today = today
-        if self.kind is T.COMMUNE:
+        self.answer = getattr(self, f"_answer_{ANSWERS[kind]}")
+        self.rows = getattr(self, f"_rows_{ROWS[kind]}")
+        if kind is T.COMMUNE:
             self.commune = Picker([c.insee_code for c in communes] + [answer_rules.OTHER_COMMUNE],
                                   [max(c.population, 30) for c in communes]
                                   + [0.02 * sum(c.population for c in communes)])
-        if self.kind in (T.SINGLE, T.AGE_BAND):
+        elif kind in (T.SINGLE, T.AGE_BAND):
             weights = [w * (0.04 if o.code in self.aside or o.is_other else 1) for w, o in zip(self.weights, choices)]
-            self.single = Picker([o.code for o in choices], weights)
+            self.single = Picker(self.choices, weights)
+        elif kind in (T.LIKERT, T.MATRIX):
+            self.rows_codes = [o.code for o in question.rows]
+            centres = [min(0.9, max(0.05, centre + rng.gauss(0, 0.12))) for _r in self.rows_codes] or [centre]
+            self.ordered = [self._ordered_levels(row_centre) for row_centre in centres]
+        elif kind is T.YES_NO:
+            lean = math.log(1 / rng.uniform(0.25, 0.7) - 1)
+            self.yes = [1 / (1 + math.exp(lean - 0.7 * h)) for h in HARDSHIP]
+        elif kind is T.RATING:
+            low, high = int(self.min_value or 0), int(self.max_value if self.max_value is not None else 10)
+            mean, values = rng.uniform(5.5, 7.5), list(range(low, high + 1))
+            self.rating = [Picker(values, _steps(NormalDist(mean - 1.2 * h, 1.8), [v + 0.5 for v in values[:-1]]))
+                           for h in HARDSHIP]
+        elif kind is T.NUMBER:
+            self.centre = centre
 
-    def _ordered(self, rng: random.Random, hardship: float, centre: float, scale: list[str]) -> str:
+    def _ordered_levels(self, centre: float) -> list[Picker]:
+        """For each hardship level, the law of the option chosen on the ordered scale: the place
+        centre + spread × (0.9 × hardship + noise) rounded to the nearest option."""
+        last = len(self.scale) - 1
+        bounds = [((k + 0.5) / last - centre) / self.spread for k in range(last)] if last else []
+        return [Picker(self.scale, _steps(NormalDist(0.9 * h, 1), bounds)) for h in HARDSHIP]
+
+    def _skipped(self, rng: random.Random) -> bool:
+        return bool(self.skip) and rng.random() < self.skip
+
+    def _answer_single(self, rng: random.Random, level: int, data: dict) -> None:
+        if not self._skipped(rng):
+            value = data[self.code] = self.single(rng)
+            if value == self.other:
+                data[self.other_key] = rng.choice(OTHER_TEXTS)
+
+    def _pick_ordered(self, rng: random.Random, pickers: list[Picker], level: int) -> str:
         if self.aside and rng.random() < 0.05:
             return rng.choice(self.aside)
-        place = centre + self.spread * (0.9 * hardship + rng.gauss(0, 1.0))
-        return scale[min(len(scale) - 1, max(0, round(place * (len(scale) - 1))))]
+        return pickers[level](rng)
 
-    def answer(self, rng: random.Random, hardship: float, data: dict) -> None:
-        if self.skip and rng.random() < self.skip:
+    def _answer_likert(self, rng: random.Random, level: int, data: dict) -> None:
+        if not self._skipped(rng):
+            data[self.code] = self._pick_ordered(rng, self.ordered[0], level)
+
+    def _answer_yes_no(self, rng: random.Random, level: int, data: dict) -> None:
+        if not self._skipped(rng):
+            data[self.code] = self.scale[0] if rng.random() < self.yes[level] else self.scale[-1]
+
+    def _answer_rating(self, rng: random.Random, level: int, data: dict) -> None:
+        if not self._skipped(rng):
+            data[self.code] = self.rating[level](rng)
+
+    def _answer_number(self, rng: random.Random, level: int, data: dict) -> None:
+        if self._skipped(rng):
             return
-        kind, code = self.kind, self.code
-        if kind in (T.SINGLE, T.AGE_BAND):
-            value = data[code] = self.single(rng)
-            if value == self.other:
-                data[f"{code}.other"] = rng.choice(OTHER_TEXTS)
-        elif kind is T.LIKERT:
-            data[code] = self._ordered(rng, hardship, self.centre, self.scale)
-        elif kind is T.YES_NO:
-            chance = 1 / (1 + math.exp(-(math.log(self.yes / (1 - self.yes)) + 0.7 * hardship)))
-            data[code] = self.scale[0] if rng.random() < chance else self.scale[-1]
-        elif kind is T.MULTIPLE:
-            self._multiple(rng, data)
-        elif kind is T.RATING:
-            low, high = self.min_value or 0, self.max_value or 10
-            data[code] = int(min(high, max(low, round(rng.gauss(self.mean - 1.2 * hardship, 1.8)))))
-        elif kind is T.NUMBER:
-            data[code] = self._number(rng, hardship)
-        elif kind in (T.SHORT_TEXT, T.LONG_TEXT):
-            if rng.random() < 0.3:
-                limit = self.max_length or answer_rules.TEXT_LIMIT[kind]
-                data[code] = rng.choice(IDEAS)[:limit]
-        elif kind is T.DATE:
-            data[code] = (self.today - dt.timedelta(days=rng.randint(0, 700))).isoformat()
-        elif kind is T.COMMUNE:
-            data[code] = self.commune(rng)
-        elif kind is T.RANKING:
-            self._ranking(rng, data)
-        elif kind is T.MATRIX:
-            cells = {}
-            for row, centre in zip(self.rows_codes, self.row_centres):
-                if self.scored or self.required or rng.random() > 0.03:
-                    cells[row] = self._ordered(rng, hardship, centre, self.scale)
-            if cells:
-                data[code] = cells
+        low, high, hardship = self.min_value, self.max_value, HARDSHIP[level]
+        if low is not None and high is not None:
+            value = min(high, max(low, rng.triangular(low, high, low + (high - low) * self.centre) - hardship))
+            data[self.code] = round(value) if float(low).is_integer() and float(high).is_integer() else round(value, 1)
+            return
+        value = round(rng.lognormvariate(2.5, 0.8))
+        data[self.code] = min(max(value, low if low is not None else value), high if high is not None else value)
 
-    def _multiple(self, rng: random.Random, data: dict) -> None:
+    def _answer_text(self, rng: random.Random, level: int, data: dict) -> None:
+        if rng.random() < 0.3:
+            data[self.code] = rng.choice(IDEAS)[:self.max_length or answer_rules.TEXT_LIMIT[self.kind]]
+
+    def _answer_date(self, rng: random.Random, level: int, data: dict) -> None:
+        if not self._skipped(rng):
+            data[self.code] = (self.today - dt.timedelta(days=rng.randint(0, 700))).isoformat()
+
+    def _answer_commune(self, rng: random.Random, level: int, data: dict) -> None:
+        if not self._skipped(rng):
+            data[self.code] = self.commune(rng)
+
+    def _answer_matrix(self, rng: random.Random, level: int, data: dict) -> None:
+        if self._skipped(rng):
+            return
+        every_row = self.scored or self.required
+        cells = {row: self._pick_ordered(rng, pickers, level) for row, pickers in zip(self.rows_codes, self.ordered)
+                 if every_row or rng.random() > 0.03}
+        if cells:
+            data[self.code] = cells
+
+    def _answer_multiple(self, rng: random.Random, level: int, data: dict) -> None:
+        if self._skipped(rng):
+            return
         total = sum(self.weights)
         chosen = [code for code, w in zip(self.choices, self.weights)
                   if rng.random() < min(0.8, 1.8 * w / total * (0.15 if code == self.other else 1))]
@@ -148,55 +196,76 @@ class Asker:
         exclusive = [code for code in self.exclusive if code in chosen]
         if exclusive:
             chosen = exclusive[:1]
-        high = self.max_choices or len(chosen)
-        chosen = chosen[:high]
+        chosen = chosen[:self.max_choices or len(chosen)]
         while len(chosen) < (self.min_choices or 0):
             chosen.append(rng.choice([code for code in self.choices if code not in chosen]))
         data[self.code] = chosen
         if self.other in chosen:
-            data[f"{self.code}.other"] = rng.choice(OTHER_TEXTS)
+            data[self.other_key] = rng.choice(OTHER_TEXTS)
 
-    def _number(self, rng: random.Random, hardship: float):
-        low, high = self.min_value, self.max_value
-        if low is not None and high is not None:
-            value = min(high, max(low, rng.triangular(low, high, low + (high - low) * self.centre) - hardship))
-            return round(value) if float(low).is_integer() and float(high).is_integer() else round(value, 1)
-        value = round(rng.lognormvariate(2.5, 0.8))
-        return min(max(value, low if low is not None else value), high if high is not None else value)
-
-    def _ranking(self, rng: random.Random, data: dict) -> None:
+    def _answer_ranking(self, rng: random.Random, level: int, data: dict) -> None:
+        if self._skipped(rng):
+            return
         codes = self.choices
         low = max(1, self.min_choices or 1)
         high = min(len(codes), self.max_choices or len(codes))
         count = high if rng.random() < 0.75 else rng.randint(low, high)
-        weights = dict(zip(codes, self.weights))
-        ranked = []
-        for _n in range(count):
-            left = [c for c in codes if c not in ranked]
-            ranked.append(Picker(left, [weights[c] for c in left])(rng))
+        if not hasattr(self, "ranked"):
+            self.ranked = Picker(codes, self.weights)
+        ranked: list[str] = []
+        while len(ranked) < count:  # weighted draws without replacement: draw again what is already ranked
+            code = self.ranked(rng)
+            if code not in ranked:
+                ranked.append(code)
         data[self.code] = ranked
 
-    def rows(self, data: dict, response_id: int, ids: Callable[[], int]) -> list[tuple]:
-        """The answer rows of this question (id, response, question, option, row, text, number, rank)."""
+    def _rows_option(self, data: dict, response_id: int, ids: Callable[[], int]) -> list[tuple]:
         value = data.get(self.code)
         if value is None:
             return []
-        kind, question_id, options = self.kind, self.question_id, self.by_code
-        if kind in answer_rules.SINGLE_VALUE_TYPES:
-            text = data.get(f"{self.code}.other") if value == self.other else None
-            return [(ids(), response_id, question_id, options[value], None, text, None, None)]
-        if kind is T.MULTIPLE:
-            return [(ids(), response_id, question_id, options[v], None,
-                     data.get(f"{self.code}.other") if v == self.other else None, None, None) for v in value]
-        if kind in (T.RATING, T.NUMBER):
-            return [(ids(), response_id, question_id, None, None, None, float(value), None)]
-        if kind is T.RANKING:
-            return [(ids(), response_id, question_id, options[v], None, None, None, rank)
-                    for rank, v in enumerate(value, start=1)]
-        if kind is T.MATRIX:
-            return [(ids(), response_id, question_id, options[column], options[row], None, None, None)
-                    for row, column in value.items()]
-        return [(ids(), response_id, question_id, None, None, str(value), None, None)]
+        text = data.get(self.other_key) if value == self.other else None
+        return [(ids(), response_id, self.question_id, self.by_code[value], None, text, None, None)]
+
+    def _rows_options(self, data: dict, response_id: int, ids: Callable[[], int]) -> list[tuple]:
+        value = data.get(self.code)
+        if value is None:
+            return []
+        question_id, options, other = self.question_id, self.by_code, self.other
+        return [(ids(), response_id, question_id, options[v], None, data.get(self.other_key) if v == other else None,
+                 None, None) for v in value]
+
+    def _rows_number(self, data: dict, response_id: int, ids: Callable[[], int]) -> list[tuple]:
+        value = data.get(self.code)
+        return [] if value is None else [(ids(), response_id, self.question_id, None, None, None, float(value), None)]
+
+    def _rows_text(self, data: dict, response_id: int, ids: Callable[[], int]) -> list[tuple]:
+        value = data.get(self.code)
+        return [] if value is None else [(ids(), response_id, self.question_id, None, None, str(value), None, None)]
+
+    def _rows_ranking(self, data: dict, response_id: int, ids: Callable[[], int]) -> list[tuple]:
+        value = data.get(self.code)
+        if value is None:
+            return []
+        question_id, options = self.question_id, self.by_code
+        return [(ids(), response_id, question_id, options[v], None, None, None, rank)
+                for rank, v in enumerate(value, start=1)]
+
+    def _rows_matrix(self, data: dict, response_id: int, ids: Callable[[], int]) -> list[tuple]:
+        value = data.get(self.code)
+        if value is None:
+            return []
+        question_id, options = self.question_id, self.by_code
+        return [(ids(), response_id, question_id, options[column], options[row], None, None, None)
+                for row, column in value.items()]
+
+
+# Which `_answer_…` and `_rows_…` method each type uses (rows as `answering.answers.answer_rows` stores them).
+ANSWERS = {T.SINGLE: "single", T.AGE_BAND: "single", T.LIKERT: "likert", T.YES_NO: "yes_no", T.RATING: "rating",
+           T.NUMBER: "number", T.SHORT_TEXT: "text", T.LONG_TEXT: "text", T.DATE: "date", T.COMMUNE: "commune",
+           T.MATRIX: "matrix", T.MULTIPLE: "multiple", T.RANKING: "ranking"}
+ROWS = {T.SINGLE: "option", T.AGE_BAND: "option", T.LIKERT: "option", T.YES_NO: "option", T.RATING: "number",
+        T.NUMBER: "number", T.SHORT_TEXT: "text", T.LONG_TEXT: "text", T.DATE: "text", T.COMMUNE: "text",
+        T.MATRIX: "matrix", T.MULTIPLE: "options", T.RANKING: "ranking"}
 
 
 class Respondents:
@@ -205,19 +274,19 @@ class Respondents:
     def __init__(self, survey: Survey, rng: random.Random, *, today: dt.date) -> None:
         communes = list(db.session.scalars(select(Commune).where(Commune.territory_id == survey.territory_id)
                                            .order_by(Commune.insee_code)))
-        self.pages = [(SimpleNamespace(condition_code=page.condition_code, condition_values=page.condition_values),
-                       [Asker(q, rng, communes, today) for q in page.questions]) for page in survey.pages]
+        self.pages = [(SimpleNamespace(condition_code=page.condition_code, condition_values=page.condition_values)
+                       if page.condition_code else None, [Asker(q, rng, communes, today) for q in page.questions]) for page in survey.pages]
 
     def draw(self, rng: random.Random) -> dict:
         """One respondent's answers, keyed by question code (the shape `services.validate_all` takes)."""
-        hardship = rng.gauss(0, 1)
+        level = HARDSHIP_LEVELS(rng)
         data: dict = {}
         for page, askers in self.pages:
-            if not answer_rules.is_visible(page, data):
+            if page is not None and not answer_rules.is_visible(page, data):
                 continue
             for asker in askers:
-                if answer_rules.is_visible(asker.condition, data):
-                    asker.answer(rng, hardship, data)
+                if asker.condition is None or answer_rules.is_visible(asker.condition, data):
+                    asker.answer(rng, level, data)
         return data
 
     def rows(self, data: dict, response_id: int, ids: Callable[[], int]) -> list[tuple]:
