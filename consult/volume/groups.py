@@ -49,7 +49,7 @@ def add_groups(bulk: Bulk, territory: Territory, operator, rng: random.Random, *
             specs.append((axis, title[:200], mode))
     volunteers = rng.sample(people, min(len(people), max(len(specs), len(people) // 5)))
     share = math.ceil(len(volunteers) / max(len(specs), 1))
-    result = []
+    result, signed_up = [], 0
     for n, (axis, title, mode) in enumerate(specs):
         wanting = volunteers[n * share:(n + 1) * share]
         full = n % 2 == 0  # half the groups are full with a waitlist, half still have seats
@@ -63,12 +63,13 @@ def add_groups(bulk: Bulk, territory: Territory, operator, rng: random.Random, *
             objective_ids=tuple(o.id for o in axis.active_objectives[:1]),
             targets=((Category.RESIDENT, min(3, capacity)),)))
         members = _sign_up(bulk, group, wanting, rng, now=now)
+        signed_up += len(wanting)
         group.member_count = len(members)
         if rng.random() < 0.25:
             group.status = GroupStatus.ACTIVE
         result.append((group.id, members))
     bulk.commit()
-    bulk.report(f"  working groups: {len(specs)}, sign-ups: {bulk.written.get('group_signups', 0):,}")
+    bulk.report(f"  working groups: {len(specs)}, sign-ups: {signed_up:,}")
     return result
 
 
