@@ -29,7 +29,7 @@ from tests.conftest import demo_copy
 
 DEMO = "terres-des-confluences"
 PASSWORD = "volume-coord-consult"
-COUNTS = dict(responses=150, proposals=40, supports=160, comments=50, members=60, meetings=8)
+COUNTS = dict(responses=100, proposals=40, supports=160, comments=50, members=60, meetings=8)
 T = QuestionType
 VOLUME_ACCOUNT = User.email.like("%.%.%@example.org")  # « martine.delpech.1234@example.org »
 
@@ -167,7 +167,7 @@ def test_the_pages_of_a_volume_territory_render(volume):
     group = db.session.scalar(select(WorkingGroup).join(Territory).where(Territory.slug == slug))
     meeting = db.session.scalar(select(Meeting).join(Territory).where(Territory.slug == slug))
     pages = [f"/t/{slug}/", f"/t/{slug}/surveys/", f"/t/{slug}/manage/", f"/t/{slug}/manage/surveys/{survey.id}/",
-             f"/t/{slug}/manage/surveys/{survey.id}/results", f"/t/{slug}/surveys/{survey.id}/results/preview",
+             f"/t/{slug}/manage/surveys/{survey.id}/results",
              f"/t/{slug}/proposals/calls/{call.id}/", f"/t/{slug}/proposals/{proposal.id}/",
              f"/t/{slug}/manage/proposals/calls/{call.id}/", f"/t/{slug}/manage/proposals/{proposal.id}/",
              f"/t/{slug}/groups/", f"/t/{slug}/groups/{group.id}", f"/t/{slug}/manage/groups/{group.id}/members",
