@@ -184,6 +184,9 @@ def register_commands(app: Flask) -> None:
     from consult.maintenance import purge_command
 
     app.cli.add_command(purge_command)  # `purge`: what is past its retention period (daily, from cron)
+    from consult.volume.cli import seed_volume_command
+
+    app.cli.add_command(seed_volume_command)  # `seed-volume`: bulk data for benchmarks (consult/volume)
     from consult.core.backup import backup_command, restore_command
 
     for command in (backup_command, restore_command):  # backup PATH, restore PATH (the whole database)

@@ -12,7 +12,7 @@ import pytest
 # From the top down. A package may import from the layers below it, never from one above it; packages
 # listed together with `independent=True` may not import each other.
 LAYERS = (
-    grimp.Layer("models", "demo", "maintenance", independent=True),  # and the app factory, consult/__init__.py
+    grimp.Layer("models", "demo", "maintenance", "volume", independent=True),  # and the app factory, consult/__init__.py
     grimp.Layer("portal"),
     grimp.Layer("api", "diagnostic", independent=True),  # open-data API; territory-wide files and their jobs
     grimp.Layer("synthesis"),
