@@ -86,7 +86,7 @@ def main() -> int:
     parser.add_argument("--small", type=int, default=10_000, help="responses for the exports' peak reference")
     parser.add_argument("--seconds", type=float, default=8, help="length of each wrk run")
     parser.add_argument("--repeats", type=int, default=3, help="runs of each side (the median is kept)")
-    parser.add_argument("--accounts", type=int, default=300, help="accounts that support proposals")
+    parser.add_argument("--accounts", type=int, default=100, help="accounts that support proposals")
     parser.add_argument("--out", help="default: bench/results.json (SQLite), bench/results-postgresql.json")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (database, logs)")
     options = parser.parse_args()
@@ -108,9 +108,10 @@ def main() -> int:
     try:
         log(f"{database} database, folder {work_dir}")
         data.migrate_and_seed(env)
-        demo = data.demo_facts(url, options.accounts)
-        how = data.grow_survey(env, url, demo.survey_id, options.small)
+        how = data.grow(env, url, data.demo_survey(url), options.small, territory_volume=True)
         log(f"survey grown to {options.small} responses ({how})")
+        report["figures"]["data"] = {"first_growth": how}
+        demo = data.demo_facts(url, options.accounts)
         app = Server("consult", "wsgi:app", chdir=ROOT, env=env, log_dir=work_dir)
         reference = Server("reference", "app:create_app()", chdir=ROOT / "bench" / "reference",
                            env={"BENCH_DATABASE_URL": data.engine_url(url)}, log_dir=work_dir)
@@ -140,13 +141,13 @@ def main() -> int:
             return small, {}
 
         attempt("exports_small", exports_small)
-        how = data.grow_survey(env, url, demo.survey_id, options.responses)
+        how = data.grow(env, url, demo.survey_id, options.responses, territory_volume=False)
         large_count = data.response_count(url, demo.survey_id)
         log(f"survey grown to {large_count} responses ({how})")
-        figures["data"] = {"responses_small": small.get("responses"), "responses_large": large_count,
-                           "grown_by": how, "answers_large": bench.sql(
+        figures["data"].update({"responses_small": small.get("responses"), "responses_large": large_count,
+                                "second_growth": how, "answers_large": bench.sql(
                                "SELECT count(*) FROM answers a JOIN responses r ON r.id = a.response_id "
-                               "WHERE r.survey_id = :s", s=demo.survey_id)}
+                               "WHERE r.survey_id = :s", s=demo.survey_id)})
         attempt("results", lambda: works.results_pages(bench, large_count))
         attempt("exports", lambda: _exports(bench, large_count, small))
     finally:

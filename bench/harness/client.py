@@ -140,18 +140,32 @@ def _csrf(page: bytes) -> str:
     return found.group(1).decode()
 
 
-def timed_download(browser: Browser, path: str) -> dict:
-    """GET `path` and read it whole: status, bytes, seconds to the first byte of the body and to the last."""
+def timed_download(browser: Browser, path: str, *, limit: float) -> dict:
+    """GET `path` and read it whole: status, bytes, seconds to the first byte of the body and to the last.
+    Past `limit` seconds (to the end) the download is abandoned: status "timeout", seconds = limit."""
     started = time.perf_counter()
-    response = browser.open("GET", path)
-    first = response.read(1)
-    first_byte = time.perf_counter() - started
-    size = len(first)
-    while chunk := response.read(1 << 16):
-        size += len(chunk)
-    total = time.perf_counter() - started
+    first_byte = None
+    size = 0
     browser.close()
-    return {"status": response.status, "bytes": size, "first_byte_s": first_byte, "seconds": total}
+    browser.timeout = limit
+    try:
+        response = browser.open("GET", path)
+        while True:
+            if time.perf_counter() - started > limit:
+                raise TimeoutError
+            chunk = response.read1(1 << 16)
+            if first_byte is None:
+                first_byte = time.perf_counter() - started
+            if not chunk:
+                break
+            size += len(chunk)
+        status = response.status
+    except (TimeoutError, OSError):
+        status = "timeout"
+    total = min(time.perf_counter() - started, limit) if status != "timeout" else limit
+    browser.close()
+    return {"status": status, "bytes": size, "first_byte_s": limit if first_byte is None else first_byte,
+            "seconds": total}
 
 
 # --- the respondent -------------------------------------------------------------------------------------------

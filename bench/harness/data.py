@@ -2,7 +2,8 @@
 
 Everything runs in a throwaway database (a SQLite file in the run's folder, or the database of a throwaway
 PostgreSQL cluster): the demo (`flask seed-demo`), then the survey's responses grown with `flask seed-volume`
-when the app has that command, else by copying the demo's responses in SQL (same answers, new responses).
+(with proposals, supports, comments, accounts and meetings the first time) when the app has that command, else
+by copying the demo's responses in SQL (same answers, new responses).
 The benchmark's own accounts (people who support proposals) are added here with a cheap password hash so
 that logging them in costs little; the demo call's support limit is lifted so that each of them may support
 every proposal.
@@ -18,6 +19,8 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 from werkzeug.security import generate_password_hash
+
+from bench.reference.app import SUPPORTS_DDL
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 FLASK = Path(sys.executable).parent / "flask"
@@ -64,6 +67,16 @@ def migrate_and_seed(env: dict) -> None:
             raise RuntimeError(f"flask {' '.join(command)} failed:\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}")
 
 
+def demo_survey(url: str) -> int:
+    engine = create_engine(engine_url(url))
+    with engine.connect() as connection:
+        survey_id = connection.execute(text(
+            "SELECT min(s.id) FROM surveys s JOIN territories t ON t.id = s.territory_id WHERE t.slug = :s"),
+            {"s": SLUG}).scalar_one()
+    engine.dispose()
+    return survey_id
+
+
 def demo_facts(url: str, bench_accounts: int) -> Demo:
     """Add the benchmark's accounts, lift the call's support limit, and read the ids the works use."""
     engine = create_engine(engine_url(url))
@@ -86,6 +99,7 @@ def demo_facts(url: str, bench_accounts: int) -> Demo:
                 "INSERT INTO users (email, password_hash, display_name, email_confirmed_at, privacy_consent_at, "
                 "is_admin, is_disabled, category, structure, locale, created_at, updated_at) "
                 "VALUES (:email, :hash, :name, :now, :now, false, false, 'resident', '', 'fr', :now, :now)"), rows)
+        connection.execute(text(SUPPORTS_DDL[connection.dialect.name]))  # the reference's unique insert
         proposals = list(connection.execute(text(
             "SELECT id FROM proposals WHERE call_id = :c AND state = 'published' ORDER BY id"), {"c": call_id}).scalars())
     engine.dispose()
@@ -101,19 +115,30 @@ def response_count(url: str, survey_id: int) -> int:
     return count
 
 
-def grow_survey(env: dict, url: str, survey_id: int, target: int) -> str:
-    """Bring the survey to `target` responses; says how (seed-volume, or copies of the existing responses)."""
+# What the first growth adds to the demo territory besides responses, so that the public pages and the call are
+# read at the volume of a busy territory; the second growth adds responses only.
+TERRITORY_VOLUME = {"--proposals": 300, "--supports": 3000, "--comments": 600, "--members": 1000, "--meetings": 20}
+RESPONSES_ONLY = {"--proposals": 0, "--supports": 0, "--comments": 0, "--members": 0, "--meetings": 0}
+
+
+def grow(env: dict, url: str, survey_id: int, target: int, *, territory_volume: bool) -> str:
+    """Bring the demo survey to `target` responses with `flask seed-volume --into` (and, with `territory_volume`,
+    the rest of TERRITORY_VOLUME); says how. Without that command, the responses are copies of the existing ones."""
     missing = target - response_count(url, survey_id)
     if missing <= 0:
         return "already there"
     if has_seed_volume(env):
-        done = flask(env, "seed-volume", "--into", SLUG, "--responses", str(missing), "--territories", "0",
-                     "--seed", "15", check=False)
+        counts = TERRITORY_VOLUME if territory_volume else RESPONSES_ONLY
+        arguments = [str(part) for pair in counts.items() for part in pair]
+        done = flask(env, "seed-volume", "--into", SLUG, "--responses", str(missing), *arguments,
+                     "--seed", "15" if territory_volume else "16", check=False)
         if done.returncode != 0:
             raise RuntimeError(f"flask seed-volume failed:\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}")
-        return "flask seed-volume"
+        if response_count(url, survey_id) < target:
+            raise RuntimeError(f"flask seed-volume did not add the responses to survey {survey_id}")
+        return "flask seed-volume " + " ".join(["--responses", str(missing), *arguments])
     _copy_responses(url, survey_id, target)
-    return "copies of the demo's responses (no seed-volume command)"
+    return "copies of the demo's responses in SQL (no seed-volume command)"
 
 
 def _copy_responses(url: str, survey_id: int, target: int) -> None:

@@ -54,7 +54,7 @@ class Server:
         self.log = log_dir / f"gunicorn-{name}.log"
         command = [str(BIN / "gunicorn"), "--worker-class", "gthread", "--workers", str(WORKERS),
                    "--threads", str(THREADS), "--bind", f"127.0.0.1:{self.port}", "--chdir", str(chdir),
-                   "--timeout", str(timeout), "--error-logfile", str(self.log), "--log-level", "warning", app]
+                   "--timeout", str(timeout), "--graceful-timeout", "5", "--error-logfile", str(self.log), "--log-level", "warning", app]
         self.process = subprocess.Popen(command, env={**os.environ, **env}, stdout=subprocess.DEVNULL,
                                         stderr=subprocess.STDOUT, start_new_session=True)
 
@@ -79,6 +79,21 @@ class Server:
                 pass
             time.sleep(0.2)
         raise RuntimeError(f"{self.name}: not ready after {timeout} s ({self.log})")
+
+    def restart_workers(self, path: str = "/", timeout: float = 60) -> None:
+        """New workers (SIGHUP: gunicorn starts fresh ones, the old ones get 5 s to finish): a worker's resident
+        memory never shrinks back, so each heavy request is measured in workers that served nothing heavy yet."""
+        old = set(self.workers())
+        os.kill(self.process.pid, signal.SIGHUP)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            current = set(self.workers())
+            if len(current) == WORKERS and not current & old:
+                break
+            time.sleep(0.2)
+        else:
+            raise RuntimeError(f"{self.name}: workers not replaced after {timeout} s")
+        self.wait_ready(path, timeout)
 
     def workers(self) -> list[int]:
         return _children(self.process.pid)

@@ -10,7 +10,9 @@ as ratios of what the stack itself costs on this machine in the same run:
 - `GET /surveys/<id>/answers.csv`: every answer of the survey through the driver itself (sqlite3 or psycopg),
   one row per response and one column per question, written by csv.writer and streamed.
 
-    BENCH_DATABASE_URL=sqlite:///… gunicorn --chdir bench/reference app:app
+    BENCH_DATABASE_URL=sqlite:///… gunicorn --chdir bench/reference 'app:create_app()'
+
+The table of the unique insert (SUPPORTS_DDL) is created by the harness before the server starts.
 """
 from __future__ import annotations
 
@@ -56,8 +58,6 @@ def create_app() -> Flask:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             _sqlite_settings(db.engine)
-        with db.engine.begin() as connection:
-            connection.execute(text(SUPPORTS_DDL[db.engine.dialect.name]))
 
     @app.get("/t/<slug>/")
     def page(slug: str):
