@@ -81,10 +81,16 @@ class Server:
         raise RuntimeError(f"{self.name}: not ready after {timeout} s ({self.log})")
 
     def restart_workers(self, path: str = "/", timeout: float = 60) -> None:
-        """New workers (SIGHUP: gunicorn starts fresh ones, the old ones get 5 s to finish): a worker's resident
-        memory never shrinks back, so each heavy request is measured in workers that served nothing heavy yet."""
+        """New workers: a worker's resident memory never shrinks back, so each heavy request is measured in workers
+        that served nothing heavy yet. SIGHUP makes gunicorn start fresh ones; an old one still busy after 5 s
+        (an abandoned request runs on until it ends, its thread holding the process) is killed."""
         old = set(self.workers())
         os.kill(self.process.pid, signal.SIGHUP)
+        deadline = time.monotonic() + 5
+        while set(self.workers()) & old and time.monotonic() < deadline:
+            time.sleep(0.2)
+        for pid in set(self.workers()) & old:
+            os.kill(pid, signal.SIGKILL)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             current = set(self.workers())

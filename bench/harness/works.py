@@ -29,6 +29,8 @@ HEAVY_TIMEOUT_S = 90
 
 @dataclass
 class Bench:
+    """One benchmark run: the two servers, the seeded data and how long and often each work runs."""
+
     app: Server
     reference: Server
     demo: Demo
@@ -41,6 +43,7 @@ class Bench:
         print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
 
     def sql(self, statement: str, **params) -> int:
+        """Run one statement on the benchmark's database: its single value, or the rows it changed."""
         engine = create_engine(engine_url(self.url))
         with engine.begin() as connection:
             result = connection.execute(text(statement), params)
@@ -49,8 +52,7 @@ class Bench:
         return value
 
 
-def median(values: list[float]) -> float:
-    return statistics.median(values)
+median = statistics.median
 
 
 def _runs_summary(runs: list[LoadRun]) -> dict:
@@ -105,14 +107,13 @@ def _logged_in(bench: Bench, email: str, page: str) -> tuple[str, str]:
     return "; ".join(f"{k}={v}" for k, v in browser.cookies.items()), token
 
 
-def _bench_user_ids(bench: Bench) -> str:
-    return "SELECT id FROM users WHERE email LIKE '%@banc-essai.example.org'"
+BENCH_USERS = "SELECT id FROM users WHERE email LIKE '%@banc-essai.example.org'"
 
 
 def _forget_supports(bench: Bench) -> None:
     """Every run starts from the same state: the benchmark's accounts support nothing."""
-    bench.sql(f"DELETE FROM proposal_supports WHERE user_id IN ({_bench_user_ids(bench)})")
-    bench.sql(f"DELETE FROM proposal_call_participants WHERE user_id IN ({_bench_user_ids(bench)})")
+    bench.sql(f"DELETE FROM proposal_supports WHERE user_id IN ({BENCH_USERS})")
+    bench.sql(f"DELETE FROM proposal_call_participants WHERE user_id IN ({BENCH_USERS})")
     bench.sql("DELETE FROM bench_reference_supports")
 
 
@@ -139,7 +140,7 @@ def supports(bench: Bench) -> tuple[dict, dict]:
         _forget_supports(bench)
         run = run_wrk(bench.app, "/", seconds=bench.seconds, work_dir=bench.work_dir, lua="posts.lua",
                       args=(str(lines), "2"))
-        stored = bench.sql(f"SELECT count(*) FROM proposal_supports WHERE user_id IN ({_bench_user_ids(bench)})")
+        stored = bench.sql(f"SELECT count(*) FROM proposal_supports WHERE user_id IN ({BENCH_USERS})")
         run.stored = stored
         return run
 
@@ -261,6 +262,7 @@ def _repeated(bench: Bench, measure_app, measure_reference, first: dict) -> tupl
 
 
 def coordinator(bench: Bench) -> client.Browser:
+    """The demo territory's coordinator, logged in."""
     browser = client.Browser(bench.app.port)
     browser.login(*COORDINATOR)
     return browser
