@@ -72,7 +72,8 @@ def verdicts(ratios: dict) -> dict:
 def _exports(bench: works.Bench, responses: int, small: dict) -> tuple[dict, dict]:
     large = works.exports(bench, responses, timed=True)
     ratios = {f"{fmt}_export_time": large[fmt]["time_ratio"] for fmt in works.EXPORTS}
-    if small:
+    # A run abandoned at its time limit did not reach its peak: no growth figure then.
+    if small and all(run["status"] == 200 for fmt in works.EXPORTS for run in large[fmt]["runs"]):
         ratios["export_peak_growth_100k_vs_10k"] = round(
             max(large[fmt]["peak_mb"] / small[fmt]["peak_mb"] for fmt in works.EXPORTS), 3)
     ratios["export_first_byte_s"] = max(large[fmt]["median_first_byte_s"] for fmt in works.EXPORTS)
