@@ -24,7 +24,7 @@ SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-de
 LOCK_TOOLS := /tmp/consult-lock-tools
 UV_VERSION := 0.13.9
 
-.PHONY: run test test-postgres setup system-deps translations compile-translations migrate-check clean chromium lock audit
+.PHONY: run test test-postgres setup system-deps translations compile-translations migrate-check clean chromium lock audit bench wrk
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || { \
@@ -81,6 +81,23 @@ test: setup chromium
 
 test-postgres: setup chromium
 	$(BIN)/python -m tests.pgcluster -- env $(TEST_ENV) $(BIN)/pytest $(PYTEST_XDIST) $(PYTEST_ARGS)
+
+# Benchmark against minimal Flask apps (bench/run.py, never part of `make test`): about 15 minutes on 2 cores.
+# Writes bench/results.json; `make bench BENCH_DATABASE=postgresql` runs it on a throwaway PostgreSQL cluster and
+# writes bench/results-postgresql.json. BENCH_ARGS passes options, e.g. BENCH_ARGS="--responses 20000 --seconds 4".
+BENCH_DATABASE ?= sqlite
+BENCH_ARGS ?=
+
+wrk:
+	@command -v wrk >/dev/null || { echo "Installing Debian's wrk for the benchmark…"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+
+bench: setup wrk
+ifeq ($(BENCH_DATABASE),postgresql)
+	$(BIN)/python -m tests.pgcluster -- sh -c '$(BIN)/python bench/run.py --database-url "$$TEST_DATABASE_URL" $(BENCH_ARGS)'
+else
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+endif
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache translations/*/LC_MESSAGES/*.mo
