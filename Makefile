@@ -24,7 +24,7 @@ SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-de
 LOCK_TOOLS := /tmp/consult-lock-tools
 UV_VERSION := 0.13.9
 
-.PHONY: run test test-postgres setup system-deps translations compile-translations migrate-check clean chromium lock audit bench wrk
+.PHONY: run test test-postgres setup system-deps translations compile-translations migrate-check clean chromium redis lock audit bench wrk
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || { \
@@ -79,7 +79,12 @@ chromium:
 test: setup chromium
 	$(TEST_ENV) $(BIN)/pytest $(PYTEST_XDIST) $(PYTEST_ARGS)
 
-test-postgres: setup chromium
+# Redis for the test of two app servers sharing one PostgreSQL and one Redis (tests/core/test_two_instances.py).
+redis:
+	@command -v redis-server >/dev/null || { echo "Installing Debian's redis-server for the two-server test…"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; }
+
+test-postgres: setup chromium redis
 	$(BIN)/python -m tests.pgcluster -- env $(TEST_ENV) $(BIN)/pytest $(PYTEST_XDIST) $(PYTEST_ARGS)
 
 # Benchmark against minimal Flask apps (bench/run.py, never part of `make test`): about 15 minutes on 2 cores.
