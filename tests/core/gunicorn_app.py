@@ -17,13 +17,17 @@ from tests.conftest import make_config
 
 def slow_page_blueprint() -> Blueprint:
     """/t/<slug>/slow-page/?seconds=n: the territory is loaded by the URL preprocessor (the request's first
-    query, before any before_request hook), the page reads, then works for n seconds before answering."""
+    query, before any before_request hook), the page reads, then works for n seconds before answering — or less,
+    once the test creates the file `<CONSULT_TEST_DB>.release` (it has measured what it wanted meanwhile)."""
     bp = scope_to_territory(Blueprint("slow_page", __name__, url_prefix="/t/<slug>/slow-page"))
 
     @bp.get("/")
     def slow():
         answered = db.session.scalar(select(func.count()).select_from(Response))
-        time.sleep(request.args.get("seconds", 3.0, type=float))
+        deadline = time.monotonic() + request.args.get("seconds", 3.0, type=float)
+        release = f"{os.environ['CONSULT_TEST_DB']}.release"
+        while time.monotonic() < deadline and not os.path.exists(release):
+            time.sleep(0.05)
         return f"{g.territory.name}: {answered}"
 
     return bp

@@ -339,15 +339,17 @@ def _reads_and_writes_take(port: int, prefix: str) -> list[float]:
     return timings
 
 
-def test_a_slow_territory_page_in_one_worker_never_makes_the_other_wait(two_workers):
+def test_a_slow_territory_page_in_one_worker_never_makes_the_other_wait(two_workers, two_workers_server):
     """A GET of /t/<slug>/… queries first from the URL preprocessor; it used to take the write lock then,
     and keep it while the page was computed: the other worker's requests waited (500 after 10 s)."""
     port, _survey_id, prefix = two_workers
+    release = Path(two_workers_server[0].config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///") + ".release")
     with ThreadPoolExecutor(max_workers=1) as pool:
-        slow = pool.submit(_request, port, "GET", f"/t/{SLUG}/slow-page/?seconds=8", timeout=30)
+        slow = pool.submit(_request, port, "GET", f"/t/{SLUG}/slow-page/?seconds=20", timeout=30)
         time.sleep(0.5)  # the slow page is being computed in one worker, inside its transaction
         timings = _reads_and_writes_take(port, prefix)
         assert not slow.done(), (timings, slow.result())  # all of the above ran while the slow page was computed
+        release.touch()  # the slow page may answer now
         status, _, page = slow.result()
     assert status == 200 and page == b"Vall\xc3\xa9e du Lot: 1500"
     assert max(timings) < 2.5, timings
