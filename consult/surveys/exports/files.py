@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator, Mapping
+import functools
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import IO
 
 from flask import current_app, render_template
@@ -14,6 +15,7 @@ from consult.core.models import utcnow
 from consult.core.time import week_start
 
 from consult.exports import writers
+from consult.exports.writers import Row
 from consult.extensions import db
 from consult.surveys.exports import anonymity, builders
 from consult.surveys.exports.records import iter_records
@@ -124,19 +126,23 @@ def about_rows(survey: Survey, description: str):
     yield [_("Exported on"), _date(utcnow().date())]
 
 
-def responses_spreadsheet(survey: Survey, fmt: str) -> IO[bytes]:
-    """The raw responses, their dictionary of codes and a method sheet, as an XLSX or ODS file, rewound."""
-    communes = commune_choices(survey)
-    columns = _analyst_columns(survey, communes)
-    return writers.write_spreadsheet([
-        (_("Pseudonymised responses"),
-         builders.raw_rows(survey, iter_records(survey), communes, columns=columns, labelled=True)),
-        (_("Dictionary of codes"), builders.dictionary_rows(survey, columns, communes)),
-        (_("Method"), about_rows(survey, _("Pseudonymised responses: one row per response in random order, a random "
-                                           "pseudonym per row; no name, account, e-mail address, day or database "
-                                           "number. Still personal data: a combination of answers can single "
-                                           "someone out."))),
-    ], fmt)
+def responses_spreadsheet(survey: Survey, fmt: str) -> Iterator[bytes]:
+    """The raw responses, their dictionary of codes and a method sheet, as an XLSX or ODS file in chunks sent while
+    it is written (the first one before any response is read)."""
+    def chunks(survey: Survey) -> Iterator[bytes]:
+        survey = _streamed(survey)
+        communes = commune_choices(survey)
+        columns = _analyst_columns(survey, communes)
+        yield from writers.spreadsheet_chunks([
+            (_("Pseudonymised responses"),
+             builders.raw_rows(survey, iter_records(survey), communes, columns=columns, labelled=True)),
+            (_("Dictionary of codes"), builders.dictionary_rows(survey, columns, communes)),
+            (_("Method"), about_rows(survey, _("Pseudonymised responses: one row per response in random order, a "
+                                               "random pseudonym per row; no name, account, e-mail address, day or "
+                                               "database number. Still personal data: a combination of answers can "
+                                               "single someone out."))),
+        ], fmt)
+    return chunks(survey)
 
 
 def _release_sheets(release: SurveyRelease):
@@ -192,23 +198,43 @@ def k_anonymous_csv(survey: Survey, *, threshold: int, texts: bool) -> Iterator[
     return chunks(survey)
 
 
-def k_anonymous_spreadsheet(survey: Survey, fmt: str, *, threshold: int, texts: bool) -> IO[bytes]:
+def k_anonymous_spreadsheet(survey: Survey, fmt: str, *, threshold: int, texts: bool) -> Iterator[bytes]:
     """The k-anonymous responses, their dictionary of codes, what was merged or blanked and a method sheet, as an
-    XLSX or ODS file."""
-    plan = k_anonymous_plan(survey, threshold=threshold)
-    communes = commune_choices(survey)
-    columns = _k_anonymous_columns(survey, plan, _k_anonymous_communes(survey), texts=texts, labelled=True)
-    merged_groups = {quasi.code: {group: anonymity.group_label(quasi, codes, communes) for group, codes in groups.items()}
-                     for quasi, groups in zip(plan.fields, plan.groups) if groups}
-    return writers.write_spreadsheet([
-        (_("k-anonymous responses"), k_anonymous_rows(survey, plan, texts=texts, labelled=True)),
-        (_("Dictionary of codes"), builders.dictionary_rows(
-            survey, columns, communes, withheld=[quasi.code for quasi in plan.fields], merged=merged_groups)),
-        (_("Anonymisation"), anonymity.anonymisation_rows(plan, communes, texts=texts)),
-        (_("Method"), about_rows(survey, _("Pseudonymised responses made k-anonymous (k = %(k)d): rare answers "
-                                           "merged or left blank, as the “%(sheet)s” sheet says.", k=threshold,
-                                           sheet=_("Anonymisation")))),
-    ], fmt)
+    XLSX or ODS file in chunks sent while it is written.
+
+    The plan (which reads the answers of the protected fields) is made when the first sheet's rows are asked
+    for, after the package's first bytes are sent."""
+    def chunks(survey: Survey) -> Iterator[bytes]:
+        survey = _streamed(survey)
+        communes = commune_choices(survey)
+
+        @functools.cache
+        def plan() -> anonymity.KAnonymity:
+            return k_anonymous_plan(survey, threshold=threshold)
+
+        def dictionary():
+            made = plan()
+            columns = _k_anonymous_columns(survey, made, _k_anonymous_communes(survey), texts=texts, labelled=True)
+            merged = {quasi.code: {group: anonymity.group_label(quasi, codes, communes)
+                                   for group, codes in groups.items()}
+                      for quasi, groups in zip(made.fields, made.groups) if groups}
+            yield from builders.dictionary_rows(survey, columns, communes, withheld=[q.code for q in made.fields],
+                                                merged=merged)
+
+        yield from writers.spreadsheet_chunks([
+            (_("k-anonymous responses"), _later(lambda: k_anonymous_rows(survey, plan(), texts=texts, labelled=True))),
+            (_("Dictionary of codes"), dictionary()),
+            (_("Anonymisation"), _later(lambda: anonymity.anonymisation_rows(plan(), communes, texts=texts))),
+            (_("Method"), about_rows(survey, _("Pseudonymised responses made k-anonymous (k = %(k)d): rare answers "
+                                               "merged or left blank, as the “%(sheet)s” sheet says.", k=threshold,
+                                               sheet=_("Anonymisation")))),
+        ], fmt)
+    return chunks(survey)
+
+
+def _later(make: Callable[[], Iterable[Row]]) -> Iterator[Row]:
+    """The rows `make()` gives, made only when the first one is asked for."""
+    yield from make()
 
 
 def tables_spreadsheet(release: SurveyRelease, fmt: str) -> IO[bytes]:
