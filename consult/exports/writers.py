@@ -92,11 +92,18 @@ def _csv_text(value: Cell) -> str:
 
 
 def csv_chunks(rows: Iterable[Sequence[Cell]], *, bom: bool = True) -> Iterator[str]:
-    """CSV text in chunks of about 64 KiB, starting as soon as the first rows are built."""
+    """CSV text in chunks: the header row (with the byte order mark) alone, then about 64 KiB at a time."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     if bom:
         buffer.write("\ufeff")
+    rows = iter(rows)
+    header = next(rows, None)
+    if header is not None:  # sent at once: the download starts before the first data row is built
+        writer.writerow([_csv_text(spreadsheet_value(v)) for v in header])
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
     for row in rows:
         # None, whole numbers and decimals go to the csv module as they are (it writes None as an empty field and
         # numbers as str() does); only the other cells take the slower path.
