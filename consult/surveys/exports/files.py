@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import functools
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import IO
@@ -10,6 +11,7 @@ from flask import current_app, render_template
 from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from consult.core.models import utcnow
 from consult.core.time import week_start
@@ -19,7 +21,7 @@ from consult.exports.writers import Row
 from consult.extensions import db
 from consult.surveys.exports import anonymity, builders
 from consult.surveys.exports.records import iter_records
-from consult.surveys.models import Response, Survey
+from consult.surveys.models import Question, Response, Survey, SurveyPage
 from consult.surveys.releases.models import SurveyRelease
 from consult.surveys.releases.services import audit_of, content_of
 from consult.surveys.services import commune_choices
@@ -32,7 +34,9 @@ def _streamed(survey: Survey):
     (Flask tears the contexts down before the server iterates the body), so the survey the view
     loaded is detached and cannot lazy-load its pages and questions.
     """
-    return db.session.get(Survey, survey.id)
+    # The survey and its questionnaire in one query, not one per page and per question.
+    return db.session.get(Survey, survey.id, populate_existing=True, options=(
+        joinedload(Survey.pages).joinedload(SurveyPage.questions).joinedload(Question.options),))
 
 
 def _analyst_columns(survey: Survey, communes: Mapping[str, str], *, left_out: set[str] = frozenset(),
@@ -72,11 +76,18 @@ def _date(value) -> str:
     return current_app.jinja_env.filters["date"](value, "long")
 
 
-def responses_period(survey: Survey) -> str:
+def _response_span(survey: Survey) -> tuple[int, dt.date | None, dt.date | None]:
+    """How many responses the survey has, and the days of the first and the last, in one query."""
+    count, first, last = db.session.execute(
+        select(func.count(Response.id), func.min(Response.submitted_on), func.max(Response.submitted_on))
+        .where(Response.survey_id == survey.id)).one()
+    return count or 0, first, last
+
+
+def responses_period(survey: Survey, span: tuple | None = None) -> str:
     """When the survey's responses came in, as the coordinators' results page says it, by weeks: the files give
-    the week of each response, never its day."""
-    first, last = db.session.execute(select(func.min(Response.submitted_on), func.max(Response.submitted_on))
-                                     .where(Response.survey_id == survey.id)).one()
+    the week of each response, never its day. `span`: `_response_span` when already read."""
+    _count, first, last = span or _response_span(survey)
     if first is None:
         return _("no response yet")
     return _("from the week of %(first)s to the week of %(last)s", first=_date(week_start(first)),
@@ -113,8 +124,9 @@ def about_rows(survey: Survey, description: str):
     yield [_("Item"), _("Value")]
     yield [_("Survey"), survey.title]
     yield [_("Territory"), survey.territory.name]
-    yield [_("Responses in this file"), _response_count(survey)]
-    yield [_("Answers collected"), responses_period(survey)]
+    span = _response_span(survey)
+    yield [_("Responses in this file"), span[0]]
+    yield [_("Answers collected"), responses_period(survey, span)]
     if window := opening_window(survey):
         yield [_("Open to answers"), window]
     yield [_("File"), description]

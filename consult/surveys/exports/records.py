@@ -57,21 +57,38 @@ def iter_records(survey: Survey, *, batch_size: int = BATCH_SIZE) -> Iterator[Re
     become answer dicts in one pass (`RecordReader`).
     """
     reader = RecordReader(survey.questions)
-    answers = Answer.__table__.c
-    with _shuffled_ids(survey) as order:
+    answers, responses = Answer.__table__.c, Response.__table__.c
+    with _shuffled_heads(survey) as order:
         for start in range(0, len(order), batch_size):
-            ids = order[start:start + batch_size].tolist()
-            heads = {head[0]: head for head in db.session.execute(
-                select(Response.id, Response.channel, Response.submitted_on).where(Response.id.in_(ids))).tuples()}
+            heads = [_unpack(packed) for packed in order[start:start + batch_size].tolist()]
+            # From the responses: one without answers still gives a (blank) row, one deleted since gives none.
             found = reader.by_response(_plain_rows(
-                select(answers.response_id, answers.question_id, answers.option_id, answers.row_id,
+                select(responses.id, answers.question_id, answers.option_id, answers.row_id,
                        answers.value_text, answers.value_number, answers.rank)
-                .where(answers.response_id.in_(ids)).order_by(answers.response_id, answers.id)))
-            for response_id in ids:
-                head = heads.get(response_id)
-                if head is not None:  # deleted since the ids were read
-                    yield ResponseRecord(head[1], head[2], found.get(response_id, {}))
+                .select_from(Response.__table__.outerjoin(Answer.__table__, answers.response_id == responses.id))
+                .where(responses.id.in_([head[0] for head in heads]))
+                .order_by(responses.id, answers.id)))
+            for response_id, channel, submitted_on in heads:
+                if response_id in found:
+                    yield ResponseRecord(channel, submitted_on, found[response_id])
             del heads, found  # not held while the next batch is read: one batch in memory at a time
+
+
+# A response's head (id, channel, day) packed in one unsigned 64-bit integer, so that the shuffled order of a
+# survey's responses is an array of numbers: the id in the high 40 bits, the channel in 4, the day's ordinal in 20
+# (days up to the year 2870).
+_CHANNELS = list(Channel)
+_DAY_BITS, _CHANNEL_BITS = 20, 4
+
+
+def _pack(response_id: int, channel: Channel, submitted_on: dt.date) -> int:
+    return ((response_id << (_CHANNEL_BITS + _DAY_BITS)) | (_CHANNELS.index(channel) << _DAY_BITS)
+            | submitted_on.toordinal())
+
+
+def _unpack(packed: int) -> tuple[int, Channel, dt.date]:
+    return (packed >> (_CHANNEL_BITS + _DAY_BITS), _CHANNELS[(packed >> _DAY_BITS) & ((1 << _CHANNEL_BITS) - 1)],
+            dt.date.fromordinal(packed & ((1 << _DAY_BITS) - 1)))
 
 
 def _plain_rows(statement) -> list[tuple]:
@@ -89,23 +106,25 @@ def _plain_rows(statement) -> list[tuple]:
 
 
 @contextmanager
-def _shuffled_ids(survey: Survey) -> Iterator[memoryview]:
-    """The survey's response ids in a random order (system random source), as 8-byte integers in a temporary file
-    mapped in memory: streamed there from the database, shuffled in place, so that the order of 100,000 responses
-    takes no memory of the process's own (0.8 MB of the file's pages, which the system may write out)."""
+def _shuffled_heads(survey: Survey) -> Iterator[memoryview]:
+    """The survey's responses (`_pack`ed id, channel and day) in a random order (system random source), as 8-byte
+    integers in a temporary file mapped in memory: streamed there from the database, shuffled in place, so that
+    the order of 100,000 responses takes no memory of the process's own (0.8 MB of the file's pages, which the
+    system may write out). Read with their channel and day, the responses are not queried again batch by batch."""
     with tempfile.TemporaryFile() as spill:
         count = 0
-        for chunk in db.session.scalars(select(Response.id).where(Response.survey_id == survey.id)
-                                        .execution_options(yield_per=_ID_CHUNK)).partitions():
-            spill.write(array("q", chunk).tobytes())
+        heads = db.session.execute(select(Response.id, Response.channel, Response.submitted_on)
+                                   .where(Response.survey_id == survey.id).execution_options(yield_per=_ID_CHUNK))
+        for chunk in heads.partitions():
+            spill.write(array("Q", [_pack(*head) for head in chunk]).tobytes())
             count += len(chunk)
             del chunk  # not kept while the next one is read
         if not count:
-            yield memoryview(b"").cast("q")
+            yield memoryview(b"").cast("Q")
             return
         spill.flush()
         with mmap.mmap(spill.fileno(), 0) as mapped:
-            order = memoryview(mapped).cast("q")
+            order = memoryview(mapped).cast("Q")
             try:
                 secrets.SystemRandom().shuffle(order)
                 yield order
