@@ -228,6 +228,8 @@ def _xlsx_row(number: int, row: Sequence[Cell], letters: list[str], style: str) 
         if kind is int or kind is float:
             cells.append(f'<c r="{letter}{number}"{style}><v>{value!r}</v></c>')
         elif kind is str:
+            if not value:  # an empty text is an empty cell, as openpyxl wrote it
+                continue
             cells.append(f'<c r="{letter}{number}"{style} t="inlineStr"><is><t xml:space="preserve">'
                          f'{escape(value)}</t></is></c>')
         else:  # a date (or a datetime): its day number, shown by the date style
