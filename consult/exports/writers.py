@@ -228,7 +228,8 @@ def _xlsx_row(number: int, row: Sequence[Cell], letters: list[str], style: str) 
         if kind is int or kind is float:
             cells.append(f'<c r="{letter}{number}"{style}><v>{value!r}</v></c>')
         elif kind is str:
-            if not value:  # an empty text is an empty cell, as openpyxl wrote it
+            if not value:  # an empty text: a cell without a value, as openpyxl wrote it
+                cells.append(f'<c r="{letter}{number}"{style}/>')
                 continue
             cells.append(f'<c r="{letter}{number}"{style} t="inlineStr"><is><t xml:space="preserve">'
                          f'{escape(value)}</t></is></c>')
