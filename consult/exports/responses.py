@@ -20,8 +20,9 @@ MIMETYPES = {
 
 def send_export(body: str | bytes | Iterable[str] | IO[bytes], *, filename: str, fmt: str,
                 inline: bool = False, private: bool = True) -> Response:
-    """The response for a file: CSV text or chunks streamed as they are produced, a written file (XLSX, ODS)
-    sent in chunks with its length, bytes as they are. `private` files (personal data, unpublished figures)
+    """The response for a file: chunks (CSV text, or the bytes of a spreadsheet being written:
+    `writers.spreadsheet_chunks`) streamed as they are produced, a written file sent in chunks with its length,
+    text or bytes as they are. `private` files (personal data, unpublished figures)
     are never kept by a cache; `inline` ones open in the browser instead of downloading."""
     if isinstance(body, (str, bytes)):
         response = Response(body, content_type=MIMETYPES[fmt])

@@ -5,10 +5,13 @@ run as a formula (=, +, -, @, tab, carriage return) gets a leading apostrophe; n
 
 - CSV: UTF-8 with a byte order mark (so that Excel recognises the encoding), comma-separated,
   CRLF line ends (RFC 4180). Chunks are yielded as rows come in.
-- XLSX: openpyxl in write-only mode: rows are written to a temporary file as they come in; only
-  the table of distinct strings stays in memory.
+- XLSX: written by hand, row by row, into each worksheet's zip entry, text inline in its cell (openpyxl kept the
+  table of distinct strings in memory and took three times as long).
 - ODS: written by hand, row by row, into the zip's content.xml (odfpy would build the whole
   document tree in memory first). Rows are never kept.
+- `spreadsheet_chunks`: either spreadsheet as chunks of the zip, sent while it is written (an unseekable
+  output: zipfile puts a data descriptor after each entry), so the first bytes leave before the first row is read;
+  `write_spreadsheet` writes one into a spooled file instead (a download with its length).
 
 Both spreadsheets get the header row of every sheet in bold and frozen (XLSX panes; ODS header rows and
 LibreOffice's split view in settings.xml) and column widths: those of a `Sheet` when given, else from the
@@ -27,9 +30,6 @@ from dataclasses import dataclass
 from typing import IO
 from xml.sax.saxutils import escape, quoteattr
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 # A cell as the row builders yield it; writers turn it into CSV text, an XLSX or an ODS cell.
@@ -61,6 +61,12 @@ SPOOL_LIMIT = 8 * 1024 * 1024
 MIN_WIDTH, MAX_WIDTH = 8, 40
 # One character of the default font, in centimetres (ODS widths are lengths).
 CHARACTER_CM = 0.21
+# zlib level of the spreadsheets' zip entries: the fastest, since the XML of a sheet shrinks well at any level
+# (about a fifth bigger than the default level 6, for a third of the time).
+_COMPRESSION = 1
+
+
+_PLAIN_NUMBERS = frozenset((int, float))  # exactly these types: a bool is an int, and is written as 0 or 1
 
 
 def spreadsheet_value(value) -> Cell:
@@ -86,13 +92,23 @@ def _csv_text(value: Cell) -> str:
 
 
 def csv_chunks(rows: Iterable[Sequence[Cell]], *, bom: bool = True) -> Iterator[str]:
-    """CSV text in chunks of about 64 KiB, starting as soon as the first rows are built."""
+    """CSV text in chunks: the header row (with the byte order mark) alone, then about 64 KiB at a time."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     if bom:
         buffer.write("\ufeff")
+    rows = iter(rows)
+    header = next(rows, None)
+    if header is not None:  # sent at once: the download starts before the first data row is built
+        writer.writerow([_csv_text(spreadsheet_value(v)) for v in header])
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
     for row in rows:
-        writer.writerow([_csv_text(spreadsheet_value(v)) for v in row])
+        # None, whole numbers and decimals go to the csv module as they are (it writes None as an empty field and
+        # numbers as str() does); only the other cells take the slower path.
+        writer.writerow([v if v is None or type(v) in _PLAIN_NUMBERS else _csv_text(spreadsheet_value(v))
+                         for v in row])
         if buffer.tell() >= CSV_CHUNK:
             yield buffer.getvalue()
             buffer.seek(0)
@@ -128,35 +144,149 @@ def _first_and_rest(rows: Iterable[Sequence[Cell]]) -> tuple[Sequence[Cell] | No
     return next(iterator, None), iterator
 
 
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PACKAGE_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+# Cell styles of styles.xml: 0 plain, 1 bold (header rows), 2 a date shown as year-month-day.
+_XLSX_STYLES = (
+    f'{_XML_HEAD}<styleSheet xmlns="{_MAIN_NS}">'
+    '<numFmts count="1"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/></numFmts>'
+    '<fonts count="2"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font>'
+    '<font><b/><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts>'
+    '<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill>'
+    '</fills><borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+    '<cellXfs count="3"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
+    '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs>'
+    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>'
+)
+_XLSX_ROOT_RELS = (
+    f'{_XML_HEAD}<Relationships xmlns="{_PACKAGE_REL_NS}">'
+    f'<Relationship Id="rId1" Type="{_REL_NS}/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+)
+# Day 0 of the spreadsheet calendar (Excel's 1900 system, counted so that 1 March 1900 onwards is right).
+_EPOCH = dt.datetime(1899, 12, 30)
+# Freeze the header row: the pane below row 1 is frozen and selected.
+_XLSX_FROZEN = ('<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" '
+                'state="frozen"/><selection pane="bottomLeft" activeCell="A1" sqref="A1"/></sheetView></sheetViews>')
+
+
+def _xlsx_workbook_parts(titles: Sequence[str]) -> dict[str, str]:
+    """The parts of a workbook other than its sheets: content types, relationships, workbook and styles."""
+    overrides = "".join(
+        f'<Override PartName="/xl/worksheets/sheet{n}.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+        for n in range(1, len(titles) + 1))
+    sheets = "".join(f'<sheet name={quoteattr(title)} sheetId="{n}" r:id="rId{n}"/>'
+                     for n, title in enumerate(titles, start=1))
+    relations = "".join(f'<Relationship Id="rId{n}" Type="{_REL_NS}/worksheet" Target="worksheets/sheet{n}.xml"/>'
+                        for n in range(1, len(titles) + 1))
+    styles_id = len(titles) + 1
+    return {
+        "[Content_Types].xml": (
+            f'{_XML_HEAD}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            '<Override PartName="/xl/styles.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+            f'{overrides}</Types>'),
+        "_rels/.rels": _XLSX_ROOT_RELS,
+        "xl/workbook.xml": (f'{_XML_HEAD}<workbook xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}">'
+                            f'<sheets>{sheets}</sheets></workbook>'),
+        "xl/_rels/workbook.xml.rels": (
+            f'{_XML_HEAD}<Relationships xmlns="{_PACKAGE_REL_NS}">{relations}'
+            f'<Relationship Id="rId{styles_id}" Type="{_REL_NS}/styles" Target="styles.xml"/></Relationships>'),
+        "xl/styles.xml": _XLSX_STYLES,
+    }
+
+
+def _xlsx_columns(widths: Sequence[float]) -> str:
+    return "<cols>" + "".join(f'<col min="{n}" max="{n}" width="{width:g}" customWidth="1"/>'
+                              for n, width in enumerate(widths, start=1)) + "</cols>"
+
+
+def _xlsx_row(number: int, row: Sequence[Cell], letters: list[str], style: str) -> str:
+    """A <row> of a worksheet: empty cells left out (each cell says where it goes), text inline, dates as day
+    numbers with the date style. `style` is the attribute of the row's non-date cells (bold in the header)."""
+    if len(letters) < len(row):
+        letters.extend(get_column_letter(n) for n in range(len(letters) + 1, len(row) + 1))
+    cells = []
+    for letter, value in zip(letters, row):
+        if value is None:
+            continue
+        kind = type(value)
+        if kind is not int and kind is not float:
+            value = spreadsheet_value(value)
+            if value is None:
+                continue
+            kind = type(value)
+        if kind is int or kind is float:
+            cells.append(f'<c r="{letter}{number}"{style}><v>{value!r}</v></c>')
+        elif kind is str:
+            if not value:  # an empty text: a cell without a value, as openpyxl wrote it
+                cells.append(f'<c r="{letter}{number}"{style}/>')
+                continue
+            cells.append(f'<c r="{letter}{number}"{style} t="inlineStr"><is><t xml:space="preserve">'
+                         f'{escape(value)}</t></is></c>')
+        else:  # a date (or a datetime): its day number, shown by the date style
+            moment = value if isinstance(value, dt.datetime) else dt.datetime.combine(value, dt.time())
+            days = (moment.replace(tzinfo=None) - _EPOCH) / dt.timedelta(days=1)
+            cells.append(f'<c r="{letter}{number}" s="2"><v>{days:g}</v></c>')
+    return f'<row r="{number}">' + "".join(cells) + "</row>"
+
+
+def _xlsx_steps(sheets: Iterable[SheetLike], target: IO[bytes]) -> Iterator[None]:
+    """Write an XLSX workbook into `target` (which may be unseekable), pausing after each row.
+
+    Each worksheet is written by hand, row by row, into its zip entry: nothing of a sheet is kept in memory, and
+    text goes inline in its cell (no table of distinct strings to hold)."""
+    specs = [as_sheet(item) for item in sheets]
+    titles = _unique_titles(specs)
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=_COMPRESSION) as archive:
+        for name, text in _xlsx_workbook_parts(titles).items():
+            archive.writestr(name, text)
+        yield
+        for number, spec in enumerate(specs, start=1):
+            with archive.open(f"xl/worksheets/sheet{number}.xml", "w", force_zip64=True) as raw, \
+                    io.TextIOWrapper(raw, encoding="utf-8", write_through=False) as out:
+                out.write(f'{_XML_HEAD}<worksheet xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}">{_XLSX_FROZEN}')
+                header, rest = _first_and_rest(spec.rows)
+                letters: list[str] = []
+                if header is not None:
+                    # The columns (and their widths) come before the rows.
+                    out.write(_xlsx_columns(column_widths(spec, header)) + "<sheetData>")
+                    out.write(_xlsx_row(1, header, letters, ' s="1"'))
+                    for line, row in enumerate(rest, start=2):
+                        out.write(_xlsx_row(line, row, letters, ""))
+                        yield
+                else:
+                    out.write("<sheetData>")
+                out.write("</sheetData></worksheet>")
+
+
 def write_xlsx(sheets: Iterable[SheetLike], target: IO[bytes]) -> None:
     """Write the sheets as an XLSX workbook (first row of each in bold, frozen; columns sized)."""
-    workbook = Workbook(write_only=True)
-    bold = Font(bold=True)
-    for item in sheets:
-        spec = as_sheet(item)
-        sheet = workbook.create_sheet(title=sheet_title(spec.title))
-        sheet.freeze_panes = "A2"
-        header, rest = _first_and_rest(spec.rows)
-        if header is None:
-            continue
-        # Write-only sheets take their column widths before the first row.
-        for index, width in enumerate(column_widths(spec, header), start=1):
-            sheet.column_dimensions[get_column_letter(index)].width = width
-        sheet.append([_xlsx_cell(sheet, spreadsheet_value(v), bold) for v in header])
-        for row in rest:
-            sheet.append([_xlsx_cell(sheet, spreadsheet_value(v), None) for v in row])
-    workbook.save(target)
+    for _step in _xlsx_steps(sheets, target):
+        pass
 
 
-def _xlsx_cell(sheet, value: Cell, font):
-    if font is None and not isinstance(value, dt.date):
-        return value
-    cell = WriteOnlyCell(sheet, value=value)
-    if font is not None:
-        cell.font = font
-    if isinstance(value, dt.date):
-        cell.number_format = "yyyy-mm-dd"
-    return cell
+def _unique_titles(specs: Sequence[Sheet]) -> list[str]:
+    """The sheets' titles as both formats accept them, made distinct (“Sheet”, “Sheet 2”) like spreadsheets do."""
+    titles: list[str] = []
+    for spec in specs:
+        title = base = sheet_title(spec.title)
+        number = 1
+        while title in titles:
+            number += 1
+            suffix = f" {number}"
+            title = base[:31 - len(suffix)] + suffix
+        titles.append(title)
+    return titles
 
 
 # --------------------------------------------------------------------------- ODS
@@ -252,28 +382,37 @@ def _ods_cell(value: Cell, header: bool) -> str:
 
 
 def _ods_row(row: Sequence[Cell], header: bool) -> str:
-    return ("<table:table-row>" + "".join(_ods_cell(spreadsheet_value(v), header) for v in row)
+    if header:
+        return ("<table:table-row>" + "".join(_ods_cell(spreadsheet_value(v), True) for v in row)
+                + "</table:table-row>")
+    # The cells of a data row, the most frequent ones (empty, numbers) without a function call each.
+    return ("<table:table-row>" + "".join(
+        "<table:table-cell/>" if v is None else
+        f'<table:table-cell office:value-type="float" office:value="{v!r}"><text:p>{v!r}</text:p></table:table-cell>'
+        if type(v) in _PLAIN_NUMBERS else _ods_cell(spreadsheet_value(v), False) for v in row)
             + "</table:table-row>")
 
 
-def write_ods(sheets: Iterable[SheetLike], target: IO[bytes]) -> None:
-    """Write the sheets as an OpenDocument spreadsheet, streaming content.xml row by row.
+def _ods_steps(sheets: Iterable[SheetLike], target: IO[bytes]) -> Iterator[None]:
+    """Write the sheets as an OpenDocument spreadsheet into `target` (which may be unseekable), streaming
+    content.xml row by row and pausing after each row.
 
     Column widths are automatic styles, which come before the body: every sheet's header row is read ahead
     (its rows are generators, only their first row is taken) so that all the widths are known first.
     """
     specs = [as_sheet(item) for item in sheets]
-    heads = [_first_and_rest(spec.rows) for spec in specs]
-    titles = [sheet_title(spec.title) for spec in specs]
-    columns = [_ods_columns(number, column_widths(spec, header or []) or [MIN_WIDTH])
-               for number, (spec, (header, _rest)) in enumerate(zip(specs, heads))]
-    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+    titles = _unique_titles(specs)
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=_COMPRESSION) as archive:
         # The mimetype entry must come first and be stored uncompressed (ODF packaging rule).
         archive.writestr(zipfile.ZipInfo("mimetype"), ODS_MIMETYPE, compress_type=zipfile.ZIP_STORED)
         archive.writestr("META-INF/manifest.xml", _MANIFEST)
         archive.writestr("styles.xml", _STYLES)
         archive.writestr("meta.xml", _META)
         archive.writestr("settings.xml", _ods_settings(titles))
+        yield
+        heads = [_first_and_rest(spec.rows) for spec in specs]
+        columns = [_ods_columns(number, column_widths(spec, header or []) or [MIN_WIDTH])
+                   for number, (spec, (header, _rest)) in enumerate(zip(specs, heads))]
         with archive.open("content.xml", "w", force_zip64=True) as raw, \
                 io.TextIOWrapper(raw, encoding="utf-8", write_through=False) as out:
             out.write(_CONTENT_HEAD + "".join(styles for styles, _columns in columns) + _BODY_HEAD)
@@ -285,8 +424,15 @@ def write_ods(sheets: Iterable[SheetLike], target: IO[bytes]) -> None:
                     out.write("<table:table-header-rows>" + _ods_row(header, True) + "</table:table-header-rows>")
                     for row in rest:
                         out.write(_ods_row(row, False))
+                        yield
                 out.write("</table:table>")
             out.write(_CONTENT_TAIL)
+
+
+def write_ods(sheets: Iterable[SheetLike], target: IO[bytes]) -> None:
+    """Write the sheets as an OpenDocument spreadsheet, streaming content.xml row by row."""
+    for _step in _ods_steps(sheets, target):
+        pass
 
 
 # --------------------------------------------------------------------------- files
@@ -298,6 +444,45 @@ def write_spreadsheet(sheets: Iterable[Sheet], fmt: str) -> IO[bytes]:
     (write_xlsx if fmt == "xlsx" else write_ods)(sheets, target)
     target.seek(0)
     return target
+
+
+class _Outbox(io.RawIOBase):
+    """An unseekable file whose written bytes wait until they are taken (the zip writes into it, the response
+    sends what it holds): zipfile then follows each entry with a data descriptor instead of seeking back."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[bytes] = []
+        self.size = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:
+        self.parts.append(bytes(data))
+        self.size += len(data)
+        return len(data)
+
+    def take(self) -> bytes:
+        data = b"".join(self.parts)
+        self.parts.clear()
+        self.size = 0
+        return data
+
+
+def spreadsheet_chunks(sheets: Iterable[SheetLike], fmt: str, *, chunk_size: int = 64 * 1024) -> Iterator[bytes]:
+    """The sheets as an XLSX or ODS file, in chunks sent while the file is being written: the first one (the
+    package's fixed parts) before any row is read, then about `chunk_size` bytes at a time. Memory stays flat
+    whatever the number of rows, and nothing is written to disk."""
+    outbox = _Outbox()
+    steps = _xlsx_steps if fmt == "xlsx" else _ods_steps
+    first = True
+    for _step in steps(sheets, outbox):
+        if first or outbox.size >= chunk_size:
+            first = False
+            yield outbox.take()
+    if outbox.size:
+        yield outbox.take()
 
 
 def file_chunks(target: IO[bytes], *, chunk_size: int = 64 * 1024) -> Iterator[bytes]:

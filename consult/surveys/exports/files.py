@@ -2,22 +2,26 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator, Mapping
+import datetime as dt
+import functools
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import IO
 
 from flask import current_app, render_template
 from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from consult.core.models import utcnow
 from consult.core.time import week_start
 
 from consult.exports import writers
+from consult.exports.writers import Row
 from consult.extensions import db
 from consult.surveys.exports import anonymity, builders
 from consult.surveys.exports.records import iter_records
-from consult.surveys.models import Response, Survey
+from consult.surveys.models import Question, Response, Survey, SurveyPage
 from consult.surveys.releases.models import SurveyRelease
 from consult.surveys.releases.services import audit_of, content_of
 from consult.surveys.services import commune_choices
@@ -30,7 +34,9 @@ def _streamed(survey: Survey):
     (Flask tears the contexts down before the server iterates the body), so the survey the view
     loaded is detached and cannot lazy-load its pages and questions.
     """
-    return db.session.get(Survey, survey.id)
+    # The survey and its questionnaire in one query, not one per page and per question.
+    return db.session.get(Survey, survey.id, populate_existing=True, options=(
+        joinedload(Survey.pages).joinedload(SurveyPage.questions).joinedload(Question.options),))
 
 
 def _analyst_columns(survey: Survey, communes: Mapping[str, str], *, left_out: set[str] = frozenset(),
@@ -70,11 +76,18 @@ def _date(value) -> str:
     return current_app.jinja_env.filters["date"](value, "long")
 
 
-def responses_period(survey: Survey) -> str:
+def _response_span(survey: Survey) -> tuple[int, dt.date | None, dt.date | None]:
+    """How many responses the survey has, and the days of the first and the last, in one query."""
+    count, first, last = db.session.execute(
+        select(func.count(Response.id), func.min(Response.submitted_on), func.max(Response.submitted_on))
+        .where(Response.survey_id == survey.id)).one()
+    return count or 0, first, last
+
+
+def responses_period(survey: Survey, span: tuple | None = None) -> str:
     """When the survey's responses came in, as the coordinators' results page says it, by weeks: the files give
-    the week of each response, never its day."""
-    first, last = db.session.execute(select(func.min(Response.submitted_on), func.max(Response.submitted_on))
-                                     .where(Response.survey_id == survey.id)).one()
+    the week of each response, never its day. `span`: `_response_span` when already read."""
+    _count, first, last = span or _response_span(survey)
     if first is None:
         return _("no response yet")
     return _("from the week of %(first)s to the week of %(last)s", first=_date(week_start(first)),
@@ -111,8 +124,9 @@ def about_rows(survey: Survey, description: str):
     yield [_("Item"), _("Value")]
     yield [_("Survey"), survey.title]
     yield [_("Territory"), survey.territory.name]
-    yield [_("Responses in this file"), _response_count(survey)]
-    yield [_("Answers collected"), responses_period(survey)]
+    span = _response_span(survey)
+    yield [_("Responses in this file"), span[0]]
+    yield [_("Answers collected"), responses_period(survey, span)]
     if window := opening_window(survey):
         yield [_("Open to answers"), window]
     yield [_("File"), description]
@@ -124,19 +138,23 @@ def about_rows(survey: Survey, description: str):
     yield [_("Exported on"), _date(utcnow().date())]
 
 
-def responses_spreadsheet(survey: Survey, fmt: str) -> IO[bytes]:
-    """The raw responses, their dictionary of codes and a method sheet, as an XLSX or ODS file, rewound."""
-    communes = commune_choices(survey)
-    columns = _analyst_columns(survey, communes)
-    return writers.write_spreadsheet([
-        (_("Pseudonymised responses"),
-         builders.raw_rows(survey, iter_records(survey), communes, columns=columns, labelled=True)),
-        (_("Dictionary of codes"), builders.dictionary_rows(survey, columns, communes)),
-        (_("Method"), about_rows(survey, _("Pseudonymised responses: one row per response in random order, a random "
-                                           "pseudonym per row; no name, account, e-mail address, day or database "
-                                           "number. Still personal data: a combination of answers can single "
-                                           "someone out."))),
-    ], fmt)
+def responses_spreadsheet(survey: Survey, fmt: str) -> Iterator[bytes]:
+    """The raw responses, their dictionary of codes and a method sheet, as an XLSX or ODS file in chunks sent while
+    it is written (the first one before any response is read)."""
+    def chunks(survey: Survey) -> Iterator[bytes]:
+        survey = _streamed(survey)
+        communes = commune_choices(survey)
+        columns = _analyst_columns(survey, communes)
+        yield from writers.spreadsheet_chunks([
+            (_("Pseudonymised responses"),
+             builders.raw_rows(survey, iter_records(survey), communes, columns=columns, labelled=True)),
+            (_("Dictionary of codes"), builders.dictionary_rows(survey, columns, communes)),
+            (_("Method"), about_rows(survey, _("Pseudonymised responses: one row per response in random order, a "
+                                               "random pseudonym per row; no name, account, e-mail address, day or "
+                                               "database number. Still personal data: a combination of answers can "
+                                               "single someone out."))),
+        ], fmt)
+    return chunks(survey)
 
 
 def _release_sheets(release: SurveyRelease):
@@ -192,23 +210,43 @@ def k_anonymous_csv(survey: Survey, *, threshold: int, texts: bool) -> Iterator[
     return chunks(survey)
 
 
-def k_anonymous_spreadsheet(survey: Survey, fmt: str, *, threshold: int, texts: bool) -> IO[bytes]:
+def k_anonymous_spreadsheet(survey: Survey, fmt: str, *, threshold: int, texts: bool) -> Iterator[bytes]:
     """The k-anonymous responses, their dictionary of codes, what was merged or blanked and a method sheet, as an
-    XLSX or ODS file."""
-    plan = k_anonymous_plan(survey, threshold=threshold)
-    communes = commune_choices(survey)
-    columns = _k_anonymous_columns(survey, plan, _k_anonymous_communes(survey), texts=texts, labelled=True)
-    merged_groups = {quasi.code: {group: anonymity.group_label(quasi, codes, communes) for group, codes in groups.items()}
-                     for quasi, groups in zip(plan.fields, plan.groups) if groups}
-    return writers.write_spreadsheet([
-        (_("k-anonymous responses"), k_anonymous_rows(survey, plan, texts=texts, labelled=True)),
-        (_("Dictionary of codes"), builders.dictionary_rows(
-            survey, columns, communes, withheld=[quasi.code for quasi in plan.fields], merged=merged_groups)),
-        (_("Anonymisation"), anonymity.anonymisation_rows(plan, communes, texts=texts)),
-        (_("Method"), about_rows(survey, _("Pseudonymised responses made k-anonymous (k = %(k)d): rare answers "
-                                           "merged or left blank, as the “%(sheet)s” sheet says.", k=threshold,
-                                           sheet=_("Anonymisation")))),
-    ], fmt)
+    XLSX or ODS file in chunks sent while it is written.
+
+    The plan (which reads the answers of the protected fields) is made when the first sheet's rows are asked
+    for, after the package's first bytes are sent."""
+    def chunks(survey: Survey) -> Iterator[bytes]:
+        survey = _streamed(survey)
+        communes = commune_choices(survey)
+
+        @functools.cache
+        def plan() -> anonymity.KAnonymity:
+            return k_anonymous_plan(survey, threshold=threshold)
+
+        def dictionary():
+            made = plan()
+            columns = _k_anonymous_columns(survey, made, _k_anonymous_communes(survey), texts=texts, labelled=True)
+            merged = {quasi.code: {group: anonymity.group_label(quasi, codes, communes)
+                                   for group, codes in groups.items()}
+                      for quasi, groups in zip(made.fields, made.groups) if groups}
+            yield from builders.dictionary_rows(survey, columns, communes, withheld=[q.code for q in made.fields],
+                                                merged=merged)
+
+        yield from writers.spreadsheet_chunks([
+            (_("k-anonymous responses"), _later(lambda: k_anonymous_rows(survey, plan(), texts=texts, labelled=True))),
+            (_("Dictionary of codes"), dictionary()),
+            (_("Anonymisation"), _later(lambda: anonymity.anonymisation_rows(plan(), communes, texts=texts))),
+            (_("Method"), about_rows(survey, _("Pseudonymised responses made k-anonymous (k = %(k)d): rare answers "
+                                               "merged or left blank, as the “%(sheet)s” sheet says.", k=threshold,
+                                               sheet=_("Anonymisation")))),
+        ], fmt)
+    return chunks(survey)
+
+
+def _later(make: Callable[[], Iterable[Row]]) -> Iterator[Row]:
+    """The rows `make()` gives, made only when the first one is asked for."""
+    yield from make()
 
 
 def tables_spreadsheet(release: SurveyRelease, fmt: str) -> IO[bytes]:

@@ -6,8 +6,7 @@ import mmap
 import secrets
 import tempfile
 from array import array
-from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -54,48 +53,78 @@ def iter_records(survey: Survey, *, batch_size: int = BATCH_SIZE) -> Iterator[Re
     The ids alone are read first and shuffled with the system's random source: a row's place in a file then
     says nothing about when it came, and nobody can redo the order from a seed. Each batch of that order
     is then loaded with its answers, so no more than one batch of answers is ever held in memory (the shuffled
-    ids wait in a temporary file: `_shuffled_ids`).
+    ids wait in a temporary file: `_shuffled_ids`). The answers come as the driver's tuples (`_plain_rows`) and
+    become answer dicts in one pass (`RecordReader`).
     """
-    questions = {q.id: q for q in survey.questions}
-    options = {o.id: o for q in questions.values() for o in q.options}
-    with _shuffled_ids(survey) as order:
+    reader = RecordReader(survey.questions)
+    answers, responses = Answer.__table__.c, Response.__table__.c
+    with _shuffled_heads(survey) as order:
         for start in range(0, len(order), batch_size):
-            ids = order[start:start + batch_size].tolist()
-            heads = {head.id: head for head in db.session.execute(
-                select(Response.id, Response.channel, Response.submitted_on).where(Response.id.in_(ids)))}
-            grouped: dict[int, list[AnswerRow]] = defaultdict(list)
-            rows = db.session.execute(
-                select(Answer.response_id, Answer.question_id, Answer.option_id, Answer.row_id, Answer.value_text,
-                       Answer.value_number, Answer.rank)
-                .where(Answer.response_id.in_(ids)).order_by(Answer.response_id, Answer.id)
-            )
-            for row in rows:
-                grouped[row.response_id].append(AnswerRow(*row))
-            for response_id in ids:
-                head = heads.get(response_id)
-                if head is not None:  # deleted since the ids were read
-                    yield ResponseRecord(head.channel, head.submitted_on,
-                                         data_from_rows(questions, options, grouped[response_id]))
+            heads = [_unpack(packed) for packed in order[start:start + batch_size].tolist()]
+            # From the responses: one without answers still gives a (blank) row, one deleted since gives none.
+            found = reader.by_response(_plain_rows(
+                select(responses.id, answers.question_id, answers.option_id, answers.row_id,
+                       answers.value_text, answers.value_number, answers.rank)
+                .select_from(Response.__table__.outerjoin(Answer.__table__, answers.response_id == responses.id))
+                .where(responses.id.in_([head[0] for head in heads]))
+                .order_by(responses.id, answers.id)))
+            for response_id, channel, submitted_on in heads:
+                if response_id in found:
+                    yield ResponseRecord(channel, submitted_on, found[response_id])
+            del heads, found  # not held while the next batch is read: one batch in memory at a time
+
+
+# A response's head (id, channel, day) packed in one unsigned 64-bit integer, so that the shuffled order of a
+# survey's responses is an array of numbers: the id in the high 40 bits, the channel in 4, the day's ordinal in 20
+# (days up to the year 2870).
+_CHANNELS = list(Channel)
+_DAY_BITS, _CHANNEL_BITS = 20, 4
+
+
+def _pack(response_id: int, channel: Channel, submitted_on: dt.date) -> int:
+    return ((response_id << (_CHANNEL_BITS + _DAY_BITS)) | (_CHANNELS.index(channel) << _DAY_BITS)
+            | submitted_on.toordinal())
+
+
+def _unpack(packed: int) -> tuple[int, Channel, dt.date]:
+    return (packed >> (_CHANNEL_BITS + _DAY_BITS), _CHANNELS[(packed >> _DAY_BITS) & ((1 << _CHANNEL_BITS) - 1)],
+            dt.date.fromordinal(packed & ((1 << _DAY_BITS) - 1)))
+
+
+def _plain_rows(statement) -> list[tuple]:
+    """The rows of a Core statement as the database driver gives them (tuples), run on the session's connection.
+
+    The statement goes through SQLAlchemy as usual (parameters, events, logging); only the rows are taken from
+    the driver's cursor, skipping the result row objects: for the millions of answers of an export, building them
+    cost twice the fetching itself. Only for columns the driver already returns as Python wants them (integers,
+    floats, text)."""
+    result = db.session.connection().execute(statement)
+    try:
+        return result.cursor.fetchall()
+    finally:
+        result.close()
 
 
 @contextmanager
-def _shuffled_ids(survey: Survey) -> Iterator[memoryview]:
-    """The survey's response ids in a random order (system random source), as 8-byte integers in a temporary file
-    mapped in memory: streamed there from the database, shuffled in place, so that the order of 100,000 responses
-    takes no memory of the process's own (0.8 MB of the file's pages, which the system may write out)."""
+def _shuffled_heads(survey: Survey) -> Iterator[memoryview]:
+    """The survey's responses (`_pack`ed id, channel and day) in a random order (system random source), as 8-byte
+    integers in a temporary file mapped in memory: streamed there from the database, shuffled in place, so that
+    the order of 100,000 responses takes no memory of the process's own (0.8 MB of the file's pages, which the
+    system may write out). Read with their channel and day, the responses are not queried again batch by batch."""
     with tempfile.TemporaryFile() as spill:
         count = 0
-        for chunk in db.session.scalars(select(Response.id).where(Response.survey_id == survey.id)
-                                        .execution_options(yield_per=_ID_CHUNK)).partitions():
-            spill.write(array("q", chunk).tobytes())
+        heads = db.session.execute(select(Response.id, Response.channel, Response.submitted_on)
+                                   .where(Response.survey_id == survey.id).execution_options(yield_per=_ID_CHUNK))
+        for chunk in heads.partitions():
+            spill.write(array("Q", [_pack(*head) for head in chunk]).tobytes())
             count += len(chunk)
             del chunk  # not kept while the next one is read
         if not count:
-            yield memoryview(b"").cast("q")
+            yield memoryview(b"").cast("Q")
             return
         spill.flush()
         with mmap.mmap(spill.fileno(), 0) as mapped:
-            order = memoryview(mapped).cast("q")
+            order = memoryview(mapped).cast("Q")
             try:
                 secrets.SystemRandom().shuffle(order)
                 yield order
@@ -103,33 +132,83 @@ def _shuffled_ids(survey: Survey) -> Iterator[memoryview]:
                 order.release()
 
 
+# How a question's answers are read back (`RecordReader`): one small integer per question type.
+_SINGLE, _MULTIPLE, _NUMBER, _TEXT, _RANKING, _MATRIX, _IGNORED = range(7)
+
+
+def _reading(kind: QuestionType) -> int:
+    if kind in SINGLE_VALUE_TYPES:
+        return _SINGLE
+    return {QuestionType.MULTIPLE: _MULTIPLE, QuestionType.RATING: _NUMBER, QuestionType.NUMBER: _NUMBER,
+            QuestionType.SHORT_TEXT: _TEXT, QuestionType.LONG_TEXT: _TEXT, QuestionType.DATE: _TEXT,
+            QuestionType.COMMUNE: _TEXT, QuestionType.RANKING: _RANKING,
+            QuestionType.MATRIX: _MATRIX}.get(kind, _IGNORED)
+
+
+class RecordReader:
+    """Turns the stored answer rows of a response back into the answer dict (keyed by question code) that
+    `answers.answer_rows` stored as these rows.
+
+    The questions and options are read once into plain tables: an export reads millions of answer rows, and each
+    one must cost a few dictionary look-ups, not the attribute access of ORM objects."""
+
+    def __init__(self, questions: Iterable[Question]) -> None:
+        self.questions: dict[int, tuple[str, int, str]] = {}
+        self.options: dict[int, tuple[str, bool]] = {}
+        for question in questions:
+            self.questions[question.id] = (question.code, _reading(question.type), other_key(question))
+            for option in question.options:
+                self.options[option.id] = (option.code, option.is_other)
+
+    def data(self, rows: Iterable[Sequence]) -> dict:
+        """The answer dict of one response's rows."""
+        return next(iter(self.by_response(rows).values()), {})
+
+    def by_response(self, rows: Iterable[Sequence]) -> dict[int, dict]:
+        """The answer dict of each response, from its rows (response_id, question_id, option_id, row_id,
+        value_text, value_number, rank) in the order they were stored, read in one pass."""
+        questions, options = self.questions, self.options
+        found: dict[int, dict] = {}
+        ranked: dict[int, dict[str, list[tuple[int, str]]]] = {}
+        current, data = None, {}
+        for response_id, question_id, option_id, row_id, text, number, rank in rows:
+            if response_id != current:
+                current = response_id
+                data = found.get(response_id)
+                if data is None:
+                    data = found[response_id] = {}
+            question = questions.get(question_id)
+            if question is None:
+                continue
+            code, reading, other = question
+            option = options.get(option_id) if option_id is not None else None
+            if reading == _SINGLE:
+                if option is not None:
+                    data[code] = option[0]
+            elif reading == _MULTIPLE:
+                if option is not None:
+                    data.setdefault(code, []).append(option[0])
+            elif reading == _NUMBER:
+                if number is not None:
+                    data[code] = int(number) if number == int(number) else number
+            elif reading == _TEXT:
+                if text is not None:
+                    data[code] = text
+            elif reading == _RANKING:
+                if option is not None and rank is not None:
+                    ranked.setdefault(response_id, {}).setdefault(code, []).append((rank, option[0]))
+            elif reading == _MATRIX:
+                if option is not None and row_id in options:
+                    data.setdefault(code, {})[options[row_id][0]] = option[0]
+            if option is not None and option[1] and text:
+                data[other] = text
+        for response_id, pairs_by_code in ranked.items():
+            for code, pairs in pairs_by_code.items():
+                found[response_id][code] = [option_code for _rank, option_code in sorted(pairs)]
+        return found
+
+
 def data_from_rows(questions: Mapping[int, Question], options: Mapping[int, Option],
                    rows: Iterable[AnswerRow]) -> dict:
     """The answer dict (keyed by question code) that `answers.answer_rows` stored as these rows."""
-    data: dict = {}
-    ranked: dict[str, list[tuple[int, str]]] = defaultdict(list)
-    for row in rows:
-        question = questions.get(row.question_id)
-        if question is None:
-            continue
-        code, kind = question.code, question.type
-        option = options.get(row.option_id) if row.option_id is not None else None
-        if kind in SINGLE_VALUE_TYPES and option is not None:
-            data[code] = option.code
-        elif kind is QuestionType.MULTIPLE and option is not None:
-            data.setdefault(code, []).append(option.code)
-        elif kind in (QuestionType.RATING, QuestionType.NUMBER) and row.value_number is not None:
-            number = row.value_number
-            data[code] = int(number) if number == int(number) else number
-        elif kind in (QuestionType.SHORT_TEXT, QuestionType.LONG_TEXT, QuestionType.DATE, QuestionType.COMMUNE):
-            if row.value_text is not None:
-                data[code] = row.value_text
-        elif kind is QuestionType.RANKING and option is not None and row.rank is not None:
-            ranked[code].append((row.rank, option.code))
-        elif kind is QuestionType.MATRIX and option is not None and row.row_id in options:
-            data.setdefault(code, {})[options[row.row_id].code] = option.code
-        if option is not None and option.is_other and row.value_text:
-            data[other_key(question)] = row.value_text
-    for code, pairs in ranked.items():
-        data[code] = [option_code for _rank, option_code in sorted(pairs)]
-    return data
+    return RecordReader(questions.values()).data(rows)

@@ -27,11 +27,12 @@ bp = scope_to_territory(Blueprint("survey_exports", __name__, url_prefix="/t/<sl
 EXPORT = "/manage/surveys/<int:survey_id>/export"
 
 
-def _allowed_survey(survey_id: int, allowed) -> Survey:
-    """The survey, once the user is logged in and `allowed(user, survey)`; else login, 403 or 404."""
+def _allowed_survey(survey_id: int, allowed, *, options=()) -> Survey:
+    """The survey (with what `options` load), once the user is logged in and `allowed(user, survey)`; else login,
+    403 or 404."""
     if not current_user.is_authenticated:
         abort(login_manager.unauthorized())
-    survey = get_survey_or_404(g.territory, survey_id)
+    survey = get_survey_or_404(g.territory, survey_id, options=options)
     permissions.require(allowed(current_user, survey))
     return survey
 
@@ -51,7 +52,7 @@ def _download(survey: Survey, body, what: str, fmt: str) -> Response:
 @bp.get(f"{EXPORT}/")
 def index(survey_id: int):
     """The files this user may download for the survey."""
-    survey = _allowed_survey(survey_id, survey_permissions.can_download_tables)
+    survey = _allowed_survey(survey_id, survey_permissions.can_download_tables, options=with_questionnaire())
     raw = survey_permissions.can_read_individual_answers(current_user, survey)
     threshold = disclosure_threshold(survey)
     plan = files.k_anonymous_plan(survey, threshold=threshold) if raw else None

@@ -18,7 +18,7 @@ from flask_babel import pgettext
 
 from consult.core.time import week_start
 from consult.exports.writers import Cell, Row
-from consult.surveys.answering.answers import SINGLE_VALUE_TYPES, other_key, score
+from consult.surveys.answering.answers import SINGLE_VALUE_TYPES, other_key
 from consult.surveys.exports.records import ResponseRecord
 from consult.surveys.models import Channel, Option, Question, QuestionType, Survey, SurveyPage
 
@@ -60,6 +60,7 @@ class RawColumn:
         return code if self.numbers is None else self.numbers.get(code, code)
 
 
+_NONE: Mapping = {}
 _HEADER_LABEL = 60  # characters of a label kept in a header; the codebook has the whole text
 
 
@@ -116,9 +117,6 @@ def _question_columns(question: Question, communes: Mapping[str, str]) -> list[R
     columns: list[RawColumn] = []
     numbers = option_numbers(question) if kind.has_options else None
 
-    def value(record: ResponseRecord):
-        return record.data.get(code)
-
     def column(name: str, read, label: str, **extra) -> RawColumn:
         key = extra.pop("key", name)
         return RawColumn(name, read, key=key, label=label, question=question, **extra)
@@ -126,30 +124,31 @@ def _question_columns(question: Question, communes: Mapping[str, str]) -> list[R
     def coded(value: Cell) -> Cell:
         return numbers.get(value, value) if isinstance(value, str) else value
 
+    # Each read looks the answer up itself (no helper call): it runs once per row and column, millions of times.
     if kind in SINGLE_VALUE_TYPES:
-        columns.append(column(code, lambda n, r: value(r), text, show=coded, numbers=numbers))
+        columns.append(column(code, lambda n, r: r.data.get(code), text, show=coded, numbers=numbers))
     elif kind is T.MULTIPLE:
         for option in question.choices:
             columns.append(column(f"{code}_{option.code}",
-                                  lambda n, r, o=option.code: None if value(r) is None else int(o in value(r)),
+                                  lambda n, r, o=option.code: None if (v := r.data.get(code)) is None else int(o in v),
                                   option.label, part="other_flag" if option.is_other else "option", option=option))
     elif kind in (T.RATING, T.NUMBER):
-        columns.append(column(code, lambda n, r: number_cell(value(r)), text))
+        columns.append(column(code, lambda n, r: number_cell(r.data.get(code)), text))
     elif kind in (T.SHORT_TEXT, T.LONG_TEXT):
-        columns.append(column(code, lambda n, r: value(r), text))
+        columns.append(column(code, lambda n, r: r.data.get(code), text))
     elif kind is T.DATE:
-        columns.append(column(code, lambda n, r: _iso_date(value(r)), text))
+        columns.append(column(code, lambda n, r: _iso_date(r.data.get(code)), text))
     elif kind is T.COMMUNE:
-        columns.append(column(code, lambda n, r: value(r), text))
-        columns.append(column(f"{code}_name", lambda n, r: communes.get(value(r)) if value(r) else None,
+        columns.append(column(code, lambda n, r: r.data.get(code), text))
+        columns.append(column(f"{code}_name", lambda n, r: communes.get(v) if (v := r.data.get(code)) else None,
                               _("Name of the commune"), key=f"{code}_{_suffix('name')}", part="name"))
     elif kind is T.RANKING:
         for option in question.choices:
-            columns.append(column(f"{code}_{option.code}", lambda n, r, o=option.code: _rank_of(value(r), o),
+            columns.append(column(f"{code}_{option.code}", lambda n, r, o=option.code: _rank_of(r.data.get(code), o),
                                   option.label, part="option", option=option))
     elif kind is T.MATRIX:
         for row in question.rows:
-            columns.append(column(f"{code}_{row.code}", lambda n, r, c=row.code: (value(r) or {}).get(c),
+            columns.append(column(f"{code}_{row.code}", lambda n, r, c=row.code: (r.data.get(code) or _NONE).get(c),
                                   row.label, show=coded, part="row", option=row, numbers=numbers))
     other = next((o for o in question.choices if o.is_other), None)
     if other is not None:
@@ -157,9 +156,10 @@ def _question_columns(question: Question, communes: Mapping[str, str]) -> list[R
                               _("“%(answer)s”: the text written", answer=other.label),
                               key=f"{code}_{_suffix('other_text')}", part="other_text", option=other))
     if question.scored:
-        columns.append(column(f"{code}_score_raw", lambda n, r: _score_part(question, r, 0), _("Raw score"),
+        scored = _scorer(question)
+        columns.append(column(f"{code}_score_raw", lambda n, r: _score_part(scored(r.data), 0), _("Raw score"),
                               key=f"{code}_{_suffix('score_raw')}", part="score_raw"))
-        columns.append(column(f"{code}_score_pct", lambda n, r: _score_part(question, r, 1),
+        columns.append(column(f"{code}_score_pct", lambda n, r: _score_part(scored(r.data), 1),
                               _("Score as a percentage"), key=f"{code}_{_suffix('score_pct')}", part="score_pct"))
     return columns
 
@@ -170,8 +170,30 @@ def _rank_of(ranked, option_code: str) -> int | None:
     return ranked.index(option_code) + 1
 
 
-def _score_part(question: Question, record: ResponseRecord, index: int) -> int | float | None:
-    result = score(question, record.data)
+def _scorer(question: Question) -> Callable[[Mapping], tuple[float, float] | None]:
+    """`answers.score` of one question, with its options' points read once (not on every row), and the last
+    response's result kept for the next column (the raw score and the percentage come from one computation)."""
+    code, matrix, line_count = question.code, question.type is T.MATRIX, len(question.rows)
+    points = {o.code: o.score or 0 for o in question.options}
+    multiplier = question.score_multiplier or 1
+    last: list = [None, None]
+
+    def scored(data: Mapping) -> tuple[float, float] | None:
+        if last[0] is data:
+            return last[1]
+        value = data.get(code)
+        if matrix:
+            raw = sum(points[c] for c in value.values()) \
+                if isinstance(value, dict) and len(value) >= line_count else None
+        else:
+            raw = points[value] if isinstance(value, str) and value in points else None
+        last[0], last[1] = data, None if raw is None else (raw, raw * multiplier)
+        return last[1]
+
+    return scored
+
+
+def _score_part(result: tuple[float, float] | None, index: int) -> int | float | None:
     return None if result is None else number_cell(round(result[index], 2))
 
 
@@ -236,14 +258,28 @@ def raw_rows(survey: Survey, records: Iterable[ResponseRecord], communes: Mappin
     `labelled` rows (the analysts' files) head it with “key – label” in the export's language and write answer
     codes as numbers and channels as words."""
     columns = raw_columns(survey, communes) if columns is None else columns
-    if not labelled:
-        yield [c.name for c in columns]
-        for pseudonym, record in zip(pseudonyms(), records):
-            yield [c.read(pseudonym, record) for c in columns]
-        return
-    yield [c.header for c in columns]
+    yield [c.header if labelled else c.name for c in columns]
+    cells = [_shown(c.read, c.show) if labelled and c.show is not None else c.read for c in columns]
     for pseudonym, record in zip(pseudonyms(), records):
-        yield [c.cell(pseudonym, record) for c in columns]
+        yield [cell(pseudonym, record) for cell in cells]
+
+
+def _shown(read: Callable[[str, ResponseRecord], Cell], show: Callable[[Cell], Cell]
+           ) -> Callable[[str, ResponseRecord], Cell]:
+    """A column's read, then its `show` (which depends on the value only): each value's shown form is worked out
+    once per file — a column holds a handful of distinct codes, repeated on every row."""
+    memo: dict = {}
+
+    def cell(pseudonym: str, record: ResponseRecord) -> Cell:
+        value = read(pseudonym, record)
+        if value.__class__ is not str:  # None stays empty; numbers are rare here and not kept (1 == 1.0)
+            return None if value is None else show(value)
+        shown = memo.get(value, memo)
+        if shown is memo:
+            memo[value] = shown = show(value)
+        return shown
+
+    return cell
 
 
 # --------------------------------------------------------------------------- codebook

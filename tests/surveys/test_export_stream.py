@@ -1,0 +1,132 @@
+"""Raw survey exports at volume: spreadsheets are sent while they are written (the first bytes before any answer is
+read), hold the same rows as the CSV, and the memory they take does not grow with the number of responses."""
+from __future__ import annotations
+
+import datetime as dt
+import gc
+import tracemalloc
+from collections import Counter
+
+import pytest
+from sqlalchemy import event, func, insert, select
+
+from consult.extensions import db
+from consult.surveys.answering.answers import score
+from consult.surveys.exports import builders
+from consult.surveys.exports.records import iter_records
+from consult.surveys.models import Answer, Response
+from consult.surveys.services import commune_choices
+from tests.surveys.exports_helpers import read_csv, read_ods, read_xlsx
+
+
+def export_url(survey, name: str) -> str:
+    return f"/t/{survey.territory.slug}/manage/surveys/{survey.id}/export/{name}"
+
+
+def grow(survey, total: int) -> None:
+    """Copies of the survey's stored responses (with their answers, weeks apart) until it holds `total`, inserted
+    in bulk as a busy survey would have them."""
+    heads = db.session.execute(select(Response.id, Response.channel, Response.submitted_on)
+                               .where(Response.survey_id == survey.id).order_by(Response.id)).all()
+    answers: dict[int, list] = {}
+    for row in db.session.execute(select(Answer.response_id, Answer.question_id, Answer.option_id, Answer.row_id,
+                                         Answer.value_text, Answer.value_number, Answer.rank)
+                                  .where(Answer.response_id.in_([h.id for h in heads])).order_by(Answer.id)):
+        answers.setdefault(row.response_id, []).append(row)
+    next_id = db.session.scalar(select(func.max(Response.id))) + 1
+    copies, rows = [], []
+    for number in range(total - len(heads)):
+        head = heads[number % len(heads)]
+        copies.append({"id": next_id + number, "survey_id": survey.id, "channel": head.channel,
+                       "submitted_on": head.submitted_on - dt.timedelta(weeks=number % 30)})
+        rows += [{**a._asdict(), "response_id": next_id + number} for a in answers[head.id]]
+    db.session.execute(insert(Response), copies)
+    db.session.execute(insert(Answer), rows)
+    db.session.commit()
+
+
+def as_text(value) -> str:
+    """A cell read back from any format, as the CSV writes it."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    return str(value)
+
+
+def rows_without_pseudonym(sheet: list[list]) -> Counter:
+    width = len(sheet[0])
+    return Counter(tuple(as_text(v) for v in (list(row) + [None] * width)[1:width]) for row in sheet[1:])
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "ods"])
+def test_spreadsheet_starts_before_any_answer_is_read_and_holds_the_csv_rows(app, client, login, coordinator,
+                                                                            answered, fmt):
+    grow(answered, 520)  # more than one batch of responses
+    login(coordinator)
+    statements: list[str] = []
+    listen = lambda _conn, _cursor, sql, *_args: statements.append(sql)  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listen)
+    try:
+        response = client.get(export_url(answered, f"responses.{fmt}"), buffered=False)
+        chunks = iter(response.response)
+        first = next(chunks)
+        read_before_first = [sql for sql in statements if "answers.question_id" in sql]
+        body = first + b"".join(chunks)
+        response.close()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listen)
+
+    assert response.status_code == 200 and "Content-Length" not in response.headers
+    assert first.startswith(b"PK\x03\x04") and read_before_first == []
+    # Then the answers come a batch at a time, never all at once.
+    assert len([sql for sql in statements if "answers.question_id" in sql]) == 2
+    data, dictionary, *_others = (read_xlsx if fmt == "xlsx" else read_ods)(body)
+    csv_rows = read_csv(client.get(export_url(answered, "responses.csv")))
+    assert len(data) - 1 == db.session.scalar(select(func.count(Response.id))) == 520
+    assert [as_text(v) for v in data[0]] == csv_rows[0]
+    assert rows_without_pseudonym(data) == rows_without_pseudonym(csv_rows)
+    assert dictionary[0][0] == "Colonne"  # the dictionary of codes follows, in French
+
+
+def test_scores_in_the_export_follow_the_rule_of_the_questionnaire(app, answered):
+    """Each scored scale's columns give `answers.score` of the response, rounded (empty when a line is left)."""
+    grow(answered, 40)
+    question = next(q for q in answered.questions if q.scored)
+    columns = builders.raw_columns(answered, commune_choices(answered))
+    records = list(iter_records(answered, batch_size=7))
+    header, *rows = builders.raw_rows(answered, records, {}, columns=columns)
+    raw, percent = header.index(f"{question.code}_score_raw"), header.index(f"{question.code}_score_pct")
+    expected = [score(question, r.data) for r in records]
+    assert [(row[raw], row[percent]) for row in rows] == [
+        (None, None) if s is None else (builders.number_cell(round(s[0], 2)), builders.number_cell(round(s[1], 2)))
+        for s in expected]
+    assert {s is None for s in expected} == {True, False}
+
+
+def peak_mib(client, url: str) -> float:
+    """Peak traced memory while the download is produced and read (its chunks dropped as they come)."""
+    gc.collect()
+    tracemalloc.start()
+    try:
+        response = client.get(url, buffered=False)
+        for _chunk in response.response:
+            pass
+        response.close()
+        return tracemalloc.get_traced_memory()[1] / 2**20
+    finally:
+        tracemalloc.stop()
+
+
+def test_spreadsheet_memory_does_not_grow_with_the_responses(app, client, login, coordinator, answered):
+    """The peak while 1,600 responses are exported is that of 550 (both more than one batch): no sheet, string
+    table or zip is held whole."""
+    login(coordinator)
+    names = ("responses.xlsx", "responses.ods")
+    grow(answered, 550)
+    peak_mib(client, export_url(answered, "responses.xlsx"))  # warm: compiled statements, translations
+    small = {name: peak_mib(client, export_url(answered, name)) for name in names}
+    grow(answered, 1600)
+    large = {name: peak_mib(client, export_url(answered, name)) for name in names}
+    assert {name: round(large[name] / small[name], 1) <= 1.2 for name in names} == dict.fromkeys(names, True), (
+        small, large)
