@@ -101,8 +101,10 @@ def groups_of(territory: Territory, *, include_closed: bool = False) -> list[Wor
 
 
 def group_page():
-    """Loader options for a group's pages: its axis, objectives and meetings (their templates must not query)."""
-    return (joinedload(WorkingGroup.axis), selectinload(WorkingGroup.objectives), selectinload(WorkingGroup.meetings))
+    """Loader options for a group's pages: its axis, objectives, targets and meetings (their templates must not
+    query). The few objectives and targets come in the group's statement; the meetings, which grow, in one more."""
+    return (joinedload(WorkingGroup.axis), joinedload(WorkingGroup.objectives), joinedload(WorkingGroup.targets),
+            selectinload(WorkingGroup.meetings))
 
 
 def recruiting_groups(territory: Territory, now: dt.datetime) -> list[WorkingGroup]:
@@ -164,7 +166,7 @@ def signups_by_status(group: WorkingGroup) -> dict[SignupStatus, list[Signup]]:
     """Everyone who signed up, by status; the waitlist in order of arrival (people and communes loaded with
     them, for the pages that list them)."""
     rows = db.session.scalars(select(Signup).where(Signup.group_id == group.id)
-                              .options(selectinload(Signup.user), selectinload(Signup.commune))
+                              .options(joinedload(Signup.user), joinedload(Signup.commune))
                               .order_by(Signup.queued_at, Signup.id))
     result: dict[SignupStatus, list[Signup]] = {status: [] for status in SignupStatus}
     for signup in rows:
