@@ -39,13 +39,14 @@ class Clone:
     name: str = ""                                       # key of the copies when a table is cloned twice
 
 
-def _suffix(column: str, width: int | None = None) -> Change:
+def _suffix(column: str, width: int) -> Change:
+    """The value with "-k" at its end, within the column's `width` (a hash loses its last characters)."""
     def change(row: dict, k: int) -> dict:
         value = row[column]
         if value is None:
             return {}
-        text = f"{value}-{k}"
-        return {column: text[-width:] if width else text}
+        end = f"-{k}"
+        return {column: f"{value[:width - len(end)]}{end}"}
     return change
 
 
@@ -59,7 +60,7 @@ def _account(row: dict, k: int) -> dict:
 
 
 def _response(row: dict, k: int) -> dict:
-    return {**_suffix("dedupe_key")(row, k), **_suffix("paper_number", 20)(row, k)}
+    return {**_suffix("dedupe_key", 64)(row, k), **_suffix("paper_number", 20)(row, k)}
 
 
 _VERSIONS: dict[int, int] = {}  # fiche id → its last version number before growing (filled by `grow`)
