@@ -30,8 +30,8 @@ class DeleteAccountForm(Form):
 @login_required
 def my_data():
     """What Consult holds about the person, part by part, with the download and the way to delete the account."""
-    data = rights.personal_data(current_user)
-    parts = [(section.title, len(data[section.name])) for section in rights.SECTIONS.values()]
+    counts = rights.section_counts(current_user)
+    parts = [(section.title, counts[section.name]) for section in rights.SECTIONS.values()]
     return render_template("accounts/data.html", parts=parts)
 
 

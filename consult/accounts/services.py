@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from consult.accounts import tokens
@@ -188,10 +188,12 @@ def start_session(user: User, *, now: dt.datetime | None = None) -> str:
 
 def load_session(key: str) -> User | None:
     """The user of a live login session, or None when it was ended; with the commune and the roles that
-    permission predicates and page headers read (templates must not query)."""
-    session = db.session.scalar(select(LoginSession).where(LoginSession.key == key).options(
+    permission predicates and page headers read (templates must not query). One statement: it runs on every
+    request of a logged-in person (a person has a handful of roles, the join repeats the user's row for each)."""
+    session = db.session.execute(select(LoginSession).where(LoginSession.key == key).options(
         joinedload(LoginSession.user).options(joinedload(User.commune),
-                                              selectinload(User.roles).joinedload(TerritoryRole.territory))))
+                                              joinedload(User.roles).joinedload(TerritoryRole.territory)))
+    ).unique().scalar_one_or_none()
     if session is None or session.user.is_disabled:
         return None
     session.user.session_key = key

@@ -33,12 +33,22 @@ def territories() -> Select:
                                                                            selectinload(Territory.contracts))
 
 
-def territory(slug: str) -> Territory | None:
-    """Every territory is public (its home page is)."""
+def territory(slug: str, options=()) -> Territory | None:
+    """Every territory is public (its home page is). `options` load what the resource shows with it: most
+    resources only need the territory's row."""
     if "\x00" in slug or len(slug) > 80:
         return None
-    return db.session.scalars(select(Territory).where(Territory.slug == slug).options(
-        selectinload(Territory.epcis), selectinload(Territory.contracts).options(*contract_page()))).first()
+    return db.session.scalars(select(Territory).where(Territory.slug == slug).options(*options)).first()
+
+
+def territory_summary():
+    """Loader options for a territory's own resource: its EPCIs and contracts (which one is current)."""
+    return (selectinload(Territory.epcis), selectinload(Territory.contracts))
+
+
+def territory_contracts():
+    """Loader options for the resources read from a territory's contracts: partners, axes and objectives."""
+    return (selectinload(Territory.contracts).options(*contract_page()),)
 
 
 def communes(place: Territory) -> Select:

@@ -5,26 +5,33 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import Select, select
+from sqlalchemy.orm import joinedload
 
 from consult.accounts.erasure import lets_go_of
 from consult.accounts.models import User
-from consult.accounts.rights import Row, holds_personal_data
+from consult.accounts.rights import Row, counted, holds_personal_data
 from consult.extensions import db
 from consult.groups import mails
-from consult.groups.models import Attendance, Meeting, Registration, Signup
+from consult.groups.models import Attendance, CalendarFeed, Meeting, Registration, Signup, WorkingGroup
 from consult.groups.services.calendar import feed_of, revoke_feed
 from consult.groups.services.registrations import cancel_registration
 from consult.groups.services.signups import withdraw
 
 
 def _signups(user: User) -> list[Signup]:
-    return list(db.session.scalars(select(Signup).where(Signup.user_id == user.id).order_by(Signup.id)))
+    return list(db.session.scalars(select(Signup).where(Signup.user_id == user.id).order_by(Signup.id).options(
+        joinedload(Signup.group).joinedload(WorkingGroup.territory), joinedload(Signup.commune))))
+
+
+def _of(model, user: User) -> Select:
+    return select(model.id).where(model.user_id == user.id)
 
 
 @holds_personal_data("group_signups", _l("Your sign-ups to working groups"), (
     "group", "territory", "status", "signed_up_at", "member_since", "left_at", "motivation", "morning", "afternoon",
-    "evening", "shown_to_members", "category", "structure", "commune", "decision_message"))
+    "evening", "shown_to_members", "category", "structure", "commune", "decision_message"),
+    count=lambda user: counted(_of(Signup, user)))
 def _group_signups(user: User) -> list[Row]:
     return [{
         "group": signup.group.title, "territory": signup.group.territory.name, "status": signup.status,
@@ -37,23 +44,27 @@ def _group_signups(user: User) -> list[Row]:
 
 
 @holds_personal_data("meeting_registrations", _l("Your registrations to events"),
-                     ("meeting", "starts_at", "registered_at", "cancelled_at"))
+                     ("meeting", "starts_at", "registered_at", "cancelled_at"),
+                     count=lambda user: counted(_of(Registration, user)))
 def _registrations(user: User) -> list[Row]:
     registrations = db.session.scalars(select(Registration).where(Registration.user_id == user.id)
-                                       .order_by(Registration.id))
+                                       .order_by(Registration.id).options(joinedload(Registration.meeting)))
     return [{"meeting": registration.meeting.title, "starts_at": registration.meeting.starts_at,
              "registered_at": registration.created_at, "cancelled_at": registration.cancelled_at}
             for registration in registrations]
 
 
-@holds_personal_data("meeting_attendance", _l("The meetings you attended"), ("meeting", "starts_at", "recorded_at"))
+@holds_personal_data("meeting_attendance", _l("The meetings you attended"), ("meeting", "starts_at", "recorded_at"),
+                     count=lambda user: counted(_of(Attendance, user)))
 def _attendance(user: User) -> list[Row]:
-    attendances = db.session.scalars(select(Attendance).where(Attendance.user_id == user.id).order_by(Attendance.id))
+    attendances = db.session.scalars(select(Attendance).where(Attendance.user_id == user.id).order_by(Attendance.id)
+                                     .options(joinedload(Attendance.meeting)))
     return [{"meeting": attendance.meeting.title, "starts_at": attendance.meeting.starts_at,
              "recorded_at": attendance.recorded_at} for attendance in attendances]
 
 
-@holds_personal_data("calendar_feed", _l("Your private calendar address (its date only)"), ("created_at",))
+@holds_personal_data("calendar_feed", _l("Your private calendar address (its date only)"), ("created_at",),
+                     count=lambda user: counted(_of(CalendarFeed, user)))
 def _calendar(user: User) -> list[Row]:
     feed = feed_of(user)
     return [{"created_at": feed.created_at}] if feed is not None else []

@@ -1,12 +1,13 @@
 """The coordinator's cockpit and the observer's workspace: what waits for the coordinator in a territory, the
 figures of every capability per month, and the surveys, calls and releases the two workspaces link to.
-Every figure is one query (a GROUP BY), never one per row."""
+Every list or set of figures is one statement (the monthly figures: one GROUP BY per kind of contribution, all in
+one UNION ALL), never one per row."""
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import extract, func, or_, select
+from sqlalchemy import extract, func, literal, or_, select, union_all
 
 from consult.extensions import db
 from consult.groups.models import Attendance, Idea, Meeting, Signup, SignupStatus, WorkingGroup
@@ -76,24 +77,22 @@ class Figures:
 # --- surveys -----------------------------------------------------------------------------------------------
 
 def survey_lines(territory: Territory) -> list[SurveyLine]:
-    """The territory's surveys (archived last), with responses and latest release: three queries in all."""
-    surveys = list(db.session.scalars(select(Survey).where(Survey.territory_id == territory.id)
-                                      .order_by(Survey.status == SurveyStatus.ARCHIVED, Survey.created_at.desc(),
-                                                Survey.id.desc())))
-    ids = [s.id for s in surveys]
-    if not ids:
-        return []
-    counted = [s.id for s in surveys if s.status is not SurveyStatus.DRAFT]  # a draft holds test answers only
-    counts = dict(db.session.execute(select(Response.survey_id, func.count(Response.id))
-                                     .where(Response.survey_id.in_(counted)).group_by(Response.survey_id)).all())
-    latest_number = (select(SurveyRelease.survey_id, func.max(SurveyRelease.number).label("number"))
-                     .where(SurveyRelease.survey_id.in_(ids)).group_by(SurveyRelease.survey_id).subquery())
-    latest = {r.survey_id: r for r in db.session.scalars(
-        select(SurveyRelease).join(latest_number, (latest_number.c.survey_id == SurveyRelease.survey_id)
-                                   & (latest_number.c.number == SurveyRelease.number)))}
+    """The territory's surveys (archived last), each with its responses and latest release: one statement."""
+    counts = (select(Response.survey_id, func.count(Response.id).label("n")).join(Survey)
+              .where(Survey.territory_id == territory.id).group_by(Response.survey_id).subquery())
+    latest_number = (select(SurveyRelease.survey_id, func.max(SurveyRelease.number).label("number")).join(Survey)
+                     .where(Survey.territory_id == territory.id).group_by(SurveyRelease.survey_id).subquery())
+    rows = db.session.execute(
+        select(Survey, counts.c.n, SurveyRelease)
+        .outerjoin(counts, counts.c.survey_id == Survey.id)
+        .outerjoin(latest_number, latest_number.c.survey_id == Survey.id)
+        .outerjoin(SurveyRelease, (SurveyRelease.survey_id == Survey.id)
+                   & (SurveyRelease.number == latest_number.c.number))
+        .where(Survey.territory_id == territory.id)
+        .order_by(Survey.status == SurveyStatus.ARCHIVED, Survey.created_at.desc(), Survey.id.desc())).all()
     lines = []
-    for survey in surveys:
-        responses, previous = counts.get(survey.id, 0), latest.get(survey.id)
+    for survey, counted, previous in rows:
+        responses = 0 if survey.status is SurveyStatus.DRAFT else counted or 0  # a draft holds test answers only
         # As releases.services.responses_needed: k new responses since the previous release (1 for the first).
         needed = (0 if responses else 1) if previous is None else max(
             0, previous.responses + disclosure_threshold(survey) - responses)
@@ -105,13 +104,15 @@ def survey_lines(territory: Territory) -> list[SurveyLine]:
 
 def waiting(territory: Territory, surveys: list[SurveyLine], *, now: dt.datetime) -> Waiting:
     """What waits for the territory's coordinator at `now` (naive UTC)."""
-    pending, reports = db.session.execute(
-        select(select(func.count(Proposal.id)).join(Call).where(
-                   Call.territory_id == territory.id, Proposal.state == ProposalState.PENDING).scalar_subquery(),
-               select(func.count(Report.id)).join(Proposal, Proposal.id == Report.proposal_id).join(Call).where(
-                   Call.territory_id == territory.id, Report.resolved_at.is_(None)).scalar_subquery())).one()
-    signups = db.session.scalar(select(func.count(Signup.id)).join(WorkingGroup).where(
-        WorkingGroup.territory_id == territory.id, Signup.status == SignupStatus.PENDING))
+    pending, reports, signups, fiches = db.session.execute(select(  # the four counts in one statement
+        select(func.count(Proposal.id)).join(Call).where(
+            Call.territory_id == territory.id, Proposal.state == ProposalState.PENDING).scalar_subquery(),
+        select(func.count(Report.id)).join(Proposal, Proposal.id == Report.proposal_id).join(Call).where(
+            Call.territory_id == territory.id, Report.resolved_at.is_(None)).scalar_subquery(),
+        select(func.count(Signup.id)).join(WorkingGroup).where(
+            WorkingGroup.territory_id == territory.id, Signup.status == SignupStatus.PENDING).scalar_subquery(),
+        select(func.count(Fiche.id)).join(Contract).where(
+            Contract.territory_id == territory.id, Fiche.status.in_(AWAITING_DECISION)).scalar_subquery())).one()
     attended = (select(Attendance.meeting_id, func.count(Attendance.id).label("n"))
                 .group_by(Attendance.meeting_id).subquery())
     past = db.session.execute(
@@ -120,8 +121,6 @@ def waiting(territory: Territory, surveys: list[SurveyLine], *, now: dt.datetime
                or_(attended.c.n.is_(None), Meeting.minutes_published_at.is_(None)))
         .order_by(Meeting.starts_at.desc())).all()
     past = [(meeting, n) for meeting, n in past if meeting.is_past(now)]
-    fiches = db.session.scalar(select(func.count(Fiche.id)).join(Contract).where(
-        Contract.territory_id == territory.id, Fiche.status.in_(AWAITING_DECISION)))
     return Waiting(
         pending_proposals=pending, open_reports=reports, pending_signups=signups,
         without_attendance=[m for m, n in past if n == 0],
@@ -149,11 +148,11 @@ def last_months(now: dt.datetime, count: int = MONTHS) -> list[dt.date]:
     return months[::-1]
 
 
-def _per_month(column, source, conditions) -> dict[tuple[int, int], int]:
-    """{(year, month): rows} of `source` filtered by `conditions`, bucketed by `column`'s month."""
+def _per_month(key: str, column, source, conditions):
+    """The rows of `source` filtered by `conditions` per month of `column`, labelled `key`: (key, year, month, n)."""
     year, month = extract("year", column), extract("month", column)
-    query = select(year, month, func.count()).select_from(source).where(*conditions).group_by(year, month)
-    return {(int(y), int(m)): n for y, m, n in db.session.execute(query)}
+    return (select(literal(key).label("key"), year.label("year"), month.label("month"), func.count().label("n"))
+            .select_from(source).where(*conditions).group_by(year, month))
 
 
 def figures(territory: Territory, *, now: dt.datetime, keys: tuple[str, ...] = FIGURES) -> Figures:
@@ -186,7 +185,10 @@ def figures(territory: Territory, *, now: dt.datetime, keys: tuple[str, ...] = F
         "fiches": (Fiche.created_at, Fiche.__table__.join(Contract.__table__),
                    (Contract.territory_id == t, Fiche.created_at >= start)),
     }
-    counted = {key: _per_month(*sources[key]) for key in keys}
+    counted: dict[str, dict[tuple[int, int], int]] = {key: {} for key in keys}
+    if keys:  # every figure in one statement
+        for key, year, month, n in db.session.execute(union_all(*(_per_month(key, *sources[key]) for key in keys))):
+            counted[key][(int(year), int(month))] = n
     result = Figures(months, keys)
     for month in months:
         result.rows.append((month, {key: counted[key].get((month.year, month.month), 0) for key in keys}))
@@ -195,20 +197,20 @@ def figures(territory: Territory, *, now: dt.datetime, keys: tuple[str, ...] = F
 
 # --- links -------------------------------------------------------------------------------------------------
 
-def calls_of(territory: Territory) -> list[Call]:
-    """The territory's calls for proposals, the latest first."""
-    return list(db.session.scalars(select(Call).where(Call.territory_id == territory.id)
-                                   .order_by(Call.submission_opens_at.desc(), Call.id.desc())))
-
-
-def votes_of(calls: list[Call]) -> dict[int, list[PriorityVote]]:
-    """The priority votes of each call (one query)."""
-    found: dict[int, list[PriorityVote]] = {c.id: [] for c in calls}
-    if calls:
-        for vote in db.session.scalars(select(PriorityVote).where(PriorityVote.call_id.in_(found))
-                                       .order_by(PriorityVote.opens_at, PriorityVote.id)):
-            found[vote.call_id].append(vote)
-    return found
+def calls_and_votes(territory: Territory) -> tuple[list[Call], dict[int, list[PriorityVote]]]:
+    """The territory's calls for proposals, the latest first, and the priority votes of each: one statement."""
+    calls: list[Call] = []
+    votes: dict[int, list[PriorityVote]] = {}
+    for call, vote in db.session.execute(
+            select(Call, PriorityVote).outerjoin(PriorityVote, PriorityVote.call_id == Call.id)
+            .where(Call.territory_id == territory.id)
+            .order_by(Call.submission_opens_at.desc(), Call.id.desc(), PriorityVote.opens_at, PriorityVote.id)):
+        if call.id not in votes:
+            calls.append(call)
+            votes[call.id] = []
+        if vote is not None:
+            votes[call.id].append(vote)
+    return calls, votes
 
 
 def published_surveys(lines: list[SurveyLine]) -> list[SurveyLine]:

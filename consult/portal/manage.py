@@ -24,15 +24,16 @@ bp = scope_to_territory(Blueprint("manage", __name__, url_prefix="/t/<slug>/mana
 def dashboard():
     """The coordinator's cockpit: what waits, the figures per month, a way into every capability, and the
     territory's settings (contracts, communes, team)."""
-    territory = services.with_contracts(g.territory)
+    territory = services.with_contract_axes(g.territory)
     now = utcnow()
     surveys = cockpit.survey_lines(territory)
-    calls = cockpit.calls_of(territory)
+    calls, votes = cockpit.calls_and_votes(territory)
+    communes, population = services.communes_summary(territory)
     return render_template(
-        "manage/dashboard.html", territory=territory, communes=services.territory_communes(territory),
+        "manage/dashboard.html", territory=territory, communes=communes, population=population,
         roles=accounts.territory_roles(territory), action_form=forms.Form(),
         waiting=cockpit.waiting(territory, surveys, now=now), figures=cockpit.figures(territory, now=now),
-        surveys=surveys, calls=calls, votes=cockpit.votes_of(calls),
+        surveys=surveys, calls=calls, votes=votes,
     )
 
 

@@ -7,6 +7,7 @@ import datetime as dt
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
+from sqlalchemy.orm import joinedload
 
 from consult.accounts.erasure import lets_go_of
 from consult.accounts.models import User
@@ -28,7 +29,8 @@ from consult.proposals.models import (
     "id", "call", "title", "description", "state", "created_at", "submitted_at", "published_at", "answer_status",
     "answer_text"))
 def _proposals(user: User) -> list[Row]:
-    proposals = db.session.scalars(select(Proposal).where(Proposal.author_id == user.id).order_by(Proposal.id))
+    proposals = db.session.scalars(select(Proposal).where(Proposal.author_id == user.id).order_by(Proposal.id)
+                                   .options(joinedload(Proposal.call)))
     return [{
         "id": proposal.id, "call": proposal.call.title, "title": proposal.title, "description": proposal.description,
         "state": proposal.state, "created_at": proposal.created_at, "submitted_at": proposal.submitted_at,
@@ -39,14 +41,16 @@ def _proposals(user: User) -> list[Row]:
 
 @holds_personal_data("comments", _l("Your comments"), ("id", "proposal", "body", "created_at", "hidden_at"))
 def _comments(user: User) -> list[Row]:
-    comments = db.session.scalars(select(Comment).where(Comment.author_id == user.id).order_by(Comment.id))
+    comments = db.session.scalars(select(Comment).where(Comment.author_id == user.id).order_by(Comment.id)
+                                  .options(joinedload(Comment.proposal)))
     return [{"id": comment.id, "proposal": comment.proposal.title, "body": comment.body,
              "created_at": comment.created_at, "hidden_at": comment.hidden_at} for comment in comments]
 
 
 @holds_personal_data("supports", _l("The proposals you support"), ("proposal", "created_at"))
 def _supports(user: User) -> list[Row]:
-    supports = db.session.scalars(select(Support).where(Support.user_id == user.id).order_by(Support.id))
+    supports = db.session.scalars(select(Support).where(Support.user_id == user.id).order_by(Support.id)
+                                  .options(joinedload(Support.proposal)))
     return [{"proposal": support.proposal.title, "created_at": support.created_at} for support in supports]
 
 
@@ -70,7 +74,8 @@ def _ballots(user: User) -> list[Row]:
 
 @holds_personal_data("reports", _l("What you reported to the moderators"), ("proposal", "reason", "created_at"))
 def _reports(user: User) -> list[Row]:
-    reports = db.session.scalars(select(Report).where(Report.reporter_id == user.id).order_by(Report.id))
+    reports = db.session.scalars(select(Report).where(Report.reporter_id == user.id).order_by(Report.id)
+                                 .options(joinedload(Report.proposal)))
     return [{"proposal": report.proposal.title, "reason": report.reason, "created_at": report.created_at}
             for report in reports]
 

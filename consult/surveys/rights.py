@@ -9,11 +9,11 @@ import json
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from consult.accounts.erasure import lets_go_of
 from consult.accounts.models import User
-from consult.accounts.rights import Row, holds_personal_data
+from consult.accounts.rights import Row, counted, holds_personal_data
 from consult.core.time import week_start
 from consult.extensions import db
 from consult.surveys.models import Answer, Draft, PanelContact, Response, Survey
@@ -23,19 +23,22 @@ from consult.territories.models import Territory
 def _responses(user: User) -> list[Response]:
     return list(db.session.scalars(
         select(Response).where(Response.user_id == user.id).order_by(Response.id)
-        .options(selectinload(Response.answers).options(selectinload(Answer.question), selectinload(Answer.option),
+        .options(joinedload(Response.survey),
+                 selectinload(Response.answers).options(selectinload(Answer.question), selectinload(Answer.option),
                                                         selectinload(Answer.row)))))
 
 
 @holds_personal_data("survey_responses", _l("Your answers to surveys, given with your account"),
-                     ("id", "survey", "submitted_on", "channel"))
+                     ("id", "survey", "submitted_on", "channel"),
+                     count=lambda user: counted(select(Response.id).where(Response.user_id == user.id)))
 def _survey_responses(user: User) -> list[Row]:
     return [{"id": response.id, "survey": response.survey.title, "submitted_on": response.submitted_on,
              "channel": response.channel} for response in _responses(user)]
 
 
 @holds_personal_data("survey_answers", _l("The details of your survey answers"),
-                     ("response_id", "question", "row", "option", "text", "number", "rank"))
+                     ("response_id", "question", "row", "option", "text", "number", "rank"),
+                     count=lambda user: counted(select(Answer.id).join(Response).where(Response.user_id == user.id)))
 def _survey_answers(user: User) -> list[Row]:
     return [{"response_id": response.id, "question": answer.question.text,
              "row": answer.row.label if answer.row else None, "option": answer.option.label if answer.option else None,
@@ -43,7 +46,8 @@ def _survey_answers(user: User) -> list[Row]:
             for response in _responses(user) for answer in sorted(response.answers, key=lambda a: a.id)]
 
 
-@holds_personal_data("survey_drafts", _l("Your answers in progress"), ("survey", "updated_on", "page", "answers"))
+@holds_personal_data("survey_drafts", _l("Your answers in progress"), ("survey", "updated_on", "page", "answers"),
+                     count=lambda user: counted(select(Draft.id).where(Draft.user_id == user.id)))
 def _drafts(user: User) -> list[Row]:
     drafts = db.session.execute(select(Survey.title, Draft).join(Survey, Survey.id == Draft.survey_id)
                                 .where(Draft.user_id == user.id).order_by(Draft.id))
@@ -52,7 +56,8 @@ def _drafts(user: User) -> list[Row]:
 
 
 @holds_personal_data("panel_addresses", _l("Your address, left to be contacted again"),
-                     ("territory", "survey", "consent_month"))
+                     ("territory", "survey", "consent_month"),
+                     count=lambda user: counted(select(PanelContact.id).where(PanelContact.email == user.email)))
 def _panel(user: User) -> list[Row]:
     contacts = db.session.execute(
         select(Territory.name, Survey.title, PanelContact.consent_month)

@@ -59,6 +59,21 @@ def with_contracts(territory: Territory) -> Territory:
                               .options(*contract_pages())).one()
 
 
+def with_contract_axes(territory: Territory) -> Territory:
+    """`territory` with its contracts and their axes (no partners, no objectives), in one statement: the
+    cockpit shows each contract with its count of axes."""
+    return db.session.execute(select(Territory).where(Territory.id == territory.id)
+                              .options(joinedload(Territory.contracts).joinedload(Contract.axes))).unique().scalar_one()
+
+
+def communes_summary(territory: Territory) -> tuple[int, int]:
+    """How many communes the territory has and their population, in one statement."""
+    count, population = db.session.execute(
+        select(func.count(Commune.id), func.coalesce(func.sum(Commune.population), 0))
+        .where(Commune.territory_id == territory.id)).one()
+    return count, population
+
+
 def _require_manage(actor, territory: Territory) -> None:
     permissions.require(permissions.can_manage_territory(actor, territory))
 

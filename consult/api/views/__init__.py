@@ -17,9 +17,9 @@ def bad_parameter(error: BadParameter):
     return problem(400, error.message)
 
 
-def territory_or_404(slug: str) -> Territory:
-    """The territory of the address, or 404 (a problem detail)."""
-    found = queries.territory(slug)
+def territory_or_404(slug: str, options=()) -> Territory:
+    """The territory of the address, or 404 (a problem detail); `options` load what the resource reads with it."""
+    found = queries.territory(slug, options)
     if found is None:
         abort(404)
     return found

@@ -15,7 +15,7 @@ def territories():
 @bp.get("/territories/<slug>")
 def territory(slug: str):
     """A territory: presentation, EPCIs, its current contract and where its resources are."""
-    return document({"data": serializers.territory(territory_or_404(slug))})
+    return document({"data": serializers.territory(territory_or_404(slug, queries.territory_summary()))})
 
 
 @bp.get("/territories/<slug>/communes")
@@ -35,7 +35,7 @@ def contracts(slug: str):
 @bp.get("/territories/<slug>/contracts/<int:generation>")
 def contract(slug: str, generation: int):
     """One contract with its axes and objectives."""
-    place = territory_or_404(slug)
+    place = territory_or_404(slug, queries.territory_contracts())
     found = found_or_404(queries.contract(place, generation))
     return document({"data": serializers.contract(found, with_axes=True)})
 
@@ -43,5 +43,5 @@ def contract(slug: str, generation: int):
 @bp.get("/territories/<slug>/axes")
 def axes(slug: str):
     """The axes of the current contract, each with its objectives."""
-    place = territory_or_404(slug)
+    place = territory_or_404(slug, queries.territory_contracts())
     return listing(paginate_list(queries.current_axes(place), serializers.axis), "api.axes", slug=slug)

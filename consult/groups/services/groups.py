@@ -6,8 +6,8 @@ from collections import Counter
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from consult.accounts.models import Category
 from consult.errors import InvalidInput, PermissionDenied
@@ -101,8 +101,10 @@ def groups_of(territory: Territory, *, include_closed: bool = False) -> list[Wor
 
 
 def group_page():
-    """Loader options for a group's pages: its axis, objectives and meetings (their templates must not query)."""
-    return (joinedload(WorkingGroup.axis), selectinload(WorkingGroup.objectives), selectinload(WorkingGroup.meetings))
+    """Loader options for a group's pages: its axis, objectives, targets and meetings (their templates must not
+    query). The few objectives and targets come in the group's statement; the meetings, which grow, in one more."""
+    return (joinedload(WorkingGroup.axis), joinedload(WorkingGroup.objectives), joinedload(WorkingGroup.targets),
+            selectinload(WorkingGroup.meetings))
 
 
 def recruiting_groups(territory: Territory, now: dt.datetime) -> list[WorkingGroup]:
@@ -164,7 +166,7 @@ def signups_by_status(group: WorkingGroup) -> dict[SignupStatus, list[Signup]]:
     """Everyone who signed up, by status; the waitlist in order of arrival (people and communes loaded with
     them, for the pages that list them)."""
     rows = db.session.scalars(select(Signup).where(Signup.group_id == group.id)
-                              .options(selectinload(Signup.user), selectinload(Signup.commune))
+                              .options(joinedload(Signup.user), joinedload(Signup.commune))
                               .order_by(Signup.queued_at, Signup.id))
     result: dict[SignupStatus, list[Signup]] = {status: [] for status in SignupStatus}
     for signup in rows:
@@ -214,9 +216,23 @@ def first_name(display_name: str) -> str:
 
 def groups_of_user(user) -> list[Signup]:
     """The person's sign-ups that still count (member, waitlist, pending), newest group first."""
-    return list(db.session.scalars(
-        select(Signup).where(Signup.user_id == user.id,
-                             Signup.status.in_([SignupStatus.MEMBER, SignupStatus.WAITLISTED, SignupStatus.PENDING]))
+    return [signup for signup, _position in signups_with_positions(user)]
+
+
+def signups_with_positions(user) -> list[tuple[Signup, int | None]]:
+    """The person's sign-ups that still count, newest group first, each with its place on the waitlist (as
+    `signups.waitlist_position`: 1 for the first person waiting, None when not waiting) — one statement however
+    many groups the person waits for."""
+    ahead = aliased(Signup)
+    waiting_before = (select(func.count()).select_from(ahead).where(
+        ahead.group_id == Signup.group_id, ahead.status == SignupStatus.WAITLISTED,
+        or_(ahead.queued_at < Signup.queued_at, and_(ahead.queued_at == Signup.queued_at, ahead.id < Signup.id)))
+        .correlate(Signup).scalar_subquery())
+    rows = db.session.execute(
+        select(Signup, waiting_before).where(
+            Signup.user_id == user.id,
+            Signup.status.in_([SignupStatus.MEMBER, SignupStatus.WAITLISTED, SignupStatus.PENDING]))
         .order_by(Signup.queued_at.desc())
         .options(joinedload(Signup.group).options(joinedload(WorkingGroup.territory), joinedload(WorkingGroup.axis)))
-    ))
+    ).all()
+    return [(signup, before + 1 if signup.status == SignupStatus.WAITLISTED else None) for signup, before in rows]

@@ -12,7 +12,7 @@ from consult.errors import Conflict, InvalidInput
 from consult.extensions import db
 from consult.groups.services.schedule import require_coordinator
 from consult.groups.models import Idea, Meeting
-from consult.territories.models import Axis, Objective, Territory
+from consult.territories.models import Axis, Contract, Objective, Territory
 
 MAX_MINUTES_LENGTH = 50_000
 MAX_IDEA_LENGTH = 2_000
@@ -56,8 +56,11 @@ def unpublish_minutes(actor, meeting: Meeting) -> None:
 
 
 def contract_axes(territory: Territory) -> list[Axis]:
-    """The axes an idea may be tied to: the current contract's, not archived."""
-    contract = territory.current_contract
+    """The axes an idea may be tied to: the current contract's, not archived, with their objectives (one statement;
+    a contract has a handful of axes and objectives)."""
+    contract = db.session.execute(
+        select(Contract).where(Contract.territory_id == territory.id, Contract.is_current.is_(True))
+        .options(joinedload(Contract.axes).joinedload(Axis.objectives))).unique().scalar_one_or_none()
     return contract.active_axes if contract is not None else []
 
 

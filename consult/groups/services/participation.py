@@ -10,8 +10,7 @@ from sqlalchemy.orm import joinedload
 from consult.extensions import db
 from consult.groups.services.calendar import meetings_for
 from consult.groups.models import Attendance, Meeting, Signup, SignupStatus, WorkingGroup
-from consult.groups.services.groups import groups_of_user
-from consult.groups.services.signups import waitlist_position
+from consult.groups.services.groups import signups_with_positions
 
 
 @dataclass(frozen=True)
@@ -36,5 +35,5 @@ def participation_of(user, *, now: dt.datetime) -> GroupParticipation:
         .order_by(Signup.updated_at.desc())
         .options(joinedload(Signup.group).joinedload(WorkingGroup.territory))))
     return GroupParticipation(
-        signups=[(signup, waitlist_position(signup)) for signup in groups_of_user(user)],
+        signups=signups_with_positions(user),
         upcoming=upcoming, attended=attended, former=former)

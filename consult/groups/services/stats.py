@@ -20,7 +20,7 @@ from babel.lists import format_list
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from consult.accounts.models import Category
 from consult.core.models import utcnow
@@ -69,8 +69,10 @@ def meeting_summary(meeting: Meeting, *, now: dt.datetime | None = None) -> Part
 
 
 def group_summary(group: WorkingGroup, *, now: dt.datetime | None = None) -> ParticipationSummary:
-    """Participation in the meetings a group has held."""
-    return summarise(_held(select(Meeting).where(Meeting.group_id == group.id), now or utcnow()))
+    """Participation in the meetings a group has held (from `group.meetings`: its pages load them already)."""
+    now = now or utcnow()
+    return summarise(sorted((m for m in group.meetings if m.cancelled_at is None and m.starts_at <= now),
+                            key=lambda m: (m.starts_at, m.id)))
 
 
 def territory_summary(territory: Territory, *, start: dt.date | dt.datetime | None = None,
@@ -120,7 +122,7 @@ def summarise(meetings: Iterable[Meeting]) -> ParticipationSummary:
     meetings = list(meetings)
     ids = [m.id for m in meetings]
     attendances = list(db.session.scalars(
-        select(Attendance).where(Attendance.meeting_id.in_(ids)).options(selectinload(Attendance.commune))
+        select(Attendance).where(Attendance.meeting_id.in_(ids)).options(joinedload(Attendance.commune))
     )) if ids else []
     starts = {m.id: m.starts_at for m in meetings}
     attendances.sort(key=lambda a: (starts[a.meeting_id], a.id))

@@ -96,17 +96,23 @@ def edit(group_id: int):
 def members(group_id: int):
     """Requests, members, waitlist and former members, with contact details (each reading in the audit trail)."""
     group = get_or_404(WorkingGroup, group_id, g.territory, options=services.group_page())
-    audit.record_read("contacts.read", actor=current_user, territory=g.territory, target=f"group:{group.id}",
-                      detail={"people": len(group.signups)})
-    return _members_page(group)
+    return _members_page(group, read=True)
 
 
 def _members_page(group: WorkingGroup, form: DecisionForm | None = None, failed: int | None = None,
-                  status: int = 200):
-    """The members page; `failed` is the sign-up whose message was refused (shown again with its error)."""
+                  status: int = 200, read: bool = False):
+    """The members page; `failed` is the sign-up whose message was refused (shown again with its error). With
+    `read`, the reading is recorded in the audit trail once the page has loaded what it shows (its own
+    transaction: no read transaction is opened again after it)."""
+    by_status = services.signups_by_status(group)
+    summary = stats.group_summary(group)
+    composition = services.composition(group)
+    if read:
+        audit.record_read("contacts.read", actor=current_user, territory=g.territory, target=f"group:{group.id}",
+                          detail={"people": sum(len(signups) for signups in by_status.values())})
     return render_template("groups/manage/members.html", territory=g.territory, group=group,
-                           by_status=services.signups_by_status(group), composition=services.composition(group),
-                           summary=(summary := stats.group_summary(group)), sentence=stats.summary_sentence(summary),
+                           by_status=by_status, composition=composition,
+                           summary=summary, sentence=stats.summary_sentence(summary),
                            decision_form=form or DecisionForm(), decision_failed=failed, now=utcnow()), status
 
 

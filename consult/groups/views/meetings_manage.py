@@ -119,9 +119,15 @@ def _guest_form(formdata=None) -> forms.GuestForm:
 
 
 def _render_attendance(meeting: Meeting, form: forms.AttendanceForm | None = None,
-                       guest_form: forms.GuestForm | None = None, status: int = 200):
+                       guest_form: forms.GuestForm | None = None, status: int = 200, read: bool = False):
+    """The attendance page; with `read`, the reading is recorded in the audit trail once the page has loaded what
+    it shows (its own transaction: no read transaction is opened again after it)."""
     expected = schedule.expected_people(meeting)
     lines = attendance.attendance_list(meeting)
+    summary = stats.meeting_summary(meeting)
+    guest_form = guest_form or _guest_form(formdata=None)
+    if read:
+        audit.record_read("contacts.read", actor=current_user, territory=g.territory, target=f"meeting:{meeting.id}")
     present = {line.user_id for line in lines if line.user_id is not None}
     if form is None:
         form = forms.AttendanceForm()
@@ -129,17 +135,15 @@ def _render_attendance(meeting: Meeting, form: forms.AttendanceForm | None = Non
     form.present.choices = [(person.id, person.display_name) for person in expected]
     return render_template(
         "groups/meetings/manage/attendance.html", territory=g.territory, meeting=meeting, form=form,
-        guest_form=guest_form or _guest_form(formdata=None), expected=expected, lines=lines,
-        summary=stats.meeting_summary(meeting), action_form=Form(), now=utcnow()), status
+        guest_form=guest_form, expected=expected, lines=lines,
+        summary=summary, action_form=Form(), now=utcnow()), status
 
 
 @bp.get("/<int:meeting_id>/attendance")
 def attendance_page(meeting_id: int):
     """Who was expected, who came, people without an account, and the meeting's participation summary (each
     reading in the audit trail)."""
-    meeting = _meeting(meeting_id)
-    audit.record_read("contacts.read", actor=current_user, territory=g.territory, target=f"meeting:{meeting.id}")
-    return _render_attendance(meeting)
+    return _render_attendance(_meeting(meeting_id), read=True)
 
 
 @bp.post("/<int:meeting_id>/attendance")
