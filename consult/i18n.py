@@ -1,8 +1,8 @@
 """Locale selection and the translation helpers used across the package."""
 from __future__ import annotations
 
-from flask import current_app, g, request
-from flask_babel import format_date, format_datetime, format_time, get_locale
+from flask import Flask, current_app, g, request
+from flask_babel import format_date, format_datetime, format_time, get_locale, get_translations
 from flask_babel import gettext as _  # noqa: F401  (re-exported)
 from flask_babel import lazy_gettext as _l  # noqa: F401  (re-exported)
 from flask_babel import ngettext  # noqa: F401  (re-exported)
@@ -57,3 +57,32 @@ def format_moment(value, style: str = "long") -> str:
     if style in ("long", "full"):
         return _("%(date)s at %(time)s", date=format_date(value, "full"), time=format_clock(value))
     return format_datetime(value, style)
+
+
+def request_translations():
+    """This request's catalogue, found once per request and locale: a page calls gettext dozens of times, and
+    Flask-Babel looks the locale, the domain and the catalogue up again on each call. Kept with Flask-Babel's own
+    per-request state, so that `force_locale` (an email in its recipient's language) and `refresh` are obeyed."""
+    state = g.get("_flask_babel") if g else None  # no application context: Flask-Babel's null catalogue
+    if state is not None:
+        kept = getattr(state, "consult_translations", None)
+        if kept is not None and kept[0] is getattr(state, "babel_locale", None) \
+                and kept[1] is getattr(state, "babel_domain", None):
+            return kept[2]
+    translations = get_translations()
+    state = g.get("_flask_babel") if g else None
+    if state is not None:
+        state.consult_translations = (getattr(state, "babel_locale", None), getattr(state, "babel_domain", None),
+                                      translations)
+    return translations
+
+
+def install_template_gettext(app: Flask) -> None:
+    """The templates' `_`, `gettext`, `ngettext`, `pgettext` through `request_translations`."""
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: request_translations().ugettext(s),
+        ngettext=lambda s, p, n: request_translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: request_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: request_translations().unpgettext(c, s, p, n),
+    )

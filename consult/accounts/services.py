@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import secrets
 from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.orm import contains_eager, joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -186,14 +187,20 @@ def start_session(user: User, *, now: dt.datetime | None = None) -> str:
     return key
 
 
-def load_session(key: str) -> User | None:
-    """The user of a live login session, or None when it was ended; with the commune and the roles that
-    permission predicates and page headers read (templates must not query). One statement: it runs on every
-    request of a logged-in person (a person has a handful of roles, the join repeats the user's row for each)."""
-    session = db.session.execute(select(LoginSession).where(LoginSession.key == key).options(
+@functools.cache
+def _session_statement():
+    """The login session with its user, commune, roles and their territories, in one statement built once: it
+    runs on every request of a logged-in person, and building it (loader options, cache key) cost more than
+    running it."""
+    return select(LoginSession).where(LoginSession.key == bindparam("key")).options(
         joinedload(LoginSession.user).options(joinedload(User.commune),
                                               joinedload(User.roles).joinedload(TerritoryRole.territory)))
-    ).unique().scalar_one_or_none()
+
+
+def load_session(key: str) -> User | None:
+    """The user of a live login session, or None when it was ended; with the commune and the roles that
+    permission predicates and page headers read (templates must not query)."""
+    session = db.session.execute(_session_statement(), {"key": key}).unique().scalar_one_or_none()
     if session is None or session.user.is_disabled:
         return None
     session.user.session_key = key

@@ -16,7 +16,7 @@ bp = Blueprint("territories", __name__, url_prefix="/t/<slug>")
 @bp.get("/")
 def home(slug: str):
     """The territory's current CLS: period, phase, axes, partners, and earlier contracts."""
-    territory = get_territory_or_404(slug, options=services.contract_pages())
+    territory = get_territory_or_404(slug, loading=services.contract_pages)
     now = utcnow()
     return render_template("territories/home.html", territory=territory, contract=territory.current_contract,
                            commune_count=services.commune_count(territory),
@@ -28,14 +28,14 @@ def home(slug: str):
 @bp.get("/axes")
 def axes(slug: str):
     """Axes and objectives of the current contract."""
-    territory = get_territory_or_404(slug, options=services.contract_pages())
+    territory = get_territory_or_404(slug, loading=services.contract_pages)
     return render_template("territories/axes.html", territory=territory, contract=territory.current_contract)
 
 
 @bp.get("/contracts/<int:generation>")
 def contract(slug: str, generation: int):
     """Any contract of the territory, current or past."""
-    territory = get_territory_or_404(slug, options=services.contract_pages())
+    territory = get_territory_or_404(slug, loading=services.contract_pages)
     chosen = next((c for c in territory.contracts if c.generation == generation), None)
     if chosen is None:
         abort(404)

@@ -2,8 +2,11 @@
 site administration (`admin`); public and management pages are in consult.portal."""
 from __future__ import annotations
 
+import functools
+
 from flask import Blueprint, abort, g, request
 from flask_login import current_user
+from sqlalchemy import bindparam, select
 
 from consult.core.db import LARGEST_ID
 from consult.extensions import db, login_manager
@@ -11,10 +14,22 @@ from consult.territories import permissions
 from consult.territories.models import Territory, territory_by_slug
 
 
-def get_territory_or_404(slug: str, *, options=()) -> Territory:
+@functools.cache
+def _territory_statement(loading=None):
+    statement = select(Territory).where(Territory.slug == bindparam("slug"))
+    return statement.options(*loading()) if loading else statement
+
+
+def get_territory_or_404(slug: str, *, options=(), loading=None) -> Territory:
+    """The territory with this slug, or 404; `loading`, a function returning loader options (e.g.
+    `services.contract_pages`), builds the statement once per process, as it is without options: the statement
+    of every page under /t/<slug>/ (building one cost more than running it)."""
     if "\x00" in slug:  # PostgreSQL refuses NUL in text: no such territory, not a server error
         abort(404)
-    territory = territory_by_slug(slug, options=options)
+    if options:
+        territory = territory_by_slug(slug, options=options)
+    else:
+        territory = db.session.scalar(_territory_statement(loading), {"slug": slug})
     if territory is None:
         abort(404)
     return territory
