@@ -48,7 +48,7 @@ def representativeness(survey: Survey, data: SurveyData | None = None) -> Repres
     data = data or load(survey)
     question = next((q for q in survey.questions if q.type is T.COMMUNE), None)
     communes = survey_communes(survey)
-    per_code = Counter(r.text for r in data.of(question)) if question else Counter()
+    per_code = Counter(data.tally.texts.get(question.id, {})) if question else Counter()
     known = {c.insee_code for c in communes}
     respondents = sum(n for code, n in per_code.items() if code in known)
     population = sum(c.population for c in communes)
@@ -65,4 +65,4 @@ def representativeness(survey: Survey, data: SurveyData | None = None) -> Repres
             status = "ok"
         shares.append(CommuneShare(commune, count, rate, count / respondents if respondents else 0.0,
                                    commune.population / population if population else 0.0, status))
-    return Representativeness(question, shares, respondents, len(data.responses) - respondents, population, overall)
+    return Representativeness(question, shares, respondents, data.total - respondents, population, overall)

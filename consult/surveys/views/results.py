@@ -139,7 +139,7 @@ def results_page():
         overview=overview, weeks_chart=_weeks_chart(overview, None),
         questions=presentation.question_views(data, None), action_form=Form(),
         can_publish=can_manage_survey(current_user, survey), releases=made, release=made[0] if made else None,
-        needed=releases.responses_needed(survey, len(data.responses)),
+        needed=releases.responses_needed(survey, data.total),
     )
 
 
@@ -170,7 +170,7 @@ def _live_breakdown_page(template: str, **extra):
     if question is not None and variable is not None and results.can_cross(question, variable):
         table = presentation.breakdown(data, question, variable, k)
     return render_template(template, territory=g.territory, survey=survey, form=form, table=table,
-                           enough=bool(offered), responses=len(data.responses),
+                           enough=bool(offered), responses=data.total,
                            minimum=presentation.minimum_responses(k), too_few=too_few,
                            refused=next((q for q in too_few if q.code == form.question.data), None),
                            asked=bool(request.args), **extra)
