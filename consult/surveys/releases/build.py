@@ -310,7 +310,7 @@ class _Builder:
             categories, counts, _answered = self.sets.choice(variable.question)
             if variable.question.type is T.COMMUNE:
                 # « Another commune » is a category like a commune (merged when small), never an omitted one.
-                known = {c.insee_code for c in results.survey_communes(self.survey)} | {OTHER_COMMUNE}
+                known = {c.insee_code for c in self.data.communes} | {OTHER_COMMUNE}
                 pairs = [(c, label, n) for (c, label), n in zip(categories, counts) if c in known]
                 kept = [(label, frozenset({c}), (code, c)) for c, label, n in pairs if n >= self.k]
                 small = [(c, label) for c, label, n in pairs if 0 < n < self.k]

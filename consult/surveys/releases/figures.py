@@ -31,7 +31,7 @@ class Answers:
         category c is `key((question.code, c))`; of those who answered, `self.answered(question, …)`."""
         if question.id not in self._choices:
             if question.type is T.COMMUNE:
-                communes = results.survey_communes(self.data.survey)
+                communes = self.data.communes
                 per_code = {code: n for code, n in self.tally.texts.get(question.id, {}).items() if code and n}
                 categories = [(c.insee_code, c.name) for c in communes]
                 known = {code for code, _name in categories}

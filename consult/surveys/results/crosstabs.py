@@ -11,7 +11,7 @@ from consult.accounts.models import Category
 from consult.surveys import permissions
 from consult.surveys.answering.answers import OTHER_COMMUNE, other_commune_label
 from consult.surveys.models import Channel, Question, Survey
-from consult.surveys.results.data import NOT_STATED, T, SurveyData, load, survey_communes
+from consult.surveys.results.data import NOT_STATED, T, SurveyData, load
 
 
 # --- breakdowns ----------------------------------------------------------------------------------------
@@ -85,7 +85,7 @@ def source_of(variable: Variable) -> str:
     return f"q{variable.question.id}"
 
 
-def group_keys(survey: Survey, variable: Variable) -> tuple[dict, list[tuple[str, str]]]:
+def group_keys(data: SurveyData, variable: Variable) -> tuple[dict, list[tuple[str, str]]]:
     """(the tally's group of a response → the group's key, every group in display order, "not stated" last
     except for the channel, which every response has)."""
     not_stated = (NOT_STATED, _("Not stated"))
@@ -95,7 +95,7 @@ def group_keys(survey: Survey, variable: Variable) -> tuple[dict, list[tuple[str
         return {c.value: c.value for c in Category}, [(c.value, str(c.label)) for c in Category] + [not_stated]
     question = variable.question
     if question.type is T.COMMUNE:
-        communes = survey_communes(survey)
+        communes = data.communes
         return ({c.insee_code: c.insee_code for c in communes} | {OTHER_COMMUNE: OTHER_COMMUNE},
                 [(c.insee_code, c.name) for c in communes] + [(OTHER_COMMUNE, other_commune_label()), not_stated])
     return ({o.id: o.code for o in question.choices},
@@ -130,7 +130,7 @@ def crosstab(survey: Survey, question: Question, variable: Variable, data: Surve
     """Cross-tabulate a closed question by a breakdown variable."""
     data = data or load(survey)
     tally = data.tally
-    group_of, groups = group_keys(survey, variable)
+    group_of, groups = group_keys(data, variable)
     source = source_of(variable)
     columns = question.choices
     column_of = {o.id: n for n, o in enumerate(columns)}

@@ -4,8 +4,9 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
+from functools import cached_property
 
-from flask import current_app, g, has_app_context
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -45,6 +46,11 @@ class SurveyData:
 
     survey: Survey
     tally: Tally
+
+    @cached_property
+    def communes(self) -> list[Commune]:
+        """The communes of the survey's territory, by name (read once for the figures of a page)."""
+        return survey_communes(self.survey)
 
     @property
     def total(self) -> int:
@@ -107,9 +113,6 @@ def overview(survey: Survey, data: SurveyData | None = None) -> Overview:
 
 
 def survey_communes(survey: Survey) -> list[Commune]:
-    """The communes of the survey's territory, by name (read once per request)."""
-    memo = g.setdefault("survey_communes", {}) if has_app_context() else {}
-    if survey.territory_id not in memo:
-        memo[survey.territory_id] = list(db.session.scalars(
-            select(Commune).where(Commune.territory_id == survey.territory_id).order_by(Commune.name)))
-    return memo[survey.territory_id]
+    """The communes of the survey's territory, by name."""
+    return list(db.session.scalars(
+        select(Commune).where(Commune.territory_id == survey.territory_id).order_by(Commune.name)))

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 
 from consult.surveys.answering.answers import OTHER_COMMUNE, other_commune_label
 from consult.surveys.models import Question, Survey
-from consult.surveys.results.data import T, SurveyData, load, survey_communes
+from consult.surveys.results.data import T, SurveyData, load
 from consult.surveys.results.tally import Tally
 
 
@@ -174,7 +174,7 @@ def question_result(survey: Survey, question: Question, data: SurveyData | None 
     answered = tally.count(question)
     kind = question.type
     if kind.is_closed:
-        return _choice(survey, question, tally, asked, answered)
+        return _choice(data, question, asked, answered)
     if kind in (T.RATING, T.NUMBER):
         return _numeric(question, tally.numbers.get(question.id, Counter()), asked)
     if kind is T.MATRIX:
@@ -217,9 +217,10 @@ def median_of(counts: Mapping[float, int]) -> float | None:
     return found[0] if len(found) == 1 else (found[0] + found[1]) / 2
 
 
-def _choice(survey: Survey, question: Question, tally: Tally, asked: int, answered: int) -> ChoiceResult:
+def _choice(data: SurveyData, question: Question, asked: int, answered: int) -> ChoiceResult:
+    tally = data.tally
     if question.type is T.COMMUNE:
-        communes = survey_communes(survey)
+        communes = data.communes
         per_code = Counter({code: n for code, n in tally.texts.get(question.id, Counter()).items() if code and n})
         counts = [Count(c.insee_code, c.name, per_code.pop(c.insee_code, 0)) for c in communes]
         if OTHER_COMMUNE in per_code:  # someone living outside the territory
