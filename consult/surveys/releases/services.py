@@ -91,9 +91,11 @@ def audit_of(release: SurveyRelease) -> Audit:
     return snapshot.load(Audit, release.audit)
 
 
-def responses_needed(survey: Survey, responses: int) -> int:
-    """How many more responses the survey needs before a new release can be made (0: it can)."""
-    return _missing(latest_release(survey), responses, results.disclosure_threshold(survey))
+def responses_needed(survey: Survey, responses: int, *, previous: SurveyRelease | None | bool = False) -> int:
+    """How many more responses the survey needs before a new release can be made (0: it can); `previous`: the
+    latest release when the caller has it (None: there is none)."""
+    latest = latest_release(survey) if previous is False else previous
+    return _missing(latest, responses, results.disclosure_threshold(survey))
 
 
 def _missing(previous: SurveyRelease | None, responses: int, k: int) -> int:

@@ -4,12 +4,13 @@ tally stored in `result_tallies`, so that a results page reads a few hundred cou
 What is counted (one statement, a UNION ALL of GROUP BYs; each count is a sum over responses, so counting the
 newer responses and adding is the same as counting everything again):
 - `cell`   per question, option, matrix row and rank: answer rows, responses, rows with a text;
-- `ans`, `ans2`, `ans3` per question: responses that answered at all, with an option, a number, a text,
-  a text that is not blank, a rank, a non-empty text;
+- `ans`     per question: responses that answered at all, with an option, a number (n1–n3), a text, a text
+  that is not blank, a rank, a non-empty text (a, b, c, x);
 - `num`    per question and number: answers (ratings, numbers); `txt` per question and text (communes, dates);
 - `asked`  per conditional question: responses to which it was shown, and of those, how many answered;
 - `score`  per scored matrix and raw score: respondents who answered every item;
-- `pair`/`pbase`, `chan`/`chanbase`, `cat`/`catbase`: a closed question's options (and respondents) by
+- `pair`/`pbase`, `chan`/`chanbase`, `cat`/`catbase`: a closed question's options (and, for a multiple choice,
+  its respondents; for any other, the sum of its options) by
   group of a breakdown question, of the channel, of the account's category.
 
 The responses themselves (a small table) are read on every page: per day, channel and category. Their
@@ -26,9 +27,11 @@ import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import Float, Integer, String, and_, case, cast, delete, distinct, exists, false, func, insert
+from sqlalchemy import Float, Integer, String, and_, case, cast, delete, distinct, exists, false, func
 from sqlalchemy import literal, literal_column, null, select, union_all, update
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import SingletonThreadPool, StaticPool
 from sqlalchemy.orm import aliased
 
@@ -140,13 +143,11 @@ def count_answers(survey: Survey, after: int, upto: int) -> list[tuple]:
                       n2=func.count(distinct(a.response_id)),
                       n3=func.sum(case((_has_text(a.value_text), 1), else_=0))))
         .group_by(a.question_id, a.option_id, a.row_id, a.rank),
+        # Responses that answered, in seven senses: the three columns n1–n3 and a, b, c, x (one scan).
         answers(*_row("ans", q=a.question_id, n1=func.count(distinct(a.response_id)),
-                      n2=_distinct_if(a.option_id.is_not(None)), n3=_distinct_if(a.value_number.is_not(None))))
-        .group_by(a.question_id),
-        answers(*_row("ans2", q=a.question_id, n1=_distinct_if(a.value_text.is_not(None)),
-                      n2=_distinct_if(func.trim(a.value_text) != ""), n3=_distinct_if(a.rank.is_not(None))))
-        .group_by(a.question_id),
-        answers(*_row("ans3", q=a.question_id, n1=_distinct_if(_has_text(a.value_text))))
+                      n2=_distinct_if(a.option_id.is_not(None)), n3=_distinct_if(a.value_number.is_not(None)),
+                      a=_distinct_if(a.value_text.is_not(None)), b=_distinct_if(func.trim(a.value_text) != ""),
+                      c=_distinct_if(a.rank.is_not(None)), x=_distinct_if(_has_text(a.value_text))))
         .group_by(a.question_id),
         answers(*_row("num", q=a.question_id, x=a.value_number, n1=func.count()))
         .where(a.value_number.is_not(None)).group_by(a.question_id, a.value_number),
@@ -171,37 +172,46 @@ def count_answers(survey: Survey, after: int, upto: int) -> list[tuple]:
                 .where(within, Answer.question_id == question.id).group_by(Answer.response_id).subquery())
             parts.append(select(*_row("score", q=literal(question.id, Integer), x=per_response.c.raw, n1=func.count()))
                          .where(per_response.c["items"] >= len(question.rows)).group_by(per_response.c.raw))
-    crossed = [q.id for q in crossable(survey)]
+    crossed = crossable(survey)
+    # A group's base (respondents to the question in the group) is the sum of its options' counts, except for
+    # multiple choices (a respondent ticks several): those are counted apart.
+    several = [q.id for q in crossed if q.type is T.MULTIPLE]
+    sources = breakdown_sources(survey)
+    if crossed and sources:
+        v = aliased(Answer)
+        joined = (select().select_from(a).join(Response, Response.id == a.response_id)
+                  .join(v, and_(v.response_id == a.response_id, v.question_id.in_([q.id for q in sources])))
+                  .where(within, a.question_id.in_([q.id for q in crossed]), a.option_id.is_not(None)))
+        # The group: an option of the breakdown question, or the text of a commune question.
+        parts.append(joined.add_columns(*_row("pair", q=a.question_id, a=a.option_id, b=v.question_id, c=v.option_id,
+                                              t=v.value_text, n1=func.count(distinct(a.response_id)), n2=func.count()))
+                     .group_by(a.question_id, a.option_id, v.question_id, v.option_id, v.value_text))
+        if several:
+            parts.append(joined.where(a.question_id.in_(several))
+                         .add_columns(*_row("pbase", q=a.question_id, b=v.question_id, c=v.option_id, t=v.value_text,
+                                            n1=func.count(distinct(a.response_id))))
+                         .group_by(a.question_id, v.question_id, v.option_id, v.value_text))
     if crossed:
-        for source in breakdown_sources(survey):
-            v = aliased(Answer)
-            joined = (select().select_from(a).join(Response, Response.id == a.response_id)
-                      .join(v, and_(v.response_id == a.response_id, v.question_id == source.id))
-                      .where(within, a.question_id.in_(crossed), a.option_id.is_not(None)))
-            grouped = (v.value_text,) if source.type is T.COMMUNE else (v.option_id,)
-            group = dict(t=v.value_text) if source.type is T.COMMUNE else dict(c=v.option_id)
-            parts.append(joined.add_columns(*_row("pair", q=a.question_id, a=a.option_id, b=literal(source.id, Integer),
-                                                  n1=func.count(distinct(a.response_id)), n2=func.count(), **group))
-                         .group_by(a.question_id, a.option_id, *grouped))
-            parts.append(joined.add_columns(*_row("pbase", q=a.question_id, b=literal(source.id, Integer),
-                                                  n1=func.count(distinct(a.response_id)), **group))
-                         .group_by(a.question_id, *grouped))
-        chosen = answers().where(a.question_id.in_(crossed), a.option_id.is_not(None))
-        parts.append(chosen.add_columns(*_row("chan", q=a.question_id, a=a.option_id, t=Response.channel,
-                                              n1=func.count(distinct(a.response_id)), n2=func.count()))
-                     .group_by(a.question_id, a.option_id, Response.channel))
-        parts.append(chosen.add_columns(*_row("chanbase", q=a.question_id, t=Response.channel,
-                                              n1=func.count(distinct(a.response_id))))
-                     .group_by(a.question_id, Response.channel))
+        chosen = answers().where(a.question_id.in_([q.id for q in crossed]), a.option_id.is_not(None))
+        by_group = [("chan", chosen, Response.channel)]
         if survey.mode is SurveyMode.IDENTIFIED:
-            by_category = chosen.join(User, and_(User.id == Response.user_id, User.category.is_not(None)))
-            parts.append(by_category.add_columns(*_row("cat", q=a.question_id, a=a.option_id, t=User.category,
-                                                       n1=func.count(distinct(a.response_id)), n2=func.count()))
-                         .group_by(a.question_id, a.option_id, User.category))
-            parts.append(by_category.add_columns(*_row("catbase", q=a.question_id, t=User.category,
-                                                       n1=func.count(distinct(a.response_id))))
-                         .group_by(a.question_id, User.category))
+            by_group.append(("cat", chosen.join(User, and_(User.id == Response.user_id, User.category.is_not(None))),
+                             User.category))
+        for kind, rows, group in by_group:
+            parts.append(rows.add_columns(*_row(kind, q=a.question_id, a=a.option_id, t=group,
+                                                n1=func.count(distinct(a.response_id)), n2=func.count()))
+                         .group_by(a.question_id, a.option_id, group))
+            if several:
+                parts.append(rows.where(a.question_id.in_(several))
+                             .add_columns(*_row(kind + "base", q=a.question_id, t=group,
+                                                n1=func.count(distinct(a.response_id))))
+                             .group_by(a.question_id, group))
+    if _PARTS is not None:
+        _PARTS.extend(parts)
     return [tuple(row) for row in db.session.execute(union_all(*parts))]
+
+
+_PARTS = None  # a list to collect the parts (measurements)
 
 
 def count_responses(survey: Survey, watermark: int) -> list[tuple]:
@@ -217,14 +227,20 @@ def count_responses(survey: Survey, watermark: int) -> list[tuple]:
 
 
 def _merge(*lists) -> list[list]:
-    added: dict[Key, list[int]] = {}
+    """Add counts of the same key (the `ans` rows carry counts in a, b, c, x as well)."""
+    added: dict[Key, list] = {}
     for rows in lists:
         for kind, q, a, b, c, x, t, n1, n2, n3 in rows:
-            found = added.setdefault((kind, q, a, b, c, x, t), [0, 0, 0])
-            found[0] += n1 or 0
-            found[1] += n2 or 0
-            found[2] += n3 or 0
-    return [[*k, *n] for k, n in added.items()]
+            if kind == "ans":
+                found = added.setdefault((kind, q), [kind, q, 0, 0, 0, 0, None, 0, 0, 0])
+                for i, n in ((2, a), (3, b), (4, c), (5, x)):
+                    found[i] += int(n or 0)
+            else:
+                found = added.setdefault((kind, q, a, b, c, x, t), [kind, q, a, b, c, x, t, 0, 0, 0])
+            found[7] += n1 or 0
+            found[8] += n2 or 0
+            found[9] += n3 or 0
+    return list(added.values())
 
 
 def _responses_json(rows) -> list[list]:
@@ -235,9 +251,15 @@ def _responses_json(rows) -> list[list]:
     return [[*group, n] for group, n in sorted(added.items())]
 
 
+STEP = 20_000  # response ids counted per step of a fold, each step stored
+
+
 def tally(survey: Survey) -> Tally:
     """The survey's counts: the stored tally, brought up to date (newer responses added, or everything counted
-    again when stored responses changed or the questionnaire did), and stored again when it changed."""
+    again when stored responses changed or the questionnaire did), and stored again when it changed.
+
+    A long fold (a survey's first reading at 100,000 responses) goes by steps of `STEP` response ids, each
+    stored: a page stopped half-way (a worker's timeout) leaves what it counted to the next one."""
     digest = structure_digest(survey)
     stored = db.session.execute(
         select(ResultTally.structure, ResultTally.watermark, ResultTally.responses, ResultTally.counts)
@@ -245,40 +267,54 @@ def tally(survey: Survey) -> Tally:
     watermark = stored.watermark if stored is not None else 0
     responses = count_responses(survey, watermark)
     top = max((row[5] for row in responses), default=0)
-    counted = _responses_json([row for row in responses if row[3]])
-    if stored is not None and stored.structure == digest and counted == stored.responses:
-        counts = stored.counts if top <= watermark else _merge(stored.counts, count_answers(survey, watermark, top))
-    else:
-        counts = _merge(count_answers(survey, 0, top))
     everything = _responses_json(responses)
-    if stored is None or stored.structure != digest or stored.watermark != top or stored.responses != everything:
-        _store(survey.id, stored, digest, top, everything, counts)
+    written = (stored.watermark, stored.structure) if stored is not None else None
+    if stored is not None and stored.structure == digest and _responses_json(
+            [row for row in responses if row[3]]) == stored.responses:
+        counts, done = stored.counts, watermark
+    else:
+        counts, done = [], 0
+    while done < top:
+        upto = min(top, done + STEP)
+        counts = _merge(counts, count_answers(survey, done, upto))
+        done = upto
+        if done < top:  # a step of a long fold
+            written = _store(survey.id, written, digest, done, _responses_json(_upto(survey, done)),
+                             counts)
+    if stored is None or written != (top, digest) or stored.responses != everything:
+        _store(survey.id, written, digest, top, everything, counts)
     return Tally(responses=[(day, channel, category, n) for day, channel, category, _c, n, _t in responses],
                  counts=counts)
 
 
-def _store(survey_id: int, stored, digest: str, watermark: int, responses: list, counts: list) -> None:
-    """Keep the tally for the next reading. A page that only reads (a GET served by the app: its transaction is
-    never committed) writes on a connection of its own, committed at once; a writer (making a release, the CLI)
-    writes in its own transaction. Two readers folding at the same moment: the first one's write stands."""
+def _upto(survey: Survey, watermark: int) -> list[tuple]:
+    """The responses counted up to `watermark`, as `count_responses` gives them."""
+    return [row for row in count_responses(survey, watermark) if row[3]]
+
+
+def _store(survey_id: int, written: tuple[int, str] | None, digest: str, watermark: int, responses: list,
+           counts: list) -> tuple[int, str]:
+    """Keep the tally for the next reading (`written`: the watermark and structure stored before, None if none).
+    A page that only reads (a GET served by the app: its transaction is never committed) writes on a
+    connection of its own, committed at once; a writer (making a release, the CLI) writes in its own
+    transaction. Two readers folding at the same moment: the first one's write stands."""
     values = dict(structure=digest, watermark=watermark, responses=responses, counts=counts)
-    if stored is None:
-        statement = insert(ResultTally).values(survey_id=survey_id, **values)
+    if written is None:  # made meanwhile by another page: that one stands (its counts are the same)
+        upsert = postgresql_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
+        statement = upsert(ResultTally).values(survey_id=survey_id, **values).on_conflict_do_nothing()
     else:
         statement = update(ResultTally).where(
-            ResultTally.survey_id == survey_id, ResultTally.watermark == stored.watermark,
-            ResultTally.structure == stored.structure).values(**values)
+            ResultTally.survey_id == survey_id, ResultTally.watermark == written[0],
+            ResultTally.structure == written[1]).values(**values)
     try:
         if wants_write() or isinstance(db.engine.pool, (StaticPool, SingletonThreadPool)):
-            with db.session.begin_nested():
-                db.session.execute(statement)
+            db.session.execute(statement)
         else:
             with db.engine.begin() as connection:
                 connection.execute(statement)
-    except IntegrityError:
-        pass  # made meanwhile by another page: its counts are the same
     except OperationalError:
-        pass  # SQLite busy beyond its timeout: the next page stores it
+        pass  # SQLite busy beyond its timeout: a later page stores it
+    return watermark, digest
 
 
 def forget(survey_id: int) -> None:
@@ -311,11 +347,7 @@ class Tally:
             if kind == "cell":
                 cells[q].append((a, b, c, n1, n2, n3))
             elif kind == "ans":
-                answered[q].update(any=n1, option=n2, number=n3)
-            elif kind == "ans2":
-                answered[q].update(text=n1, nonblank=n2, rank=n3)
-            elif kind == "ans3":
-                answered[q].update(filled=n1)
+                answered[q].update(any=n1, option=n2, number=n3, text=a, nonblank=b, rank=c, filled=int(x))
             elif kind == "num":
                 numbers[q][x] += n1
             elif kind == "txt":
@@ -326,10 +358,19 @@ class Tally:
                 scores[q][x] += n1
             elif kind in ("pair", "chan", "cat"):
                 source = f"q{b}" if kind == "pair" else kind
-                pairs[(source, q)][(c if c is not None else t, a)] = (n1, n2)
+                group = (c if c is not None else t, a)
+                before = pairs[(source, q)].get(group, (0, 0))
+                pairs[(source, q)][group] = (before[0] + n1, before[1] + n2)
             elif kind in ("pbase", "chanbase", "catbase"):
                 source = f"q{b}" if kind == "pbase" else kind[:-4]
-                bases[(source, q)][c if c is not None else t] = n1
+                group = c if c is not None else t
+                bases[(source, q)][group] = bases[(source, q)].get(group, 0) + n1
+        # A question answered with one option at most: a group's respondents are the sum of its options'.
+        for (source, q), found in pairs.items():
+            if (source, q) not in bases:
+                per_group = bases[(source, q)]
+                for (group, _option), (n, _rows) in found.items():
+                    per_group[group] = per_group.get(group, 0) + n
         self.cells, self.numbers, self.texts, self.scores = dict(cells), dict(numbers), dict(texts), dict(scores)
         self.answered, self.pairs, self.bases = dict(answered), dict(pairs), dict(bases)
 

@@ -9,7 +9,7 @@ from sqlalchemy import case, func, or_, select
 from consult.core.text import fold
 from consult.extensions import db
 from consult.surveys.models import Answer, Question, Response, Survey
-from consult.surveys.results.data import TEXT_TYPES
+from consult.surveys.results.data import TEXT_TYPES, questionnaire
 
 
 # --- free texts --------------------------------------------------------------------------------------
@@ -32,7 +32,7 @@ class TextPage:
 
 def text_questions(survey: Survey) -> list[Question]:
     """Questions that hold free text: short and long texts, and choices with an "other" option."""
-    return [q for q in survey.questions if q.type in TEXT_TYPES or any(o.is_other for o in q.choices)]
+    return [q for q in questionnaire(survey).questions if q.type in TEXT_TYPES or any(o.is_other for o in q.choices)]
 
 
 def text_answers(survey: Survey, *, search: str = "", question_code: str | None = None, page: int = 1,

@@ -150,7 +150,7 @@ def results_page():
         overview=overview, weeks_chart=_weeks_chart(overview, None),
         questions=presentation.question_views(data, None), action_form=Form(),
         can_publish=can_manage_survey(current_user, survey), releases=made, release=made[0] if made else None,
-        needed=releases.responses_needed(survey, data.total),
+        needed=releases.responses_needed(survey, data.total, previous=made[0] if made else None),
     )
 
 
