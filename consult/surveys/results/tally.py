@@ -206,12 +206,7 @@ def count_answers(survey: Survey, after: int, upto: int) -> list[tuple]:
                              .add_columns(*_row(kind + "base", q=a.question_id, t=group,
                                                 n1=func.count(distinct(a.response_id))))
                              .group_by(a.question_id, group))
-    if _PARTS is not None:
-        _PARTS.extend(parts)
     return [tuple(row) for row in db.session.execute(union_all(*parts))]
-
-
-_PARTS = None  # a list to collect the parts (measurements)
 
 
 def count_responses(survey: Survey, watermark: int) -> list[tuple]:
