@@ -246,7 +246,7 @@ def _responses_json(rows) -> list[list]:
     return [[*group, n] for group, n in sorted(added.items())]
 
 
-STEP = 20_000  # response ids counted per step of a fold, each step stored
+STEP = 10_000  # response ids counted per step of a fold, each step stored
 
 
 def tally(survey: Survey) -> Tally:
