@@ -11,6 +11,7 @@ from consult.core.retention import cutoff, purge
 from consult.extensions import db
 from consult.surveys.answering.respond import purge_stale_drafts
 from consult.surveys.models import Draft, PanelContact, Response, Survey, SurveyStatus
+from consult.surveys.results import tally
 
 
 def answers_kept_months(survey: Survey) -> int:
@@ -47,6 +48,7 @@ def purge_survey_answers(now: dt.datetime) -> int:
         if ended is not None and ended <= cutoff(now, answers_kept_months(survey), "months"):
             count = db.session.scalar(select(func.count(Response.id)).where(Response.survey_id == survey.id))
             db.session.execute(delete(Response).where(Response.survey_id == survey.id))
+            tally.forget(survey.id)  # ids of deleted responses may be given again: count afresh
             db.session.execute(delete(Draft).where(Draft.survey_id == survey.id))
             removed += count
     return removed

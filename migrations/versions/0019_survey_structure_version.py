@@ -2,7 +2,7 @@
 per-process copies of its structure)
 
 Revision ID: 0019_survey_structure_version
-Revises: 0017_retention
+Revises: 0018_result_tallies
 Create Date: 2026-12-03 16:00:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0019_survey_structure_version'
-down_revision = '0017_retention'
+down_revision = '0018_result_tallies'
 branch_labels = None
 depends_on = None
 

@@ -143,7 +143,7 @@ def same_answers_same_release(monkeypatch):
         survey = data.survey
         key = (k, survey.id, tuple((q.id, q.code, q.text, q.type, tuple((o.id, o.code, o.label) for o in q.options))
                                    for q in survey.questions),
-               tuple(sorted(data.responses.items())), tuple(sorted((q, tuple(rows)) for q, rows in data.answers.items())))
+               tuple(sorted(data.tally.responses)), tuple(sorted((tuple(row) for row in data.tally.counts), key=repr)))
         if key not in _RELEASES:
             _RELEASES[key] = building.build(data, k)
         return _RELEASES[key]

@@ -273,13 +273,13 @@ def test_who5_bands_are_fifths_split_at_the_cutoff(who5):
     assert score.low_bands == 3
 
 
-def test_respondent_scores_give_raw_and_percentage(who5):
+def test_raw_scores_are_counted_per_complete_respondent(who5):
     question = who5.questions[0]
     data = results.load(who5)
 
-    found = sorted(results.respondent_scores(question, data.of(question)))
+    found = sorted(data.tally.scores[question.id].items())
 
-    assert found == [(5, 20), (10, 40), (12, 48), (13, 52), (20, 80), (25, 100)]
+    assert found == [(5, 1), (10, 1), (12, 1), (13, 1), (20, 1), (25, 1)]  # percentages 20, 40, 48, 52, 80, 100
 
 
 # --- ranking ------------------------------------------------------------------------------------------

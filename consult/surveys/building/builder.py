@@ -41,6 +41,7 @@ from consult.surveys.models import (
 from consult.surveys.results.data import disclosure_threshold, pin_disclosure_threshold, site_threshold
 from consult.territories.models import Axis, Contract, Objective, Territory
 from consult.territories.permissions import can_manage_territory
+from consult.surveys.results import tally
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: codes are typed from paper
 
@@ -71,6 +72,7 @@ def discard_test_answers(survey: Survey) -> None:
         raise Conflict(_("Only a draft holds test answers."))
     # Bulk deletes: the database cascades to answers (and what links to them) in the same transaction.
     db.session.execute(delete(Response).where(Response.survey_id == survey.id))
+    tally.forget(survey.id)  # ids of deleted responses may be given again: count afresh
     db.session.execute(delete(Draft).where(Draft.survey_id == survey.id))
     db.session.execute(update(AccessCode).where(AccessCode.survey_id == survey.id, AccessCode.spent.is_(True))
                        .values(spent=False))

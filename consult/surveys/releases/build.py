@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections import defaultdict
 from collections.abc import Sequence
 
 from flask import current_app
@@ -105,7 +104,7 @@ class _Builder:
     # Each `_…` method adds a table to the register and a step that builds its view from the final cells.
 
     def collect(self) -> None:
-        self.total = self._figure(len(self.sets.everyone), key(), locked=True)
+        self.total = self._figure(self.sets.everyone, key(), locked=True)
         self._overview()
         self.question_steps = [self._question(q) for q in self.survey.questions]
         self._breakdowns()
@@ -147,13 +146,8 @@ class _Builder:
 
     def _overview(self) -> None:
         facts = results.overview(self.survey, self.data)
-        by_channel: dict[Channel, set[int]] = defaultdict(set)
-        by_week: dict[dt.date, set[int]] = defaultdict(set)
-        for rid, fact in self.data.responses.items():
-            by_channel[fact.channel].add(rid)
-            by_week[fact.day - dt.timedelta(days=fact.day.weekday())].add(rid)
-        channels = [len(by_channel.get(c, ())) for c, _n in facts.channels]
-        weeks = [len(by_week.get(day, ())) for day, _n in facts.weeks]
+        channels = [n for _c, n in facts.channels]
+        weeks = [n for _day, n in facts.weeks]
         channel_figures, channel_base = self._distribution(
             channels, [key(("channel", c.value)) for c, _n in facts.channels], facts.responses, key())
         week_figures, week_base = self._distribution(
@@ -172,9 +166,9 @@ class _Builder:
         result = results.question_result(self.survey, question, self.data)
         view = p.QuestionView(info, result.kind, Cell(None))
         if isinstance(result, results.ChoiceResult):
-            categories, sets, answered = self.sets.choice(question)
-            figures, base = self._distribution([len(s) for s in sets], [key((question.code, c)) for c, _l in categories],
-                                               len(answered), self.sets.answered(question, answered),
+            categories, counts, answered = self.sets.choice(question)
+            figures, base = self._distribution(counts, [key((question.code, c)) for c, _l in categories],
+                                               answered, self.sets.answered(question, answered),
                                                additive=result.additive)
             self.overall[question.id] = (figures, base)
 
@@ -193,11 +187,10 @@ class _Builder:
         if isinstance(result, (results.NumericResult, results.DateResult)):
             pairs = ([(b.label, b.count) for b in result.bins] if isinstance(result, results.NumericResult)
                      else [(c.label, c.count) for c in result.months])
-            answered = frozenset(r.response_id for r in self.data.of(question)
-                                 if (r.number if result.kind == "numeric" else r.text) is not None)
+            answered = self.sets.tally.count(question, "number" if result.kind == "numeric" else "text")
             figures, base = self._distribution(
                 [c for _l, c in pairs], [key((question.code, "band", str(n))) for n in range(len(pairs))],
-                result.answered, self.sets.answered(question, answered) if len(answered) == result.answered else None)
+                result.answered, self.sets.answered(question, answered) if answered == result.answered else None)
 
             def step(cells):
                 view.shown = self._shown([label for label, _c in pairs], figures, base, cells)
@@ -210,9 +203,9 @@ class _Builder:
             return self._matrix(question, result, view)
         if isinstance(result, results.RankingResult):
             return self._ranking(question, result, view)
-        texts = frozenset(r.response_id for r in self.data.of(question) if (r.text or "").strip())
+        texts = self.sets.tally.count(question, "nonblank")
         figure = self.register.add([result.answered],
-                                   [self.sets.answered(question, texts) if len(texts) == result.answered else None],
+                                   [self.sets.answered(question, texts) if texts == result.answered else None],
                                    [p._count(result.answered, self.k)])[0]
 
         def step(cells):
@@ -221,9 +214,6 @@ class _Builder:
         return step
 
     def _matrix(self, question: Question, result: results.MatrixResult, view: p.QuestionView):
-        per_cell: dict[tuple[int | None, int | None], set[int]] = defaultdict(set)
-        for row in self.data.of(question):
-            per_cell[(row.row_id, row.option_id)].add(row.response_id)
         lines = []
         for item, row in zip(question.rows, result.rows):
             keys = [key((question.code, item.code, c.code)) for c in question.choices]
@@ -264,16 +254,9 @@ class _Builder:
         return step
 
     def _ranking(self, question: Question, result: results.RankingResult, view: p.QuestionView):
-        first: dict[int, set[int]] = defaultdict(set)
-        ranked: dict[int, set[int]] = defaultdict(set)
-        for row in self.data.of(question):
-            if row.rank is not None:
-                ranked[row.option_id].add(row.response_id)
-                if row.rank == 1:
-                    first[row.option_id].add(row.response_id)
         items = result.items
-        answered = frozenset(rid for ids in ranked.values() for rid in ids)
-        base_key = self.sets.answered(question, answered) if len(answered) == result.answered else None
+        answered = self.sets.tally.count(question, "rank")
+        base_key = self.sets.answered(question, answered) if answered == result.answered else None
         firsts, base = self._distribution([i.first for i in items],
                                           [key((question.code, "first", i.label)) for i in items],
                                           result.answered, base_key)
@@ -312,50 +295,57 @@ class _Builder:
                 else:
                     self.table_steps.append(self._crosstab(question, variable, groups[variable.key]))
 
-    def _groups(self, variable: results.Variable) -> list[tuple[str, frozenset[int], tuple[str, str]]]:
-        """(label, responses, condition) of each group of a variable, "not stated" last; the same for every
-        question. Communes with fewer than k respondents in the whole survey are one group, in every table."""
-        everyone = self.sets.everyone
+    def _groups(self, variable: results.Variable) -> list[tuple[str, frozenset | None, tuple[str, str]]]:
+        """(label, the tally's groups it gathers, condition) of each group of a variable, "not stated" last (None:
+        everyone in no other group); the same for every question. Communes with fewer than k respondents in the
+        whole survey are one group, in every table."""
         if variable.key == "channel":
-            by_channel: dict[Channel, set[int]] = defaultdict(set)
-            for rid, fact in self.data.responses.items():
-                by_channel[fact.channel].add(rid)
-            found = [(str(c.label), frozenset(by_channel.get(c, ())), ("channel", c.value)) for c in Channel]
+            found = [(str(c.label), frozenset({c.value}), ("channel", c.value)) for c in Channel]
             return [*found, (_("Not stated"), frozenset(), ("channel", NOT_STATED))]
         if variable.question is None:  # the account's category
-            by_category: dict[Category, set[int]] = defaultdict(set)
-            for rid, fact in self.data.responses.items():
-                if fact.category:
-                    by_category[fact.category].add(rid)
-            found = [(str(c.label), frozenset(by_category.get(c, ())), ("category", c.value)) for c in Category]
+            found = [(str(c.label), frozenset({c.value}), ("category", c.value)) for c in Category]
             code = "category"
         else:
             code = variable.question.code
-            categories, sets, _answered = self.sets.choice(variable.question)
-            found = [(label, s, (code, c)) for (c, label), s in zip(categories, sets)]
+            categories, counts, _answered = self.sets.choice(variable.question)
             if variable.question.type is T.COMMUNE:
                 # « Another commune » is a category like a commune (merged when small), never an omitted one.
-                known = {c.insee_code for c in results.survey_communes(self.survey)} | {OTHER_COMMUNE}
-                pairs = [(c, label, s) for (c, label), s in zip(categories, sets) if c in known]
-                kept = [(label, s, (code, c)) for c, label, s in pairs if len(s) >= self.k]
-                small = [(label, s) for _c, label, s in pairs if 0 < len(s) < self.k]
-                self.merged = [label for label, _s in small]
-                found = kept + ([(_("Other communes (grouped)"), frozenset().union(*(s for _l, s in small)),
-                                  (code, p.MERGED))] if small else [])
-                self.omitted = sum(1 for _c, _label, s in pairs if not s)
-        stated = frozenset().union(*(s for _label, s, _c in found)) if found else frozenset()
-        return [*found, (_("Not stated"), everyone - stated, (code, NOT_STATED))]
+                known = {c.insee_code for c in self.data.communes} | {OTHER_COMMUNE}
+                pairs = [(c, label, n) for (c, label), n in zip(categories, counts) if c in known]
+                kept = [(label, frozenset({c}), (code, c)) for c, label, n in pairs if n >= self.k]
+                small = [(c, label) for c, label, n in pairs if 0 < n < self.k]
+                self.merged = [label for _c, label in small]
+                found = kept + ([(_("Other communes (grouped)"), frozenset(c for c, _l in small), (code, p.MERGED))]
+                                if small else [])
+                self.omitted = sum(1 for _c, _label, n in pairs if not n)
+            else:
+                found = [(label, frozenset({o.id}), (code, c))
+                         for (c, label), o in zip(categories, variable.question.choices)]
+        return [*found, (_("Not stated"), None, (code, NOT_STATED))]
 
     def _crosstab(self, question: Question, variable: results.Variable,
-                  groups: list[tuple[str, frozenset[int], tuple[str, str]]]):
-        categories, sets, answered = self.sets.choice(question)
+                  groups: list[tuple[str, frozenset | None, tuple[str, str]]]):
+        categories, totals, answered = self.sets.choice(question)
         multiple = question.type is T.MULTIPLE
         answered_key = self.sets.answered(question, answered)
-        rows = [(label, [g & s for s in sets], g & answered, condition) for label, g, condition in groups]
+        source = results.source_of(variable)
+        pairs = self.sets.tally.pairs.get((source, question.id), {})
+        group_bases = self.sets.tally.bases.get((source, question.id), {})
+        options = [o.id for o in question.choices]
+        rows = []
+        for label, members, condition in groups:
+            if members is None:  # everyone else: what the other groups leave of each answer
+                stated = rows
+                cells = [total - sum(r[1][j] for r in stated) for j, total in enumerate(totals)]
+                base = answered - sum(r[2] for r in stated)
+            else:
+                cells = [sum(pairs.get((m, o), (0, 0))[0] for m in members) for o in options]
+                base = sum(group_bases.get(m, 0) for m in members)
+            rows.append((label, cells, base, condition))
         not_stated = len(groups) - 1
         rows = [r for n, r in enumerate(rows) if n != not_stated or r[2]]
-        counts = [[len(c) for c in cells] for _label, cells, _base, _c in rows]
-        bases = [len(base) for _label, _cells, base, _c in rows]
+        counts = [list(cells) for _label, cells, _base, _c in rows]
+        bases = [base for _label, _cells, base, _c in rows]
         overall_figures, overall_base = self.overall[question.id]
         values, state = self.register.values, self.register.states
         published = ProtectedCounts([Cell(None, state[f]) if f in state else Cell(values[f]) for f in overall_figures],
@@ -366,7 +356,7 @@ class _Builder:
             return _withheld(question, variable)
         n_rows, n_cols = len(rows), len(categories)
         cell_keys = [key((question.code, c), condition) for _l, _cells, _b, condition in rows for c, _label in categories]
-        flat_values = [v for r in counts for v in r] + bases + [len(s) for s in sets] + [len(answered)]
+        flat_values = [v for r in counts for v in r] + bases + list(totals) + [answered]
         keys = (cell_keys + [answered_key | {condition} for _l, _c, _b, condition in rows]
                 + [key((question.code, c)) for c, _label in categories] + [answered_key])
         flat_cells = ([c for r in table.cells for c in r] + list(table.row_totals) + list(table.column_totals)
@@ -382,7 +372,7 @@ class _Builder:
         relations += [Relation(tuple(cell(i, j) for j in range(n_cols)), row_total[i], not multiple) for i in range(n_rows)]
         relations.append(Relation(tuple(col_total), grand, not multiple))
         known = [cell(i, j) for i in range(n_rows) for j in range(n_cols) if counts[i][j] == 0 and
-                 (bases[i] == 0 or len(sets[j]) == 0)]
+                 (bases[i] == 0 or totals[j] == 0)]
         figures = self.register.add(flat_values, keys, flat_cells, relations=relations, known=known,
                                     margins=[*row_total, *col_total, grand])
         self.table_figures[name] = figures
@@ -412,7 +402,7 @@ class _Builder:
         keys = [key((code, c.commune.insee_code)) for c in facts.communes]
         counts = [c.respondents for c in facts.communes]
         n = len(counts)
-        values = [*counts, facts.respondents, facts.without_commune, len(self.sets.everyone)]
+        values = [*counts, facts.respondents, facts.without_commune, self.sets.everyone]
         relations = [Relation(tuple(range(n)), n), Relation((n, n + 1), n + 2)]
         # With nobody outside the territory's communes, those who gave one are everyone: never hidden.
         locked = [n + 2] + ([n] if facts.without_commune == 0 else [])

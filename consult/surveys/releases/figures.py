@@ -1,8 +1,6 @@
 """What each figure of a release counts: the responses behind every answer, and the key a reader knows it by."""
 from __future__ import annotations
 
-from collections import defaultdict
-
 from consult.surveys import results
 from consult.surveys.answering.answers import OTHER_COMMUNE, other_commune_label
 from consult.surveys.models import Question
@@ -20,43 +18,42 @@ def key(*conditions: tuple[str, ...]) -> frozenset[tuple[str, ...]]:
 
 
 class Answers:
-    """The responses behind each answer, read once from the survey's data."""
+    """How many responses gave each answer, read from the survey's counts (never one object per response)."""
 
     def __init__(self, data: results.SurveyData):
         self.data = data
-        self.everyone = frozenset(data.responses)
-        self._choices: dict[int, tuple[list[tuple[str, str]], list[frozenset[int]], frozenset[int]]] = {}
+        self.tally = data.tally
+        self.everyone = data.total
+        self._choices: dict[int, tuple[list[tuple[str, str]], list[int], int]] = {}
 
-    def choice(self, question: Question) -> tuple[list[tuple[str, str]], list[frozenset[int]], frozenset[int]]:
+    def choice(self, question: Question) -> tuple[list[tuple[str, str]], list[int], int]:
         """(categories, responses per category, responses that answered) of a closed question. The key of
         category c is `key((question.code, c))`; of those who answered, `self.answered(question, …)`."""
         if question.id not in self._choices:
-            rows = self.data.of(question)
             if question.type is T.COMMUNE:
-                communes = results.survey_communes(self.data.survey)
-                per_code: dict[str, set[int]] = defaultdict(set)
-                for row in rows:
-                    if row.text:
-                        per_code[row.text].add(row.response_id)
+                communes = self.data.communes
+                per_code = {code: n for code, n in self.tally.texts.get(question.id, {}).items() if code and n}
                 categories = [(c.insee_code, c.name) for c in communes]
                 known = {code for code, _name in categories}
                 categories += [(code, other_commune_label() if code == OTHER_COMMUNE else code)
                                for code in sorted(per_code) if code not in known]
-                sets = [frozenset(per_code.get(code, ())) for code, _label in categories]
+                counts = [per_code.get(code, 0) for code, _label in categories]
+                answered = self.tally.count(question, "filled")
             else:
-                per_option: dict[int, set[int]] = defaultdict(set)
-                for row in rows:
-                    per_option[row.option_id].add(row.response_id)
+                per_option = self.tally.per_option(question, responses=True)
                 choices = question.choices
                 categories = [(o.code, o.label) for o in choices]
-                sets = [frozenset(per_option.get(o.id, ())) for o in choices]
-            self._choices[question.id] = (categories, sets, frozenset().union(*sets))
+                counts = [per_option.get(o.id, 0) for o in choices]
+                answered = self.tally.count(question, "option")
+            self._choices[question.id] = (categories, counts, answered)
         return self._choices[question.id]
 
-    def answered(self, question: Question, responses: frozenset[int]) -> Key:
-        """What a reader knows of "those who answered": when everyone asked answered, those asked — everyone
-        for an unconditional question, those who gave the one answer it depends on for a follow-up."""
-        if responses != frozenset(self.data.asked(question)):
+    def answered(self, question: Question, responses: int) -> Key:
+        """What a reader knows of "those who answered" (`responses` of them, in the sense of `answered_as`):
+        when everyone asked answered, those asked — everyone for an unconditional question, those who gave the
+        one answer it depends on for a follow-up."""
+        asked = self.data.asked(question)
+        if not (responses == asked == self.tally.asked_and_answered(question, answered_as(question))):
             return key(("answered", question.code))
         if not question.condition_code and not question.page.condition_code:
             return key()
@@ -64,3 +61,19 @@ class Answers:
         if question.condition_code and not question.page.condition_code and len(values) == 1:
             return key((question.condition_code, str(values[0])))
         return key(("asked", question.code))
+
+
+def answered_as(question: Question) -> str:
+    """Which count of `tally.Tally.count` is "those who answered" this question (as `tally._answered` counts it)."""
+    kind = question.type
+    if kind is T.COMMUNE:
+        return "filled"
+    if kind.is_closed:
+        return "option"
+    if kind in (T.RATING, T.NUMBER):
+        return "number"
+    if kind is T.DATE:
+        return "text"
+    if kind is T.RANKING:
+        return "rank"
+    return "nonblank"

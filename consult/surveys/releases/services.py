@@ -74,16 +74,16 @@ def preview_release(survey: Survey, *, now: dt.datetime) -> tuple[SurveyRelease,
     who asks (coordinators only)."""
     k = results.disclosure_threshold(survey)
     data = results.load(survey)
-    if not data.responses:
+    if not data.total:
         return None
     contents, _audit = build(data, k, joint=False)
-    draft = SurveyRelease(number=0, k=k, responses=len(data.responses), made_at=now, **_months(data))
+    draft = SurveyRelease(number=0, k=k, responses=data.total, made_at=now, **_months(data))
     return draft, contents[_language(contents)]
 
 
 def _months(data: results.SurveyData) -> dict[str, dt.date]:
     """The months of the first and last responses (a release says in which months answers came in)."""
-    days = [fact.day for fact in data.responses.values()]
+    days = [day for day, _channel, _category, _n in data.tally.responses]
     return {"first_month": min(days).replace(day=1), "last_month": max(days).replace(day=1)}
 
 
@@ -91,9 +91,11 @@ def audit_of(release: SurveyRelease) -> Audit:
     return snapshot.load(Audit, release.audit)
 
 
-def responses_needed(survey: Survey, responses: int) -> int:
-    """How many more responses the survey needs before a new release can be made (0: it can)."""
-    return _missing(latest_release(survey), responses, results.disclosure_threshold(survey))
+def responses_needed(survey: Survey, responses: int, *, previous: SurveyRelease | None | bool = False) -> int:
+    """How many more responses the survey needs before a new release can be made (0: it can); `previous`: the
+    latest release when the caller has it (None: there is none)."""
+    latest = latest_release(survey) if previous is False else previous
+    return _missing(latest, responses, results.disclosure_threshold(survey))
 
 
 def _missing(previous: SurveyRelease | None, responses: int, k: int) -> int:
@@ -122,7 +124,7 @@ def freeze_release(survey: Survey, *, now: dt.datetime, made_by=None) -> SurveyR
     results.pin_disclosure_threshold(survey)  # what is released at this k is never shown with a smaller one
     k = results.disclosure_threshold(survey)
     data = results.load(survey)
-    count = len(data.responses)
+    count = data.total
     previous = latest_release(survey)
     missing = _missing(previous, count, k)
     if missing and previous is None:

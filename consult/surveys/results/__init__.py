@@ -12,14 +12,13 @@ from __future__ import annotations
 from consult.surveys.results.data import (  # noqa: F401
     NOT_STATED,
     TEXT_TYPES,
-    AnswerRow,
     Overview,
-    ResponseFacts,
     SurveyData,
     disclosure_threshold,
     load,
     overview,
     pin_disclosure_threshold,
+    questionnaire,
     site_threshold,
     survey_communes,
 )
@@ -38,7 +37,8 @@ from consult.surveys.results.questions import (  # noqa: F401
     TextResult,
     histogram,
     question_result,
-    respondent_scores,
+    mean_of,
+    median_of,
     score_bands,
     survey_results,
 )
@@ -56,7 +56,9 @@ from consult.surveys.results.crosstabs import (  # noqa: F401
     can_cross,
     crossable_questions,
     crosstab,
+    group_keys,
     respondents,
+    source_of,
     role_label,
 )
 from consult.surveys.results.representativeness import (  # noqa: F401

@@ -11,7 +11,7 @@ from consult.accounts.models import Category
 from consult.surveys import permissions
 from consult.surveys.answering.answers import OTHER_COMMUNE, other_commune_label
 from consult.surveys.models import Channel, Question, Survey
-from consult.surveys.results.data import NOT_STATED, T, SurveyData, load, survey_communes
+from consult.surveys.results.data import NOT_STATED, T, SurveyData, load
 
 
 # --- breakdowns ----------------------------------------------------------------------------------------
@@ -73,8 +73,33 @@ def crossable_questions(survey: Survey, variables: Sequence[Variable]) -> list[Q
 def respondents(question: Question, data: SurveyData) -> int:
     """How many respondents answered a closed question (for a conditional one: among those asked):
     the question's own base, the one a breakdown of it would divide."""
-    codes = {o.id for o in question.choices}
-    return len({row.response_id for row in data.of(question) if row.option_id in codes})
+    return data.tally.count(question, "option")
+
+
+def source_of(variable: Variable) -> str:
+    """The tally's name of what a variable groups respondents by (see `tally.Tally.pairs`)."""
+    if variable.key == "channel":
+        return "chan"
+    if variable.question is None:
+        return "cat"
+    return f"q{variable.question.id}"
+
+
+def group_keys(data: SurveyData, variable: Variable) -> tuple[dict, list[tuple[str, str]]]:
+    """(the tally's group of a response → the group's key, every group in display order, "not stated" last
+    except for the channel, which every response has)."""
+    not_stated = (NOT_STATED, _("Not stated"))
+    if variable.key == "channel":
+        return {c.value: c.value for c in Channel}, [(c.value, str(c.label)) for c in Channel]
+    if variable.question is None:  # the account's category
+        return {c.value: c.value for c in Category}, [(c.value, str(c.label)) for c in Category] + [not_stated]
+    question = variable.question
+    if question.type is T.COMMUNE:
+        communes = data.communes
+        return ({c.insee_code: c.insee_code for c in communes} | {OTHER_COMMUNE: OTHER_COMMUNE},
+                [(c.insee_code, c.name) for c in communes] + [(OTHER_COMMUNE, other_commune_label()), not_stated])
+    return ({o.id: o.code for o in question.choices},
+            [(o.code, o.label) for o in question.choices] + [not_stated])
 
 
 @dataclass(frozen=True)
@@ -104,41 +129,33 @@ class CrossTab:
 def crosstab(survey: Survey, question: Question, variable: Variable, data: SurveyData | None = None) -> CrossTab:
     """Cross-tabulate a closed question by a breakdown variable."""
     data = data or load(survey)
-    group_of, groups = _groups(survey, variable, data)
+    tally = data.tally
+    group_of, groups = group_keys(data, variable)
+    source = source_of(variable)
     columns = question.choices
     column_of = {o.id: n for n, o in enumerate(columns)}
     keys = [key for key, _label in groups]
     index = {key: n for n, key in enumerate(keys)}
     counts = [[0] * len(columns) for _ in groups]
-    answered: list[set[int]] = [set() for _ in groups]
-    for row in data.of(question):
-        if row.option_id not in column_of:
-            continue
-        g = index[group_of.get(row.response_id, NOT_STATED)]
-        counts[g][column_of[row.option_id]] += 1
-        answered[g].add(row.response_id)
-    bases = [len(s) for s in answered]
+    bases = [0] * len(groups)
+    for (group, option), (_responses, rows) in tally.pairs.get((source, question.id), {}).items():
+        if group in group_of and option in column_of:
+            counts[index[group_of[group]]][column_of[option]] += rows
+    for group, n in tally.bases.get((source, question.id), {}).items():
+        if group in group_of:
+            bases[index[group_of[group]]] += n
+    if NOT_STATED in index:  # those who answered the question but not the breakdown's
+        rest = index[NOT_STATED]
+        per_option = tally.per_option(question)
+        for o, j in column_of.items():
+            counts[rest][j] = per_option.get(o, 0) - sum(row[j] for row in counts)
+        bases[rest] = respondents(question, data) - sum(bases)
     keep = [n for n, key in enumerate(keys) if key != NOT_STATED or bases[n]]
+    if variable.key == "commune":  # « another commune » only when someone lives elsewhere
+        keep = [n for n in keep if keys[n] != OTHER_COMMUNE or _answered_elsewhere(tally, variable.question)]
     return CrossTab(question, variable, [groups[n] for n in keep], [(o.code, o.label) for o in columns],
                     [counts[n] for n in keep], [bases[n] for n in keep], question.type is T.MULTIPLE)
 
 
-def _groups(survey: Survey, variable: Variable, data: SurveyData) -> tuple[dict[int, str], list[tuple[str, str]]]:
-    """(response id → group key, every group in display order, "not stated" last)."""
-    not_stated = (NOT_STATED, _("Not stated"))
-    if variable.key == "channel":
-        return ({rid: f.channel.value for rid, f in data.responses.items()},
-                [(c.value, str(c.label)) for c in Channel])
-    if variable.question is None:  # the account's category
-        return ({rid: f.category.value for rid, f in data.responses.items() if f.category},
-                [(c.value, str(c.label)) for c in Category] + [not_stated])
-    question = variable.question
-    if question.type is T.COMMUNE:
-        communes = survey_communes(survey)
-        known = {c.insee_code for c in communes} | {OTHER_COMMUNE}
-        groups = {r.response_id: r.text for r in data.of(question) if r.text in known}
-        outside = [(OTHER_COMMUNE, other_commune_label())] if OTHER_COMMUNE in groups.values() else []
-        return groups, [(c.insee_code, c.name) for c in communes] + outside + [not_stated]
-    codes = {o.id: o.code for o in question.choices}
-    return ({r.response_id: codes[r.option_id] for r in data.of(question) if r.option_id in codes},
-            [(o.code, o.label) for o in question.choices] + [not_stated])
+def _answered_elsewhere(tally, question: Question) -> bool:
+    return bool(tally.texts.get(question.id, {}).get(OTHER_COMMUNE))

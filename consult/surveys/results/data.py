@@ -1,17 +1,19 @@
-"""Loading a survey's answers once (two queries) and the overview: responses, period, weeks, channels."""
+"""A survey's counts (from the database, see `tally`) and the overview: responses, period, weeks, channels."""
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from collections import Counter
+from dataclasses import dataclass
+from functools import cached_property
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
-from consult.accounts.models import Category, User
 from consult.extensions import db
-from consult.surveys.answering import answers as answer_rules
-from consult.surveys.models import Answer, Channel, Option, Question, QuestionType, Response, Survey
+from consult.surveys.models import Channel, Question, QuestionType, Survey, SurveyPage
+from consult.surveys.results.tally import Tally, tally
 from consult.territories.models import Commune
 
 T = QuestionType
@@ -38,90 +40,41 @@ def pin_disclosure_threshold(survey: Survey) -> None:
 
 # --- loading ------------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class AnswerRow:
-    response_id: int
-    option_id: int | None
-    row_id: int | None
-    text: str | None
-    number: float | None
-    rank: int | None
-
-
-@dataclass(frozen=True)
-class ResponseFacts:
-    channel: Channel
-    day: dt.date
-    category: Category | None  # the account's category (identified surveys only)
-
-
 @dataclass
 class SurveyData:
-    """Every response and answer of a survey, read once and shared by the computations of a page."""
+    """A survey's counts (`tally.Tally`, from the database), shared by the computations of a page."""
 
     survey: Survey
-    responses: dict[int, ResponseFacts]
-    answers: dict[int, list[AnswerRow]]  # by question id
-    options: dict[int, Option]
-    _visible: dict[int, set[int]] = field(default_factory=dict)
+    tally: Tally
 
-    def of(self, question: Question) -> list[AnswerRow]:
-        return self.answers.get(question.id, [])
+    @cached_property
+    def communes(self) -> list[Commune]:
+        """The communes of the survey's territory, by name (read once for the figures of a page)."""
+        return survey_communes(self.survey)
 
-    def asked(self, question: Question) -> set[int]:
-        """Ids of the responses to which the question was shown (its page's and its own condition)."""
-        if question.id not in self._visible:
-            if not question.condition_code and not question.page.condition_code:
-                self._visible[question.id] = set(self.responses)
-            else:
-                data = self._condition_data()
-                self._visible[question.id] = {
-                    rid for rid in self.responses
-                    if answer_rules.is_visible(question.page, data[rid]) and answer_rules.is_visible(question, data[rid])
-                }
-        return self._visible[question.id]
+    @property
+    def total(self) -> int:
+        """How many responses the survey has."""
+        return self.tally.total
 
-    def _condition_data(self) -> dict[int, dict]:
-        """Per response, the answers that conditions test, in the answer format (codes)."""
-        codes = {q.condition_code for q in self.survey.questions if q.condition_code}
-        codes |= {p.condition_code for p in self.survey.pages if p.condition_code}
-        data: dict[int, dict] = {rid: {} for rid in self.responses}
-        for question in self.survey.questions:
-            if question.code not in codes:
-                continue
-            for row in self.of(question):
-                option = self.options.get(row.option_id)
-                if option is None:
-                    continue
-                if question.type is T.MULTIPLE:
-                    data[row.response_id].setdefault(question.code, []).append(option.code)
-                else:
-                    data[row.response_id][question.code] = option.code
-        return data
+    def asked(self, question: Question) -> int:
+        """How many responses the question was shown to (its page's and its own condition)."""
+        return self.tally.asked(question)
+
+
+def questionnaire(survey: Survey) -> Survey:
+    """The survey with its pages, questions and options loaded in three queries (once per session)."""
+    if "pages" not in survey.__dict__:
+        pages = db.session.scalars(
+            select(SurveyPage).where(SurveyPage.survey_id == survey.id).order_by(SurveyPage.position)
+            .options(selectinload(SurveyPage.questions).selectinload(Question.options))).all()
+        set_committed_value(survey, "pages", list(pages))
+    return survey
 
 
 def load(survey: Survey) -> SurveyData:
-    """Read the survey's responses and answers (two queries)."""
-    facts = {
-        rid: ResponseFacts(channel, day, category)
-        for rid, channel, day, category in db.session.execute(
-            select(Response.id, Response.channel, Response.submitted_on, User.category)
-            .outerjoin(User, User.id == Response.user_id)
-            .where(Response.survey_id == survey.id)
-        )
-    }
-    answers: dict[int, list[AnswerRow]] = defaultdict(list)
-    rows = db.session.execute(
-        select(Answer.question_id, Answer.response_id, Answer.option_id, Answer.row_id, Answer.value_text,
-               Answer.value_number, Answer.rank)
-        .join(Response, Response.id == Answer.response_id)
-        .where(Response.survey_id == survey.id)
-        .order_by(Answer.response_id, Answer.id)
-    )
-    for question_id, *values in rows:
-        answers[question_id].append(AnswerRow(*values))
-    options = {o.id: o for q in survey.questions for o in q.options}
-    return SurveyData(survey, facts, dict(answers), options)
+    """The survey's counts: read from the stored tally, the responses not counted yet added (see `tally`)."""
+    return SurveyData(survey, tally(questionnaire(survey)))
 
 
 # --- overview -----------------------------------------------------------------------------------------
@@ -140,21 +93,26 @@ class Overview:
 def overview(survey: Survey, data: SurveyData | None = None) -> Overview:
     """Number of responses, collection period, responses per week and per channel."""
     data = data or load(survey)
-    days = [f.day for f in data.responses.values()]
-    by_channel = Counter(f.channel for f in data.responses.values())
+    per_day, by_channel = Counter(), Counter()
+    for day, channel, _category, n in data.tally.responses:
+        per_day[day] += n
+        by_channel[channel] += n
     weeks: list[tuple[dt.date, int]] = []
-    if days:
-        per_week = Counter(day - dt.timedelta(days=day.weekday()) for day in days)
+    if per_day:
+        per_week = Counter()
+        for day, n in per_day.items():
+            per_week[day - dt.timedelta(days=day.weekday())] += n
         monday = min(per_week)
         while monday <= max(per_week):
             weeks.append((monday, per_week.get(monday, 0)))
             monday += dt.timedelta(days=7)
-    return Overview(len(days), min(days, default=None), max(days, default=None), weeks,
-                    [(channel, by_channel.get(channel, 0)) for channel in Channel])
+    return Overview(sum(per_day.values()), min(per_day, default=None), max(per_day, default=None), weeks,
+                    [(channel, by_channel.get(channel.value, 0)) for channel in Channel])
 
 
 
 
 def survey_communes(survey: Survey) -> list[Commune]:
+    """The communes of the survey's territory, by name."""
     return list(db.session.scalars(
         select(Commune).where(Commune.territory_id == survey.territory_id).order_by(Commune.name)))

@@ -461,7 +461,7 @@ def representativeness(data: results.SurveyData, k: int) -> RepresentativenessVi
     """Respondents per commune against population, counts below k hidden (for everyone)."""
     facts = results.representativeness(data.survey, data)
     counts = [c.respondents for c in facts.communes]
-    values = [*counts, facts.respondents, facts.without_commune, len(data.responses)]
+    values = [*counts, facts.respondents, facts.without_commune, data.total]
     n = len(counts)
     relations = [Relation(tuple(range(n)), n), Relation((n, n + 1), n + 2)]
     # With nobody outside the territory's communes, those who gave one are everyone: never hidden.

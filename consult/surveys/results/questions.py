@@ -3,17 +3,18 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import statistics
-from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
+from fractions import Fraction
 
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 
 from consult.surveys.answering.answers import OTHER_COMMUNE, other_commune_label
 from consult.surveys.models import Question, Survey
-from consult.surveys.results.data import T, AnswerRow, SurveyData, load, survey_communes
+from consult.surveys.results.data import T, SurveyData, load
+from consult.surveys.results.tally import Tally
 
 
 # --- per question -------------------------------------------------------------------------------------
@@ -168,21 +169,21 @@ QuestionResult = ChoiceResult | NumericResult | MatrixResult | RankingResult | T
 def question_result(survey: Survey, question: Question, data: SurveyData | None = None) -> QuestionResult:
     """The exact result of one question, according to its type."""
     data = data or load(survey)
-    rows = data.of(question)
-    asked = len(data.asked(question))
-    answered = len({r.response_id for r in rows})
+    tally = data.tally
+    asked = data.asked(question)
+    answered = tally.count(question)
     kind = question.type
     if kind.is_closed:
-        return _choice(survey, question, rows, asked, answered)
+        return _choice(data, question, asked, answered)
     if kind in (T.RATING, T.NUMBER):
-        return _numeric(question, rows, asked)
+        return _numeric(question, tally.numbers.get(question.id, Counter()), asked)
     if kind is T.MATRIX:
-        return _matrix(question, rows, asked, answered)
+        return _matrix(question, tally, asked, answered)
     if kind is T.RANKING:
-        return _ranking(question, rows, asked, answered)
+        return _ranking(question, tally, asked, answered)
     if kind is T.DATE:
-        return _dates(question, rows, asked)
-    return TextResult(question, asked, sum(1 for r in rows if (r.text or "").strip()))
+        return _dates(question, tally.texts.get(question.id, Counter()), asked)
+    return TextResult(question, asked, tally.count(question, "nonblank"))
 
 
 def survey_results(survey: Survey, data: SurveyData | None = None) -> list[QuestionResult]:
@@ -191,52 +192,81 @@ def survey_results(survey: Survey, data: SurveyData | None = None) -> list[Quest
     return [question_result(survey, q, data) for q in survey.questions]
 
 
-def _choice(survey: Survey, question: Question, rows: list[AnswerRow], asked: int, answered: int) -> ChoiceResult:
+# --- statistics of a distribution (value → how many), exactly as `statistics` gives them over the values ---
+
+def mean_of(counts: Mapping[float, int]) -> float | None:
+    """`statistics.fmean` of the values: their exact sum rounded once (as `math.fsum`), divided by their number."""
+    n = sum(counts.values())
+    if not n:
+        return None
+    return float(sum(Fraction(value) * c for value, c in counts.items())) / n
+
+
+def median_of(counts: Mapping[float, int]) -> float | None:
+    """`statistics.median` of the values: the middle one, or the mean of the two middle ones."""
+    n = sum(counts.values())
+    if not n:
+        return None
+    wanted = [n // 2] if n % 2 else [n // 2 - 1, n // 2]
+    found, seen = [], 0
+    for value in sorted(counts):
+        seen += counts[value]
+        while wanted and wanted[0] < seen:
+            found.append(value)
+            wanted.pop(0)
+    return found[0] if len(found) == 1 else (found[0] + found[1]) / 2
+
+
+def _choice(data: SurveyData, question: Question, asked: int, answered: int) -> ChoiceResult:
+    tally = data.tally
     if question.type is T.COMMUNE:
-        communes = survey_communes(survey)
-        per_code = Counter(r.text for r in rows if r.text)
+        communes = data.communes
+        per_code = Counter({code: n for code, n in tally.texts.get(question.id, Counter()).items() if code and n})
         counts = [Count(c.insee_code, c.name, per_code.pop(c.insee_code, 0)) for c in communes]
         if OTHER_COMMUNE in per_code:  # someone living outside the territory
             counts.append(Count(OTHER_COMMUNE, other_commune_label(), per_code.pop(OTHER_COMMUNE)))
         counts += [Count(code, code, n) for code, n in sorted(per_code.items())]  # no longer in the territory
         return ChoiceResult(question, asked, answered, counts)
-    per_option = Counter(r.option_id for r in rows)
+    per_option = tally.per_option(question)
     choices = question.choices
     counts = [Count(o.code, o.label, per_option.get(o.id, 0)) for o in choices]
-    others = sum(1 for r in rows if r.text and r.option_id in {o.id for o in choices if o.is_other})
+    others = tally.texts_with_option(question, {o.id for o in choices if o.is_other})
     mean = median = None
     if question.type is T.LIKERT and answered:
-        position = {o.id: n for n, o in enumerate(choices, start=1)}
-        values = [position[r.option_id] for r in rows if r.option_id in position]
-        mean, median = statistics.fmean(values), statistics.median(values)
+        positions = Counter({n: per_option[o.id] for n, o in enumerate(choices, start=1) if per_option.get(o.id)})
+        mean, median = mean_of(positions), median_of(positions)
     return ChoiceResult(question, asked, answered, counts, multiple=question.type is T.MULTIPLE,
                         other_texts=others, mean_position=mean, median_position=median)
 
 
-def _numeric(question: Question, rows: list[AnswerRow], asked: int) -> NumericResult:
-    values = [r.number for r in rows if r.number is not None]
+def _numeric(question: Question, values: Counter, asked: int) -> NumericResult:
+    values = Counter({v: n for v, n in values.items() if n})
     if not values:
         return NumericResult(question, asked, 0, None, None, None, None, [])
     if question.type is T.RATING:
         low = int(question.min_value if question.min_value is not None else 0)
         high = int(question.max_value if question.max_value is not None else 10)
-        per_value = Counter(int(v) for v in values)
+        per_value = Counter()
+        for v, n in values.items():
+            per_value[int(v)] += n
         bins = [Bin(v, v, per_value.get(v, 0), _number(v)) for v in range(low, high + 1)]
     else:
         bins = histogram(values)
-    return NumericResult(question, asked, len(values), statistics.fmean(values), statistics.median(values),
+    return NumericResult(question, asked, sum(values.values()), mean_of(values), median_of(values),
                          min(values), max(values), bins)
 
 
-def histogram(values: Sequence[float], target: int = 6) -> list[Bin]:
-    """About `target` bands [low, high) of a round width (1, 2, 5 × 10ⁿ) covering the values."""
+def histogram(values: Mapping[float, int], target: int = 6) -> list[Bin]:
+    """About `target` bands [low, high) of a round width (1, 2, 5 × 10ⁿ) covering the values (value → count)."""
     low, high = min(values), max(values)
     whole = all(float(v).is_integer() for v in values)
     if low == high:
-        return [Bin(low, high, len(values), _number(low))]
+        return [Bin(low, high, sum(values.values()), _number(low))]
     if whole and high - low <= 12:
         # Few possible values (days per week, people in the household…): one bar each.
-        per_value = Counter(int(v) for v in values)
+        per_value = Counter()
+        for v, n in values.items():
+            per_value[int(v)] += n
         return [Bin(v, v + 1, per_value.get(v, 0), _number(v)) for v in range(int(low), int(high) + 1)]
     raw = (high - low) / target
     magnitude = 10 ** math.floor(math.log10(raw))
@@ -247,7 +277,9 @@ def histogram(values: Sequence[float], target: int = 6) -> list[Bin]:
     edges = [start]
     while edges[-1] <= high:
         edges.append(edges[-1] + step)
-    counts = Counter(min(int((v - start) // step), len(edges) - 2) for v in values)
+    counts = Counter()
+    for v, n in values.items():
+        counts[min(int((v - start) // step), len(edges) - 2)] += n
     bins = []
     for i in range(len(edges) - 1):
         a, b = edges[i], edges[i + 1]
@@ -261,67 +293,52 @@ def histogram(values: Sequence[float], target: int = 6) -> list[Bin]:
     return bins
 
 
-def _matrix(question: Question, rows: list[AnswerRow], asked: int, answered: int) -> MatrixResult:
+def _matrix(question: Question, tally: Tally, asked: int, answered: int) -> MatrixResult:
     columns = question.choices
-    per_cell = Counter((r.row_id, r.option_id) for r in rows)
+    per_cell = tally.per_cell(question)
     matrix_rows = [
         MatrixRow(item.label, sum(per_cell.get((item.id, c.id), 0) for c in columns),
                   [Count(c.code, c.label, per_cell.get((item.id, c.id), 0)) for c in columns])
         for item in question.rows
     ]
-    score = _score(question, rows) if question.scored else None
+    score = _score(question, tally.scores.get(question.id, Counter())) if question.scored else None
     return MatrixResult(question, asked, answered, [(c.code, c.label) for c in columns], matrix_rows, score)
 
 
-def respondent_scores(question: Question, rows: list[AnswerRow]) -> list[tuple[float, float]]:
-    """(raw score, percentage) of every respondent who answered every item of a scored question."""
-    score_of = {o.id: o.score or 0 for o in question.choices}
-    multiplier = question.score_multiplier or 1
-    per_response: dict[int, list[AnswerRow]] = defaultdict(list)
-    for row in rows:
-        per_response[row.response_id].append(row)
-    items = len(question.rows) if question.type is T.MATRIX else 1
-    scores = []
-    for answers in per_response.values():
-        if len({a.row_id for a in answers}) < items:
-            continue
-        raw = sum(score_of.get(a.option_id, 0) for a in answers)
-        scores.append((raw, raw * multiplier))
-    return scores
-
-
-def _score(question: Question, rows: list[AnswerRow]) -> ScoreResult:
-    scores = respondent_scores(question, rows)
+def _score(question: Question, raws: Counter) -> ScoreResult:
+    """From the raw scores of the respondents who answered every item (raw score → how many)."""
+    raws = Counter({raw: n for raw, n in raws.items() if n})
     multiplier = question.score_multiplier or 1
     option_scores = [o.score or 0 for o in question.choices] or [0]
     items = len(question.rows) if question.type is T.MATRIX else 1
     max_raw = max(option_scores) * items
     max_percent = max_raw * multiplier
-    percents = [p for _raw, p in scores]
+    percents = Counter()
+    for raw, n in raws.items():
+        percents[raw * multiplier] += n
     cutoff = question.score_cutoff
     bands, low_bands = score_bands(percents, max_raw=max_raw, multiplier=multiplier, cutoff=cutoff,
                                    whole=all(float(s).is_integer() for s in option_scores))
     return ScoreResult(
-        complete=len(scores),
-        mean_raw=statistics.fmean([r for r, _p in scores]) if scores else None,
-        mean_percent=statistics.fmean(percents) if percents else None,
-        median_percent=statistics.median(percents) if percents else None,
+        complete=sum(raws.values()),
+        mean_raw=mean_of(raws),
+        mean_percent=mean_of(percents),
+        median_percent=median_of(percents),
         max_percent=max_percent, bands=bands,
-        low=sum(1 for p in percents if p <= cutoff) if cutoff is not None else None,
+        low=sum(n for p, n in percents.items() if p <= cutoff) if cutoff is not None else None,
         cutoff=cutoff, cutoff_label=question.score_cutoff_label or "", low_bands=low_bands,
     )
 
 
-def score_bands(percents: Sequence[float], *, max_raw: float, multiplier: float, cutoff: float | None,
+def score_bands(percents: Mapping[float, int], *, max_raw: float, multiplier: float, cutoff: float | None,
                 whole: bool = True) -> tuple[list[Bin], int]:
-    """Bands of the percentage score: one per possible value on short scales (≤ 11 values), else
-    fifths of the scale (0–20, 21–40… for WHO-5), split at the cut-off so that the "at or below the
-    cut-off" group is a sum of bands. Returns (bands, how many bands are at or below the cut-off)."""
+    """Bands of the percentage score (percentage → how many): one per possible value on short scales (≤ 11
+    values), else fifths of the scale (0–20, 21–40… for WHO-5), split at the cut-off so that the "at or below
+    the cut-off" group is a sum of bands. Returns (bands, how many bands are at or below the cut-off)."""
     max_percent = max_raw * multiplier
     if whole and max_raw <= 10:
         edges = [raw * multiplier for raw in range(0, int(max_raw) + 1)]
-        counts = Counter(percents)
-        bands = [Bin(e, e, counts.get(e, 0), _number(e)) for e in edges]
+        bands = [Bin(e, e, percents.get(e, 0), _number(e)) for e in edges]
         return bands, sum(1 for e in edges if cutoff is not None and e <= cutoff)
     uppers = [max_percent * n / 5 for n in range(1, 6)]
     if cutoff is not None and 0 <= cutoff < max_percent and cutoff not in uppers:
@@ -330,7 +347,7 @@ def score_bands(percents: Sequence[float], *, max_raw: float, multiplier: float,
     lower = 0.0
     for n, upper in enumerate(uppers):
         # The first band is [0, upper], the next ones (lower, upper].
-        inside = sum(1 for p in percents if p <= upper and (p > lower or n == 0))
+        inside = sum(c for p, c in percents.items() if p <= upper and (p > lower or n == 0))
         if n == 0:
             label = f"{_number(lower)}–{_number(upper)}"
         elif float(lower).is_integer() and float(upper).is_integer() and float(multiplier).is_integer():
@@ -342,34 +359,30 @@ def score_bands(percents: Sequence[float], *, max_raw: float, multiplier: float,
     return bands, sum(1 for u in uppers if cutoff is not None and u <= cutoff)
 
 
-def _ranking(question: Question, rows: list[AnswerRow], asked: int, answered: int) -> RankingResult:
+def _ranking(question: Question, tally: Tally, asked: int, answered: int) -> RankingResult:
     items = question.choices
     positions = question.max_choices or len(items)
-    ranks: dict[int, list[int]] = defaultdict(list)
-    for row in rows:
-        if row.rank is not None:
-            ranks[row.option_id].append(row.rank)
+    per_rank = tally.per_rank(question)
     ranked = []
     for item in items:
-        got = ranks.get(item.id, [])
-        per_rank = Counter(got)
+        got = Counter({rank: n for (option, rank), n in per_rank.items() if option == item.id and n})
         ranked.append(RankedItem(
-            label=item.label, ranked=len(got), first=per_rank.get(1, 0),
-            mean_rank=statistics.fmean(got) if got else None,
-            borda=sum(max(positions - r + 1, 0) for r in got),
-            rank_counts=[per_rank.get(r, 0) for r in range(1, positions + 1)],
+            label=item.label, ranked=sum(got.values()), first=got.get(1, 0),
+            mean_rank=mean_of(got),
+            borda=sum(max(positions - r + 1, 0) * n for r, n in got.items()),
+            rank_counts=[got.get(r, 0) for r in range(1, positions + 1)],
         ))
     ranked.sort(key=lambda i: (-i.borda, i.mean_rank or math.inf))
     return RankingResult(question, asked, answered, positions, ranked)
 
 
-def _dates(question: Question, rows: list[AnswerRow], asked: int) -> DateResult:
+def _dates(question: Question, texts: Counter, asked: int) -> DateResult:
     months = Counter()
-    for row in rows:
+    for text, n in texts.items():
         try:
-            day = dt.date.fromisoformat(row.text or "")
+            day = dt.date.fromisoformat(text or "")
         except ValueError:
             continue
-        months[day.replace(day=1)] += 1
+        months[day.replace(day=1)] += n
     counts = [Count(m.isoformat()[:7], m.isoformat()[:7], n) for m, n in sorted(months.items())]
     return DateResult(question, asked, sum(months.values()), counts)

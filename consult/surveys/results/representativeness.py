@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from consult.surveys.models import Question, Survey
 from consult.territories.models import Commune
-from consult.surveys.results.data import T, SurveyData, load, survey_communes
+from consult.surveys.results.data import T, SurveyData, load
 
 
 # --- representativeness --------------------------------------------------------------------------------
@@ -47,8 +47,8 @@ def representativeness(survey: Survey, data: SurveyData | None = None) -> Repres
     below half the territory's overall rate."""
     data = data or load(survey)
     question = next((q for q in survey.questions if q.type is T.COMMUNE), None)
-    communes = survey_communes(survey)
-    per_code = Counter(r.text for r in data.of(question)) if question else Counter()
+    communes = data.communes
+    per_code = Counter(data.tally.texts.get(question.id, {})) if question else Counter()
     known = {c.insee_code for c in communes}
     respondents = sum(n for code, n in per_code.items() if code in known)
     population = sum(c.population for c in communes)
@@ -65,4 +65,4 @@ def representativeness(survey: Survey, data: SurveyData | None = None) -> Repres
             status = "ok"
         shares.append(CommuneShare(commune, count, rate, count / respondents if respondents else 0.0,
                                    commune.population / population if population else 0.0, status))
-    return Representativeness(question, shares, respondents, len(data.responses) - respondents, population, overall)
+    return Representativeness(question, shares, respondents, data.total - respondents, population, overall)

@@ -83,7 +83,18 @@ def _helpers():
             "mean_answer": presentation.mean_answer, "key_findings_html": presentation.key_findings_html,
             "can_read_texts": bool(survey) and can_read_individual_answers(current_user, survey),
             "may_write_key_findings": bool(survey) and can_write_key_findings(current_user, survey),
-            "latest_release": releases.latest_release(survey) if survey else None}
+            "latest_release": _latest() if survey else None}
+
+
+def _releases() -> list[SurveyRelease]:
+    """The survey's releases, the latest first, read once per request."""
+    if "releases" not in g:
+        g.releases = releases.releases_of(g.survey)
+    return g.releases
+
+
+def _latest() -> SurveyRelease | None:
+    return _releases()[0] if _releases() else None
 
 
 bp.context_processor(_helpers)
@@ -123,7 +134,7 @@ def _no_release():
 def results_page():
     """Coordinators: every question's exact live results and the releases. Observers: the latest release."""
     survey = g.survey
-    made = releases.releases_of(survey)
+    made = _releases()
     if not _exact():
         if not made:
             return _no_release()
@@ -139,7 +150,7 @@ def results_page():
         overview=overview, weeks_chart=_weeks_chart(overview, None),
         questions=presentation.question_views(data, None), action_form=Form(),
         can_publish=can_manage_survey(current_user, survey), releases=made, release=made[0] if made else None,
-        needed=releases.responses_needed(survey, len(data.responses)),
+        needed=releases.responses_needed(survey, data.total, previous=made[0] if made else None),
     )
 
 
@@ -170,7 +181,7 @@ def _live_breakdown_page(template: str, **extra):
     if question is not None and variable is not None and results.can_cross(question, variable):
         table = presentation.breakdown(data, question, variable, k)
     return render_template(template, territory=g.territory, survey=survey, form=form, table=table,
-                           enough=bool(offered), responses=len(data.responses),
+                           enough=bool(offered), responses=data.total,
                            minimum=presentation.minimum_responses(k), too_few=too_few,
                            refused=next((q for q in too_few if q.code == form.question.data), None),
                            asked=bool(request.args), **extra)
@@ -197,7 +208,7 @@ def breakdowns():
     """A closed question cross-tabulated by commune, age band, sex, category or channel (protected)."""
     if _exact():
         return _live_breakdown_page("surveys/results/breakdowns.html")
-    release = releases.latest_release(g.survey)
+    release = _latest()
     if release is None:
         return _no_release()
     return _release_breakdown_page("surveys/results/breakdowns.html", release, releases.content_of(release))
@@ -210,7 +221,7 @@ def representativeness():
         view = presentation.representativeness(results.load(g.survey), results.disclosure_threshold(g.survey))
         k = results.disclosure_threshold(g.survey)
     else:
-        release = releases.latest_release(g.survey)
+        release = _latest()
         if release is None:
             return _no_release()
         view, k = releases.content_of(release).representativeness, release.k
@@ -293,8 +304,8 @@ def publish(action: str):
 def _release_or_404(number: int | None) -> SurveyRelease:
     if number is not None and number > LARGEST_ID:
         abort(404)
-    release = (releases.latest_release(g.survey) if number is None
-               else releases.get_release(g.survey, number))
+    release = (_latest() if number is None
+               else next((r for r in _releases() if r.number == number), None))
     if release is None:
         abort(404)
     return release
@@ -305,7 +316,7 @@ def _release_page(release: SurveyRelease, content: ReleaseContent, *, preview: b
         "surveys/results/public.html", territory=g.territory, survey=g.survey, shown_k=release.k, k=release.k,
         overview=content.overview, questions=content.questions, sections=presentation.sections(content.questions),
         release=release, preview=preview,
-        published=g.survey.results_published_at is not None, releases=releases.releases_of(g.survey),
+        published=g.survey.results_published_at is not None, releases=_releases(),
         enough=bool(content.offered))
 
 
@@ -329,7 +340,7 @@ def public_breakdowns(number: int | None):
 @public_bp.get("/releases")
 def release_list():
     """Every release of the survey: when, how many responses, which period, which k."""
-    made = releases.releases_of(g.survey)
+    made = _releases()
     if not made:
         abort(404)
     return render_template("surveys/results/releases.html", territory=g.territory, survey=g.survey, releases=made)
