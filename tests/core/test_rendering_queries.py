@@ -7,6 +7,7 @@ URL and the statement. Routes whose arguments are secrets sent by email (tokens,
 from __future__ import annotations
 
 import itertools
+import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -54,10 +55,16 @@ def demo_app() -> Iterator[Flask]:
         for module in [m for name, m in sys.modules.items() if name.startswith("consult.")]:
             if getattr(module, "render_pdf", None) is pdf.render_pdf:
                 patch.setattr(module, "render_pdf", _converted_once(pdf.render_pdf))
+            if getattr(module, "render_pdf_copies", None) is pdf.render_pdf_copies:
+                patch.setattr(module, "render_pdf_copies", _converted_once(pdf.render_pdf_copies))
         yield app
     with app.app_context():
         discard_database()
         db.engine.dispose()
+
+
+# The CSP nonce differs at every request; the PDF of the same page is the same.
+_PER_REQUEST = re.compile(r' nonce=\\?"[^"\\]*\\?"')
 
 
 def _converted_once(render_pdf):
@@ -67,7 +74,7 @@ def _converted_once(render_pdf):
     converted = {}
 
     def render(*args, **kwargs):
-        key = repr((args, sorted(kwargs.items())))
+        key = _PER_REQUEST.sub("", repr((args, sorted(kwargs.items()))))
         if key not in converted:
             converted[key] = render_pdf(*args, **kwargs)
         return converted[key]
@@ -262,37 +269,15 @@ OVER_BUDGET = {
     # The GDPR archive (a ZIP, not a page): one statement per section of what Consult holds about the person, 17
     # sections; fixed, it does not grow with the person's data. The "My data" page counts them in one statement.
     "accounts.download_data": 19,
-    "fiche_files.download": 17,
-    "outcomes.index": 13,
-    "plan.fiche": 16,
-    "plan.index": 13,
-    "plan_followup.review": 18,
-    "plan_manage.compare": 16,
-    "plan_manage.edit": 22,
-    "plan_manage.fiche": 21,
-    "plan_manage.index": 14,
-    "plan_manage.versions": 15,
-    "proposals.call": 18,
-    "proposals.detail": 16,
-    "proposals_manage.proposal": 17,
-    "survey_exports.codebook_csv": 44,
-    "survey_exports.index": 20,
-    "survey_exports.responses_csv": 47,
-    "survey_exports.responses_k_anonymous": 49,
-    "survey_exports.responses_spreadsheet": 48,
-    "survey_manage.settings": 15,
-    "survey_public_results.preview": 56,
-    "survey_public_results.preview_breakdowns": 55,
-    "survey_results.breakdowns": 43,
-    "survey_results.representativeness": 44,
-    "survey_results.results": 46,
-    "survey_results.texts": 45,
-    "surveys.intro": 13,
-    "synthesis.axis": 16,
-    "synthesis.index": 14,
-    "synthesis.objective": 17,
-    "synthesis.participation": 22,
-    "synthesis.texts": 56,
+    # The k-anonymous file makes its plan (one more statement) before streaming; the audit trail's read record.
+    "survey_exports.responses_k_anonymous": 13,
+    # Results pages: here every visit counts the responses again (the test client's single SQLite connection
+    # cannot save the tally beside the request's transaction, a served app does): one statement more.
+    "survey_public_results.preview": 13,
+    "survey_public_results.preview_breakdowns": 13,
+    "survey_results.representativeness": 13,
+    "survey_results.results": 13,
+    "survey_results.texts": 13,
 }
 
 
@@ -302,7 +287,8 @@ def test_pages_stay_within_the_query_budget(demo_app, sweeps, urls, role):
     visits = _swept(demo_app, sweeps, role, urls)
     over = {url: (visit.statements, OVER_BUDGET.get(visit.endpoint, BUDGET)) for url, visit in visits.items()
             if visit.statements > OVER_BUDGET.get(visit.endpoint, BUDGET)}
-    assert over == {}
+    assert over == {}, "\n".join(f"{url} ({visits[url].endpoint}): {ran} statements, allowed {allowed}"
+                                  for url, (ran, allowed) in sorted(over.items()))
 
 
 def test_logged_in_user_and_roles_are_loaded_before_rendering(demo_app):
@@ -319,13 +305,6 @@ def test_logged_in_user_and_roles_are_loaded_before_rendering(demo_app):
     assert "/account/logout" in page
 
 
-# Pages of areas being reworked elsewhere whose statements still grow with the data (a query per row shown).
-# Only shrinks; a page of this list still answers the same status with ten times the data.
-GROWS_TODAY = {
-    "proposals_manage.proposal",  # 16 → 17: one more statement with ten times the data
-}
-
-
 def test_pages_run_as_many_statements_with_ten_times_the_data(demo_app, sweeps, urls):
     """Ten times the responses, proposals, supports, comments, members, meetings, fiches… (tests/growth.py): every
     page, for every role, answers the same and runs no more statements than on the demo data (a few run one fewer:
@@ -339,14 +318,12 @@ def test_pages_run_as_many_statements_with_ten_times_the_data(demo_app, sweeps, 
     assert added["responses"] >= 9 * 30 and added["proposals"] >= 9 * 28 and added["meetings"] > 0
     changed = {}
     for role in ROLES:
-        # The pages still over budget (survey results and exports, mostly: seconds each with ten times the
-        # responses until they are rebuilt) are checked for the coordinator, who sees them in full; every other
-        # page for every role. A page leaving OVER_BUDGET is checked for every role.
+        # The results pages and the files of OVER_BUDGET count every response again at each visit here (see
+        # there; ~1 s each with ten times the responses): checked for the coordinator, who sees them in full.
         mine = [(url, endpoint) for url, endpoint in urls if role == "coordinator" or endpoint not in OVER_BUDGET]
         for url, visit in _sweep(demo_app, role, mine).items():
             small = before[role][url]
-            if visit.status != small.status or (visit.statements > small.statements
-                                                and visit.endpoint not in GROWS_TODAY):
+            if visit.status != small.status or visit.statements > small.statements:
                 changed[f"{role} {url}"] = (small.status, small.statements, "→", visit.status, visit.statements)
     assert changed == {}
     # "My data" counts each section in SQL: the counts are the rows the download holds, on the grown data too.
