@@ -301,14 +301,16 @@ def _store(survey_id: int, written: tuple[int, str] | None, digest: str, waterma
         statement = update(ResultTally).where(
             ResultTally.survey_id == survey_id, ResultTally.watermark == written[0],
             ResultTally.structure == written[1]).values(**values)
-    try:
-        if wants_write() or isinstance(db.engine.pool, (StaticPool, SingletonThreadPool)):
-            db.session.execute(statement)
-        else:
+    if wants_write() or isinstance(db.engine.pool, (StaticPool, SingletonThreadPool)):
+        # Part of the request's own transaction: a failure is the request's (a lock timeout is a 503), never
+        # swallowed here — on PostgreSQL it would leave the transaction aborted for every later statement.
+        db.session.execute(statement)
+    else:
+        try:
             with db.engine.begin() as connection:
                 connection.execute(statement)
-    except OperationalError:
-        pass  # SQLite busy beyond its timeout: a later page stores it
+        except OperationalError:
+            pass  # SQLite busy beyond its timeout: nothing of the request is lost, a later page stores it
     return watermark, digest
 
 
