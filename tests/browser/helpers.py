@@ -40,7 +40,8 @@ def follow(page: Page, target) -> None:
     """Click a link or a submit button and wait until the new document has loaded.
 
     A link inside a closed menu (on a phone the account and territory menus are <details>) is shown first, as a
-    visitor would open the menu; tests/browser/test_phone_journey.py opens them with the keyboard.
+    visitor would open the menu; the template survey journey (tests/browser/test_survey_template_and_staff.py) opens
+    one with the keyboard.
     """
     target.evaluate("element => { const menu = element.closest('details.nav-menu'); if (menu) menu.open = true; }")
     with page.expect_navigation():
