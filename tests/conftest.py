@@ -102,7 +102,6 @@ HEAVY_FILES = (
     "tests/synthesis/test_plan_demo.py",
     "tests/browser/test_survey_journey.py",
     "tests/browser/test_results_report_journey.py",
-    "tests/browser/test_phone_journey.py",
     "tests/browser/test_plan_io_journey.py",
     "tests/browser/test_fiche_journey.py",
     "tests/browser/test_files_journey.py",

@@ -4,7 +4,9 @@ Every test in this folder is marked `browser`; select or skip them with `-m brow
 """
 from __future__ import annotations
 
+import fcntl
 import hashlib
+import json
 import os
 import re
 import threading
@@ -16,6 +18,7 @@ from pathlib import Path
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from flask import Flask
+from jinja2 import BytecodeCache
 from werkzeug.serving import make_server
 
 from consult.demo import seed_demo
@@ -92,6 +95,25 @@ class LiveServer:
         return self.url + path
 
 
+class _SharedBytecode(BytecodeCache):
+    """Compiled templates kept for every app this worker serves: each test's app is new (its own database copy),
+    and compiling base.html, the macros and each page again cost ~0.3 s of CPU per test. Jinja checks each
+    template's source checksum on load, so an edited template is compiled again."""
+
+    def __init__(self) -> None:
+        self.compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket) -> None:
+        if bucket.key in self.compiled:
+            bucket.bytecode_from_string(self.compiled[bucket.key])
+
+    def dump_bytecode(self, bucket) -> None:
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+_BYTECODE = _SharedBytecode()
+
+
 class _Dispatcher:
     """WSGI callable bound to the socket before the app exists (SITE_URL needs the port)."""
 
@@ -138,6 +160,8 @@ def serve_seeded_app(database_file: Path, postgres_url: str | None = None, *, te
             app = dispatcher.app = app_on_copy(template, database_file, **overrides)
         else:
             app = dispatcher.app = build_app(**overrides)
+        app.jinja_env.bytecode_cache = _BYTECODE
+        if template is None or postgres:
             with app.app_context():
                 seed_demo(survey_responses=30)  # enough to show results; keeps each journey fast
                 db.session.commit()
@@ -155,12 +179,27 @@ def serve_seeded_app(database_file: Path, postgres_url: str | None = None, *, te
                 db.engine.dispose()
 
 
+def run_folder(tmp_path_factory) -> Path:
+    """The folder of the whole run, shared by the pytest-xdist workers (each has its own below it)."""
+    root = tmp_path_factory.getbasetemp()
+    return root.parent if os.environ.get("PYTEST_XDIST_WORKER") else root
+
+
 @pytest.fixture(scope="session")
 def seeded_template(tmp_path_factory) -> Path | None:
-    """The seeded demo every served app of this worker copies (None on PostgreSQL: each app seeds its own)."""
+    """The seeded demo every served app copies (None on PostgreSQL: each app seeds its own), seeded once for
+    the run: the first worker to ask seeds it under a file lock, the others wait and use it."""
     if os.environ.get("TEST_DATABASE_URL"):
         return None
-    return seed_template(tmp_path_factory.mktemp("browser-template") / "template.sqlite3")
+    root = run_folder(tmp_path_factory)
+    database = root / "browser-template.sqlite3"
+    with (root / "browser-template.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (root / "browser-template.done").exists():
+            database.unlink(missing_ok=True)
+            seed_template(database)
+            (root / "browser-template.done").touch()
+    return database
 
 
 @pytest.fixture(scope="module")
@@ -177,8 +216,9 @@ def shared_live_server(tmp_path_factory, seeded_template) -> Iterator[LiveServer
 def live_server(request, tmp_path, seeded_template) -> Iterator[LiveServer]:
     """A freshly seeded app per test, or the module's shared one for a test marked `shared_server`.
 
-    Fresh by default (a copy of the worker's seeded template, `seeded_template`), as journeys write (accounts,
-    axes, rate-limit counters, mail) and check what they wrote. A test that only reads (no login, no form accepted, no mail) is marked
+    Fresh by default (a copy of the run's seeded template, `seeded_template`), as journeys write (accounts,
+    axes, rate-limit counters, mail) and check what they wrote. A test that only reads (no form accepted, no
+    mail; a login session of its own through `signed_in` is harmless to the others) is marked
     `@pytest.mark.shared_server` and spares that time.
     """
     if request.node.get_closest_marker("shared_server"):
@@ -218,26 +258,58 @@ def format_violations(violations: list[dict]) -> str:
     return "\n".join(lines)
 
 
-# The violations of each document already checked in this worker, by its DOM (per-request tokens and nonces
-# left out) and the width it was laid out at: the same login page or home met again in another journey is
-# the same document, and axe's ~0.4 s on it would only give the same answer (a fifth of the axe runs).
-_AXE_SEEN: dict[tuple[str, int], list[dict]] = {}
+# The violations of each document already checked in this run, by its DOM and the width it was laid out at: the
+# same login page or survey page met again in another journey is the same document, and axe's 0.3 s to several
+# seconds on it (color-contrast on a results page) would only give the same answer. Left out of the DOM: what
+# changes with each request (nonces, CSRF tokens) and with each served app (its origin, whose port varies).
+# Shared by the pytest-xdist workers through files in the run's folder (`axe_results`), so that a page checked by
+# one worker is not checked again by the other; kept in memory too.
+_AXE_SEEN: dict[str, list[dict]] = {}
 _PER_REQUEST = re.compile(r'(nonce|name="csrf_token"[^>]*value)="[^"]*"')
+_ORIGIN = re.compile(r"http://127\.0\.0\.1:\d+")
 
 
-def run_axe(page) -> list[dict]:
-    """WCAG 2.1 A/AA violations of the page as it is now."""
+def axe_key(page) -> str:
+    """What axe's answer depends on: the document as it is now (less its per-request parts) and its width."""
+    dom = _ORIGIN.sub("http://127.0.0.1", _PER_REQUEST.sub(r'\1=""', page.content()))
+    width = (page.viewport_size or {}).get("width", 0)
+    return f"{hashlib.sha256(dom.encode()).hexdigest()}-{width}"
+
+
+def run_axe(page, results: Path | None = None) -> list[dict]:
+    """WCAG 2.1 A/AA violations of the page as it is now (looked up first in memory, then in `results`, the
+    run's shared folder, where a new answer is also written)."""
     page.wait_for_load_state("load")
-    dom = _PER_REQUEST.sub(r'\1=""', page.content())
-    key = (hashlib.sha256(dom.encode()).hexdigest(), (page.viewport_size or {}).get("width", 0))
+    key = axe_key(page)
     if key not in _AXE_SEEN:
-        _AXE_SEEN[key] = _AXE.run(page, options=AXE_OPTIONS).response["violations"]
+        stored = results / f"{key}.json" if results is not None else None
+        if stored is not None and stored.exists():
+            _AXE_SEEN[key] = json.loads(stored.read_text())
+        else:
+            if not page.evaluate("typeof window.axe === 'object'"):  # a page of a context the test opened itself
+                page.evaluate(_AXE.axe_script)
+            _AXE_SEEN[key] = page.evaluate(f"axe.run({json.dumps(AXE_OPTIONS)}).then(results => results.violations)")
+            if stored is not None:  # written whole, then renamed: the other worker never reads half a file
+                partial = stored.with_suffix(f".{os.getpid()}.tmp")
+                partial.write_text(json.dumps(_AXE_SEEN[key]))
+                partial.replace(stored)
     return _AXE_SEEN[key]
+
+
+@pytest.fixture(scope="session")
+def axe_results(tmp_path_factory) -> Path:
+    """The folder of axe's answers for this run, shared by the workers (see `run_axe`)."""
+    folder = run_folder(tmp_path_factory) / "axe-results"
+    folder.mkdir(exist_ok=True)
+    return folder
 
 
 @pytest.fixture
 def navigation_log(page, request) -> Iterator[NavigationLog]:
     log = NavigationLog(policy_violations=watch_security_policy(page))
+    # axe comes with every document of the test's page, as the browser loads it: sent once, rather than its 570 kB
+    # sent through Playwright and compiled again at each check (~0.1 s each, a fifth of a small page's check).
+    page.add_init_script(script=_AXE.axe_script)
 
     # DOMContentLoaded comes before `load`, which run_axe waits for: the log is up to date when axe runs.
     page.on("domcontentloaded", lambda loaded: log.urls.append(loaded.url))
@@ -252,7 +324,7 @@ def navigation_log(page, request) -> Iterator[NavigationLog]:
 
 
 @pytest.fixture
-def axe_check(navigation_log):
+def axe_check(navigation_log, axe_results):
     """`axe_check(page)`: fail with a readable list if the page breaks a WCAG 2.1 A/AA rule, or if the browser
     refused a part of a page visited so far because of the Content-Security-Policy.
 
@@ -260,7 +332,7 @@ def axe_check(navigation_log):
     """
 
     def check(page) -> None:
-        violations = run_axe(page)
+        violations = run_axe(page, axe_results)
         if navigation_log.urls:
             navigation_log.checked.add(len(navigation_log.urls) - 1)
         if violations:

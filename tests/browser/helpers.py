@@ -1,6 +1,8 @@
 """Steps shared by the browser journeys."""
 from __future__ import annotations
 
+import re
+
 from flask_babel import force_locale, gettext
 from playwright.sync_api import Page, expect
 
@@ -38,7 +40,8 @@ def follow(page: Page, target) -> None:
     """Click a link or a submit button and wait until the new document has loaded.
 
     A link inside a closed menu (on a phone the account and territory menus are <details>) is shown first, as a
-    visitor would open the menu; tests/browser/test_phone_journey.py opens them with the keyboard.
+    visitor would open the menu; the template survey journey (tests/browser/test_survey_template_and_staff.py) opens
+    one with the keyboard.
     """
     target.evaluate("element => { const menu = element.closest('details.nav-menu'); if (menu) menu.open = true; }")
     with page.expect_navigation():
@@ -64,6 +67,28 @@ def log_in(page: Page, live_server, axe_check, email: str, password: str) -> Non
     follow(page, page.locator("main form button[type=submit]"))
     axe_check(page)
     expect(page.locator('.account-nav a[href="/account/profile"]')).to_be_attached()  # in the closed menu on a phone
+
+
+_CSRF_FIELD = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def signed_in(page: Page, live_server, email: str, password: str) -> None:
+    """`page`'s browser logged in as `email`, without walking through the login form: the form is posted by the
+    app's test client (a real login: password checked, a login session stored) and its session cookie handed to
+    the browser. For journeys where logging in is not what is tested; `log_in` walks through the form (the
+    login page and the page after it checked by axe), and some journeys still do."""
+    client = live_server.app.test_client()
+    form = client.get("/account/login")
+    token = _CSRF_FIELD.search(form.get_data(as_text=True))
+    assert token, "no CSRF token on the login page"
+    answer = client.post("/account/login", data={"csrf_token": token.group(1), "email": email, "password": password})
+    assert answer.status_code == 302, f"{email} could not log in: {answer.status_code}"
+    client.get(answer.headers["Location"])  # the landing page shows (and so drops) the « Welcome » message
+    name = live_server.app.config["SESSION_COOKIE_NAME"]
+    cookie = client.get_cookie(name)
+    assert cookie is not None, "no session cookie after logging in"
+    page.context.add_cookies([{"name": name, "value": cookie.value, "url": live_server.url, "httpOnly": True,
+                               "sameSite": "Lax"}])
 
 
 def next_button(page: Page):

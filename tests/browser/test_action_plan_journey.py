@@ -17,7 +17,7 @@ from consult.core.models import utcnow
 from consult.extensions import db
 from consult.proposals.models import Call, Proposal, ProposalState
 from consult.synthesis.models import Citation, Fiche, FicheStatus, GovernanceBody, StatusChange
-from tests.browser.helpers import checked_page, follow, log_in
+from tests.browser.helpers import checked_page, follow, signed_in
 
 SLUG = "terres-des-confluences"
 PHONE = {"width": 375, "height": 812}
@@ -70,7 +70,9 @@ def copil_id(live_server) -> int:
 def test_a_proposal_becomes_a_fiche_and_its_author_sees_where_it_went(page: Page, live_server, axe_check):
     proposal_id, axis_id = resident_proposal(live_server)
     page.set_viewport_size(DESKTOP)
-    log_in(page, live_server, axe_check, *COORDINATOR)
+    signed_in(page, live_server, *COORDINATOR)
+    page.goto(live_server("/"))
+    checked_page(page, axe_check)
 
     # From the cockpit to the synthesis of the axis, and a draft citing the resident's proposal.
     follow(page, page.locator(f'.account-nav a[href="/t/{SLUG}/manage/"]'))
@@ -127,7 +129,9 @@ def test_a_proposal_becomes_a_fiche_and_its_author_sees_where_it_went(page: Page
     checked_page(page, axe_check)
 
     # The author follows her proposal from « My participation » to the fiche that took it up.
-    log_in(page, live_server, axe_check, *RESIDENT)
+    signed_in(page, live_server, *RESIDENT)
+    page.goto(live_server("/"))
+    checked_page(page, axe_check)
     follow(page, page.locator('.account-nav a[href="/account/participation"]'))
     checked_page(page, axe_check)
     follow(page, page.locator(f'main a[href="/t/{SLUG}/proposals/{proposal_id}/"]').first)

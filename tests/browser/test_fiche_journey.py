@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from consult.extensions import db
 from consult.synthesis.models import Fiche
-from tests.browser.helpers import checked_page, follow, log_in
+from tests.browser.helpers import checked_page, follow, signed_in
 
 SLUG = "terres-des-confluences"
 PHONE = {"width": 375, "height": 812}
@@ -30,7 +30,7 @@ def stored(live_server) -> Fiche | None:
 
 def test_coordinator_writes_edits_compares_and_publishes_a_fiche(page: Page, live_server, axe_check):
     page.set_viewport_size(PHONE)
-    log_in(page, live_server, axe_check, *COORDINATOR)
+    signed_in(page, live_server, *COORDINATOR)
 
     page.goto(live_server(f"/t/{SLUG}/manage/plan/"))
     checked_page(page, axe_check)

@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.helpers import checked_page, follow, in_language, log_in
+from tests.browser.helpers import checked_page, follow, in_language, signed_in
 
 SLUG = "terres-des-confluences"
 # One seeded server for both journeys: each writes only its own export jobs, which the other never reads.
@@ -33,7 +33,7 @@ def _build_and_download(page: Page, live_server, axe_check, kind: str, fmt: str,
 
 def test_coordinator_downloads_the_workbook_and_the_report(page: Page, live_server, axe_check, tmp_path):
     page.set_viewport_size({"width": 375, "height": 812})
-    log_in(page, live_server, axe_check, "coordination.confluences@example.org", "demo-coord-consult")
+    signed_in(page, live_server, "coordination.confluences@example.org", "demo-coord-consult")
     page.goto(live_server(f"/t/{SLUG}/manage/"))
     checked_page(page, axe_check)
     follow(page, page.get_by_role("link", name=in_language(
@@ -58,7 +58,7 @@ def test_coordinator_downloads_the_workbook_and_the_report(page: Page, live_serv
 def test_observer_downloads_the_workbook_but_is_not_offered_the_data_package(page: Page, live_server, axe_check,
                                                                              tmp_path):
     page.set_viewport_size({"width": 1280, "height": 900})
-    log_in(page, live_server, axe_check, "referente.ars@example.org", "demo-observer-consult")
+    signed_in(page, live_server, "referente.ars@example.org", "demo-observer-consult")
     page.goto(live_server(f"/t/{SLUG}/observe/"))
     checked_page(page, axe_check)
     follow(page, page.get_by_role("link", name=in_language(

@@ -20,7 +20,7 @@ from consult.groups import services
 from consult.groups.services import signups
 from consult.groups.models import Meeting, MeetingKind, Signup, SignupStatus
 from consult.territories.models import Commune, territory_by_slug
-from tests.browser.helpers import checked_page, follow, log_in
+from tests.browser.helpers import checked_page, follow, signed_in
 
 SLUG = "terres-des-confluences"
 PHONE = {"width": 375, "height": 812}
@@ -72,7 +72,7 @@ def test_resident_is_waitlisted_then_promoted_and_downloads_the_invitation(page:
                                                                            axe_check):
     group_id, meeting_id, axis_id = prepare(live_server)
     page.set_viewport_size(PHONE)
-    log_in(page, live_server, axe_check, "lucie@example.org", PASSWORD)
+    signed_in(page, live_server, "lucie@example.org", PASSWORD)
 
     # Find the group under its axis from the territory's navigation.
     page.goto(live_server(f"/t/{SLUG}/"))
@@ -98,7 +98,7 @@ def test_resident_is_waitlisted_then_promoted_and_downloads_the_invitation(page:
     # A member leaves, in their own browser.
     other = browser.new_context(locale="fr-FR")
     member_page = other.new_page()
-    log_in(member_page, live_server, axe_check, "joel@example.org", PASSWORD)
+    signed_in(member_page, live_server, "joel@example.org", PASSWORD)
     member_page.goto(live_server(f"/t/{SLUG}/groups/{group_id}"))
     checked_page(member_page, axe_check)
     follow(member_page, member_page.locator(f'form[action="/t/{SLUG}/groups/{group_id}/withdraw"] button'))

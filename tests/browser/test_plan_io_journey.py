@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from consult.extensions import db
 from consult.synthesis.models import Fiche
-from tests.browser.helpers import checked_page, follow, log_in
+from tests.browser.helpers import checked_page, follow, signed_in
 
 SLUG = "terres-des-confluences"
 SIZES = [{"width": 375, "height": 812}, {"width": 1280, "height": 900}]
@@ -34,7 +34,7 @@ def _count(live_server) -> int:
 def test_coordinator_imports_a_plan_then_copies_fiches_into_the_next_contract(page: Page, live_server, axe_check,
                                                                               tmp_path, size):
     page.set_viewport_size(size)
-    log_in(page, live_server, axe_check, "coordination.confluences@example.org", "demo-coord-consult")
+    signed_in(page, live_server, "coordination.confluences@example.org", "demo-coord-consult")
     before = _count(live_server)
     bad = tmp_path / "plan.csv"
     bad.write_bytes(_csv([["Axe", "Intitulé", "Financeurs"], ["Axe 9", "Une action", "ARS 6000"],

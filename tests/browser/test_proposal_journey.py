@@ -14,7 +14,7 @@ from consult.accounts.models import User
 from consult.accounts.services import hash_password
 from consult.extensions import db
 from consult.proposals.models import AnswerStatus, Call, Proposal, ProposalState, Support
-from tests.browser.helpers import checked_page, follow, log_in
+from tests.browser.helpers import checked_page, follow, log_in, signed_in
 
 SLUG = "terres-des-confluences"
 PHONE = {"width": 375, "height": 812}
@@ -81,7 +81,7 @@ def test_a_proposal_from_submission_to_official_answer(page: Page, live_server, 
     log_out(page, axe_check)
 
     # The coordinator publishes it from the moderation queue.
-    log_in(page, live_server, axe_check, *COORDINATOR)
+    signed_in(page, live_server, *COORDINATOR)
     page.goto(live_server(f"/t/{SLUG}/manage/proposals/calls/{call_id}/"))
     checked_page(page, axe_check)
     follow(page, page.locator(f'main a[href="/t/{SLUG}/manage/proposals/{proposal_id}/"]').first)
@@ -92,7 +92,7 @@ def test_a_proposal_from_submission_to_official_answer(page: Page, live_server, 
     log_out(page, axe_check)
 
     # A neighbour supports it and comments.
-    log_in(page, live_server, axe_check, *NEIGHBOUR)
+    signed_in(page, live_server, *NEIGHBOUR)
     page.goto(live_server(f"/t/{SLUG}/proposals/{proposal_id}/"))
     checked_page(page, axe_check)
     expect(page.locator(".supports-left")).to_be_visible()
@@ -107,7 +107,7 @@ def test_a_proposal_from_submission_to_official_answer(page: Page, live_server, 
     log_out(page, axe_check)
 
     # The coordinator answers "retained".
-    log_in(page, live_server, axe_check, *COORDINATOR)
+    signed_in(page, live_server, *COORDINATOR)
     page.goto(live_server(f"/t/{SLUG}/manage/proposals/{proposal_id}/"))
     checked_page(page, axe_check)
     page.select_option("#answer-status", "retained")
@@ -118,7 +118,7 @@ def test_a_proposal_from_submission_to_official_answer(page: Page, live_server, 
     log_out(page, axe_check)
 
     # The author sees it on her participation page and on the proposal.
-    log_in(page, live_server, axe_check, *RESIDENT)
+    signed_in(page, live_server, *RESIDENT)
     page.goto(live_server("/account/participation"))
     checked_page(page, axe_check)
     mine = page.locator(f'.my-proposals a[href="/t/{SLUG}/proposals/{proposal_id}/"]').first

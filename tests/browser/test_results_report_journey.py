@@ -16,7 +16,7 @@ from consult.surveys.models import Survey
 from consult.surveys.releases import services as releasing
 from consult.surveys.releases.models import SurveyRelease
 from consult.territories.models import territory_by_slug
-from tests.browser.helpers import checked_page, follow, log_in
+from tests.browser.helpers import checked_page, follow, signed_in
 
 SLUG = "terres-des-confluences"
 PHONE = {"width": 375, "height": 812}
@@ -39,7 +39,7 @@ def test_published_results_read_as_a_report_on_a_phone(page: Page, live_server, 
     page.set_viewport_size(PHONE)
 
     # The coordinator writes what to remember and lands on the page readers will see, every table opened.
-    log_in(page, live_server, axe_check, COORDINATOR, "demo-coord-consult")
+    signed_in(page, live_server, COORDINATOR, "demo-coord-consult")
     page.goto(live_server(f"/t/{SLUG}/manage/surveys/{survey_id}/results/releases/1/key-findings"))
     checked_page(page, axe_check)
     page.fill("#text", FINDINGS)

@@ -1,5 +1,8 @@
 """The demo's shipped questionnaire, answered on a phone; the staff pages around it, for a coordinator and an observer.
 
+On the phone (375 px) the journey also checks the layout of every page of the questionnaire: the first question in
+sight without scrolling, the territory menu a disclosure that opens with the keyboard, and without JavaScript.
+
 The demo data (seed_demo) has the template survey « Diagnostic local de santé — questionnaire habitants » open in
 Terres des Confluences, with 30 responses. Selectors are field names (consult/surveys/answers.field_name), ids and
 hrefs, not interface wording; where a message matters it comes from the app's own catalogue. Axe runs on every page.
@@ -16,7 +19,7 @@ from consult.surveys.demo import IDEAS
 from consult.surveys.models import Channel, Draft, Question, Response, Survey
 from consult.surveys.building.template import TITLE
 from consult.territories.models import territory_by_slug
-from tests.browser.helpers import checked_page, follow, in_language, log_in, next_button
+from tests.browser.helpers import checked_page, follow, in_language, next_button, signed_in
 
 SLUG = "terres-des-confluences"
 PHONE = {"width": 375, "height": 812}
@@ -28,6 +31,8 @@ IDEA = ("Qu'on ouvre enfin une maison de santé à Castelsarrasin, avec un méde
         "et une infirmière pour les personnes âgées isolées : c'est très difficile d'être soigné·e ici.")
 OTHER_REASON = "Trop de papiers à remplir, je n'ai pas osé"
 DEMO_IDEAS = re.compile("|".join(re.escape(idea) for idea in IDEAS))  # the free texts of the seeded responses
+CHROME = 300  # px: header, menu and the survey's title block end above this on every page (308 px before issue 13)
+FOLD = 600  # px of 812: the first question (or the 3114 notice) starts well inside the screen
 
 
 # --- helpers ---------------------------------------------------------------------------------------------
@@ -67,9 +72,62 @@ def expect_page_title(page: Page, title: str) -> None:
     expect(page.locator(".survey-head h1")).to_have_text(title)
 
 
+def first_question_top(page: Page) -> float:
+    """Where the first question starts — or, on a mental-health page, the 3114 notice that comes before it."""
+    return page.locator("main :is(.question, .notice-3114)").first.bounding_box()["y"]
+
+
+def questionnaire_page(page: Page, axe_check, number: int) -> None:
+    """Page `number` of 8 as it first shows on the phone: axe, no sideways scroll, where it is in the progress
+    bar, and the first question in sight below a short title block."""
+    checked_page(page, axe_check)
+    expect(page.locator("progress")).to_have_attribute("max", "8")
+    expect(page.locator("progress")).to_have_attribute("value", str(number))
+    head = page.locator("main .survey-head").bounding_box()
+    assert head["y"] + head["height"] < CHROME, f"page {number}: the title block ends at {head} px"
+    assert first_question_top(page) < FOLD, f"page {number}: first question at {first_question_top(page)} px"
+
+
+def territory_menu_opens_with_the_keyboard(page: Page, axe_check) -> None:
+    """On a phone the territory menu is closed; Enter on its summary opens it, its links are then reached with
+    Tab (axe clean while open); Enter again closes it, and the header stays short."""
+    menu = page.locator(".territory-menu")
+    surveys_link = menu.locator(f'a[href="/t/{SLUG}/surveys/"]')
+    expect(surveys_link).to_be_hidden()
+    menu.locator("summary").focus()
+    page.keyboard.press("Enter")
+    expect(menu).to_have_attribute("open", "")
+    expect(surveys_link).to_be_visible()
+    expect(surveys_link).to_have_attribute("aria-current", "page")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.closest('.territory-menu nav') !== null")
+    checked_page(page, axe_check)  # the open menu is axe clean too
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Enter")
+    expect(surveys_link).to_be_hidden()
+    assert page.locator("header").bounding_box()["height"] < 130
+
+
+def territory_menu_opens_without_javascript(browser, live_server, path: str) -> None:
+    """A <details> needs no JavaScript: the menu opens and its links work in a browser with JavaScript off."""
+    context = browser.new_context(java_script_enabled=False, viewport=PHONE, locale="fr-FR")
+    try:
+        bare = context.new_page()
+        bare.goto(live_server(path))
+        bare_menu = bare.locator(".territory-menu")
+        expect(bare_menu.locator(f'a[href="/t/{SLUG}/groups/"]')).to_be_hidden()
+        bare_menu.locator("summary").click()
+        expect(bare_menu.locator(f'a[href="/t/{SLUG}/groups/"]')).to_be_visible()
+        with bare.expect_navigation():
+            bare_menu.locator(f'a[href="/t/{SLUG}/groups/"]').click()
+        assert bare.url == live_server(f"/t/{SLUG}/groups/")
+    finally:
+        context.close()
+
+
 # --- 1. a resident answers the shipped questionnaire on a phone ------------------------------------------
 
-def test_resident_completes_the_template_survey_on_a_phone(page: Page, live_server, axe_check):
+def test_resident_completes_the_template_survey_on_a_phone(page: Page, live_server, axe_check, browser):
     survey_id = template_survey_id(live_server)
     before = response_count(live_server, survey_id)
     base = f"/t/{SLUG}/surveys/{survey_id}/"
@@ -78,18 +136,18 @@ def test_resident_completes_the_template_survey_on_a_phone(page: Page, live_serv
     page.goto(live_server(base))
     checked_page(page, axe_check)
     expect(page.get_by_role("heading", level=1)).to_contain_text("Diagnostic local de santé")
+    territory_menu_opens_with_the_keyboard(page, axe_check)
     follow(page, page.locator(f'form[action="{base}start"] button[type="submit"]'))
 
     # 1/8 — Votre commune
-    checked_page(page, axe_check)
+    questionnaire_page(page, axe_check, 1)
     assert page.url.endswith(f"{base}page/1")
-    expect(page.locator("progress")).to_have_attribute("max", "8")
     expect_page_title(page, "Votre commune")
     page.select_option('select[name="q-Q1"]', "82112")  # Moissac
     follow(page, next_button(page))
 
     # 2/8 — Votre santé (Q2 required)
-    checked_page(page, axe_check)
+    questionnaire_page(page, axe_check, 2)
     expect_page_title(page, "Votre santé")
     radio(page, "Q2", "2").check()  # Bon
     radio(page, "Q3", "1").check()  # Oui
@@ -97,7 +155,7 @@ def test_resident_completes_the_template_survey_on_a_phone(page: Page, live_serv
     follow(page, next_button(page))
 
     # 3/8 — Votre accès aux soins: "yes" to Q7 opens Q8 on the same page, with its "other, please specify"
-    checked_page(page, axe_check)
+    questionnaire_page(page, axe_check, 3)
     expect_page_title(page, "Votre accès aux soins")
     radio(page, "Q5", "1").check()  # Oui, a médecin traitant
     radio(page, "Q6", "3").check()
@@ -120,7 +178,7 @@ def test_resident_completes_the_template_survey_on_a_phone(page: Page, live_serv
     follow(page, next_button(page))
 
     # 4/8 — Vous déplacer
-    checked_page(page, axe_check)
+    questionnaire_page(page, axe_check, 4)
     expect_page_title(page, "Vous déplacer")
     radio(page, "Q12", "2").check()
     radio(page, "Q12", "4").check()
@@ -128,17 +186,18 @@ def test_resident_completes_the_template_survey_on_a_phone(page: Page, live_serv
     follow(page, next_button(page))
 
     # 5/8 — Prévention et cadre de vie
-    checked_page(page, axe_check)
+    questionnaire_page(page, axe_check, 5)
     expect_page_title(page, "Prévention et cadre de vie")
     for value in ("1", "4", "6"):
         radio(page, "Q14", value).check()
     radio(page, "Q15", "1").check()
     radio(page, "Q16", "6").check()
+    expect(page.locator('input[name="q-Q17"]')).to_have_attribute("inputmode", "numeric")
     page.fill('input[name="q-Q17"]', "3")
     follow(page, next_button(page))
 
     # 6/8 — Votre bien-être: the WHO-5 matrix, every row
-    checked_page(page, axe_check)
+    questionnaire_page(page, axe_check, 6)
     expect_page_title(page, "Votre bien-être")
     expect(page.locator(".notice-3114")).to_have_count(2)
     who5 = {"r1": "2", "r2": "3", "r3": "4", "r4": "3", "r5": "2"}
@@ -149,7 +208,7 @@ def test_resident_completes_the_template_survey_on_a_phone(page: Page, live_serv
     follow(page, next_button(page))
 
     # 7/8 — Vos priorités: three ranks, and a long text with accents and apostrophes
-    checked_page(page, axe_check)
+    questionnaire_page(page, axe_check, 7)
     expect_page_title(page, "Vos priorités")
     page.select_option('select[name="q-Q21-1"]', "1")  # L'accès aux médecins et aux soins
     page.select_option('select[name="q-Q21-2"]', "2")  # La santé mentale
@@ -158,7 +217,7 @@ def test_resident_completes_the_template_survey_on_a_phone(page: Page, live_serv
     follow(page, next_button(page))
 
     # 8/8 — Pour mieux vous connaître
-    checked_page(page, axe_check)
+    questionnaire_page(page, axe_check, 8)
     expect_page_title(page, "Pour mieux vous connaître")
     radio(page, "Q23", "1").check()
     radio(page, "Q24", "3").check()
@@ -180,7 +239,9 @@ def test_resident_completes_the_template_survey_on_a_phone(page: Page, live_serv
     expect(page.locator(".review-page")).to_have_count(8)
     expect(page.locator(f'a[href="{base}page/7#question-Q22"]')).to_have_count(1)
 
-    follow(page, page.locator(f'form[action="{base}submit"] button[type="submit"]'))
+    submit = page.locator(f'form[action="{base}submit"] button[type="submit"]')
+    expect(submit).to_be_visible()
+    follow(page, submit)
     checked_page(page, axe_check)
     assert page.url.endswith(f"{base}thanks")
     expect(page.get_by_role("heading", level=1)).to_be_visible()
@@ -201,6 +262,8 @@ def test_resident_completes_the_template_survey_on_a_phone(page: Page, live_serv
         assert ranks == {"1": 1, "2": 2, "6": 3}, ranks
         db.session.remove()
 
+    territory_menu_opens_without_javascript(browser, live_server, base)
+
 
 # --- 2. the coordinator's pages, then a paper questionnaire keyed in --------------------------------------
 
@@ -211,7 +274,7 @@ def test_coordinator_visits_the_survey_pages_and_keys_in_a_paper_questionnaire(p
     builder = f"{manage}{survey_id}/"
     results = f"{builder}results"
     page.set_viewport_size(DESKTOP)
-    log_in(page, live_server, axe_check, *COORDINATOR)
+    signed_in(page, live_server, *COORDINATOR)
 
     page.goto(live_server(manage))
     axe_check(page)
@@ -293,7 +356,7 @@ def test_coordinator_visits_the_survey_pages_and_keys_in_a_paper_questionnaire(p
 def test_observer_sees_results_but_not_free_texts(page: Page, live_server, axe_check):
     survey_id = template_survey_id(live_server)
     results = f"/t/{SLUG}/manage/surveys/{survey_id}/results"
-    log_in(page, live_server, axe_check, *OBSERVER)
+    signed_in(page, live_server, *OBSERVER)
 
     response = page.goto(live_server(results))
     axe_check(page)

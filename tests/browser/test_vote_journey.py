@@ -11,7 +11,7 @@ from sqlalchemy import select
 from consult.accounts.models import User
 from consult.extensions import db
 from consult.proposals.models import PriorityBallot, PriorityChoice, PriorityVote
-from tests.browser.helpers import checked_page, follow, log_in
+from tests.browser.helpers import checked_page, follow, signed_in
 
 SLUG = "terres-des-confluences"
 PHONE = {"width": 375, "height": 812}
@@ -40,7 +40,7 @@ def test_resident_ranks_the_demo_vote_on_a_phone(page: Page, live_server, axe_ch
     first, second, third = options[:3]
     url = f"/t/{SLUG}/proposals/votes/{vote_id}/"
     page.set_viewport_size(PHONE)
-    log_in(page, live_server, axe_check, *RESIDENT)
+    signed_in(page, live_server, *RESIDENT)
 
     page.goto(live_server(url))
     checked_page(page, axe_check)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.helpers import checked_page, follow, log_in
+from tests.browser.helpers import checked_page, follow, signed_in
 
 SLUG = "terres-des-confluences"
 WIDTHS = [{"width": 1280, "height": 900}, {"width": 375, "height": 812}]
@@ -18,8 +18,11 @@ def both_widths(page: Page, axe_check) -> None:
         checked_page(page, axe_check)
 
 
+@pytest.mark.shared_server  # reads only (its login session apart)
 def test_a_coordinator_opens_the_cockpit_from_the_header(page: Page, live_server, axe_check):
-    log_in(page, live_server, axe_check, "coordination.confluences@example.org", "demo-coord-consult")
+    signed_in(page, live_server, "coordination.confluences@example.org", "demo-coord-consult")
+    page.goto(live_server("/"))
+    checked_page(page, axe_check)
     follow(page, page.locator(f'.account-nav a.staff-link[href="/t/{SLUG}/manage/"]'))
     both_widths(page, axe_check)
     expect(page.locator("#waiting-title")).to_be_visible()
@@ -28,10 +31,13 @@ def test_a_coordinator_opens_the_cockpit_from_the_header(page: Page, live_server
     checked_page(page, axe_check)
 
 
+@pytest.mark.shared_server  # reads only (its login session apart)
 def test_an_observer_opens_their_workspace_from_the_header(page: Page, live_server, axe_check):
     # Released surveys on the workspace are tested through the test client (tests/territories/test_observe.py):
     # a release of the demo costs a minute of audit here, for the same page.
-    log_in(page, live_server, axe_check, "referente.ars@example.org", "demo-observer-consult")
+    signed_in(page, live_server, "referente.ars@example.org", "demo-observer-consult")
+    page.goto(live_server("/"))
+    checked_page(page, axe_check)
     follow(page, page.locator(f'.account-nav a.staff-link[href="/t/{SLUG}/observe/"]'))
     both_widths(page, axe_check)
     expect(page.locator('main form[method="post"]')).to_have_count(0)
