@@ -3,7 +3,7 @@ REDIS_URL is set (workers on several machines); with HUEY_IMMEDIATE (the tests) 
 asks for it. `flask --app wsgi worker` runs the consumer; the tasks are registered on the app's own Huey.
 
 The queue is built at its first use (`jobs()`: the worker's start, the first file asked for), not when the app is
-created: importing Huey imports redis and psycopg as well (~0.4 s, ~15 MB), which a web worker serving pages never
+created: importing Huey imports redis and psycopg as well (~17 MB, ~0.15 s), which a web worker serving pages never
 needs."""
 from __future__ import annotations
 
