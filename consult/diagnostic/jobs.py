@@ -1,23 +1,31 @@
-"""The task queue (Huey), set up when the app is created: a SQLite file by default (HUEY_SQLITE_PATH), Redis when
+"""The task queue (Huey): a SQLite file by default (HUEY_SQLITE_PATH), Redis when
 REDIS_URL is set (workers on several machines); with HUEY_IMMEDIATE (the tests) a job runs in the request that
-asks for it. `flask --app wsgi worker` runs the consumer; the tasks are registered on the app's own Huey."""
+asks for it. `flask --app wsgi worker` runs the consumer; the tasks are registered on the app's own Huey.
+
+The queue is built at its first use (`jobs()`: the worker's start, the first file asked for), not when the app is
+created: importing Huey imports redis and psycopg as well (~17 MB, ~0.15 s), which a web worker serving pages never
+needs."""
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flask import Flask, current_app
-from huey import RedisHuey, SqliteHuey, crontab
-from huey.api import Huey, TaskWrapper
 
 from consult.core.models import utcnow
 from consult.diagnostic import services
 from consult.extensions import db
 
+if TYPE_CHECKING:
+    from huey.api import Huey, TaskWrapper
+
 EXTENSION = "consult_jobs"
 QUEUE_NAME = "consult"
+_BUILDING = threading.Lock()  # two threads of a worker asking for the queue at once build it once
 
 
 @dataclass(frozen=True)
@@ -31,6 +39,8 @@ class Jobs:
 
 def make_huey(config) -> Huey:
     """Redis when REDIS_URL is set, else the SQLite file HUEY_SQLITE_PATH; in memory in immediate mode."""
+    from huey import RedisHuey, SqliteHuey
+
     immediate = bool(config["HUEY_IMMEDIATE"])
     if config["REDIS_URL"]:
         return RedisHuey(QUEUE_NAME, url=config["REDIS_URL"], immediate=immediate, results=False)
@@ -48,7 +58,14 @@ def task_context(app: Flask) -> Iterator[None]:
 
 
 def init_jobs(app: Flask) -> None:
-    """Create the app's Huey and register its tasks (a worker process creates the app, hence the same tasks)."""
+    """Reserve the app's queue; `jobs()` builds it at its first use."""
+    app.extensions[EXTENSION] = None
+
+
+def _build(app: Flask) -> Jobs:
+    """The app's Huey with its tasks registered (a worker process creates the app, hence the same tasks)."""
+    from huey import crontab
+
     huey = make_huey(app.config)
 
     @huey.task(name="run_export")
@@ -64,11 +81,19 @@ def init_jobs(app: Flask) -> None:
             services.purge_expired(utcnow())
             db.session.commit()
 
-    app.extensions[EXTENSION] = Jobs(huey=huey, run_export=run_export, purge=purge)
+    return Jobs(huey=huey, run_export=run_export, purge=purge)
 
 
 def jobs() -> Jobs:
-    return current_app.extensions[EXTENSION]
+    """The current app's queue and tasks, built on the first call."""
+    app = current_app._get_current_object()
+    queue = app.extensions[EXTENSION]
+    if queue is None:
+        with _BUILDING:
+            queue = app.extensions[EXTENSION]
+            if queue is None:
+                queue = app.extensions[EXTENSION] = _build(app)
+    return queue
 
 
 def enqueue_export(job_id: int) -> None:

@@ -27,7 +27,6 @@ from consult.core.disclosure import (
     share,
     suppress,
 )
-from consult.core.disclosure.audit import protect_jointly
 from consult.surveys import results
 from consult.surveys.answering.answers import OTHER_COMMUNE
 from consult.surveys.models import Channel, Question
@@ -46,6 +45,8 @@ def build(data: results.SurveyData, k: int, *, joint: bool = True,
     `joint=False` (a coordinator's preview) stops after each table's own protection, made consistent
     across tables (a figure hidden in one table is hidden in all), without the joint audit's programs.
     """
+    if joint:  # imported only then: the audit loads SciPy and NumPy, which nothing else in a worker needs
+        from consult.core.disclosure.audit import protect_jointly
     started = time.perf_counter()
     withheld: set[tuple[str, str]] = set()
     for _attempt in range(3):

@@ -12,7 +12,7 @@ import datetime as dt
 import io
 import zipfile
 from collections.abc import Iterator
-import openpyxl
+
 from defusedxml import ElementTree
 from flask_babel import gettext as _
 
@@ -88,6 +88,8 @@ def _zipped(data: bytes) -> Iterator[Line]:
 
 
 def _xlsx_rows(data: bytes) -> Iterator[Line]:
+    import openpyxl  # here: it loads NumPy and PIL, which no other request of a worker needs
+
     workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:
         sheet = workbook.worksheets[0]

@@ -124,14 +124,16 @@ def _question_columns(question: Question, communes: Mapping[str, str]) -> list[R
     def coded(value: Cell) -> Cell:
         return numbers.get(value, value) if isinstance(value, str) else value
 
-    # Each read looks the answer up itself (no helper call): it runs once per row and column, millions of times.
+    # Each read looks the answer up itself (no helper call, not even int()): it runs once per row and column, millions
+    # of times.
     if kind in SINGLE_VALUE_TYPES:
         columns.append(column(code, lambda n, r: r.data.get(code), text, show=coded, numbers=numbers))
     elif kind is T.MULTIPLE:
         for option in question.choices:
-            columns.append(column(f"{code}_{option.code}",
-                                  lambda n, r, o=option.code: None if (v := r.data.get(code)) is None else int(o in v),
-                                  option.label, part="other_flag" if option.is_other else "option", option=option))
+            chosen = (lambda n, r, o=option.code:
+                      None if (v := r.data.get(code)) is None else 1 if o in v else 0)
+            columns.append(column(f"{code}_{option.code}", chosen, option.label,
+                                  part="other_flag" if option.is_other else "option", option=option))
     elif kind in (T.RATING, T.NUMBER):
         columns.append(column(code, lambda n, r: number_cell(r.data.get(code)), text))
     elif kind in (T.SHORT_TEXT, T.LONG_TEXT):
@@ -144,8 +146,9 @@ def _question_columns(question: Question, communes: Mapping[str, str]) -> list[R
                               _("Name of the commune"), key=f"{code}_{_suffix('name')}", part="name"))
     elif kind is T.RANKING:
         for option in question.choices:
-            columns.append(column(f"{code}_{option.code}", lambda n, r, o=option.code: _rank_of(r.data.get(code), o),
-                                  option.label, part="option", option=option))
+            rank = (lambda n, r, o=option.code:
+                    v.index(o) + 1 if (v := r.data.get(code)) and o in v else None)
+            columns.append(column(f"{code}_{option.code}", rank, option.label, part="option", option=option))
     elif kind is T.MATRIX:
         for row in question.rows:
             columns.append(column(f"{code}_{row.code}", lambda n, r, c=row.code: (r.data.get(code) or _NONE).get(c),
@@ -162,12 +165,6 @@ def _question_columns(question: Question, communes: Mapping[str, str]) -> list[R
         columns.append(column(f"{code}_score_pct", lambda n, r: _score_part(scored(r.data), 1),
                               _("Score as a percentage"), key=f"{code}_{_suffix('score_pct')}", part="score_pct"))
     return columns
-
-
-def _rank_of(ranked, option_code: str) -> int | None:
-    if not ranked or option_code not in ranked:
-        return None
-    return ranked.index(option_code) + 1
 
 
 def _scorer(question: Question) -> Callable[[Mapping], tuple[float, float] | None]:
