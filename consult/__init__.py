@@ -130,6 +130,7 @@ def register_template_helpers(app: Flask) -> None:
     from consult.proposals.permissions import can_report, can_see_comment
     from consult.surveys.permissions import needs_account
     from consult.territories import permissions
+    from consult.territories.views import territory_nav
 
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["date"] = lambda value, fmt="long": format_date(value, fmt) if value else ""
@@ -147,6 +148,7 @@ def register_template_helpers(app: Flask) -> None:
         needs_account=needs_account,
         retention_period=stated,  # a period of config.py in words: the only way a page states one
         LANGUAGE_NAMES=LANGUAGE_NAMES,
+        territory_nav=territory_nav,  # the territory's menu, rendered once per process and variant
     )
 
     @app.context_processor

@@ -3,26 +3,31 @@ rendered once per process, language and script root, then reused as it is by eve
 `config`, `url_for` and the translations, never the request, the session or the person (those stay in base.html)."""
 from __future__ import annotations
 
+from collections.abc import Hashable
+
 from flask import Flask, current_app, has_request_context, request
 from flask_babel import get_locale
 from markupsafe import Markup
 
+from consult.core.cache import versioned_cache
 
-def layout_piece(name: str) -> Markup:
-    """The template `name` rendered for this request's language, kept per process after its first rendering.
+CACHE_NAME = "layout_pieces"
+PIECES = 1024  # a territory's menu has a few dozen variants (language × current entry × role): room for many
+
+
+def layout_piece(name: str, **values: Hashable) -> Markup:
+    """The template `name` rendered with `values` for this request's language, kept per process after its first
+    rendering (the least recently used go first).
 
     Everything it depends on is fixed for the process's lifetime (its template, config, the catalogues, the URL
-    map) except the language and the script root, which are the key. Outside a request it is rendered each time."""
+    map) except the language, the script root and `values`, which are the key: the piece must read nothing else
+    (no request, no session, no person). Outside a request it is rendered each time."""
     # Rendered by Jinja alone: no context processor, no signal (the piece reads none of what they give).
-    render = lambda: Markup(current_app.jinja_env.get_template(name).render())  # noqa: E731
+    render = lambda: Markup(current_app.jinja_env.get_template(name).render(**values))  # noqa: E731
     if not has_request_context():
         return render()
-    key = (name, str(get_locale()), request.script_root)
-    pieces = current_app.extensions.setdefault("consult_layout_pieces", {})
-    piece = pieces.get(key)
-    if piece is None:
-        piece = pieces[key] = render()
-    return piece
+    key = (name, str(get_locale()), request.script_root, tuple(sorted(values.items())))
+    return versioned_cache(CACHE_NAME, size=PIECES).get(key, None, render)
 
 
 def init_layout(app: Flask) -> None:
