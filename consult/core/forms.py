@@ -96,7 +96,8 @@ class LeanSelect(Select):
             return super().render_option(choice, **kwargs)
         selected = "selected " if choice.selected else ""
         label = escape(choice.label or choice.value)
-        return Markup(f'<option {selected}value="{escape(choice.value)}">{label}</option>')
+        option = f'<option {selected}value="{escape(choice.value)}">{label}</option>'
+        return Markup(option)  # nosec B704  # the value and the label escaped just above
 
     @classmethod
     def _dispatch_render_option(cls):
