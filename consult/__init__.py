@@ -37,6 +37,9 @@ def create_app(config: Config | str | None = None) -> Flask:
     from consult.core.headers import init_headers
 
     init_headers(app)  # CSP with a nonce, no framing, no-store… on every response, errors included
+    from consult.core.layout import init_layout
+
+    init_layout(app)  # the layout's pieces that are the same for every request in a language, rendered once
     register_commands(app)
     return app
 
@@ -119,20 +122,21 @@ def register_personal_data() -> None:
 
 def register_template_helpers(app: Flask) -> None:
     """Filters and globals the templates share."""
-    from flask_babel import format_date, format_decimal
+    from flask_babel import format_date
 
     from consult.core.retention import stated
     from consult.core.text import render_markdown
-    from consult.i18n import LANGUAGE_NAMES, format_clock, format_moment
+    from consult.i18n import LANGUAGE_NAMES, format_clock, format_moment, format_number
     from consult.proposals.permissions import can_report, can_see_comment
     from consult.surveys.permissions import needs_account
     from consult.territories import permissions
+    from consult.territories.views import territory_nav
 
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["date"] = lambda value, fmt="long": format_date(value, fmt) if value else ""
     app.jinja_env.filters["datetime"] = format_moment  # « jeudi 12 novembre 2026 à 15 h 00 »; 'short' for staff tables
     app.jinja_env.filters["time"] = format_clock  # « 15 h 00 »
-    app.jinja_env.filters["number"] = format_decimal
+    app.jinja_env.filters["number"] = format_number
     app.jinja_env.globals.update(
         can_appoint=permissions.can_appoint,
         can_manage_territory=permissions.can_manage_territory,
@@ -144,6 +148,7 @@ def register_template_helpers(app: Flask) -> None:
         needs_account=needs_account,
         retention_period=stated,  # a period of config.py in words: the only way a page states one
         LANGUAGE_NAMES=LANGUAGE_NAMES,
+        territory_nav=territory_nav,  # the territory's menu, rendered once per process and variant
     )
 
     @app.context_processor

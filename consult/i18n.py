@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import Flask, current_app, g, request
-from flask_babel import format_date, format_datetime, format_time, get_locale, get_translations
+from flask_babel import format_date, format_datetime, format_decimal, format_time, get_locale, get_translations
 from flask_babel import gettext as _  # noqa: F401  (re-exported)
 from flask_babel import lazy_gettext as _l  # noqa: F401  (re-exported)
 from flask_babel import ngettext  # noqa: F401  (re-exported)
@@ -45,6 +45,15 @@ def format_clock(value, style: str | None = None) -> str:
     if style is None:
         style = CLOCK_PATTERNS.get(str(get_locale().language), "short")
     return format_time(value, style)
+
+
+def format_number(value, *args, **kwargs) -> str:
+    """A number as the interface's language writes it (the templates' `number` filter). Counts below 1,000 — most
+    of a page's figures — need no separator and are written in the same digits in every language offered (French,
+    English): no Babel lookup for them."""
+    if type(value) is int and 0 <= value < 1000 and not args and not kwargs:
+        return str(value)
+    return format_decimal(value, *args, **kwargs)
 
 
 def format_moment(value, style: str = "long") -> str:

@@ -8,9 +8,11 @@ from collections.abc import Iterable
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
 from wtforms import Field, FieldList, FormField, HiddenField, IntegerField, StringField, TextAreaField
 from wtforms.fields import SelectChoice
 from wtforms.validators import StopValidation
+from wtforms.widgets import Select
 
 from consult.core.db import LARGEST_ID
 
@@ -82,6 +84,24 @@ class Form(FlaskForm):
 def choices(pairs: Iterable[tuple[str, object]], optgroup: str | None = None) -> list[SelectChoice]:
     """(value, label) pairs as WTForms SelectChoice objects, optionally inside an <optgroup>."""
     return [SelectChoice(value, label, optgroup=optgroup) for value, label in pairs]
+
+
+class LeanSelect(Select):
+    """WTForms' <select>, each plain option written directly: the same HTML, several times cheaper for the long
+    lists of a public page's filters (WTForms sorts and escapes a dictionary of attributes per option)."""
+
+    @classmethod
+    def render_option(cls, choice, **kwargs):
+        if kwargs or choice.render_kw or isinstance(choice.value, bool):
+            return super().render_option(choice, **kwargs)
+        selected = "selected " if choice.selected else ""
+        label = escape(choice.label or choice.value)
+        option = f'<option {selected}value="{escape(choice.value)}">{label}</option>'
+        return Markup(option)  # nosec B704  # the value and the label escaped just above
+
+    @classmethod
+    def _dispatch_render_option(cls):
+        return cls.render_option  # the current signature: no inspection of it at each <select> (WTForms does)
 
 
 def one_time_token() -> str:

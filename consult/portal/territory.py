@@ -7,7 +7,7 @@ from consult.core.models import utcnow
 from consult.groups.services import recruiting_groups
 from consult.proposals.services.calls import public_calls
 from consult.surveys.answering.respond import list_public_surveys
-from consult.territories import services
+from consult.territories.structure import structure_of
 from consult.territories.views import get_territory_or_404
 
 bp = Blueprint("territories", __name__, url_prefix="/t/<slug>")
@@ -16,10 +16,11 @@ bp = Blueprint("territories", __name__, url_prefix="/t/<slug>")
 @bp.get("/")
 def home(slug: str):
     """The territory's current CLS: period, phase, axes, partners, and earlier contracts."""
-    territory = get_territory_or_404(slug, loading=services.contract_pages)
+    territory = get_territory_or_404(slug)
+    structure = structure_of(territory)
     now = utcnow()
-    return render_template("territories/home.html", territory=territory, contract=territory.current_contract,
-                           commune_count=services.commune_count(territory),
+    return render_template("territories/home.html", territory=territory, structure=structure,
+                           contract=structure.current_contract, commune_count=structure.commune_count,
                            surveys=list_public_surveys(territory, now),
                            groups=recruiting_groups(territory, now),
                            proposal_calls=public_calls(territory, now)["open"], now=now)
@@ -28,15 +29,16 @@ def home(slug: str):
 @bp.get("/axes")
 def axes(slug: str):
     """Axes and objectives of the current contract."""
-    territory = get_territory_or_404(slug, loading=services.contract_pages)
-    return render_template("territories/axes.html", territory=territory, contract=territory.current_contract)
+    territory = get_territory_or_404(slug)
+    return render_template("territories/axes.html", territory=territory,
+                           contract=structure_of(territory).current_contract)
 
 
 @bp.get("/contracts/<int:generation>")
 def contract(slug: str, generation: int):
     """Any contract of the territory, current or past."""
-    territory = get_territory_or_404(slug, loading=services.contract_pages)
-    chosen = next((c for c in territory.contracts if c.generation == generation), None)
+    territory = get_territory_or_404(slug)
+    chosen = structure_of(territory).contract(generation)
     if chosen is None:
         abort(404)
     return render_template("territories/axes.html", territory=territory, contract=chosen)

@@ -16,7 +16,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from consult.core.forms import Form, choices
+from consult.core.forms import Form, LeanSelect, choices
 from consult.proposals.models import AnswerStatus, Public, VoteMethod
 
 
@@ -81,14 +81,14 @@ class FilterForm(Form):
         csrf = False
 
     q = StringField(_l("Search"), validators=[Optional(), Length(max=200)])
-    axis = SelectField(_l("Axis"), coerce=int, validators=[Optional()])
-    objective = SelectField(_l("Objective"), coerce=int, validators=[Optional()])
-    commune = SelectField(_l("Commune"), coerce=int, validators=[Optional()])
-    public = SelectField(_l("Public"), validators=[Optional()])
-    status = SelectField(_l("Status"), validators=[Optional()])
+    axis = SelectField(_l("Axis"), coerce=int, validators=[Optional()], widget=LeanSelect())
+    objective = SelectField(_l("Objective"), coerce=int, validators=[Optional()], widget=LeanSelect())
+    commune = SelectField(_l("Commune"), coerce=int, validators=[Optional()], widget=LeanSelect())
+    public = SelectField(_l("Public"), validators=[Optional()], widget=LeanSelect())
+    status = SelectField(_l("Status"), validators=[Optional()], widget=LeanSelect())
     sort = SelectField(_l("Order"), choices=choices([
         ("random", _l("Random order")), ("supports", _l("Most supported")), ("newest", _l("Newest")),
-        ("comments", _l("Most commented"))]), default="random", validators=[Optional()])
+        ("comments", _l("Most commented"))]), default="random", validators=[Optional()], widget=LeanSelect())
 
 
 class ManageFilterForm(Form):

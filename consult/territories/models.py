@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import secrets
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
@@ -16,9 +17,12 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
+    inspect,
     select,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm.attributes import flag_modified
 
 from consult.core.enums import enum_column
 from consult.core.models import TimestampMixin
@@ -55,6 +59,12 @@ class Territory(TimestampMixin, db.Model):
     controller: Mapped[str] = mapped_column(String(200), default="")
     dpo_contact: Mapped[str] = mapped_column(String(200), default="")
     contact_email: Mapped[str] = mapped_column(String(254), default="")
+    # Changes, in the same flush, with any change to the territory's EPCIs, communes, contracts, their partners,
+    # axes and objectives (`_new_structure_versions` below): every app server keeps a copy of that structure per
+    # version (territories/structure.py) and reads the version with the territory, so a change is seen at once
+    # everywhere. Random, not counted, so that a copy never outlives its territory (ids are reused on SQLite).
+    # Set when the ORM inserts the territory; "0" for rows written by plain SQL.
+    structure_version: Mapped[str] = mapped_column(String(32), server_default="0")
 
     epcis: Mapped[list[Epci]] = relationship(
         back_populates="territory", order_by="Epci.name", cascade="all, delete-orphan"
@@ -269,6 +279,62 @@ class Objective(OrderedArchivable, TimestampMixin, db.Model):
     @property
     def territory(self) -> Territory:
         return self.axis.contract.territory
+
+
+def new_structure_version() -> str:
+    """A fresh structure version (see Territory.structure_version)."""
+    return secrets.token_hex(8)
+
+
+STRUCTURE_PARTS = (Epci, Commune, Contract, ContractPartner, Axis, Objective)
+
+
+def _owner(session: Session, item) -> Territory | None:
+    """The territory whose structure `item` (a Territory or one of STRUCTURE_PARTS) belongs to, or None when it
+    belongs to none yet (a part not attached to anything)."""
+    if isinstance(item, Territory):
+        return item
+    parent_of = {Epci: ("territory", "territory_id", Territory), Commune: ("territory", "territory_id", Territory),
+                 Contract: ("territory", "territory_id", Territory),
+                 ContractPartner: ("contract", "contract_id", Contract), Axis: ("contract", "contract_id", Contract),
+                 Objective: ("axis", "axis_id", Axis)}[type(item)]
+    attribute, key, model = parent_of
+    parent = getattr(item, attribute)
+    if parent is None and getattr(item, key) is not None:
+        parent = session.get(model, getattr(item, key))
+    return _owner(session, parent) if parent is not None else None
+
+
+@event.listens_for(Territory, "before_insert")
+def _first_structure_version(_mapper, _connection, territory: Territory) -> None:
+    """A new territory's first version, unless given (not a column default: SQL inserts of older schemas, as in
+    the migration tests, must not name a column that they do not have yet)."""
+    if territory.structure_version is None:
+        territory.structure_version = new_structure_version()
+
+
+@event.listens_for(Session, "before_flush")
+def _new_structure_versions(session: Session, _context, _instances) -> None:
+    """Give a new structure version to every territory whose EPCIs, communes, contracts, partners, axes or
+    objectives this flush inserts, changes or deletes (a part removed from its collection marks its parent
+    changed). The territory's own columns are not the structure (pages read them with its row). The territory's
+    `updated_at` is written as it was.
+
+    The structure is only ever changed through the ORM; a bulk UPDATE or DELETE of those tables would have to set
+    a new version itself."""
+    with session.no_autoflush:
+        changed = [item for item in session.dirty
+                   if isinstance(item, STRUCTURE_PARTS) and session.is_modified(item)
+                   or isinstance(item, Territory) and (inspect(item).attrs.epcis.history.has_changes()
+                                                       or inspect(item).attrs.contracts.history.has_changes())]
+        changed.extend(item for item in (*session.new, *session.deleted) if isinstance(item, STRUCTURE_PARTS))
+        owners = {id(owner): owner for owner in (_owner(session, item) for item in changed) if owner is not None}
+        for territory in owners.values():
+            if territory in session.new or territory in session.deleted:
+                continue  # a new territory has its own version already; a deleted one needs none
+            territory.updated_at  # noqa: B018  (loaded, so that it is written back unchanged)
+            territory.structure_version = new_structure_version()
+            flag_modified(territory, "updated_at")
 
 
 def territory_by_slug(slug: str, *, options=()) -> Territory | None:

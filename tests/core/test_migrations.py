@@ -179,10 +179,9 @@ def test_upgrade_to_0008_keeps_only_the_week_of_responses_without_an_account(emp
     from consult.territories.models import Territory
 
     upgrade(revision="0007_access_code_spent")
-    territory = Territory(slug="terres-des-confluences", name="Terres des Confluences")
-    db.session.add(territory)
-    db.session.flush()
     # Core inserts name only the columns given or defaulted: the ORM would also name columns added after 0007.
+    territory = SimpleNamespace(id=db.session.execute(sa.insert(Territory.__table__).values(
+        slug="terres-des-confluences", name="Terres des Confluences")).inserted_primary_key[0])
     user = SimpleNamespace(id=db.session.execute(sa.insert(User.__table__).values(
         email="habitante@example.org", password_hash="x", display_name="Habitante",
         privacy_consent_at=dt.datetime(2026, 9, 1))).inserted_primary_key[0])

@@ -116,6 +116,7 @@ def test_proposal_pages_run_the_same_few_statements_with_ten_times_the_data(app,
     react(proposal, people(2))
     db.session.commit()
     login(coordinator)
+    client.get(_pages(call, proposal)["call"])  # the territory's structure, read once per process (its communes)
     small = _counts(app, client, _pages(call, proposal))
 
     publish(call, people(30))

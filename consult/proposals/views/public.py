@@ -16,6 +16,7 @@ from consult.proposals.models import AnswerStatus, Call, Proposal, ProposalState
 from consult.proposals.services import answers, calls, comments, history, listing, moderation, priority, supports
 from consult.proposals.services import writing
 from consult.proposals.views import get_call_or_404, get_proposal_or_404, get_vote_or_404, next_url
+from consult.territories.structure import structure_of
 from consult.territories.views import scope_to_territory
 
 bp = scope_to_territory(Blueprint("proposals", __name__, url_prefix="/t/<slug>/proposals"))
@@ -50,7 +51,7 @@ def _filter_choices(form: forms.FilterForm, call: Call) -> None:
     form.objective.choices = choices([(0, _("All objectives"))]
                                      + [(o.id, o.title) for a in call.axes for o in a.active_objectives])
     form.commune.choices = choices([(0, _("All communes"))]
-                                   + [(c.id, c.name) for c in calls.territory_communes(g.territory)])
+                                   + [(c.id, c.name) for c in structure_of(g.territory).communes])
     form.public.choices = choices([("", _("All publics"))] + [(p.value, p.label) for p in Public])
     form.status.choices = choices([("", _("All except merged")), (listing.AWAITING, _("Awaiting an answer"))]
                                   + [(s.value, s.label) for s in AnswerStatus])

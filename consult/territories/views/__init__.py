@@ -3,12 +3,15 @@ site administration (`admin`); public and management pages are in consult.portal
 from __future__ import annotations
 
 import functools
+from typing import NamedTuple
 
 from flask import Blueprint, abort, g, request
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import bindparam, select
 
 from consult.core.db import LARGEST_ID
+from consult.core.layout import layout_piece
 from consult.extensions import db, login_manager
 from consult.territories import permissions
 from consult.territories.models import Territory, territory_by_slug
@@ -33,6 +36,28 @@ def get_territory_or_404(slug: str, *, options=(), loading=None) -> Territory:
     if territory is None:
         abort(404)
     return territory
+
+
+# The menu entries shown as the current page for a whole blueprint (those of `territories` go by endpoint).
+NAV_BLUEPRINTS = frozenset({"surveys", "proposals", "groups", "meetings", "plan", "outcomes", "manage", "observe"})
+
+
+class NavTerritory(NamedTuple):
+    """What the territory's menu shows of it: part of the key of its kept renderings."""
+
+    slug: str
+    name: str
+
+
+def territory_nav(territory: Territory) -> Markup:
+    """The territory's bar and menu for this request (templates/territories/nav.html): rendered once per process
+    for each territory name, language, current entry and role, then reused."""
+    manage = permissions.can_manage_territory(current_user, territory)
+    observe = not manage and permissions.can_observe_territory(current_user, territory)
+    blueprint = request.blueprint
+    current = request.endpoint if blueprint == "territories" else blueprint if blueprint in NAV_BLUEPRINTS else None
+    return layout_piece("territories/nav.html", territory=NavTerritory(territory.slug, territory.name),
+                        current=current, manage=manage, observe=observe)
 
 
 def get_or_404(model, ident: int, territory: Territory, *, options=()):
