@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import DateTime, bindparam, delete, func, select, text
+from sqlalchemy.orm import joinedload
 
 from consult.errors import Conflict
 from consult.extensions import db
@@ -21,6 +23,19 @@ from consult.proposals.models import (
 )
 from consult.proposals.services.errors import AlreadySupported, SupportLimitReached, VotingClosed, WrongState
 from consult.proposals.services.writing import require_eligible
+
+
+@functools.cache
+def _proposal_statement():
+    # Built once per process: building a lookup by id with its loader option again at each support cost more
+    # than running it.
+    return select(Proposal).options(joinedload(Proposal.call)).where(Proposal.id == bindparam("proposal_id"))
+
+
+def proposal_to_support(territory, proposal_id: int) -> Proposal | None:
+    """The territory's proposal with its call, in one statement (what a support or a withdrawal reads), or None."""
+    proposal = db.session.scalar(_proposal_statement(), {"proposal_id": proposal_id})
+    return proposal if proposal is not None and proposal.call.territory_id == territory.id else None
 
 
 def _supportable(proposal: Proposal, now: dt.datetime) -> None:
