@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import re
@@ -10,7 +11,7 @@ from collections.abc import Mapping
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import exists, insert, select, update
+from sqlalchemy import bindparam, exists, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -55,13 +56,18 @@ def dedupe_key(survey: Survey, secret: str) -> str:
     return hmac.new(current_app.config["RESPONSE_KEY_SECRET"].encode(), message, hashlib.sha256).hexdigest()
 
 
+@functools.cache
+def _communes_statement():
+    # Built once per process (each answering page with a commune question reads it: building it cost more than
+    # running it).
+    return (select(Commune.insee_code, Commune.name).where(Commune.territory_id == bindparam("territory_id"))
+            .order_by(Commune.name))
+
+
 def commune_choices(survey: Survey) -> dict[str, str]:
     """What a commune question offers, on the web, on paper and on the entry form alike: INSEE code → name of
     the territory's communes by name, then « another commune » (people from outside the territory answer too)."""
-    rows = db.session.execute(
-        select(Commune.insee_code, Commune.name).where(Commune.territory_id == survey.territory_id)
-        .order_by(Commune.name)
-    )
+    rows = db.session.execute(_communes_statement(), {"territory_id": survey.territory_id})
     return {**{code: name for code, name in rows}, answer_rules.OTHER_COMMUNE: answer_rules.other_commune_label()}
 
 

@@ -8,6 +8,7 @@ import re
 
 import pytest
 from sqlalchemy import event, func, select
+from sqlalchemy.engine.default import CACHE_HIT
 
 from consult.accounts.models import User
 from consult.core import text
@@ -31,10 +32,13 @@ class Statements:
         with app.app_context():
             self.engine = db.engine
         self.sql: list[str] = []
+        self.compiled: list[str] = []  # statements SQLAlchemy compiled for this run (not from its compiled cache)
         self.transactions = 0  # BEGIN is a statement on SQLite only: count the transactions the engine opens
 
-    def _record(self, _conn, _cursor, statement, *_rest) -> None:
+    def _record(self, _conn, _cursor, statement, _parameters, context, _executemany) -> None:
         self.sql.append(statement)
+        if context.compiled is not None and context.cache_hit is not CACHE_HIT:
+            self.compiled.append(statement)
 
     def _begin(self, _conn) -> None:
         self.transactions += 1
@@ -144,6 +148,25 @@ def test_a_support_is_one_write_transaction_of_a_few_statements(app, client, log
     assert statements.transactions == 1 and len(statements.sql) <= 7, "\n".join(s[:150] for s in statements.sql)
     assert sum(sql.startswith("INSERT INTO proposal_supports") for sql in statements.sql) == 1
     assert supports_of(proposal) == 1
+
+
+@pytest.mark.parametrize("limit", [None, 3])
+def test_a_support_compiles_no_statement_once_the_first_is_done(app, client, login, make_user, make_call,
+                                                                make_proposal, limit):
+    """A statement SQLAlchemy cannot cache (its dialects' INSERT … ON CONFLICT) is compiled again at every request:
+    the second support of the process must find every statement it runs already compiled."""
+    call = make_call(support_limit=limit)
+    first, second = make_proposal(call), make_proposal(call, title="Un bus le samedi vers Moissac")
+    login(make_user())
+    client.post(f"/t/{SLUG}/proposals/{first.id}/support")
+
+    with Statements(app) as statements:
+        response = client.post(f"/t/{SLUG}/proposals/{second.id}/support")
+
+    assert response.status_code == 302
+    assert sum(sql.startswith("INSERT INTO proposal_supports") for sql in statements.sql) == 1
+    assert statements.compiled == [], statements.compiled
+    assert (supports_of(first), supports_of(second)) == (1, 1)
 
 
 def test_a_replayed_support_stores_nothing_more_and_says_so(app, client, login, make_user, proposal):

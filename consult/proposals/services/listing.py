@@ -71,11 +71,6 @@ def moderation_page():
     return (*proposal_page(), undefer(Proposal.support_total), joinedload(Proposal.open_reports))
 
 
-def proposal_with_call():
-    """Loader options for an action on a proposal (support, withdraw): its call, in the same statement."""
-    return (joinedload(Proposal.call),)
-
-
 def support_counts_query():
     """A correlated count of a proposal's supports (to sort by)."""
     return (select(func.count(Support.id)).where(Support.proposal_id == Proposal.id)

@@ -215,7 +215,9 @@ def submit(proposal_id: int):
 @login_required
 def support(proposal_id: int, action: str):
     """Support a proposal, or withdraw one's support: one write transaction, nothing read again after it."""
-    proposal = _proposal(proposal_id, options=listing.proposal_with_call())
+    proposal = supports.proposal_to_support(g.territory, proposal_id)
+    if proposal is None or not permissions.can_see_proposal(current_user, proposal):
+        abort(404)  # unpublished proposals do not exist for the public
     back = next_url(url_for("proposals.detail", proposal_id=proposal.id))  # before the commit expires the rows
     if forms.ButtonForm().validate_on_submit():
         if action == "support":

@@ -8,6 +8,7 @@ Functions here add and flush, never commit, and never touch the request.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import secrets
 from collections.abc import Mapping
@@ -17,7 +18,7 @@ from flask import current_app
 from flask_babel import format_date, format_decimal
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import delete, exists, select
+from sqlalchemy import bindparam, delete, exists, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from consult.errors import InvalidInput
@@ -74,6 +75,53 @@ def read_token(value: str | None, secret_key: str) -> str | None:
     return token if isinstance(token, str) and token else None
 
 
+# --- statements ---------------------------------------------------------------------------
+
+# Every answering request reads the survey and the draft, some ask whether this browser answered already: their
+# statements are built once per process, with bound parameters (building and keying a statement again at each
+# request cost SQLAlchemy about three times what running it costs).
+
+
+@functools.cache
+def _survey_with_draft_statement():
+    """The survey (of a territory) and, in the same row, the draft its mode finds: the account's in identified
+    mode, the resume key's (never an account's) in anonymous mode; at most one matches (unique keys)."""
+    found = or_((Survey.mode != SurveyMode.IDENTIFIED) & (Draft.key_hash == bindparam("key_hash"))
+                & Draft.user_id.is_(None),
+                (Survey.mode == SurveyMode.IDENTIFIED) & (Draft.user_id == bindparam("user_id")))
+    return (select(Survey, Draft).outerjoin(Draft, (Draft.survey_id == Survey.id) & found)
+            .where(Survey.id == bindparam("survey_id"), Survey.territory_id == bindparam("territory_id")))
+
+
+@functools.cache
+def _draft_statement(identified: bool):
+    by = (Draft.user_id == bindparam("user_id")) if identified else (
+        (Draft.key_hash == bindparam("key_hash")) & Draft.user_id.is_(None))
+    return select(Draft).where(Draft.survey_id == bindparam("survey_id"), by)
+
+
+@functools.cache
+def _responded_statement():
+    return select(exists().where(Response.survey_id == bindparam("survey_id"),
+                                 Response.dedupe_key == bindparam("dedupe_key")))
+
+
+@functools.cache
+def _delete_draft_statement():
+    return delete(Draft).where(Draft.id == bindparam("draft_id"))
+
+
+def survey_with_draft(territory: Territory, survey_id: int, *, key: str | None, user=None
+                      ) -> tuple[Survey | None, Draft | None]:
+    """The territory's survey and the draft of this account or resume key, in one statement: (None, None) when
+    the territory has no such survey, (survey, None) when there is no draft (see `find_draft`)."""
+    signed_in = user is not None and getattr(user, "is_authenticated", False)
+    row = db.session.execute(_survey_with_draft_statement(), {
+        "survey_id": survey_id, "territory_id": territory.id, "user_id": user.id if signed_in else None,
+        "key_hash": key_hash(key) if key else None}).first()
+    return (None, None) if row is None else (row[0], row[1])
+
+
 # --- public listing -----------------------------------------------------------------------
 
 
@@ -125,8 +173,7 @@ def has_responded(survey: Survey, *, browser_secret: str | None, user=None) -> b
         key = dedupe_key(survey, f"browser:{browser_secret}")
     else:
         return False
-    return bool(db.session.scalar(select(exists().where(Response.survey_id == survey.id,
-                                                         Response.dedupe_key == key))))
+    return bool(db.session.scalar(_responded_statement(), {"survey_id": survey.id, "dedupe_key": key}))
 
 
 def check_access_code(survey: Survey, code: str | None) -> str:
@@ -145,19 +192,18 @@ def check_access_code(survey: Survey, code: str | None) -> str:
 
 
 def find_draft(survey: Survey, *, key: str | None, user=None) -> Draft | None:
-    """The draft of this account (identified mode) or of this resume key (anonymous mode)."""
-    if survey.mode is SurveyMode.IDENTIFIED:
+    """The draft of this account (identified mode) or of this resume key (anonymous mode; an anonymous draft never
+    has an account: an identified draft cannot be opened by a key). At most one matches (unique keys)."""
+    identified = survey.mode is SurveyMode.IDENTIFIED
+    if identified:
         if user is None or not getattr(user, "is_authenticated", False):
             return None
-        condition = Draft.user_id == user.id
+        owner = {"user_id": user.id}
     else:
         if not key:
             return None
-        # An anonymous draft never has an account: an identified draft cannot be opened by a key.
-        condition = (Draft.key_hash == key_hash(key)) & Draft.user_id.is_(None)
-    return db.session.scalars(
-        select(Draft).where(Draft.survey_id == survey.id, condition).order_by(Draft.id.desc()).limit(1)
-    ).first()
+        owner = {"key_hash": key_hash(key)}
+    return db.session.scalars(_draft_statement(identified), {"survey_id": survey.id, **owner}).first()
 
 
 def start_draft(survey: Survey, *, user=None, today: dt.date) -> tuple[Draft, str]:
@@ -182,7 +228,7 @@ def start_draft(survey: Survey, *, user=None, today: dt.date) -> tuple[Draft, st
 
 def delete_draft(draft: Draft) -> None:
     """Remove a draft (a plain DELETE: a concurrent twin may already have removed it)."""
-    db.session.execute(delete(Draft).where(Draft.id == draft.id))
+    db.session.execute(_delete_draft_statement(), {"draft_id": draft.id})
 
 
 def purge_stale_drafts(today: dt.date, *, days: int | None = None) -> int:

@@ -34,7 +34,7 @@ def test_start(survey_id: int):
         with transaction(refusals=()):
             draft, key = respond.start_draft(survey, user=current_user, today=utcnow().date())
         if survey.mode is SurveyMode.ANONYMOUS:
-            public._set_cookie(survey, public._resume_cookie(survey), key, respond.draft_lifetime_days() * 86400)
+            public._set_cookie(survey, public._resume_cookie(survey.id), key, respond.draft_lifetime_days() * 86400)
     return redirect(public._page_url(survey, draft.page_index + 1))
 
 

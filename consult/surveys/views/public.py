@@ -97,8 +97,8 @@ def _cookie_path(survey: Survey) -> str:
     return url_for("surveys.intro", survey_id=survey.id).rstrip("/")
 
 
-def _resume_cookie(survey: Survey) -> str:
-    return f"consult_sv_{survey.id}_resume"
+def _resume_cookie(survey_id: int) -> str:
+    return f"consult_sv_{survey_id}_resume"
 
 
 def _set_cookie(survey: Survey, name: str, value: str, max_age: int) -> None:
@@ -112,7 +112,7 @@ def _set_cookie(survey: Survey, name: str, value: str, max_age: int) -> None:
 def _forget_resume_key(survey: Survey) -> None:
     @after_this_request
     def delete_it(response):
-        response.delete_cookie(_resume_cookie(survey), path=_cookie_path(survey))
+        response.delete_cookie(_resume_cookie(survey.id), path=_cookie_path(survey))
         return response
 
 
@@ -127,7 +127,7 @@ def _browser_token(survey: Survey, *, create: bool = True) -> str | None:
 
 
 def _draft(survey: Survey):
-    return respond.find_draft(survey, key=request.cookies.get(_resume_cookie(survey)), user=current_user)
+    return respond.find_draft(survey, key=request.cookies.get(_resume_cookie(survey.id)), user=current_user)
 
 
 def _code_key(survey: Survey) -> str:
@@ -155,12 +155,20 @@ def _already(survey: Survey):
                            threshold=_threshold(survey)), 409
 
 
+def _survey_and_draft(survey_id: int):
+    """The survey (404 as `_survey`) and this respondent's draft or None, in one statement."""
+    key = request.cookies.get(_resume_cookie(survey_id))
+    survey, draft = respond.survey_with_draft(g.territory, survey_id, key=key, user=current_user)
+    if survey is None or not permissions.can_see_survey(current_user, survey):
+        abort(404)  # drafts do not exist for the public
+    return survey, draft
+
+
 def _answering(survey_id: int):
     """The survey and the draft being answered, or the page to show instead (login, closed, intro)."""
-    survey = _survey(survey_id)
+    survey, draft = _survey_and_draft(survey_id)
     if permissions.needs_account(survey) and not current_user.is_authenticated:
         abort(login_manager.unauthorized())
-    draft = _draft(survey)
     # A draft is answered only by its coordinators, in test mode (started from views/drafts.py).
     if not survey.is_accepting(utcnow()) and not permissions.can_test_survey(current_user, survey):
         data = dict(draft.data) if draft is not None else {}
@@ -188,18 +196,18 @@ def index():
 @bp.get("/<int:survey_id>/")
 def intro(survey_id: int):
     """Introduction: purpose, privacy, publication rule, notices, and the Start button when open."""
-    survey = _survey(survey_id)
+    survey, draft = _survey_and_draft(survey_id)
     token = _browser_token(survey, create=False)
     return render_template(
         "surveys/respond/intro.html", territory=g.territory, survey=survey, form=StartForm(),
-        **_intro_state(survey, token))
+        **_intro_state(survey, token, draft))
 
 
-def _intro_state(survey: Survey, token: str | None) -> dict:
+def _intro_state(survey: Survey, token: str | None, draft) -> dict:
     return {
         "now": utcnow(), "threshold": _threshold(survey), "falc": _falc(),
         "responded": respond.has_responded(survey, browser_secret=token, user=current_user),
-        "draft": _draft(survey), "code_known": bool(session.get(_code_key(survey))),
+        "draft": draft, "code_known": bool(session.get(_code_key(survey))),
         "has_falc": structure_of(survey).has_falc,
         "answers_kept": duration(answers_kept_months(survey), "months"),
     }
@@ -208,7 +216,7 @@ def _intro_state(survey: Survey, token: str | None) -> dict:
 @bp.post("/<int:survey_id>/start")
 def start(survey_id: int):
     """Check the access code (without spending it), open a draft and go to the first page."""
-    survey = _survey(survey_id)
+    survey, draft = _survey_and_draft(survey_id)
     if not survey.is_accepting(utcnow()):
         return redirect(url_for("surveys.intro", survey_id=survey.id))
     if permissions.needs_account(survey) and not current_user.is_authenticated:
@@ -224,13 +232,12 @@ def start(survey_id: int):
             form.access_code.errors = [*form.access_code.errors, error.message]
     if form.errors:
         return render_template("surveys/respond/intro.html", territory=g.territory, survey=survey, form=form,
-                               **_intro_state(survey, token)), 422
-    draft = _draft(survey)
+                               **_intro_state(survey, token, draft)), 422
     if draft is None:
         with transaction(refusals=()):
             draft, key = respond.start_draft(survey, user=current_user, today=utcnow().date())
         if survey.mode is SurveyMode.ANONYMOUS:
-            _set_cookie(survey, _resume_cookie(survey), key, respond.draft_lifetime_days() * 86400)
+            _set_cookie(survey, _resume_cookie(survey.id), key, respond.draft_lifetime_days() * 86400)
     return redirect(_page_url(survey, draft.page_index + 1))
 
 
@@ -296,7 +303,7 @@ def _render_page(survey: Survey, draft, current, *, errors: dict, appeared=()):
 def later(survey_id: int):
     """The "resume later" page: the private resume key of the draft, and where to enter it elsewhere."""
     survey = _answering(survey_id)[0]
-    key = request.cookies.get(_resume_cookie(survey))
+    key = request.cookies.get(_resume_cookie(survey.id))
     back = request.args.get("back", type=int) or 1
     return render_template("surveys/respond/later.html", territory=g.territory, survey=survey, key=key,
                            resume_url=external_url("surveys.resume", slug=g.territory.slug, survey_id=survey.id),
@@ -319,7 +326,7 @@ def resume(survey_id: int):
     if draft is None:
         return render_template("surveys/respond/resume.html", territory=g.territory, survey=survey,
                                form=form), 422 if form.errors else 200
-    _set_cookie(survey, _resume_cookie(survey), key, respond.draft_lifetime_days() * 86400)
+    _set_cookie(survey, _resume_cookie(survey.id), key, respond.draft_lifetime_days() * 86400)
     _browser_token(survey)
     return redirect(_page_url(survey, draft.page_index + 1))
 
@@ -350,11 +357,10 @@ def _render_review(survey: Survey, draft, form: SubmitForm, status: int = 200):
 @bp.post("/<int:survey_id>/submit")
 def submit(survey_id: int):
     """Record the response once, delete the draft in the same transaction, and thank."""
-    survey = _survey(survey_id)
+    survey, draft = _survey_and_draft(survey_id)
     if permissions.needs_account(survey) and not current_user.is_authenticated:
         return login_manager.unauthorized()
     token = _browser_token(survey)
-    draft = _draft(survey)
     if draft is None:
         if respond.has_responded(survey, browser_secret=token, user=current_user):
             return _already(survey)  # a replay, a double click or another tab
