@@ -78,6 +78,9 @@ def pytest_configure(config):
     """Under pytest-xdist on PostgreSQL each worker has its own database (`<test database>_gw0`, …): the tests
     empty and wipe theirs freely."""
     worker = getattr(config, "workerinput", {}).get("workerid")
+    if os.environ.get("TEST_DATABASE_URL"):
+        # The run's database (the workers' templates of the seeded demo live next to it, see `postgres_template`).
+        os.environ.setdefault("CONSULT_TEST_RUN_DATABASE_URL", os.environ["TEST_DATABASE_URL"])
     if worker and os.environ.get("TEST_DATABASE_URL"):
         os.environ["TEST_DATABASE_URL"] = postgres_database(worker)
 
@@ -329,15 +332,13 @@ def row_counts() -> tuple[int, ...]:
 def demo_database(tmp_path_factory):
     """The demo seeded once per session (per worker), for the tests that only read it.
 
-    On SQLite it is a copy of the run's seeded template (`seeded_template`), made by `seed-demo` once for every
-    worker. Tests that write, or seed again to check idempotence, use `seeded_demo` (a copy of their own).
-    On PostgreSQL the demo has a database of its own (`<test database>_demo`).
+    It is a copy of the run's seeded template (`seeded_template`), made by `seed-demo` once for every worker.
+    Tests that write, or seed again to check idempotence, use `seeded_demo` (a copy of their own).
+    On PostgreSQL the copy is a database of its own (`<test database>_demo`).
     """
     if os.environ.get("TEST_DATABASE_URL"):
-        app = build_app(SQLALCHEMY_DATABASE_URI=postgres_database("demo"))
-        with app.app_context():
-            seeding = app.test_cli_runner().invoke(args=["seed-demo"])
-            db.session.remove()
+        template, seeding = postgres_template(tmp_path_factory)
+        app = app_on_postgres_copy(template, "demo")
     else:  # a copy of the run's seeded demo
         template, seeding = seeded_template(tmp_path_factory)
         app = app_on_copy(template, tmp_path_factory.mktemp("demo") / "demo.sqlite3")
@@ -370,11 +371,9 @@ def seeded_template(tmp_path_factory, *options: str) -> tuple[Path, Seeding]:
 
     Made once for the whole run: the pytest-xdist workers share it (the first to ask seeds, under a file
     lock; the others wait, then copy it). Seeding the demo takes ~2.5 s of CPU, ~12 s with --publish-results.
-    SQLite only: on PostgreSQL, seed instead.
+    On PostgreSQL the fixtures use `postgres_template` instead (a database), the same way.
     """
-    root = tmp_path_factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        root = root.parent  # the run's folder, parent of every worker's
+    root = _run_folder(tmp_path_factory)
     name = "-".join(["seeded-demo", *(option.strip("-") for option in options)])
     database, printed = root / f"{name}.sqlite3", root / f"{name}.json"
     with (root / f"{name}.lock").open("w") as lock:
@@ -389,6 +388,63 @@ def seeded_template(tmp_path_factory, *options: str) -> tuple[Path, Seeding]:
             assert result.exit_code == 0, result.output
             printed.write_text(json.dumps({"exit_code": result.exit_code, "output": result.output}))
     return database, Seeding(**json.loads(printed.read_text()))
+
+
+def _run_folder(tmp_path_factory) -> Path:
+    """The run's temporary folder, shared by the xdist workers (the parent of each worker's)."""
+    root = tmp_path_factory.getbasetemp()
+    return root.parent if os.environ.get("PYTEST_XDIST_WORKER") else root
+
+
+def _postgres_admin():
+    """An engine on the run's PostgreSQL database, outside transactions (CREATE / DROP DATABASE)."""
+    url = make_url(os.environ.get("CONSULT_TEST_RUN_DATABASE_URL") or os.environ["TEST_DATABASE_URL"])
+    return url, create_engine(url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+
+
+def postgres_template(tmp_path_factory, *options: str) -> tuple[str, Seeding]:
+    """PostgreSQL: the database `<run's database>_seeded_demo[_<options>]` on which `flask seed-demo <options>`
+    ran once for the run (the xdist workers share it, under a file lock as on SQLite), its URL and what it printed.
+    A copy of it (`CREATE DATABASE … TEMPLATE`, ~0.3 s) replaces seeding again (2.5 to 12 s of CPU, and as many
+    round trips to the server as rows)."""
+    root = _run_folder(tmp_path_factory)
+    name = "_".join(["seeded_demo", *(option.strip("-").replace("-", "_") for option in options)])
+    printed = root / f"pg-{name}.json"
+    url, admin = _postgres_admin()
+    template = url.set(database=f"{url.database}_{name}")
+    try:
+        with (root / f"pg-{name}.lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not printed.exists():  # a database left by an earlier run on the same server is made again
+                with admin.connect() as connection:
+                    connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{template.database}" WITH (FORCE)')
+                    connection.exec_driver_sql(f'CREATE DATABASE "{template.database}"')
+                app = build_app(SQLALCHEMY_DATABASE_URI=template.render_as_string(hide_password=False))
+                with app.app_context():
+                    result = app.test_cli_runner().invoke(args=["seed-demo", *options])
+                    db.session.remove()
+                    db.engine.dispose()  # a template takes copies only while nobody is connected to it
+                assert result.exit_code == 0, result.output
+                printed.write_text(json.dumps({"exit_code": result.exit_code, "output": result.output}))
+    finally:
+        admin.dispose()
+    return template.render_as_string(hide_password=False), Seeding(**json.loads(printed.read_text()))
+
+
+def app_on_postgres_copy(template: str, suffix: str, **overrides) -> Flask:
+    """An app on `<worker's database>_<suffix>`, made again as a copy of the PostgreSQL database `template`."""
+    name = f"{make_url(os.environ['TEST_DATABASE_URL']).database}_{suffix}"
+    url, admin = _postgres_admin()
+    try:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            connection.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{make_url(template).database}"')
+    finally:
+        admin.dispose()
+    target = url.set(database=name).render_as_string(hide_password=False)
+    app = create_app(make_config(**{**overrides, "SQLALCHEMY_DATABASE_URI": target}))
+    app.test_client_class = FreshContextClient
+    return app
 
 
 def app_on_copy(template: Path, target: Path, **overrides) -> Flask:
@@ -413,14 +469,14 @@ def demo(demo_database):
 @contextmanager
 def demo_copy(tmp_path_factory, folder: Path, *options: str):
     """The demo as `flask seed-demo <options>` left it on an empty database, on a database of its own that the
-    caller may change (app context pushed): on SQLite a copy of the run's template (`seeded_template`) in
-    `folder`; on PostgreSQL seeded again on the worker's database."""
+    caller may change (app context pushed): a copy of the run's template (`seeded_template`), in `folder` on
+    SQLite, on PostgreSQL the database `<worker's database>_copy` (made again for each caller)."""
     if os.environ.get("TEST_DATABASE_URL"):
-        with fresh(shared_app()) as app:
-            yield Demo(app=app, seeding=app.test_cli_runner().invoke(args=["seed-demo", *options]))
-        return
-    template, seeding = seeded_template(tmp_path_factory, *options)
-    app = app_on_copy(template, folder / "demo.sqlite3")
+        template, seeding = postgres_template(tmp_path_factory, *options)
+        app = app_on_postgres_copy(template, "copy")
+    else:
+        template, seeding = seeded_template(tmp_path_factory, *options)
+        app = app_on_copy(template, folder / "demo.sqlite3")
     with app.app_context():
         try:
             yield Demo(app=app, seeding=seeding)
