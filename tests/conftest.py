@@ -10,13 +10,15 @@ How the suite is built, fastest first:
   own, are still built per test with `build_app`; call `discard_database()` when done.
 - `demo` is the demo seeded once per session for the tests that only read it (and fails a test that adds or
   deletes rows); tests that write or seed again use `seeded_demo` (or `demo_copy`), a database of their own.
-  On SQLite every one of these is a copy of a template that `seed-demo` made once for the whole run
-  (`seeded_template`, shared by the xdist workers): seeding costs ~2.5 s of CPU, ~12 s with --publish-results.
+  Every one of these is a copy of a template that `seed-demo` made once for the whole run, shared by the xdist
+  workers (`seeded_template`, a SQLite file; `postgres_template`, a PostgreSQL database copied with CREATE DATABASE
+  … TEMPLATE): seeding costs ~2.5 s of CPU, ~12 s with --publish-results.
 - Browser journeys each get a served app on a fresh copy of a seeded demo (seeded once per worker), unless marked
   `shared_server` (they only read): those share one per module (tests/browser/conftest.py).
 - `make test` runs on every core with pytest-xdist (`--dist loadfile`). On PostgreSQL (TEST_DATABASE_URL, see
-  tests/pgcluster.py) each worker uses its own database `<name>_gw0`, `<name>_gw1`…, and the demo and the shared
-  browser server have theirs (`<name>_demo`, `<name>_browser`), created on first use by `postgres_database`.
+  tests/pgcluster.py) each worker uses its own database `<name>_gw0`, `<name>_gw1`…, and the demo, a test's copy of
+  it and the shared browser server have theirs (`<name>_gw0_demo`, `<name>_gw0_copy`, `<name>_gw0_browser`); the
+  run's templates are `<name>_seeded_demo…`.
 - People: `coordinator`, `observer`, `participant`, `other_coordinator` and `admin` are accounts, not logged in;
   log one in with `login(user)` on `client`, `as_coordinator` / `as_observer`, or `as_role(role)` for a new client.
 """
