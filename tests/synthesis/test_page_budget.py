@@ -86,9 +86,10 @@ def _grow(times: int = 10) -> None:
             fiche.citations.append(Citation(kind=CitationKind.IDEA, idea=idea, position=position))
         for position, group in enumerate(groups[:times], start=300):
             fiche.citations.append(Citation(kind=CitationKind.WORKING_GROUP, group=group, position=position))
-    for n, comment in enumerate(comments * times):
-        copy = _clone(comment, body=f"{comment.body} (bis {n})", parent_id=None)
-        db.session.flush()
+    copies = [_clone(comment, body=f"{comment.body} (bis {n})", parent_id=None)
+              for n, comment in enumerate(comments * times)]
+    db.session.flush()  # once for all the copies (one per copy was a round trip each on PostgreSQL)
+    for copy in copies:
         db.session.add(TaggedText(territory=territory, axis=first, source=TextSource.COMMENT, comment=copy))
     for idea in ideas * (times - 1):
         _clone(idea)
