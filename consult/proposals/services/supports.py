@@ -15,7 +15,6 @@ from consult.extensions import db
 from consult.proposals.models import (
     AnswerStatus,
     Call,
-    CallParticipant,
     Follower,
     Proposal,
     ProposalState,
