@@ -287,6 +287,11 @@ def new_structure_version() -> str:
 
 
 STRUCTURE_PARTS = (Epci, Commune, Contract, ContractPartner, Axis, Objective)
+# Each part's parent: the relationship, its foreign key and the parent's model.
+_PARENT_OF = {Epci: ("territory", "territory_id", Territory), Commune: ("territory", "territory_id", Territory),
+              Contract: ("territory", "territory_id", Territory),
+              ContractPartner: ("contract", "contract_id", Contract), Axis: ("contract", "contract_id", Contract),
+              Objective: ("axis", "axis_id", Axis)}
 
 
 def _owner(session: Session, item) -> Territory | None:
@@ -294,11 +299,7 @@ def _owner(session: Session, item) -> Territory | None:
     belongs to none yet (a part not attached to anything)."""
     if isinstance(item, Territory):
         return item
-    parent_of = {Epci: ("territory", "territory_id", Territory), Commune: ("territory", "territory_id", Territory),
-                 Contract: ("territory", "territory_id", Territory),
-                 ContractPartner: ("contract", "contract_id", Contract), Axis: ("contract", "contract_id", Contract),
-                 Objective: ("axis", "axis_id", Axis)}[type(item)]
-    attribute, key, model = parent_of
+    attribute, key, model = _PARENT_OF[type(item)]
     parent = getattr(item, attribute)
     if parent is None and getattr(item, key) is not None:
         parent = session.get(model, getattr(item, key))

@@ -47,18 +47,6 @@ def contract_page():
     return (selectinload(Contract.partners), selectinload(Contract.axes).selectinload(Axis.objectives))
 
 
-def contract_pages():
-    """Loader options for the pages that show a territory's contracts: EPCIs, contracts with their
-    partners, axes and objectives (their templates must not query)."""
-    return (selectinload(Territory.epcis), selectinload(Territory.contracts).options(*contract_page()))
-
-
-def with_contracts(territory: Territory) -> Territory:
-    """`territory` (already loaded, e.g. g.territory) with what `contract_pages` loads."""
-    return db.session.scalars(select(Territory).where(Territory.id == territory.id)
-                              .options(*contract_pages())).one()
-
-
 def with_contract_axes(territory: Territory) -> Territory:
     """`territory` with its contracts and their axes (no partners, no objectives), in one statement: the
     cockpit shows each contract with its count of axes."""
@@ -339,11 +327,6 @@ def territory_communes(territory: Territory) -> list[Commune]:
         select(Commune).where(Commune.territory_id == territory.id).order_by(Commune.name, Commune.insee_code)
         .options(joinedload(Commune.epci))
     ))
-
-
-def commune_count(territory: Territory) -> int:
-    """How many communes the territory has."""
-    return db.session.scalar(select(func.count(Commune.id)).where(Commune.territory_id == territory.id)) or 0
 
 
 def list_territories() -> list[Territory]:

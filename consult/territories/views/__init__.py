@@ -18,21 +18,19 @@ from consult.territories.models import Territory, territory_by_slug
 
 
 @functools.cache
-def _territory_statement(loading=None):
-    statement = select(Territory).where(Territory.slug == bindparam("slug"))
-    return statement.options(*loading()) if loading else statement
+def _territory_statement():
+    return select(Territory).where(Territory.slug == bindparam("slug"))
 
 
-def get_territory_or_404(slug: str, *, options=(), loading=None) -> Territory:
-    """The territory with this slug, or 404; `loading`, a function returning loader options (e.g.
-    `services.contract_pages`), builds the statement once per process, as it is without options: the statement
-    of every page under /t/<slug>/ (building one cost more than running it)."""
+def get_territory_or_404(slug: str, *, options=()) -> Territory:
+    """The territory with this slug, or 404. Without `options`, the statement of every page under /t/<slug>/ is
+    built once per process (building one cost more than running it)."""
     if "\x00" in slug:  # PostgreSQL refuses NUL in text: no such territory, not a server error
         abort(404)
     if options:
         territory = territory_by_slug(slug, options=options)
     else:
-        territory = db.session.scalar(_territory_statement(loading), {"slug": slug})
+        territory = db.session.scalar(_territory_statement(), {"slug": slug})
     if territory is None:
         abort(404)
     return territory
