@@ -41,7 +41,7 @@ class ListingQuery:
 class Listing:
     """One page of proposals and what the template needs to show them."""
 
-    items: list[Proposal]
+    items: list  # rows of CARD_COLUMNS (public listing) or Proposal objects (coordinators' listing)
     supports: dict[int, int]
     comments: dict[int, int]
     total: int
@@ -116,6 +116,10 @@ def _ordered(statement, query: ListingQuery):
     return statement.order_by((mixed * mixed * _SCRAMBLE) % _PRIME, Proposal.id)
 
 
+# What a public card shows of a proposal: read as plain rows (no ORM objects, no joined axis to build).
+CARD_COLUMNS = (Proposal.id, Proposal.title, Proposal.state, Proposal.answer_status, Axis.title.label("axis_title"))
+
+
 def list_proposals(call: Call, query: ListingQuery, *, per_page: int = PER_PAGE, viewer=None) -> Listing:
     """One page of the call's published proposals matching `query`, with their support and comment counts, how
     many match and which ones `viewer` supports: one statement (two when the page asked for is past the last).
@@ -129,24 +133,24 @@ def list_proposals(call: Call, query: ListingQuery, *, per_page: int = PER_PAGE,
 
     def page_of(number: int) -> list:
         cut = ids.limit(per_page).offset((number - 1) * per_page).subquery("page")
-        return db.session.execute(
-            _ordered(select(Proposal).join(cut, cut.c.id == Proposal.id), query)
-            .add_columns(support_counts_query(), comment_counts_query(), supported, cut.c.total)
-            .options(joinedload(Proposal.axis))).all()
+        return db.session.execute(_ordered(
+            select(*CARD_COLUMNS, support_counts_query().label("supports"), comment_counts_query().label("comments"),
+                   supported.label("supported"), cut.c.total)
+            .join(cut, cut.c.id == Proposal.id).outerjoin(Axis, Axis.id == Proposal.axis_id), query)).all()
 
     page = max(query.page, 1)
     rows = page_of(page)
     if rows:
-        total = rows[0][4]
+        total = rows[0].total
     else:  # past the last page (or nothing matches): show the last one
         total = db.session.scalar(select(func.count()).select_from(_filtered(call, query).subquery())) or 0
         if total and page > 1:
             page = math.ceil(total / per_page)
             rows = page_of(page)
-    return Listing(items=[row[0] for row in rows], supports={row[0].id: row[1] for row in rows},
-                   comments={row[0].id: row[2] for row in rows}, total=total,
+    return Listing(items=rows, supports={row.id: row.supports for row in rows},
+                   comments={row.id: row.comments for row in rows}, total=total,
                    page=min(page, max(math.ceil(total / per_page), 1)), pages=max(math.ceil(total / per_page), 1),
-                   supported={row[0].id for row in rows if row[3]})
+                   supported={row.id for row in rows if row.supported})
 
 
 def support_counts(ids: list[int]) -> dict[int, int]:
