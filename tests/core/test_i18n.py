@@ -68,3 +68,31 @@ def test_numbers_and_dates_follow_the_locale(client, territory):
     assert "1 janvier 2023" in french or "1er janvier 2023" in french
     english = client.get("/t/terres-des-confluences/", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "January 1, 2023" in english
+
+
+def test_a_moment_kept_per_process_is_written_in_each_language_and_zone_asked(app):
+    """format_moment keeps each writing per process: the language and the time zone are part of what is kept."""
+    from datetime import UTC, datetime
+
+    from flask_babel import force_locale
+
+    from consult.i18n import format_moment
+
+    moment = datetime(2026, 11, 12, 14, 0, tzinfo=UTC)  # 15 h 00 in Paris (winter time)
+    with app.test_request_context("/"):
+        for _round in range(2):
+            with force_locale("fr"):
+                assert format_moment(moment) == "jeudi 12 novembre 2026 à 15 h 00"
+                assert format_moment(moment, "short") == "12/11/2026 15:00"
+            with force_locale("en"):
+                assert format_moment(moment) == "Thursday, November 12, 2026 at 3:00\u202fPM"
+        app.config["BABEL_DEFAULT_TIMEZONE"] = "America/Cayenne"
+        try:
+            from flask_babel import refresh
+
+            refresh()
+            with force_locale("fr"):
+                assert format_moment(moment) == "jeudi 12 novembre 2026 à 11 h 00"
+        finally:
+            app.config["BABEL_DEFAULT_TIMEZONE"] = "Europe/Paris"
+            refresh()
