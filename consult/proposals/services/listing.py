@@ -3,6 +3,7 @@ coordinators' one (every submitted proposal, filtered, sorted, by pages, or all 
 near-duplicates of a title."""
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -50,22 +51,26 @@ class Listing:
     supported: set[int] = field(default_factory=set)  # the proposals of the page the viewer supports
 
 
+@functools.cache  # loader options are immutable: one tuple per process, so statements built with them are kept
 def call_page():
     """Loader options for a call's pages: its axes and their objectives (filters and forms), in one statement."""
     return (joinedload(Call.axes).joinedload(Axis.objectives),)
 
 
+@functools.cache  # loader options are immutable: one tuple per process, so statements built with them are kept
 def proposal_page():
     """Loader options for a proposal's pages: what they show with it (their templates must not query)."""
     return (joinedload(Proposal.call), joinedload(Proposal.author), joinedload(Proposal.axis),
             joinedload(Proposal.objective), joinedload(Proposal.merged_into), joinedload(Proposal.communes))
 
 
+@functools.cache  # loader options are immutable: one tuple per process, so statements built with them are kept
 def proposal_form_page():
     """Loader options for the form editing a proposal: its page's, and its call's axes and their objectives."""
     return (*proposal_page(), joinedload(Proposal.call).selectinload(Call.axes).selectinload(Axis.objectives))
 
 
+@functools.cache  # loader options are immutable: one tuple per process, so statements built with them are kept
 def moderation_page():
     """Loader options for a proposal's moderation page: its public page's, its supports and its open reports."""
     return (*proposal_page(), undefer(Proposal.support_total), joinedload(Proposal.open_reports))
