@@ -96,3 +96,33 @@ def test_a_moment_kept_per_process_is_written_in_each_language_and_zone_asked(ap
         finally:
             app.config["BABEL_DEFAULT_TIMEZONE"] = "Europe/Paris"
             refresh()
+
+
+def test_templates_translate_as_jinja_newstyle_gettext_does(app):
+    """The templates' `_`, `ngettext`, `pgettext`, `npgettext` are called directly (not through Jinja's wrappers),
+    with the same rules: values escaped, the translation not, always formatted, `num` and `context` given."""
+    from jinja2 import Environment
+
+    from consult.i18n import request_translations
+
+    source = ('{{ _("Open to people whose commune is in %(territory)s.", territory=name) }}|{{ _("100%% free") }}|'
+              '{{ gettext("Supports") }}|{{ ngettext("%(num)d support", "%(num)d supports", n) }}|'
+              '{{ ngettext("%(num)d comment", "%(num)d comments", 1) }}|{{ pgettext("vote", "Open") }}|'
+              '{{ npgettext("vote", "%(num)d pick", "%(num)d picks", n) }}')
+    reference = Environment(extensions=["jinja2.ext.i18n"], autoescape=True)
+    reference.install_gettext_callables(
+        gettext=lambda s: request_translations().ugettext(s),
+        ngettext=lambda s, p, n: request_translations().ungettext(s, p, n), newstyle=True,
+        pgettext=lambda c, s: request_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: request_translations().unpgettext(c, s, p, n))
+    from flask_babel import force_locale
+
+    with app.test_request_context("/"):
+        for language in ("fr", "en"):
+            with force_locale(language):
+                for values in ({"name": "<Saint-Nicolas & « la Grave »>", "n": 3}, {"name": "Lizac", "n": 1}):
+                    ours = app.jinja_env.from_string(source).render(**values)
+                    assert ours == reference.from_string(source).render(**values), language
+                    assert "&lt;Saint-Nicolas &amp; « la Grave »&gt;" in ours or "Lizac" in ours
+        with force_locale("fr"):
+            assert "3 soutiens" in app.jinja_env.from_string(source).render(name="x", n=3)
