@@ -6,11 +6,15 @@ import secrets
 import unicodedata
 from collections.abc import Iterable
 
+from babel.support import Translations
+from flask import current_app
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from wtforms import Field, FieldList, FormField, HiddenField, IntegerField, StringField, TextAreaField
 from wtforms.fields import SelectChoice
+from wtforms.i18n import messages_path
 from wtforms.validators import StopValidation
 from wtforms.widgets import Select
 
@@ -63,10 +67,47 @@ def _field_error(field: Field) -> str | None:
     return control_character_error(field.data, multiline=isinstance(field, TextAreaField))
 
 
+class WTFormsMessages:
+    """WTForms' own messages (« Not a valid choice »…) in the request's language, each language's catalogue read
+    once per process: Flask-WTF reads the file again for every request that builds a form. A catalogue is
+    read-only once loaded, so the threads of a worker share it."""
+
+    _catalogues: dict[str, Translations] = {}
+
+    def _catalogue(self) -> Translations | None:
+        locale = get_locale()
+        if locale is None:  # outside a request: WTForms' English
+            return None
+        found = self._catalogues.get(str(locale))
+        if found is None:
+            found = Translations.load(messages_path(), [locale], domain="wtforms")
+            found = self._catalogues.setdefault(str(locale), found)
+        return found
+
+    def gettext(self, string: str) -> str:
+        catalogue = self._catalogue()
+        return string if catalogue is None else catalogue.ugettext(string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        catalogue = self._catalogue()
+        if catalogue is None:
+            return singular if n == 1 else plural
+        return catalogue.ungettext(singular, plural, n)
+
+
+WTFORMS_MESSAGES = WTFormsMessages()
+
+
 class Form(FlaskForm):
     """Every form of Consult: on top of its own validators, a text field refuses control characters (a
     one-line field also refuses line breaks and tabs) and a whole-number field numbers beyond the database's
     integers, with the error next to the field."""
+
+    class Meta(FlaskForm.Meta):
+        def get_translations(self, form):
+            if not current_app.config.get("WTF_I18N_ENABLED", True):
+                return super().get_translations(form)
+            return WTFORMS_MESSAGES
 
     def validate(self, extra_validators=None) -> bool:
         for field in _fields(self):

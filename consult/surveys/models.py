@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 import secrets
 import uuid
 
@@ -376,6 +377,7 @@ def _new_structure_versions(session: Session, _context, _instances) -> None:
             flag_modified(survey, "updated_at")
 
 
+@functools.cache  # loader options are immutable: one tuple per process, so statements built with them are kept
 def with_questionnaire():
     """Loader options for a survey's pages, questions and options: what the builder, the keying-in form
     and the printed version show (their templates must not query)."""

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
@@ -42,6 +43,7 @@ AXIS_TEMPLATES: dict[str, tuple[str, list[tuple[str, list[str]]]]] = {
 }
 
 
+@functools.cache  # loader options are immutable: one tuple per process, so statements built with them are kept
 def contract_page():
     """Loader options for a page showing a contract: its partners, axes and objectives."""
     return (selectinload(Contract.partners), selectinload(Contract.axes).selectinload(Axis.objectives))

@@ -68,3 +68,61 @@ def test_numbers_and_dates_follow_the_locale(client, territory):
     assert "1 janvier 2023" in french or "1er janvier 2023" in french
     english = client.get("/t/terres-des-confluences/", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "January 1, 2023" in english
+
+
+def test_a_moment_kept_per_process_is_written_in_each_language_and_zone_asked(app):
+    """format_moment keeps each writing per process: the language and the time zone are part of what is kept."""
+    from datetime import UTC, datetime
+
+    from flask_babel import force_locale
+
+    from consult.i18n import format_moment
+
+    moment = datetime(2026, 11, 12, 14, 0, tzinfo=UTC)  # 15 h 00 in Paris (winter time)
+    with app.test_request_context("/"):
+        for _round in range(2):
+            with force_locale("fr"):
+                assert format_moment(moment) == "jeudi 12 novembre 2026 à 15 h 00"
+                assert format_moment(moment, "short") == "12/11/2026 15:00"
+            with force_locale("en"):
+                assert format_moment(moment) == "Thursday, November 12, 2026 at 3:00\u202fPM"
+        app.config["BABEL_DEFAULT_TIMEZONE"] = "America/Cayenne"
+        try:
+            from flask_babel import refresh
+
+            refresh()
+            with force_locale("fr"):
+                assert format_moment(moment) == "jeudi 12 novembre 2026 à 11 h 00"
+        finally:
+            app.config["BABEL_DEFAULT_TIMEZONE"] = "Europe/Paris"
+            refresh()
+
+
+def test_templates_translate_as_jinja_newstyle_gettext_does(app):
+    """The templates' `_`, `ngettext`, `pgettext`, `npgettext` are called directly (not through Jinja's wrappers),
+    with the same rules: values escaped, the translation not, always formatted, `num` and `context` given."""
+    from jinja2 import Environment
+
+    from consult.i18n import request_translations
+
+    source = ('{{ _("Open to people whose commune is in %(territory)s.", territory=name) }}|{{ _("100%% free") }}|'
+              '{{ gettext("Supports") }}|{{ ngettext("%(num)d support", "%(num)d supports", n) }}|'
+              '{{ ngettext("%(num)d comment", "%(num)d comments", 1) }}|{{ pgettext("vote", "Open") }}|'
+              '{{ npgettext("vote", "%(num)d pick", "%(num)d picks", n) }}')
+    reference = Environment(extensions=["jinja2.ext.i18n"], autoescape=True)
+    reference.install_gettext_callables(
+        gettext=lambda s: request_translations().ugettext(s),
+        ngettext=lambda s, p, n: request_translations().ungettext(s, p, n), newstyle=True,
+        pgettext=lambda c, s: request_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: request_translations().unpgettext(c, s, p, n))
+    from flask_babel import force_locale
+
+    with app.test_request_context("/"):
+        for language in ("fr", "en"):
+            with force_locale(language):
+                for values in ({"name": "<Saint-Nicolas & « la Grave »>", "n": 3}, {"name": "Lizac", "n": 1}):
+                    ours = app.jinja_env.from_string(source).render(**values)
+                    assert ours == reference.from_string(source).render(**values), language
+                    assert "&lt;Saint-Nicolas &amp; « la Grave »&gt;" in ours or "Lizac" in ours
+        with force_locale("fr"):
+            assert "3 soutiens" in app.jinja_env.from_string(source).render(name="x", n=3)

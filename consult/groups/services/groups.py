@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import Counter
 from dataclasses import dataclass
 
@@ -100,6 +101,7 @@ def groups_of(territory: Territory, *, include_closed: bool = False) -> list[Wor
     return list(db.session.scalars(query.order_by(WorkingGroup.title).options(joinedload(WorkingGroup.axis))))
 
 
+@functools.cache  # loader options are immutable: one tuple per process, so statements built with them are kept
 def group_page():
     """Loader options for a group's pages: its axis, objectives, targets and meetings (their templates must not
     query). The few objectives and targets come in the group's statement; the meetings, which grow, in one more."""

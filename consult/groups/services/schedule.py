@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -159,6 +160,7 @@ def cancel_meeting(actor, meeting: Meeting, *, now: dt.datetime) -> list[User]:
     return expected_people(meeting)
 
 
+@functools.cache  # loader options are immutable: one tuple per process, so statements built with them are kept
 def meeting_page():
     """Loader options for a meeting's pages: its group with the group's axis, its ideas with theirs
     (their templates must not query)."""

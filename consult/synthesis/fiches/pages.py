@@ -2,6 +2,7 @@
 evidence, the avenants' fiches."""
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -79,6 +80,7 @@ def fiche_page_options() -> tuple:
             joinedload(Fiche.avenant), joinedload(Fiche.governance_body), *_fields(), *_follow_up(), *_citations())
 
 
+@functools.cache  # loader options are immutable: one tuple per process, so statements built with them are kept
 def document_options() -> tuple:
     """What a fiche's file (PDF, ODT) and the action plan document print: its fields and repeated parts."""
     return (*_core(), *_fields())

@@ -58,12 +58,20 @@ def territory_nav(territory: Territory) -> Markup:
                         current=current, manage=manage, observe=observe)
 
 
+@functools.lru_cache(maxsize=256)
+def _by_id(model, options: tuple):
+    """The statement loading one row of `model` by id with the loader `options`, built once per model and options:
+    a statement kept computes its SQL cache key once, where one built per request (as `Session.get` does) walked
+    the options again each time. Pages pass their loaders as constants (`listing.call_page()`…) so they share it."""
+    return select(model).where(model.id == bindparam("ident")).options(*options)
+
+
 def get_or_404(model, ident: int, territory: Territory, *, options=()):
     """A row of `model` that belongs to `territory`, or 404 (never reveal another territory's rows);
     `options` load what the page shows with it (its templates must not query)."""
     if not 0 < ident <= LARGEST_ID:
         abort(404)
-    item = db.session.get(model, ident, options=options)
+    item = db.session.execute(_by_id(model, tuple(options)), {"ident": ident}).unique().scalar_one_or_none()
     if item is None or item.territory.id != territory.id:
         abort(404)
     return item
