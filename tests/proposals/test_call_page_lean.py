@@ -119,3 +119,21 @@ def test_a_page_of_proposals_counts_only_its_own_proposals(app, client, call, ma
     assert "proposal_supports" not in cut and "proposal_comments" not in cut
     assert body.count('class="proposal-card"') == 12 and "15 proposals" in body
     assert "n° 14" in body and "n° 2<" not in body
+
+
+def test_listing_sql_is_built_once_per_shape_and_its_values_bound(app, client, call, make_proposal):
+    from consult.proposals.services import listing
+
+    for n in range(14):
+        make_proposal(call, title=f"Une permanence de la CPAM à Lizac n° {n}")
+    make_proposal(call, title="Un atelier mémoire à Saint-Nicolas-de-la-Grave")
+    page = f"/t/{call.territory.slug}/proposals/calls/{call.id}/"
+    listing._page_statement.cache_clear()
+    first = client.get(f"{page}?sort=newest").get_data(as_text=True)
+    second = client.get(f"{page}?sort=newest&page=2").get_data(as_text=True)
+    lizac = client.get(f"{page}?sort=newest&q=permanence+cpam").get_data(as_text=True)
+    memory = client.get(f"{page}?sort=newest&q=atelier+memoire").get_data(as_text=True)
+    assert listing._page_statement.cache_info().misses == 2  # one shape without keywords, one with two
+    assert "n° 13" in first and "n° 1<" in second and "n° 13" not in second
+    assert "14 proposals" in lizac and "atelier mémoire" not in lizac
+    assert "1 proposal" in memory and "Un atelier mémoire" in memory

@@ -8,7 +8,7 @@ import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from sqlalchemy import BigInteger, case, cast, func, literal, select
+from sqlalchemy import BigInteger, bindparam, case, cast, func, literal, select
 from sqlalchemy.orm import joinedload, undefer
 
 from consult.extensions import db
@@ -88,36 +88,71 @@ def comment_counts_query():
             .correlate(Proposal).scalar_subquery())
 
 
-def _filtered(call: Call, query: ListingQuery, *columns):
-    statement = select(*(columns or (Proposal,))).where(Proposal.call_id == call.id, Proposal.state == ProposalState.PUBLISHED)
-    if query.status == AWAITING:
+@dataclass(frozen=True)
+class _Shape:
+    """What decides the SQL of a public listing (its values are bound parameters): one statement kept per shape."""
+
+    status: str  # AWAITING, "answer" (one answer status) or "" (every status but merged)
+    axis: bool
+    objective: bool
+    commune: bool
+    public: bool
+    keywords: int
+    sort: str
+    signed_in: bool
+
+
+def _like(text: str) -> str:
+    """A LIKE pattern (escape character "/") finding `text` anywhere."""
+    return "%" + text.replace("/", "//").replace("%", "/%").replace("_", "/_") + "%"
+
+
+def _shape_and_values(call: Call, query: ListingQuery, viewer) -> tuple[_Shape, dict]:
+    keywords = similarity.keywords(query.q)
+    answer = query.status in AnswerStatus.__members__.values()
+    values = {"call_id": call.id, "seed": query.seed, "axis_id": query.axis_id, "objective_id": query.objective_id,
+              "commune_id": query.commune_id, "public": _like(f" {query.public} "),
+              "status": AnswerStatus(query.status) if answer else None,
+              "viewer_id": getattr(viewer, "id", None),
+              **{f"keyword_{n}": _like(keyword) for n, keyword in enumerate(keywords)}}
+    shape = _Shape(status=AWAITING if query.status == AWAITING else "answer" if answer else "",
+                   axis=bool(query.axis_id), objective=bool(query.objective_id), commune=bool(query.commune_id),
+                   public=bool(query.public), keywords=len(keywords), sort=query.sort,
+                   signed_in=viewer is not None and getattr(viewer, "is_authenticated", False))
+    return shape, values
+
+
+def _filtered(shape: _Shape, *columns):
+    statement = select(*columns).where(Proposal.call_id == bindparam("call_id"),
+                                       Proposal.state == ProposalState.PUBLISHED)
+    if shape.status == AWAITING:
         statement = statement.where(Proposal.answer_status.is_(None))
-    elif query.status in AnswerStatus.__members__.values():
-        statement = statement.where(Proposal.answer_status == AnswerStatus(query.status))
+    elif shape.status:
+        statement = statement.where(Proposal.answer_status == bindparam("status", type_=Proposal.answer_status.type))
     else:  # merged proposals live on in the one they were merged into
         statement = statement.where((Proposal.answer_status.is_(None)) | (Proposal.answer_status != AnswerStatus.MERGED))
-    if query.axis_id:
-        statement = statement.where(Proposal.axis_id == query.axis_id)
-    if query.objective_id:
-        statement = statement.where(Proposal.objective_id == query.objective_id)
-    if query.commune_id:
-        concerned = select(proposal_communes.c.proposal_id).where(proposal_communes.c.commune_id == query.commune_id)
+    if shape.axis:
+        statement = statement.where(Proposal.axis_id == bindparam("axis_id"))
+    if shape.objective:
+        statement = statement.where(Proposal.objective_id == bindparam("objective_id"))
+    if shape.commune:
+        concerned = select(proposal_communes.c.proposal_id).where(proposal_communes.c.commune_id == bindparam("commune_id"))
         statement = statement.where(Proposal.whole_territory.is_(True) | Proposal.id.in_(concerned))
-    if query.public:
-        statement = statement.where((literal(" ") + Proposal.publics + literal(" ")).contains(f" {query.public} "))
-    for keyword in similarity.keywords(query.q):
-        statement = statement.where(Proposal.search_text.contains(keyword, autoescape=True))
+    if shape.public:
+        statement = statement.where((literal(" ") + Proposal.publics + literal(" ")).like(bindparam("public"), escape="/"))
+    for n in range(shape.keywords):
+        statement = statement.where(Proposal.search_text.like(bindparam(f"keyword_{n}"), escape="/"))
     return statement
 
 
-def _ordered(statement, query: ListingQuery):
-    if query.sort == "supports":
+def _ordered(statement, sort: str):
+    if sort == "supports":
         return statement.order_by(support_counts_query().desc(), Proposal.published_at.desc(), Proposal.id)
-    if query.sort == "newest":
+    if sort == "newest":
         return statement.order_by(Proposal.published_at.desc(), Proposal.id.desc())
-    if query.sort == "comments":
+    if sort == "comments":
         return statement.order_by(comment_counts_query().desc(), Proposal.published_at.desc(), Proposal.id)
-    mixed = cast(Proposal.id, BigInteger) + query.seed
+    mixed = cast(Proposal.id, BigInteger) + bindparam("seed", type_=BigInteger)
     return statement.order_by((mixed * mixed * _SCRAMBLE) % _PRIME, Proposal.id)
 
 
@@ -125,30 +160,41 @@ def _ordered(statement, query: ListingQuery):
 CARD_COLUMNS = (Proposal.id, Proposal.title, Proposal.state, Proposal.answer_status, Axis.title.label("axis_title"))
 
 
+@functools.lru_cache(maxsize=256)
+def _page_statement(shape: _Shape):
+    """One page of a listing of this shape: the matching ids ordered and cut to the page first, then only that
+    page's proposals read and counted (counting every match before the cut cost more than the rest). Kept per
+    shape: its SQL cache key is computed once, where building it per request walked the whole statement."""
+    ids = _ordered(_filtered(shape, Proposal.id, func.count().over().label("total")), shape.sort)
+    cut = ids.limit(bindparam("limit")).offset(bindparam("offset")).subquery("page")
+    supported = (select(Support.id).where(Support.proposal_id == Proposal.id, Support.user_id == bindparam("viewer_id"))
+                 .correlate(Proposal).exists() if shape.signed_in else literal(False))
+    return _ordered(
+        select(*CARD_COLUMNS, support_counts_query().label("supports"), comment_counts_query().label("comments"),
+               supported.label("supported"), cut.c.total)
+        .join(cut, cut.c.id == Proposal.id).outerjoin(Axis, Axis.id == Proposal.axis_id), shape.sort)
+
+
+@functools.lru_cache(maxsize=256)
+def _count_statement(shape: _Shape):
+    return select(func.count()).select_from(_filtered(shape, Proposal.id).subquery())
+
+
 def list_proposals(call: Call, query: ListingQuery, *, per_page: int = PER_PAGE, viewer=None) -> Listing:
     """One page of the call's published proposals matching `query`, with their support and comment counts, how
-    many match and which ones `viewer` supports: one statement (two when the page asked for is past the last).
-
-    The matching ids are ordered and cut to the page first; only that page's proposals are loaded and counted
-    (counting every match's supports and comments before the cut cost more than the rest of the statement)."""
-    signed_in = viewer is not None and getattr(viewer, "is_authenticated", False)
-    supported = (select(Support.id).where(Support.proposal_id == Proposal.id, Support.user_id == viewer.id)
-                 .correlate(Proposal).exists() if signed_in else literal(False))
-    ids = _ordered(_filtered(call, query, Proposal.id, func.count().over().label("total")), query)
+    many match and which ones `viewer` supports: one statement (two when the page asked for is past the last)."""
+    shape, values = _shape_and_values(call, query, viewer)
+    statement = _page_statement(shape)
 
     def page_of(number: int) -> list:
-        cut = ids.limit(per_page).offset((number - 1) * per_page).subquery("page")
-        return db.session.execute(_ordered(
-            select(*CARD_COLUMNS, support_counts_query().label("supports"), comment_counts_query().label("comments"),
-                   supported.label("supported"), cut.c.total)
-            .join(cut, cut.c.id == Proposal.id).outerjoin(Axis, Axis.id == Proposal.axis_id), query)).all()
+        return db.session.execute(statement, {**values, "limit": per_page, "offset": (number - 1) * per_page}).all()
 
     page = max(query.page, 1)
     rows = page_of(page)
     if rows:
         total = rows[0].total
     else:  # past the last page (or nothing matches): show the last one
-        total = db.session.scalar(select(func.count()).select_from(_filtered(call, query).subquery())) or 0
+        total = db.session.scalar(_count_statement(shape), values) or 0
         if total and page > 1:
             page = math.ceil(total / per_page)
             rows = page_of(page)
