@@ -332,3 +332,17 @@ def test_pages_run_as_many_statements_with_ten_times_the_data(demo_app, sweeps, 
         counts = section_counts(resident)
         assert counts == {name: len(rows) for name, rows in personal_data(resident).items()}
         assert counts["proposals"] >= 6 and counts["comments"] >= 6  # each of hers and five copies kept by her
+
+
+def test_one_row_pages_keep_one_statement_per_loader(demo_app, sweeps, urls):
+    """get_or_404 keeps its statement per model and loader options (tuples made once per process): visiting every
+    page again, as the coordinator (who sees the most), builds no new statement. A page passing loader options made
+    afresh at each request would build one per visit (and push the kept ones out)."""
+    from consult.territories.views import _by_id
+
+    _swept(demo_app, sweeps, "coordinator", urls)
+    before = _by_id.cache_info()
+    _sweep(demo_app, "coordinator", urls)
+    after = _by_id.cache_info()
+    assert after.misses == before.misses and after.hits > before.hits
+    assert after.currsize <= 40

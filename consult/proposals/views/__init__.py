@@ -11,6 +11,9 @@ from consult.territories.models import Territory
 from consult.territories.views import get_or_404
 
 
+VOTE_PAGE = (joinedload(PriorityVote.axis),)  # a constant: get_or_404 keeps one statement per loader options
+
+
 def get_call_or_404(territory: Territory, call_id: int, *, options=()) -> Call:
     """A call of this territory, or 404 (also for an id beyond the database's integers); `options` load what
     the page shows with it (`listing.call_page()`: its axes and objectives)."""
@@ -24,7 +27,7 @@ def get_proposal_or_404(territory: Territory, proposal_id: int, *, options=None)
 
 def get_vote_or_404(territory: Territory, vote_id: int) -> PriorityVote:
     """A prioritisation vote of this territory, or 404."""
-    return get_or_404(PriorityVote, vote_id, territory, options=(joinedload(PriorityVote.axis),))
+    return get_or_404(PriorityVote, vote_id, territory, options=VOTE_PAGE)
 
 
 def next_url(default: str) -> str:

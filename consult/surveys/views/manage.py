@@ -65,11 +65,14 @@ def _settings_choices(form) -> None:
     form.objective_ids.choices = choices((o.id, o.title) for o in objectives)
 
 
+# A constant: get_or_404 keeps one statement per loader options.
+SETTINGS_PAGE = (selectinload(Survey.axes), selectinload(Survey.objectives))
+
+
 @bp.route("/<int:survey_id>/settings", methods=["GET", "POST"])
 def settings(survey_id: int):
     """Edit the survey's settings."""
-    survey = get_survey_or_404(g.territory, survey_id, options=(selectinload(Survey.axes),
-                                                                selectinload(Survey.objectives)))
+    survey = get_survey_or_404(g.territory, survey_id, options=SETTINGS_PAGE)
     form = forms.SurveyForm(obj=survey if request.method == "GET" else None)
     _settings_choices(form)
     if request.method == "GET":

@@ -72,6 +72,7 @@ def _citations() -> tuple:
             joinedload(TaggedText.comment).joinedload(Comment.proposal))),)
 
 
+@functools.cache  # loader options are immutable: one tuple per process, so statements built with them are kept
 def fiche_page_options() -> tuple:
     """Everything a fiche's page and its files walk, loaded with the fiche (versions apart: `versions_options`) in
     eight queries. The contract's axes (a contract has a handful) are joined to the fiche's row with its partners:
@@ -86,22 +87,26 @@ def document_options() -> tuple:
     return (*_core(), *_fields())
 
 
+@functools.cache  # loader options are immutable: one tuple per process, so statements built with them are kept
 def core_options() -> tuple:
     """A fiche with its name and number only."""
     return _core()
 
 
+@functools.cache  # loader options are immutable: one tuple per process, so statements built with them are kept
 def versions_options() -> tuple:
     """What the versions and the comparison pages walk: the fiche's name and its versions."""
     return (*_core(), selectinload(Fiche.versions).options(joinedload(FicheVersion.saved_by),
                                                            joinedload(FicheVersion.avenant)))
 
 
+@functools.cache  # loader options are immutable: one tuple per process, so statements built with them are kept
 def form_options() -> tuple:
     """What the edit form reads but the communes (`communes_for_form` loads them with the territory's)."""
     return (*_core(), *_parts())
 
 
+@functools.cache  # loader options are immutable: one tuple per process, so statements built with them are kept
 def followup_options() -> tuple:
     """What a fiche's follow-up page and panel walk: status history, notes, steps, indicators and their values."""
     return (*_core(), *_follow_up(), selectinload(Fiche.indicators).joinedload(Indicator.values),

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
@@ -146,11 +147,13 @@ def decision_counts(contract: Contract) -> dict[int, int]:
     return dict(rows.all())
 
 
+@functools.cache  # loader options are immutable: one tuple per process, so statements built with them are kept
 def body_page():
     """Loader options for a body's page: its members and sessions."""
     return selectinload(GovernanceBody.members), selectinload(GovernanceBody.sessions)
 
 
+@functools.cache  # loader options are immutable: one tuple per process, so statements built with them are kept
 def session_page():
     """Loader options for a session's page: its body and decisions with their fiches."""
     return (selectinload(BodySession.decisions).selectinload(Decision.fiches).joinedload(DecisionFiche.fiche),
