@@ -89,6 +89,19 @@ def _csv_text(value: Cell) -> str:
     return str(value)
 
 
+# Distinct texts and dates a CSV file keeps the written form of; past that many it starts again (free texts seldom
+# repeat), so that its memory stays flat.
+_CSV_WRITTEN = 4096
+
+
+def _csv_written(written: dict[Cell, str], value: Cell) -> str:
+    """A text or date cell as the CSV writes it, kept in `written`."""
+    if len(written) >= _CSV_WRITTEN:
+        written.clear()
+    written[value] = text = _csv_text(spreadsheet_value(value))
+    return text
+
+
 def csv_chunks(rows: Iterable[Sequence[Cell]], *, bom: bool = True) -> Iterator[str]:
     """CSV text in chunks: the header row (with the byte order mark) alone, then about 64 KiB at a time."""
     buffer = io.StringIO()
@@ -102,11 +115,12 @@ def csv_chunks(rows: Iterable[Sequence[Cell]], *, bom: bool = True) -> Iterator[
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
+    written: dict[Cell, str] = {}  # texts and dates as written, each worked out once (a commune or a week repeats)
     for row in rows:
         # None, whole numbers and decimals go to the csv module as they are (it writes None as an empty field and
         # numbers as str() does); only the other cells take the slower path.
-        writer.writerow([v if v is None or type(v) in _PLAIN_NUMBERS else _csv_text(spreadsheet_value(v))
-                         for v in row])
+        writer.writerow([v if v is None or (kind := type(v)) is int or kind is float
+                         else written.get(v) or _csv_written(written, v) for v in row])
         if buffer.tell() >= CSV_CHUNK:
             yield buffer.getvalue()
             buffer.seek(0)

@@ -14,7 +14,7 @@ from consult.extensions import db
 from consult.surveys.answering.answers import score
 from consult.surveys.exports import builders
 from consult.surveys.exports.records import iter_records
-from consult.surveys.models import Answer, Response
+from consult.surveys.models import Answer, Channel, Response
 from consult.surveys.services import commune_choices
 from tests.surveys.exports_helpers import read_csv, read_ods, read_xlsx
 
@@ -132,3 +132,86 @@ def test_spreadsheet_memory_does_not_grow_with_the_responses(app, client, login,
     large = {name: peak_mib(client, export_url(answered, name)) for name in names}
     assert {name: round(large[name] / small[name], 1) <= 1.2 for name in names} == dict.fromkeys(names, True), (
         small, large)
+
+
+# --------------------------------------------------------------------------- rows filled from the answer rows
+
+def odd_answer_rows(survey, count: int, seed: int) -> list[tuple]:
+    """Stored answer rows (response_id, question_id, option_id, row_id, value_text, value_number, rank) of `count`
+    responses, drawn at random for every question, odd ones included: no option, another question's option, a row
+    that is no line of the matrix, a text beside a choice, a choice twice, equal ranks, whole and decimal numbers,
+    empty and formula-like texts, a question of no survey; a response with no answer row at all."""
+    import random
+
+    draw = random.Random(seed)
+    questions = list(survey.questions)
+    stray = [o.id for q in questions for o in q.options]
+    answers = []
+    for response_id in range(1, count + 1):
+        if response_id == 3:
+            answers.append((response_id, None, None, None, None, None, None))  # no answer at all
+            continue
+        for question in draw.sample(questions, draw.randint(1, len(questions))):
+            # (A scored scale's stray option has no score: the stored answers' checks keep it out.)
+            odd = [None] if question.scored else [None, draw.choice(stray)]
+            choices, lines = [o.id for o in question.choices], [o.id for o in question.rows]
+            for _n in range(draw.choice([1, 1, 1, 2, 3])):
+                option = draw.choice(choices + odd) if choices else None
+                line = draw.choice(lines + odd) if lines else None
+                text = draw.choice([None, None, "", "Autre chose", "=1+1", "2026-10-02", "pas une date", "82112"])
+                number = draw.choice([None, 3, 3.0, 12.5, 0])
+                rank = draw.choice([None, 1, 2, 2, 3])
+                answers.append((response_id, question.id, option, line, text, number, rank))
+        if draw.random() < 0.1:
+            answers.append((response_id, 999_999, None, None, "nulle part", None, None))
+    return answers
+
+
+def batched(answers: list[tuple], count: int, size: int, seed: int) -> list:
+    """`answer_batches`' shape: heads in a random order, `size` at a time, each batch with its responses' answer
+    rows by response id (response `count` + 1 has a head but no row: deleted since)."""
+    import random
+
+    draw = random.Random(seed)
+    heads = [(n, draw.choice(list(Channel)), dt.date(2026, 11, 1) + dt.timedelta(days=n % 40))
+             for n in range(1, count + 2)]
+    draw.shuffle(heads)
+    batches = []
+    for start in range(0, len(heads), size):
+        chosen = {head[0] for head in heads[start:start + size]}
+        batches.append((heads[start:start + size], sorted((a for a in answers if a[0] in chosen),
+                                                          key=lambda a: a[0])))
+    return batches
+
+
+@pytest.mark.parametrize("labelled", [True, False])
+def test_rows_filled_from_the_answer_rows_are_those_of_the_answer_dicts(app, make_survey, labelled):
+    """`direct_rows` (the analysts' files) writes what `raw_rows` writes from the records (`iter_records`), for
+    every question type — an unscored matrix and a single choice with an “other” answer added — odd answer rows
+    included, labelled (analysts' files) or plain."""
+    from consult.surveys.exports.files import _analyst_columns
+    from consult.surveys.exports.records import records_of
+    from consult.surveys.models import Question, QuestionType, SurveyPage
+    from tests.surveys.conftest import default_pages, options, rows
+
+    more = SurveyPage(position=3, title="Encore", questions=[
+        Question(code="Q14", position=0, type=QuestionType.MATRIX, text="Et ces services ?",
+                 options=rows("La pharmacie", "Le cabinet") + options("Oui", "Non", "Je ne sais pas")),
+        Question(code="Q15", position=1, type=QuestionType.SINGLE, text="Comment venez-vous ?",
+                 options=options("À pied", "En voiture", other="Autrement")),
+    ])
+    survey = make_survey(pages=[*default_pages(), more])
+    communes = commune_choices(survey)
+    columns = _analyst_columns(survey, communes) if labelled else builders.raw_columns(survey, communes)
+    for seed in range(3):
+        answers = odd_answer_rows(survey, 120, seed)
+        batches = batched(answers, 120, 50, seed)
+        through_dicts = list(builders.raw_rows(survey, records_of(survey.questions, batches), communes,
+                                               columns=columns, labelled=labelled))
+        direct = list(builders.direct_rows(survey, batches, communes, columns=columns, labelled=labelled))
+        assert direct[0] == through_dicts[0]
+        assert len(direct) == len(through_dicts) == 121  # every response but the deleted one
+        assert [row[1:] for row in direct[1:]] == [row[1:] for row in through_dicts[1:]]
+        assert len({row[0] for row in direct[1:]}) == 120
+        filled = {index for row in direct[1:] for index, value in enumerate(row) if value not in (None, "")}
+        assert filled == set(range(len(columns)))  # every column written somewhere

@@ -176,6 +176,18 @@ def test_formula_like_text_is_neutralised_and_numbers_stay_numeric():
     assert writers.spreadsheet_value("bip\x07") == "bip"
 
 
+def test_csv_writes_every_repeated_text_and_date_as_the_first_time_however_many_distinct_ones():
+    """The CSV writer works out a text's or a date's written form once; past its limit of distinct ones it starts
+    again, and every row still reads the same."""
+    day = dt.date(2026, 11, 23)
+    rows = [["=1+1", day, True, None, 2, 2.5, f"texte {n}", "=1+1", day, False] for n in range(writers._CSV_WRITTEN * 2)]
+    body = "".join(writers.csv_chunks([["a"] * 10, *rows]))
+    assert body.count("\r\n") == len(rows) + 1
+    lines = body.split("\r\n")[1:-1]
+    assert lines[0] == "'=1+1,2026-11-23,1,,2,2.5,texte 0,'=1+1,2026-11-23,0"
+    assert all(line == lines[0].replace("texte 0", f"texte {n}") for n, line in enumerate(lines))
+
+
 @pytest.mark.parametrize("fmt", ["csv", "xlsx", "ods"])
 def test_formula_like_answers_are_inert_in_every_format(client, login, coordinator, answered, fmt):
     login(coordinator)

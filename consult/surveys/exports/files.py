@@ -20,7 +20,7 @@ from consult.exports import writers
 from consult.exports.writers import Row
 from consult.extensions import db
 from consult.surveys.exports import anonymity, builders
-from consult.surveys.exports.records import iter_records
+from consult.surveys.exports.records import answer_batches, iter_records
 from consult.surveys.models import Question, Response, Survey, SurveyPage
 from consult.surveys.releases.models import SurveyRelease
 from consult.surveys.releases.services import audit_of, content_of
@@ -56,8 +56,8 @@ def responses_csv(survey: Survey) -> Iterator[str]:
         survey = _streamed(survey)
         communes = commune_choices(survey)
         columns = _analyst_columns(survey, communes)
-        yield from writers.csv_chunks(builders.raw_rows(survey, iter_records(survey), communes, columns=columns,
-                                                        labelled=True))
+        yield from writers.csv_chunks(builders.direct_rows(survey, answer_batches(survey), communes, columns=columns,
+                                                           labelled=True))
     return chunks(survey)
 
 
@@ -147,7 +147,7 @@ def responses_spreadsheet(survey: Survey, fmt: str) -> Iterator[bytes]:
         columns = _analyst_columns(survey, communes)
         yield from writers.spreadsheet_chunks([
             (_("Pseudonymised responses"),
-             builders.raw_rows(survey, iter_records(survey), communes, columns=columns, labelled=True)),
+             builders.direct_rows(survey, answer_batches(survey), communes, columns=columns, labelled=True)),
             (_("Dictionary of codes"), builders.dictionary_rows(survey, columns, communes)),
             (_("Method"), about_rows(survey, _("Pseudonymised responses: one row per response in random order, a "
                                                "random pseudonym per row; no name, account, e-mail address, day or "

@@ -35,6 +35,10 @@ class ResponseRecord:
     data: dict
 
 
+# A response as an export's order holds it: id, channel, day.
+Head = tuple[int, Channel, dt.date]
+
+
 class AnswerRow(NamedTuple):
     """The stored columns of one Answer, without loading it as an ORM object."""
 
@@ -56,22 +60,39 @@ def iter_records(survey: Survey, *, batch_size: int = BATCH_SIZE) -> Iterator[Re
     ids wait in a temporary file: `_shuffled_ids`). The answers come as the driver's tuples (`_plain_rows`) and
     become answer dicts in one pass (`RecordReader`).
     """
-    reader = RecordReader(survey.questions)
+    return records_of(survey.questions, answer_batches(survey, batch_size=batch_size))
+
+
+def records_of(questions: Iterable[Question], batches: Iterable[tuple[list[Head], Sequence[Sequence]]]
+               ) -> Iterator[ResponseRecord]:
+    """The records of `answer_batches`' responses, in the order of their heads."""
+    reader = RecordReader(questions)
+    for heads, answers in batches:
+        found = reader.by_response(answers)
+        for response_id, channel, submitted_on in heads:
+            if response_id in found:
+                yield ResponseRecord(channel, submitted_on, found[response_id])
+        del heads, answers, found  # not held while the next batch is read: one batch in memory at a time
+
+
+def answer_batches(survey: Survey, *, batch_size: int = BATCH_SIZE) -> Iterator[tuple[list[Head], list[tuple]]]:
+    """The survey's responses in a random order, `batch_size` at a time (`iter_records`), each batch as the heads
+    (response id, channel, day) in that order and the stored answer rows of those responses as the driver's tuples
+    (response_id, question_id, option_id, row_id, value_text, value_number, rank), by response id then in the
+    order they were stored; a response without answers has one row of None after its id, one deleted since the
+    order was drawn has none."""
     answers, responses = Answer.__table__.c, Response.__table__.c
     with _shuffled_heads(survey) as order:
         for start in range(0, len(order), batch_size):
             heads = [_unpack(packed) for packed in order[start:start + batch_size].tolist()]
             # From the responses: one without answers still gives a (blank) row, one deleted since gives none.
-            found = reader.by_response(_plain_rows(
+            yield heads, _plain_rows(
                 select(responses.id, answers.question_id, answers.option_id, answers.row_id,
                        answers.value_text, answers.value_number, answers.rank)
                 .select_from(Response.__table__.outerjoin(Answer.__table__, answers.response_id == responses.id))
                 .where(responses.id.in_([head[0] for head in heads]))
-                .order_by(responses.id, answers.id)))
-            for response_id, channel, submitted_on in heads:
-                if response_id in found:
-                    yield ResponseRecord(channel, submitted_on, found[response_id])
-            del heads, found  # not held while the next batch is read: one batch in memory at a time
+                .order_by(responses.id, answers.id))
+            del heads  # not held while the next batch is read
 
 
 # A response's head (id, channel, day) packed in one unsigned 64-bit integer, so that the shuffled order of a

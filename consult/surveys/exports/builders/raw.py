@@ -256,9 +256,15 @@ def raw_rows(survey: Survey, records: Iterable[ResponseRecord], communes: Mappin
     codes as numbers and channels as words."""
     columns = raw_columns(survey, communes) if columns is None else columns
     yield [c.header if labelled else c.name for c in columns]
-    cells = [_shown(c.read, c.show) if labelled and c.show is not None else c.read for c in columns]
+    cells = cell_readers(columns, labelled=labelled)
     for pseudonym, record in zip(pseudonyms(), records):
         yield [cell(pseudonym, record) for cell in cells]
+
+
+def cell_readers(columns: Iterable[RawColumn], *, labelled: bool) -> list[Callable[[str, ResponseRecord], Cell]]:
+    """How each column reads its cell from (pseudonym, record): plain rows write what is stored, `labelled` ones
+    what the column `show`s."""
+    return [_shown(c.read, c.show) if labelled and c.show is not None else c.read for c in columns]
 
 
 def _shown(read: Callable[[str, ResponseRecord], Cell], show: Callable[[Cell], Cell]
