@@ -327,6 +327,20 @@ def test_coordinator_preview_counts_the_figures_once_in_the_readers_language(cli
     assert len(collected) == 1  # not once more per language of the site: only the reader's is shown
 
 
+def test_pages_computing_live_figures_collect_their_reference_cycles_and_release_pages_do_not(
+        client, released, as_coordinator, monkeypatch):
+    from consult.surveys.views import results as views
+
+    collections = []
+    monkeypatch.setattr(views.gc, "collect", lambda *args: collections.append(args) or 0)
+
+    assert client.get(public_url(released, "/preview")).status_code == 200
+    assert client.get(staff_url(released)).status_code == 200
+    assert len(collections) == 2
+    assert client.get(public_url(released)).status_code == 200  # a stored release: nothing computed
+    assert len(collections) == 2
+
+
 # --- publishing -----------------------------------------------------------------------------------------------
 
 def test_coordinator_publishes_the_results(client, thirty, as_coordinator):
