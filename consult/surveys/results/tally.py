@@ -270,7 +270,7 @@ def tally(survey: Survey) -> Tally:
         counts, done = stored.counts, watermark
     else:
         counts, done = [], 0
-    with _small_sorter(done < top):
+    with _small_sorter(top - done > STEP):  # a long fold (a few new responses: nothing to gain)
         while done < top:
             upto = min(top, done + STEP)
             counts = _merge(counts, count_answers(survey, done, upto))
@@ -289,7 +289,7 @@ FOLD_CACHE_KIB = 512  # SQLite's page cache while folding, which also bounds eac
 
 @contextmanager
 def _small_sorter(folding: bool):
-    """On SQLite, a smaller page cache for the connection while the fold's GROUP BYs run: their sorters spill to
+    """On SQLite, a smaller page cache for the connection while a long fold's GROUP BYs run: their sorters spill to
     temporary files sooner (SQLite sizes them by the cache). At 10,000 responses a step, SQLite's memory peaks at
     13 MB instead of 22 (a worker's at 108 MB instead of 117) for the same CPU time; below 512 KiB it gets slower
     for no less memory. The connection's own setting is put back afterwards."""
