@@ -101,6 +101,8 @@ class Config:
         self.HUEY_IMMEDIATE = _bool("HUEY_IMMEDIATE")  # run jobs in the request that asks for them (tests)
         # Territory-wide files built by the jobs, kept EXPORT_RETENTION_HOURS then deleted.
         self.EXPORT_DIR = env.get("EXPORT_DIR") or str(INSTANCE_DIR / "exports")
+        # Compiled templates (Jinja bytecode), filled by `flask compile-templates`; empty: compiled in each process.
+        self.TEMPLATE_CACHE_DIR = env.get("TEMPLATE_CACHE_DIR", str(INSTANCE_DIR / "template-cache"))
         self.EXPORT_RETENTION_HOURS = _int("EXPORT_RETENTION_HOURS", 48)
         # Retention: every period the interface or the privacy notice states is one of these settings, and
         # `flask --app wsgi purge` (daily) removes what is past it (consult/core/retention.py lists the purges).
@@ -170,6 +172,7 @@ class TestingConfig(Config):
         ) or "sqlite://"
         self.MAIL_BACKEND = "memory"
         self.SITE_URL = "http://localhost"
+        self.TEMPLATE_CACHE_DIR = os.environ.get("TEMPLATE_CACHE_DIR", "")  # each test app compiles its own
         # Jobs run in the request that asks for them, so the test client sees them done; a served test turns
         # this off (HUEY_IMMEDIATE=0) and runs a real worker.
         self.HUEY_IMMEDIATE = _bool("HUEY_IMMEDIATE", True)

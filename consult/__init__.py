@@ -40,6 +40,9 @@ def create_app(config: Config | str | None = None) -> Flask:
     from consult.core.layout import init_layout
 
     init_layout(app)  # the layout's pieces that are the same for every request in a language, rendered once
+    from consult.core.templates import init_template_cache
+
+    init_template_cache(app)  # compiled templates read from disk rather than compiled by each worker
     register_commands(app)
     return app
 
@@ -193,6 +196,9 @@ def register_commands(app: Flask) -> None:
     from consult.volume.cli import seed_volume_command
 
     app.cli.add_command(seed_volume_command)  # `seed-volume`: bulk data for benchmarks (consult/volume)
+    from consult.core.templates import compile_templates_command
+
+    app.cli.add_command(compile_templates_command)  # `compile-templates`: at each deployment
     from consult.core.backup import backup_command, restore_command
 
     for command in (backup_command, restore_command):  # backup PATH, restore PATH (the whole database)

