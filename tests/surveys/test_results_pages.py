@@ -336,7 +336,7 @@ def test_pages_computing_live_figures_collect_their_reference_cycles_and_release
 
     assert client.get(public_url(released, "/preview")).status_code == 200  # nothing frozen: the collector's pace
     assert collections == []
-    monkeypatch.setattr(views.gc, "get_freeze_count", lambda: 150_000)  # as in a worker started by wsgi.py
+    monkeypatch.setitem(client.application.extensions, views.FROZEN, True)  # as in a worker started by wsgi.py
     assert client.get(public_url(released, "/preview")).status_code == 200
     assert client.get(staff_url(released)).status_code == 200
     assert len(collections) == 2
