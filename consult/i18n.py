@@ -136,16 +136,10 @@ def _template_npgettext(__context, __string_ctx: str, __singular: str, __plural:
 
 
 def install_template_gettext(app: Flask) -> None:
-    """The templates' `_`, `gettext`, `ngettext`, `pgettext`, `npgettext` through `request_translations`, with
-    Jinja's "newstyle" rules (keyword values, always formatted, values escaped) but called directly: Jinja's own
-    wrappers go through `_` → `gettext` → the catalogue function, each by `Context.call`, which inspects the callee
-    every time (~6 µs a string; a page shows dozens)."""
-    app.jinja_env.install_gettext_callables(
-        gettext=lambda s: request_translations().ugettext(s),
-        ngettext=lambda s, p, n: request_translations().ungettext(s, p, n),
-        newstyle=True,
-        pgettext=lambda c, s: request_translations().upgettext(c, s),
-        npgettext=lambda c, s, p, n: request_translations().unpgettext(c, s, p, n),
-    )
+    """The templates' `_`, `gettext`, `ngettext`, `pgettext`, `npgettext` (and `{% trans %}`) through
+    `request_translations`, with Jinja's "newstyle" rules (keyword values, always formatted, values escaped) but
+    called directly: Jinja's own wrappers go through `_` → `gettext` → the catalogue function, each by
+    `Context.call`, which inspects the callee every time (~6 µs a string; a page shows dozens)."""
+    app.jinja_env.newstyle_gettext = True  # what `{% trans %}` blocks compile to: the same callables, keyword values
     app.jinja_env.globals.update(_=_template_gettext, gettext=_template_gettext, ngettext=_template_ngettext,
                                  pgettext=_template_pgettext, npgettext=_template_npgettext)
