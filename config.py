@@ -103,6 +103,8 @@ class Config:
         self.EXPORT_DIR = env.get("EXPORT_DIR") or str(INSTANCE_DIR / "exports")
         # Compiled templates (Jinja bytecode), filled by `flask compile-templates`; empty: compiled in each process.
         self.TEMPLATE_CACHE_DIR = env.get("TEMPLATE_CACHE_DIR", str(INSTANCE_DIR / "template-cache"))
+        # Public pages given again to visitors without an account while nothing changed (consult/core/pagecache.py).
+        self.PAGE_CACHE = _bool("PAGE_CACHE", True)
         self.EXPORT_RETENTION_HOURS = _int("EXPORT_RETENTION_HOURS", 48)
         # Retention: every period the interface or the privacy notice states is one of these settings, and
         # `flask --app wsgi purge` (daily) removes what is past it (consult/core/retention.py lists the purges).

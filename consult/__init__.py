@@ -10,9 +10,19 @@ from config import Config, load_config
 ROOT = Path(__file__).resolve().parent.parent
 
 
+class Consult(Flask):
+    """Flask, with the public pages kept for visitors given before any other work of the request."""
+
+    def preprocess_request(self):
+        from consult.core.pagecache import kept_page
+
+        kept = kept_page()
+        return kept if kept is not None else super().preprocess_request()
+
+
 def create_app(config: Config | str | None = None) -> Flask:
     """Build the application; `config` is a Config instance or a name (development, testing, production)."""
-    app = Flask(
+    app = Consult(
         __name__,
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
@@ -44,6 +54,9 @@ def create_app(config: Config | str | None = None) -> Flask:
 
     init_template_cache(app)  # compiled templates read from disk rather than compiled by each worker
     register_commands(app)
+    from consult.core.pagecache import init_page_cache
+
+    init_page_cache(app)  # last: its after_request sees the view's response before the headers above are added
     return app
 
 

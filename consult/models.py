@@ -1,6 +1,7 @@
 """Import every model so that Alembic and the test schema see the whole metadata."""
 from consult.accounts.models import LoginSession, TerritoryRole, User  # noqa: F401
 from consult.core.audit import AuditEvent  # noqa: F401
+from consult.core.pagecache import PageStamp  # noqa: F401
 from consult.core.ratelimit import RateLimitCounter  # noqa: F401
 from consult.territories.models import (  # noqa: F401
     Axis,

@@ -508,6 +508,15 @@ def published_demo(tmp_path_factory, tmp_path):
 
 
 @pytest.fixture
+def views_only(monkeypatch):
+    """Every page made by its view, none given from the pages kept for visitors (consult/core/pagecache.py): for
+    tests that count what a view itself does."""
+    from consult.core import pagecache
+
+    monkeypatch.setattr(pagecache, "_candidate", lambda: False)
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

@@ -5,6 +5,7 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from flask_login import current_user
 from sqlalchemy import text
 
+from consult.core.pagecache import kept_for_visitors
 from consult.core.urls import is_safe_next
 from consult.extensions import db
 from consult.i18n import LANGUAGE_COOKIE
@@ -14,6 +15,7 @@ bp = Blueprint("core", __name__)
 
 
 @bp.get("/")
+@kept_for_visitors
 def home():
     """The territories hosted on this instance."""
     return render_template("core/home.html", territories=list_territories())

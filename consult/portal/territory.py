@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template
 
 from consult.core.models import utcnow
+from consult.core.pagecache import kept_for_visitors
 from consult.groups.services import recruiting_groups
 from consult.proposals.services.calls import public_calls
 from consult.surveys.answering.respond import list_public_surveys
@@ -14,6 +15,7 @@ bp = Blueprint("territories", __name__, url_prefix="/t/<slug>")
 
 
 @bp.get("/")
+@kept_for_visitors
 def home(slug: str):
     """The territory's current CLS: period, phase, axes, partners, and earlier contracts."""
     territory = get_territory_or_404(slug)
@@ -27,6 +29,7 @@ def home(slug: str):
 
 
 @bp.get("/axes")
+@kept_for_visitors
 def axes(slug: str):
     """Axes and objectives of the current contract."""
     territory = get_territory_or_404(slug)

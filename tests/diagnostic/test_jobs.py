@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -16,6 +17,12 @@ from consult.diagnostic.models import ExportJob, FileDownload, JobStatus
 from consult.extensions import db
 from tests.diagnostic.conftest_jobs import SECRET, STEPS, exports, test_kinds  # noqa: F401  (fixtures)
 from tests.rendering import RenderGuard
+
+
+def paris_day(moment: dt.datetime) -> str:
+    """The day a stored (naive UTC) moment falls on in Paris: the day a file's name carries (23:30 UTC is already
+    the next day there)."""
+    return moment.replace(tzinfo=dt.UTC).astimezone(ZoneInfo("Europe/Paris")).date().isoformat()
 
 FILES = "/t/terres-des-confluences/files/"
 
@@ -73,7 +80,7 @@ def test_coordinator_gets_the_file_built_in_the_background(app, client, as_coord
     download = fetch(client, f"{FILES}jobs/{job.id}/download")
     assert download.status_code == 200 and download.data == stored.read_bytes()
     assert download.headers["Cache-Control"] == "no-store"
-    day = job.finished_at.date().isoformat()
+    day = paris_day(job.finished_at)
     assert download.headers["Content-Disposition"] == f"attachment; filename=terres-des-confluences-sample-{day}.xlsx"
     assert download.data.startswith(b"1: Terres des Confluences \xe2\x80\x94 xlsx\n")
     record = db.session.scalars(select(FileDownload)).one()
@@ -101,7 +108,7 @@ def test_record_level_file_takes_its_variant_and_each_download_is_recorded(clien
     for _ in range(2):
         response = fetch(client, f"{FILES}jobs/{job.id}/download")
         assert response.status_code == 200
-    day = job.finished_at.date().isoformat()
+    day = paris_day(job.finished_at)
     assert response.headers["Content-Disposition"] == (
         f"attachment; filename=terres-des-confluences-sample-records-csv-pseudonymised-{day}.zip")
     records = db.session.scalars(select(FileDownload)).all()

@@ -145,7 +145,7 @@ def test_every_change_of_the_structure_gives_a_new_version_and_a_new_copy(app, t
     assert version_and_structure()[0] == version and copies.builds == built
 
 
-def test_home_page_reads_the_structure_once_then_only_the_territory_row(app, client, territory):
+def test_home_page_reads_the_structure_once_then_only_the_territory_row(app, client, territory, views_only):
     with RenderGuard(app) as guard:
         assert client.get(f"/t/{SLUG}/").status_code == 200
         first = guard.count

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, g, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from consult.core.forms import choices
 from consult.core.models import utcnow
+from consult.core.pagecache import ORDER_COOKIE, kept_for_visitors
 from consult.core.transaction import transaction
 from consult.proposals import forms, permissions
 from consult.proposals.models import AnswerStatus, Call, Proposal, ProposalState, Public, VoteMethod
@@ -21,14 +22,16 @@ from consult.territories.views import scope_to_territory
 
 bp = scope_to_territory(Blueprint("proposals", __name__, url_prefix="/t/<slug>/proposals"))
 
-SEED_KEY = "proposal_seed"
+LARGEST_SEED = 999_983
 
 
-def _visitor_seed() -> int:
-    """The visitor's random-order seed, kept in their session so pages stay stable."""
-    if SEED_KEY not in session:
-        session[SEED_KEY] = secrets.randbelow(999_983) + 1
-    return session[SEED_KEY]
+def _visitor_seed() -> tuple[int, bool]:
+    """The visitor's random-order seed, from its own cookie (not the session, so that a visitor without an account
+    has no session and may be given a kept page), and whether it is new (then the page sets the cookie)."""
+    kept = request.cookies.get(ORDER_COOKIE, "")
+    if kept.isdigit() and 1 <= int(kept) <= LARGEST_SEED:
+        return int(kept), False
+    return secrets.randbelow(LARGEST_SEED) + 1, True
 
 
 def _proposal(proposal_id: int, *, options=None) -> Proposal:
@@ -39,6 +42,7 @@ def _proposal(proposal_id: int, *, options=None) -> Proposal:
 
 
 @bp.get("/")
+@kept_for_visitors
 def index():
     """The territory's calls for proposals: open, upcoming, past."""
     return render_template("proposals/index.html", territory=g.territory,
@@ -58,6 +62,7 @@ def _filter_choices(form: forms.FilterForm, call: Call) -> None:
 
 
 @bp.get("/calls/<int:call_id>/")
+@kept_for_visitors
 def call(call_id: int):
     """A call: its presentation, windows, and the proposals with filters, search, order and pages."""
     item = get_call_or_404(g.territory, call_id, options=listing.call_page())
@@ -65,18 +70,26 @@ def call(call_id: int):
     _filter_choices(form, item)
     valid = form.validate()
     page = request.args.get("page", 1, type=int) or 1
+    seed, new_seed = _visitor_seed()
     query = listing.ListingQuery(
         q=(form.q.data or "") if not form.q.errors else "", axis_id=form.axis.data if valid else None,
         objective_id=form.objective.data if valid else None, commune_id=form.commune.data if valid else None,
         public=form.public.data if valid else "", status=form.status.data if valid else "",
         sort=form.sort.data if valid and form.sort.data in listing.SORTS else "random", page=page,
-        seed=_visitor_seed())
+        seed=seed)
     result = listing.list_proposals(item, query, viewer=current_user)
     now = utcnow()
-    return render_template("proposals/call.html", territory=g.territory, call=item, form=form, result=result,
-                           query=query, now=now, supported=result.supported,
-                           left=supports.supports_left(current_user, item), eligible=permissions.is_eligible(current_user, item),
-                           votes=priority.call_votes(item), button=forms.ButtonForm())
+    eligible = permissions.is_eligible(current_user, item)
+    response = make_response(render_template(
+        "proposals/call.html", territory=g.territory, call=item, form=form, result=result, query=query, now=now,
+        supported=result.supported, left=supports.supports_left(current_user, item), eligible=eligible,
+        votes=priority.call_votes(item),
+        button=forms.ButtonForm() if eligible and item.is_voting(now) else None))  # its token starts a session
+    if new_seed:
+        # As long as the browser is open, like the session; the order is no secret (the visitor's own view).
+        response.set_cookie(ORDER_COOKIE, str(seed), samesite="Lax", httponly=True,
+                            secure=current_app.config["SESSION_COOKIE_SECURE"])
+    return response
 
 
 def _proposal_choices(form: forms.ProposalForm, item: Call) -> None:
