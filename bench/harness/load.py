@@ -62,13 +62,16 @@ def require_wrk() -> str:
 
 
 def run_wrk(server: Server, path: str, *, seconds: float, work_dir: Path, lua: str | None = None,
-            args: tuple[str, ...] = ()) -> LoadRun:
-    """Drive `server` at `path` for `seconds` with 16 connections; `lua` names a script in bench/wrk/."""
+            args: tuple[str, ...] = (), headers: tuple[str, ...] = ()) -> LoadRun:
+    """Drive `server` at `path` for `seconds` with 16 connections; `lua` names a script in bench/wrk/; `headers`
+    ("Name: value") go with every request."""
     script = work_dir / f"wrk-{lua or 'get'}"
     script.write_text(((LUA_DIR / lua).read_text() if lua else "") + DONE)
     command = [require_wrk(), "--threads", str(THREADS), "--connections", str(CONNECTIONS),
                "--duration", f"{max(1, round(seconds))}s", "--timeout", "60s", "--latency",
                "--script", str(script), server.base + path]
+    for header in headers:
+        command[1:1] = ["--header", header]
     if args:
         command += ["--", *args]
     before = server.cpu_seconds()
