@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 from flask import Flask, Response, current_app, g, request, session
 from flask_babel import get_locale
+from flask_login import current_user
 from sqlalchemy import BigInteger, Integer, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped, mapped_column
@@ -39,7 +40,8 @@ ORDER_COOKIE = "consult_order"  # a visitor's random order of proposals (consult
 VISITOR_COOKIES = frozenset({LANGUAGE_COOKIE, ORDER_COOKIE})
 TABLE = "page_stamps"
 SLOTS = 8
-MAX_PAGES = 512  # kept pages per process, the least recently given dropped first
+MAX_PAGES = 512  # kept pages per process, the least recently given dropped first…
+MAX_BYTES = 16_000_000  # …and at most this much HTML in all (random query strings cannot fill a worker's memory)
 MAX_PAGE_BYTES = 1_000_000
 KEPT_HEADER = "X-Consult-Page"  # "kept" on a page given again (operators and tests see the cache work)
 PENDING = "consult_page_pending"  # `g` key: the key and stamp under which this request's page may be kept
@@ -78,12 +80,13 @@ class KeptPage:
 
 
 class PageCache:
-    """At most MAX_PAGES pages, one per key, in one process; threads share it."""
+    """At most `size` pages and `max_bytes` of HTML, one page per key, in one process; threads share it."""
 
-    def __init__(self, size: int = MAX_PAGES) -> None:
-        self.size = size
+    def __init__(self, size: int = MAX_PAGES, max_bytes: int = MAX_BYTES) -> None:
+        self.size, self.max_bytes = size, max_bytes
         self._pages: OrderedDict[tuple, KeptPage] = OrderedDict()
         self._lock = threading.Lock()
+        self.bytes = 0
         self.kept = self.given = 0  # tests and measurements read them
 
     def get(self, key: tuple, stamp: tuple, second: int) -> KeptPage | None:
@@ -97,11 +100,18 @@ class PageCache:
 
     def put(self, key: tuple, page: KeptPage) -> None:
         with self._lock:
+            before = self._pages.pop(key, None)
+            if before is not None:
+                self.bytes -= len(before.body)
             self._pages[key] = page
-            self._pages.move_to_end(key)
+            self.bytes += len(page.body)
             self.kept += 1
-            while len(self._pages) > self.size:
-                self._pages.popitem(last=False)
+            while len(self._pages) > self.size or self.bytes > self.max_bytes:
+                _key, dropped = self._pages.popitem(last=False)
+                self.bytes -= len(dropped.body)
+
+    def __len__(self) -> int:
+        return len(self._pages)
 
 
 class Stamps:
@@ -170,7 +180,7 @@ def current_second() -> int:
 
 
 def _candidate() -> bool:
-    if request.method != "GET":
+    if request.method != "GET" or "Authorization" in request.headers:
         return False
     view = current_app.view_functions.get(request.endpoint or "")
     if not getattr(view, "kept_for_visitors", False):
@@ -207,7 +217,7 @@ def keep_page(response: Response) -> Response:
         return response
     if (response.status_code != 200 or response.mimetype != "text/html" or response.is_streamed
             or response.direct_passthrough or session.modified or session or "csp_nonce" in g
-            or not _only_order_cookie(response)):
+            or not _only_order_cookie(response) or current_user.is_authenticated):
         return response
     body = response.get_data()
     if len(body) > MAX_PAGE_BYTES:

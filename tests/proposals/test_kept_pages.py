@@ -244,3 +244,24 @@ def test_two_worker_processes_never_give_a_page_older_than_a_change(tmp_path):
         assert any(headers.get(KEPT.lower()) == "kept" for _, headers, _ in after)
     with app.app_context():
         db.engine.dispose()
+
+
+def test_kept_pages_never_hold_more_than_their_bound(app, territory, one_second, monkeypatch):
+    """Random query strings make a new page each: the process keeps the most recent ones within its bounds."""
+    cache = app.extensions["consult_pages"]["cache"]
+    monkeypatch.setattr(cache, "size", 5)
+    monkeypatch.setattr(cache, "max_bytes", 60_000)
+    for n in range(12):
+        visit(app, f"/t/{SLUG}/?n={n}")
+
+    assert len(cache) <= 5 and cache.bytes <= 60_000
+    assert visit(app, f"/t/{SLUG}/?n=11").headers.get(KEPT) == "kept"
+    assert visit(app, f"/t/{SLUG}/?n=0").headers.get(KEPT) is None
+
+
+def test_a_request_with_credentials_in_a_header_is_never_given_a_kept_page(app, call, make_proposal, one_second):
+    make_proposal(call)
+    path = call_page(call)
+    visit(app, path)
+
+    assert visit(app, path, Authorization="Bearer x").headers.get(KEPT) is None
