@@ -2,6 +2,7 @@
 against one PostgreSQL and one Redis, with `flask worker` beside them. What one server does, the other sees at once:
 the failed-login limits (counted in the database), login sessions (a cookie from one works on the other; logging out
 on one ends it on both), the survey structure a server keeps in memory (an edited question is shown by the other at
+once), the public pages a server keeps for visitors (a survey renamed on one is shown by the other's kept home page at
 once), and the job queue (a file asked for on one is built by the worker from Redis and downloaded from the other).
 
 Runs in `make test-postgres` (a shared database is what this is about); `redis-server` is installed by the Makefile.
@@ -27,7 +28,7 @@ from consult.surveys.models import Option, Question, QuestionType, Survey, Surve
 from consult.territories.models import Territory
 from tests.conftest import NOW, PASSWORD, discard_database, served_database_app
 from tests.diagnostic.test_jobs_served import flask_worker
-from tests.served import Browser, free_port, gunicorn
+from tests.served import Browser, free_port, gunicorn, http_request
 
 pytestmark = pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"),
                                 reason="two app servers share one PostgreSQL: runs in `make test-postgres`")
@@ -38,6 +39,7 @@ RESIDENT = "habitante.isle-jourdain@example.org"
 TARGET = "tests.diagnostic.conftest_jobs:served_app()"
 QUESTION = "Comment allez-vous en ce moment ?"
 EDITED = "Comment vous sentez-vous ces jours-ci ?"
+RENAMED = "Enquête santé 2027 de la Gascogne toulousaine"
 ACCOUNT_FAILURES = 4
 
 
@@ -161,6 +163,7 @@ def test_two_app_servers_share_limits_sessions_caches_and_jobs(tmp_path):
                 _limits_are_shared(port_a, port_b)
                 _sessions_are_shared(port_a, port_b)
                 _structure_caches_follow_each_other(port_a, port_b, survey_page, edit)
+                _kept_pages_follow_each_other(port_a, port_b, f"/t/{SLUG}/manage/surveys/{ids['survey']}/settings")
                 _a_job_asked_on_one_is_downloaded_from_the_other(port_a, port_b, files, tmp_path)
     finally:
         with app.app_context():
@@ -223,6 +226,32 @@ def _structure_caches_follow_each_other(port_a: int, port_b: int, survey_page: s
     for _ in range(4):
         shown = _shown(resident_b, first_page)
         assert EDITED in shown and QUESTION not in shown
+
+
+def _kept_pages_follow_each_other(port_a: int, port_b: int, settings: str) -> None:
+    """Visitors without an account are given B's kept territory home (two workers); the coordinator renames the
+    survey through A; B's very next pages, kept ones included, show the new title."""
+    def visitors() -> list[tuple[dict, str]]:
+        found = []
+        for _ in range(12):
+            status, headers, page = http_request(port_b, "GET", f"/t/{SLUG}/", headers={"Accept-Language": "fr"})
+            assert status == 200
+            found.append((headers, unescape(page.decode())))
+        return found
+
+    before = visitors()
+    assert all("Votre santé à L'Isle-Jourdain" in page for _, page in before)
+    assert any(headers.get("x-consult-page") == "kept" for headers, _ in before)
+    coordinator = Browser(port_a)
+    coordinator.log_in(COORDINATOR, PASSWORD)
+    form = FormFields(_shown(coordinator, settings), settings)
+    fields = [(name, RENAMED if name == "title" else value) for name, value in form.fields]
+    assert ("title", RENAMED) in fields
+    status, _, page = coordinator.request("POST", settings, dict_of(fields))
+    assert status == 302, unescape(page.decode())[:2000]
+    after = visitors()
+    assert all(RENAMED in page and "Votre santé à L'Isle-Jourdain" not in page for _, page in after)
+    assert any(headers.get("x-consult-page") == "kept" for headers, _ in after)
 
 
 def dict_of(fields: list[tuple[str, str]]) -> dict[str, list[str]]:
