@@ -31,6 +31,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import BigInteger, Integer, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from consult.extensions import db
@@ -165,13 +166,14 @@ class Stamps:
         finally:
             cursor.close()
 
-    def current(self, connection) -> tuple | None:
-        """The stamp as this request's transaction sees it; None while the table is missing."""
-        if not self.ready:
-            if self.exists is None or not connection.exec_driver_sql(self.exists).scalar():
-                return None
-            self.ready = True
-        return tuple(sorted(connection.exec_driver_sql(self.read).all()))
+    def current(self) -> tuple | None:
+        """The stamp as this request's transaction sees it (its first statement); None while the table is missing,
+        the failed statement rolled back (nothing else has run yet)."""
+        try:
+            return tuple(sorted(db.session.connection().exec_driver_sql(self.read).all()))
+        except DBAPIError:
+            db.session.rollback()
+            return None
 
 
 def current_second() -> int:
@@ -193,7 +195,7 @@ def kept_page() -> Response | None:
     state = current_app.extensions.get("consult_pages")
     if state is None or not _candidate():
         return None
-    stamp = state["stamps"].current(db.session.connection())
+    stamp = state["stamps"].current()
     if stamp is None:
         return None
     second = current_second()

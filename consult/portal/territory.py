@@ -38,6 +38,7 @@ def axes(slug: str):
 
 
 @bp.get("/contracts/<int:generation>")
+@kept_for_visitors
 def contract(slug: str, generation: int):
     """Any contract of the territory, current or past."""
     territory = get_territory_or_404(slug)

@@ -190,7 +190,8 @@ def test_a_page_is_kept_for_one_second_at_most(app, call, make_proposal, monkeyp
 
 
 def test_pages_of_the_territory_are_kept_too(app, territory, one_second):
-    for path in ("/", f"/t/{SLUG}/", f"/t/{SLUG}/axes", f"/t/{SLUG}/proposals/"):
+    for path in ("/", f"/t/{SLUG}/", f"/t/{SLUG}/axes", f"/t/{SLUG}/contracts/2", f"/t/{SLUG}/proposals/",
+                 f"/t/{SLUG}/surveys/", f"/t/{SLUG}/groups/", f"/t/{SLUG}/plan/", f"/t/{SLUG}/outcomes"):
         visit(app, path)
         assert visit(app, path).headers.get(KEPT) == "kept", path
 

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from consult.core.forms import Form
 from consult.core.models import utcnow
+from consult.core.pagecache import kept_for_visitors
 from consult.core.transaction import transaction
 from consult.groups import mails, permissions, services
 from consult.groups.services import signups
@@ -26,6 +27,7 @@ OUTCOME_MESSAGES = {
 
 
 @bp.get("/")
+@kept_for_visitors
 def index():
     """Working groups by axis, with places left and the current mix."""
     now = utcnow()

@@ -26,6 +26,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from consult.core.models import utcnow
+from consult.core.pagecache import kept_for_visitors
 from consult.core.retention import duration
 from consult.core.transaction import transaction
 from consult.core.urls import external_url, is_safe_next
@@ -187,6 +188,7 @@ def _answering(survey_id: int):
 
 
 @bp.get("/")
+@kept_for_visitors
 def index():
     """The territory's open surveys, and ended ones whose results are published."""
     listing = respond.list_public_surveys(g.territory, utcnow())

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask, g, has_request_context, render_template, request
 from flask_login import current_user
 
+from consult.core.pagecache import kept_for_visitors
 from consult.synthesis import outcomes
 from consult.territories.views import scope_to_territory
 
@@ -19,6 +20,7 @@ CITING_PAGES = frozenset({"proposals.detail", "proposals_manage.proposal", "meet
 
 
 @bp.get("/outcomes")
+@kept_for_visitors
 def index():
     """What became of the territory's contributions: per channel, per axis, the published fiches they fed."""
     return render_template("synthesis/outcomes/index.html", territory=g.territory,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, g, render_template
 
+from consult.core.pagecache import kept_for_visitors
 from consult.synthesis.axes.targets import current_contract
 from consult.synthesis.fiches import pages
 from consult.territories.views import scope_to_territory
@@ -13,6 +14,7 @@ bp.context_processor(pages.template_helpers)
 
 
 @bp.get("/")
+@kept_for_visitors
 def index():
     """« Plan d'action »: the published fiches of the current contract, per axis."""
     contract = current_contract(g.territory)
