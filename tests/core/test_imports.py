@@ -35,13 +35,14 @@ print(json.dumps({"modules": sorted({name.split(".")[0] for name in sys.modules}
 """
 
 
-def started(tmp_path: Path, **extra: str) -> dict:
-    """`import wsgi` (the app gunicorn serves), another create_app() and one request, in a fresh interpreter."""
+def started(tmp_path: Path, probe: str = PROBE, **extra: str) -> dict:
+    """`import wsgi` (the app gunicorn serves), another create_app() and one request, in a fresh interpreter (or
+    another `probe`, which prints its findings as JSON on its last line)."""
     env = {key: value for key, value in os.environ.items() if key not in {"TEST_DATABASE_URL", "REDIS_URL"}}
     env.update({"CONSULT_ENV": "production", "SECRET_KEY": "imports-test-secret", "MAIL_BACKEND": "memory",
                 "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", "EXPORT_DIR": str(tmp_path / "exports"),
                 "HUEY_SQLITE_PATH": str(tmp_path / "huey.sqlite3"), "PYTHONDONTWRITEBYTECODE": "", **extra})
-    done = subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, env=env, capture_output=True, text=True,
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True,
                           timeout=120)
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
