@@ -26,7 +26,7 @@ import hashlib
 import json
 from collections import Counter, defaultdict
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 
 from sqlalchemy import Float, Integer, String, and_, case, cast, delete, distinct, exists, false, func
 from sqlalchemy import literal, literal_column, null, select, union_all, update
@@ -346,10 +346,12 @@ def forget(survey_id: int) -> None:
 
 @dataclass
 class Tally:
-    """The counts of a survey, indexed for the results: see the module's docstring for each kind."""
+    """The counts of a survey, indexed for the results: see the module's docstring for each kind. The stored rows
+    (`counts`) are read into the indexes and not kept: at 100,000 responses they are ~1.5 MB of small lists that
+    a results page would otherwise hold beside the indexes until it is rendered."""
 
     responses: list[tuple[dt.date, str, str | None, int]]
-    counts: list[list]
+    counts: InitVar[list[list]]
     cells: dict[int, list[tuple[int | None, int | None, int | None, int, int, int]]] = field(default_factory=dict)
     answered: dict[int, dict[str, int]] = field(default_factory=dict)
     numbers: dict[int, Counter] = field(default_factory=dict)
@@ -359,11 +361,11 @@ class Tally:
     pairs: dict[tuple[str, int], dict[tuple, tuple[int, int]]] = field(default_factory=dict)
     bases: dict[tuple[str, int], dict] = field(default_factory=dict)
 
-    def __post_init__(self) -> None:
+    def __post_init__(self, counts: list[list]) -> None:
         cells, numbers, texts, scores = defaultdict(list), defaultdict(Counter), defaultdict(Counter), defaultdict(Counter)
         answered: dict[int, dict[str, int]] = defaultdict(dict)
         pairs, bases = defaultdict(dict), defaultdict(dict)
-        for kind, q, a, b, c, x, t, n1, n2, n3 in self.counts:
+        for kind, q, a, b, c, x, t, n1, n2, n3 in counts:
             if kind == "cell":
                 cells[q].append((a, b, c, n1, n2, n3))
             elif kind == "ans":
