@@ -4,21 +4,25 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
-from consult.accounts.demo import DEMO_ACCOUNTS, seed_accounts
 from consult.core.cli import cli_operator
 from consult.core.models import utcnow
 from consult.extensions import db
-from consult.groups.demo import seed_groups
-from consult.proposals.demo import seed_proposals
-from consult.surveys.demo import publish_demo_results, seed_survey
-from consult.synthesis.demo import cite_survey_figures, seed_plan
-from consult.territories.demo import seed_territories
 from consult.territories.models import territory_by_slug
+
+# Each package's demo (texts, answers, fiches) is imported when the demo is loaded, never by starting the app
+# (`register_commands` only names the command): a web worker does not hold it (tests/core/test_imports.py).
 
 
 def seed_demo(*, survey_responses: int = 320) -> None:
     """Load the demo territories, accounts, survey, working groups, call for proposals and action plan
     (idempotent)."""
+    from consult.accounts.demo import seed_accounts
+    from consult.groups.demo import seed_groups
+    from consult.proposals.demo import seed_proposals
+    from consult.surveys.demo import seed_survey
+    from consult.synthesis.demo import seed_plan
+    from consult.territories.demo import seed_territories
+
     seed_territories()
     db.session.flush()
     seed_accounts()
@@ -36,6 +40,10 @@ def seed_demo(*, survey_responses: int = 320) -> None:
 @with_appcontext
 def seed_demo_command(publish_results: bool) -> None:
     """Load demo territories (real communes) and demo accounts; running it again changes nothing."""
+    from consult.accounts.demo import DEMO_ACCOUNTS
+    from consult.surveys.demo import publish_demo_results
+    from consult.synthesis.demo import cite_survey_figures
+
     seed_demo()
     db.session.commit()
     if publish_results and publish_demo_results(territory_by_slug("terres-des-confluences"),

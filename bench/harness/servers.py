@@ -1,7 +1,8 @@
 """Gunicorn servers on loopback and what /proc says about them: CPU time and a worker's peak memory.
 
 Every server, the application's and the references', runs with the same settings (gthread, 2 workers ×
-4 threads), so the figures compare the work, not the server.
+4 threads, the app preloaded in the master as the README deploys Consult), so the figures compare the work, not
+the server.
 """
 from __future__ import annotations
 
@@ -47,12 +48,12 @@ def _children(pid: int) -> list[int]:
 
 
 class Server:
-    """One gunicorn (gthread, 2 workers × 4 threads) serving `app` ("module:variable") from `chdir`."""
+    """One gunicorn (preloaded, gthread, 2 workers × 4 threads) serving `app` ("module:variable") from `chdir`."""
 
     def __init__(self, name: str, app: str, *, chdir: Path, env: dict, log_dir: Path, timeout: int = 300):
         self.name, self.port = name, free_port()
         self.log = log_dir / f"gunicorn-{name}.log"
-        command = [str(BIN / "gunicorn"), "--worker-class", "gthread", "--workers", str(WORKERS),
+        command = [str(BIN / "gunicorn"), "--preload", "--worker-class", "gthread", "--workers", str(WORKERS),
                    "--threads", str(THREADS), "--bind", f"127.0.0.1:{self.port}", "--chdir", str(chdir),
                    "--timeout", str(timeout), "--graceful-timeout", "5", "--error-logfile", str(self.log), "--log-level", "warning", app]
         self.process = subprocess.Popen(command, env={**os.environ, **env}, stdout=subprocess.DEVNULL,
@@ -63,7 +64,7 @@ class Server:
         return f"http://127.0.0.1:{self.port}"
 
     def wait_ready(self, path: str = "/", timeout: float = 60) -> None:
-        """Wait until both workers answer (each worker imports the app when it starts)."""
+        """Wait until both workers answer."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

@@ -6,8 +6,6 @@ import time
 import click
 from flask.cli import with_appcontext
 
-from consult.volume.seed import Volume, VolumeRefused, seed_volume
-
 
 @click.command("seed-volume")
 @click.option("--territories", type=int, default=None, help="New territories to create and fill [default: 1, or 0 "
@@ -29,6 +27,8 @@ from consult.volume.seed import Volume, VolumeRefused, seed_volume
 def seed_volume_command(territories: int | None, into: str | None, responses: int, proposals: int, supports: int,
                         comments: int, members: int, meetings: int, seed: int, password: str | None) -> None:
     """Fill territories with realistic data in bulk (counts are per territory)."""
+    from consult.volume.seed import Volume, VolumeRefused, seed_volume  # a benchmark's tool: never in a web worker
+
     territories = (0 if into else 1) if territories is None else territories
     if min(territories, responses, proposals, supports, comments, members, meetings) < 0:
         raise click.UsageError("Counts cannot be negative.")

@@ -24,6 +24,9 @@ ROOT = Path(__file__).resolve().parents[2]
 # Imported only by the path that needs it (and never by starting the app or serving a page that does not).
 LAZY = ("scipy", "numpy", "openpyxl", "odf", "weasyprint", "PIL", "huey", "redis", "icalendar", "flask_migrate",
         "alembic", "mako", "pygments")
+# The app's own modules that only a command needs: the demo's content and the benchmark's bulk seeding.
+LAZY_CONSULT = ("consult.accounts.demo", "consult.groups.demo", "consult.proposals.demo", "consult.surveys.demo",
+                "consult.synthesis.demo", "consult.territories.demo", "consult.volume.seed")
 
 PROBE = """
 import json, sys
@@ -31,17 +34,19 @@ import wsgi
 from consult import create_app
 second = create_app()
 status = second.test_client().get("/healthz").status_code
-print(json.dumps({"modules": sorted({name.split(".")[0] for name in sys.modules}), "healthz": status}))
+print(json.dumps({"modules": sorted({name.split(".")[0] for name in sys.modules}), "healthz": status,
+                  "consult": sorted(name for name in sys.modules if name.startswith("consult."))}))
 """
 
 
-def started(tmp_path: Path, **extra: str) -> dict:
-    """`import wsgi` (the app gunicorn serves), another create_app() and one request, in a fresh interpreter."""
+def started(tmp_path: Path, probe: str = PROBE, **extra: str) -> dict:
+    """`import wsgi` (the app gunicorn serves), another create_app() and one request, in a fresh interpreter (or
+    another `probe`, which prints its findings as JSON on its last line)."""
     env = {key: value for key, value in os.environ.items() if key not in {"TEST_DATABASE_URL", "REDIS_URL"}}
     env.update({"CONSULT_ENV": "production", "SECRET_KEY": "imports-test-secret", "MAIL_BACKEND": "memory",
                 "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", "EXPORT_DIR": str(tmp_path / "exports"),
                 "HUEY_SQLITE_PATH": str(tmp_path / "huey.sqlite3"), "PYTHONDONTWRITEBYTECODE": "", **extra})
-    done = subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, env=env, capture_output=True, text=True,
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True,
                           timeout=120)
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -54,6 +59,7 @@ def test_starting_the_app_on_sqlite_loads_no_library_that_only_a_rare_path_needs
     loaded = set(probe["modules"])
     assert "consult" in loaded and "sqlalchemy" in loaded  # the probe did start the app
     assert sorted(loaded & set(LAZY)) == []
+    assert sorted(set(probe["consult"]) & set(LAZY_CONSULT)) == []
     assert "psycopg" not in loaded and "psycopg2" not in loaded  # a SQLite database needs no PostgreSQL driver
     assert not (tmp_path / "huey.sqlite3").exists()  # the queue's file is made when the queue is first used
 

@@ -208,6 +208,44 @@ def test_tally_adds_new_responses_and_counts_again_when_one_is_unlinked(conditio
     check_against_oracle(survey)
 
 
+def test_a_reading_past_a_fold_step_of_responses_counts_them_with_a_small_sqlite_cache(conditional_survey,
+                                                                                       monkeypatch):
+    survey = conditional_survey
+    add_response(survey, {"Q1": "82112", "Q2": "1", "Q3": "1", "Q4": ["2"], "Q12": "1"})
+    db.session.commit()
+    results.load(survey)  # the tally stored: the next reading has nothing to fold
+    connection = db.session.connection()
+    if connection.dialect.name != "sqlite":
+        pytest.skip("a SQLite connection's page cache (PostgreSQL sizes its work memory itself)")
+    own = connection.exec_driver_sql("PRAGMA cache_size").scalar()
+    seen = []
+    counted = tally.count_responses
+
+    def count_responses(*args):
+        seen.append(db.session.connection().exec_driver_sql("PRAGMA cache_size").scalar())
+        return counted(*args)
+
+    monkeypatch.setattr(tally, "count_responses", count_responses)
+    assert results.load(survey).total == 1
+    monkeypatch.setattr(tally, "STEP", 0)  # as many stored responses as a fold step (10,000)
+    assert results.load(survey).total == 1
+
+    assert seen == [own, -tally.FOLD_CACHE_KIB]  # a few: no extra statement; many: no 2 MB page cache filled
+    assert db.session.connection().exec_driver_sql("PRAGMA cache_size").scalar() == own
+
+
+def test_a_results_page_holds_the_indexed_counts_not_the_stored_rows(conditional_survey):
+    survey = conditional_survey
+    add_response(survey, {"Q1": "82112", "Q2": "1", "Q3": "1", "Q4": ["2", "3"], "Q12": "1"})
+    db.session.commit()
+    data = results.load(survey)
+    stored = db.session.get(ResultTally, survey.id).counts
+    assert stored and data.tally.per_option(next(q for q in survey.questions if q.code == "Q4"))
+    held = [value for value in vars(data.tally).values() if isinstance(value, list)]
+    assert all(value is not stored and value != stored for value in held)  # the ~1.5 MB at 100,000 responses
+    check_against_oracle(survey)
+
+
 def test_a_long_fold_counts_with_a_small_sqlite_cache_then_gives_the_connection_its_own_back(conditional_survey,
                                                                                              monkeypatch):
     survey = conditional_survey

@@ -26,7 +26,7 @@ import hashlib
 import json
 from collections import Counter, defaultdict
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 
 from sqlalchemy import Float, Integer, String, and_, case, cast, delete, distinct, exists, false, func
 from sqlalchemy import literal, literal_column, null, select, union_all, update
@@ -261,7 +261,10 @@ def tally(survey: Survey) -> Tally:
         select(ResultTally.structure, ResultTally.watermark, ResultTally.responses, ResultTally.counts)
         .where(ResultTally.survey_id == survey.id)).first()
     watermark = stored.watermark if stored is not None else 0
-    responses = count_responses(survey, watermark)
+    # Every response is read: past a fold step's worth, under the small cache (at 100,000 the 2 MB page cache would
+    # be filled for no time gained); below, nothing to gain from the two extra statements.
+    with _small_sorter(stored is not None and sum(row[-1] for row in stored.responses) > STEP):
+        responses = count_responses(survey, watermark)
     top = max((row[5] for row in responses), default=0)
     everything = _responses_json(responses)
     written = (stored.watermark, stored.structure) if stored is not None else None
@@ -288,12 +291,14 @@ FOLD_CACHE_KIB = 512  # SQLite's page cache while folding, which also bounds eac
 
 
 @contextmanager
-def _small_sorter(folding: bool):
-    """On SQLite, a smaller page cache for the connection while a long fold's GROUP BYs run: their sorters spill to
-    temporary files sooner (SQLite sizes them by the cache). At 10,000 responses a step, SQLite's memory peaks at
-    13 MB instead of 22 (a worker's at 108 MB instead of 117) for the same CPU time; below 512 KiB it gets slower
-    for no less memory. The connection's own setting is put back afterwards."""
-    connection = db.session.connection() if folding else None
+def _small_sorter(wanted: bool):
+    """On SQLite, a smaller page cache for the connection while GROUP BYs over many rows run — a long fold's, and
+    the responses' one every results page reads: their sorters spill to temporary files sooner (SQLite sizes them
+    by the cache) and the pages they read are not kept. At 10,000 responses a fold step, SQLite's memory peaks at
+    13 MB instead of 22 (a worker's at 108 MB instead of 117) for the same CPU time; at 100,000 responses, reading
+    them with it lowers a results page's peak by 1.5-3 MB, same CPU. Below 512 KiB it gets slower for no less
+    memory. The connection's own setting is put back afterwards (shrinking the cache frees its pages)."""
+    connection = db.session.connection() if wanted else None
     if connection is None or connection.dialect.name != "sqlite":
         yield
         return
@@ -346,10 +351,12 @@ def forget(survey_id: int) -> None:
 
 @dataclass
 class Tally:
-    """The counts of a survey, indexed for the results: see the module's docstring for each kind."""
+    """The counts of a survey, indexed for the results: see the module's docstring for each kind. The stored rows
+    (`counts`) are read into the indexes and not kept: at 100,000 responses they are ~1.5 MB of small lists that
+    a results page would otherwise hold beside the indexes until it is rendered."""
 
     responses: list[tuple[dt.date, str, str | None, int]]
-    counts: list[list]
+    counts: InitVar[list[list]]
     cells: dict[int, list[tuple[int | None, int | None, int | None, int, int, int]]] = field(default_factory=dict)
     answered: dict[int, dict[str, int]] = field(default_factory=dict)
     numbers: dict[int, Counter] = field(default_factory=dict)
@@ -359,11 +366,11 @@ class Tally:
     pairs: dict[tuple[str, int], dict[tuple, tuple[int, int]]] = field(default_factory=dict)
     bases: dict[tuple[str, int], dict] = field(default_factory=dict)
 
-    def __post_init__(self) -> None:
+    def __post_init__(self, counts: list[list]) -> None:
         cells, numbers, texts, scores = defaultdict(list), defaultdict(Counter), defaultdict(Counter), defaultdict(Counter)
         answered: dict[int, dict[str, int]] = defaultdict(dict)
         pairs, bases = defaultdict(dict), defaultdict(dict)
-        for kind, q, a, b, c, x, t, n1, n2, n3 in self.counts:
+        for kind, q, a, b, c, x, t, n1, n2, n3 in counts:
             if kind == "cell":
                 cells[q].append((a, b, c, n1, n2, n3))
             elif kind == "ans":
