@@ -36,6 +36,9 @@ def create_app(config: Config | str | None = None) -> Flask:
         n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     register_extensions(app)
+    from consult.core.cookies import init_cookies
+
+    init_cookies(app)  # the session's serializer built once, a POST's checked CSRF token reused by its forms
     from consult.core.db import BoundedIntegerConverter, BoundedRequest
 
     app.url_map.converters["int"] = BoundedIntegerConverter  # before any route is added

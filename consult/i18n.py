@@ -106,6 +106,8 @@ def _formatted(context, text: str, variables: dict) -> str:
     if context.eval_ctx.autoescape:
         # The translation comes from Consult's own catalogues, never from a user: as Jinja's i18n does.
         text = Markup(text)  # nosec B704
+    if not variables and "%" not in text:
+        return text  # what `% {}` gives back (a page's ~50 fixed strings, each formatted for nothing)
     return text % variables
 
 

@@ -189,22 +189,22 @@ def start_session(user: User, *, now: dt.datetime | None = None) -> str:
 
 @functools.cache
 def _session_statement():
-    """The login session with its user, commune, roles and their territories, in one statement built once: it
-    runs on every request of a logged-in person, and building it (loader options, cache key) cost more than
-    running it."""
-    return select(LoginSession).where(LoginSession.key == bindparam("key")).options(
-        joinedload(LoginSession.user).options(joinedload(User.commune),
-                                              joinedload(User.roles).joinedload(TerritoryRole.territory)))
+    """The user of a login session with their commune, roles and the roles' territories, in one statement built
+    once: it runs on every request of a logged-in person, and building it (loader options, cache key) cost more than
+    running it. The session row only joins (never loaded as an object: ~10 % of the statement's CPU)."""
+    return select(User).join(LoginSession, LoginSession.user_id == User.id).where(
+        LoginSession.key == bindparam("key")).options(
+        joinedload(User.commune), joinedload(User.roles).joinedload(TerritoryRole.territory))
 
 
 def load_session(key: str) -> User | None:
     """The user of a live login session, or None when it was ended; with the commune and the roles that
     permission predicates and page headers read (templates must not query)."""
-    session = db.session.execute(_session_statement(), {"key": key}).unique().scalar_one_or_none()
-    if session is None or session.user.is_disabled:
+    user = db.session.execute(_session_statement(), {"key": key}).unique().scalar_one_or_none()
+    if user is None or user.is_disabled:
         return None
-    session.user.session_key = key
-    return session.user
+    user.session_key = key
+    return user
 
 
 def end_session(key: str | None) -> None:

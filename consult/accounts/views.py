@@ -1,10 +1,11 @@
 """Accounts blueprint: register, confirm, log in and out, reset, profile."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
+from flask_login.utils import _create_identifier
 
 from consult.accounts import forms, mails, services, signin
 from consult.accounts.models import Category
@@ -23,6 +24,7 @@ def configure_login(manager: LoginManager) -> None:
     """Load users from server-side login sessions."""
     manager.user_loader(services.load_session)
     manager.login_message = None
+    manager._session_identifier_generator = _session_identifier  # noqa: SLF001 (Flask-Login's hook, no setter)
 
     @manager.unauthorized_handler
     def unauthorized():
@@ -30,6 +32,14 @@ def configure_login(manager: LoginManager) -> None:
         # Only a page can be returned to: a form's action URL does not answer GET.
         target = request.full_path.rstrip("?") if request.method == "GET" else local_referrer()
         return redirect(url_for("accounts.login", next=target))
+
+
+def _session_identifier() -> str | None:
+    """Flask-Login's fingerprint of the browser (a SHA-512 of its address and User-Agent), worked out only when
+    Flask-Login's own session protection is on: it hashes it on every request and keeps it in the cookie even when
+    off, as here (server-side LoginSession rows end sessions instead)."""
+    mode = current_app.config.get("SESSION_PROTECTION", current_app.login_manager.session_protection)
+    return _create_identifier() if mode in ("basic", "strong") else None
 
 
 def client_key() -> str:

@@ -87,19 +87,33 @@ def may_be_stored(response: Response) -> bool:
 
 
 def add_security_headers(response: Response) -> Response:
-    """The headers of every response; a view's own Referrer-Policy (a stricter one) is kept."""
-    response.headers["Content-Security-Policy"] = content_security_policy(response)
+    """The headers of every response; a view's own Referrer-Policy (a stricter one) is kept.
+
+    The names already there are read once: Werkzeug's `setdefault` and `[]=` each walk every header, lowering
+    each name (~230 lowerings for a redirect's 8 headers), more than the rest of this function."""
+    headers = response.headers
+    present = {name.lower() for name in headers.keys()}
+    _put(headers, present, "Content-Security-Policy", content_security_policy(response))
     for name, value in FIXED_HEADERS.items():
-        response.headers.setdefault(name, value)
+        if name.lower() not in present:
+            headers.add(name, value)
     max_age = current_app.config.get("HSTS_MAX_AGE") or 0
     if max_age > 0:
         # No includeSubDomains: the operator's other sites under the same domain are not ours to decide.
-        response.headers["Strict-Transport-Security"] = f"max-age={max_age}"
+        _put(headers, present, "Strict-Transport-Security", f"max-age={max_age}")
     if not may_be_stored(response):
-        response.headers["Cache-Control"] = "no-store"
-    elif wants_problem_json() and request.endpoint != "static":
-        response.headers.setdefault("Cache-Control", "no-cache")
+        _put(headers, present, "Cache-Control", "no-store")
+    elif "cache-control" not in present and wants_problem_json() and request.endpoint != "static":
+        headers.add("Cache-Control", "no-cache")
     return response
+
+
+def _put(headers, present: set[str], name: str, value: str) -> None:
+    """`headers[name] = value`, without looking for the name when it is not there."""
+    if name.lower() in present:
+        headers[name] = value
+    else:
+        headers.add(name, value)
 
 
 def init_headers(app: Flask) -> None:

@@ -25,13 +25,19 @@ def layout_piece(name: str, **values: Hashable) -> Markup:
     Everything it depends on is fixed for the process's lifetime (its template, config, the catalogues, the URL
     map) except the language, the script root and `values`, which are the key: the piece must read nothing else
     (no request, no session, no person). Outside a request it is rendered each time."""
+    return kept_piece(CACHE_NAME, PIECES, name, values)
+
+
+def kept_piece(cache: str, size: int, name: str, values: dict[str, Hashable]) -> Markup:
+    """`layout_piece`, kept in the per-process cache `cache` of `size` pieces (a kind of piece that comes in many
+    variants keeps its own, so that it never pushes the layout's out)."""
     # Rendered by Jinja alone: no context processor, no signal (the piece reads none of what they give).
     # Markup: the output of an autoescaping template.
     render = lambda: Markup(current_app.jinja_env.get_template(name).render(**values))  # noqa: E731  # nosec B704
     if not has_request_context():
         return render()
     key = (name, str(get_locale()), request.script_root, tuple(sorted(values.items())))
-    return versioned_cache(CACHE_NAME, size=PIECES).get(key, None, render)
+    return versioned_cache(cache, size=size).get(key, None, render)
 
 
 def _shown(field: Field) -> tuple:

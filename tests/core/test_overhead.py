@@ -26,3 +26,11 @@ def test_templates_follow_force_locale_inside_a_request(app):
         after = render_template_string(template)
     assert before == after == "Se connecter / 2 réponses"
     assert forced == "Log in / 2 responses"
+
+
+def test_template_strings_without_values_keep_their_escaped_percent_and_markup(app):
+    """A translation with no value put in is shown as it is, except `%%`, which is a percent sign (Jinja's newstyle
+    rule): a string without `%` is no longer formatted, one with `%%` still is."""
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        shown = render_template_string("{{ _('Half of them: 50 %%') }}|{{ _('Log in') }}|{{ _('<b>') }}")
+    assert shown == "Half of them: 50 %|Log in|<b>"

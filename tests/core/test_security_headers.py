@@ -12,10 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from flask import Blueprint, Flask
+from flask import Blueprint, Flask, Response
 from werkzeug.routing.converters import AnyConverter
 
 from config import load_config
+from consult.core.headers import add_security_headers
 from consult.extensions import db
 from tests.conftest import build_app, discard_database
 from tests.core.test_rendering_queries import UNRESOLVED
@@ -113,3 +114,18 @@ def test_hsts_is_on_in_production_only(monkeypatch):
     assert load_config("development").HSTS_MAX_AGE == 0 and load_config("testing").HSTS_MAX_AGE == 0
     monkeypatch.setenv("HSTS_MAX_AGE", "600")
     assert load_config("production").HSTS_MAX_AGE == 600
+
+
+def test_a_views_own_policy_and_cache_rule_are_replaced_once(app):
+    response = Response("<p>x</p>", mimetype="text/html")
+    response.headers["Content-Security-Policy"] = "default-src *"
+    response.headers["Cache-Control"] = "max-age=60"
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    with app.test_request_context("/privacy"):
+        add_security_headers(response)
+
+    assert response.headers.getlist("Content-Security-Policy") == [response.headers["Content-Security-Policy"]]
+    assert "'nonce-" in response.headers["Content-Security-Policy"]
+    assert response.headers.getlist("Cache-Control") == ["no-store"]
+    assert response.headers.getlist("X-Frame-Options") == ["SAMEORIGIN"]  # a view's own choice is kept
+    assert response.headers.getlist("Referrer-Policy") == ["same-origin"]

@@ -7,7 +7,7 @@ import random
 import re
 from collections.abc import Mapping
 
-from flask import Flask
+from flask import Flask, render_template_string
 from sqlalchemy import func, select, text
 
 from consult import create_app
@@ -22,6 +22,7 @@ from consult.surveys.building import builder
 from consult.surveys.building.questions import QuestionData
 from consult.surveys.building.template import TITLE
 from consult.surveys.demo import _answers as demo_answers
+from consult.surveys.views.public import BLANK_QUESTIONS, blank_question
 from consult.surveys.models import Answer, Channel, Question, QuestionType, Response, Survey, SurveyPage
 from consult.territories.models import Commune
 from tests.conftest import NOW, FreshContextClient, make_config
@@ -269,3 +270,38 @@ def test_copies_are_kept_per_version_and_bounded_in_number():
     copies.get(3, "a", build("3a"))
     assert copies.get(2, "a", build("2a again")) == "2a again"
     assert built == ["1a", "1b", "2a", "3a", "2a again"] and copies.builds == 5
+
+
+def test_blank_questions_are_what_the_macro_writes_and_rendered_once_per_language_and_wording(seeded_demo):
+    """A question nobody has answered yet (how each respondent first sees each page) is kept per process: the kept
+    HTML is the question macro's for an empty answer, in each language and wording, and a second respondent's page
+    renders none again; an answered question is written afresh with its answer."""
+    app, survey = seeded_demo.app, demo_survey()
+    first = structure_of(survey).pages[0]
+    first_page = f"/t/{survey.territory.slug}/surveys/{survey.id}/page/1"
+    kept = []
+    for _respondent in range(2):
+        client = app.test_client()
+        client.set_cookie("consult_lang", "fr")
+        client.post(f"/t/{survey.territory.slug}/surveys/{survey.id}/start")
+        assert client.get(first_page).status_code == 200
+        kept.append(len(app.extensions["consult_caches"][BLANK_QUESTIONS]._values))
+    assert kept == [len(answer_rules.visible_questions(first, {}))] * 2  # the second page rendered none again
+
+    answered = plausible_answers(3)
+    code = next(q.code for q in first.questions if answered.get(q.code) is not None)
+    shown = client.get(first_page).get_data(as_text=True)
+    assert client.post(first_page, data={**page_form(first, {code: answered[code]}), "action": "later"}).status_code == 302
+    again = client.get(first_page).get_data(as_text=True)
+    assert again != shown and (" checked" in again or answered[code] in html.unescape(again))
+
+    questions = [q for page in structure_of(survey).pages for q in page.questions]
+    communes = services.commune_choices(survey)
+    macro = ('{% from "surveys/macros/questions.html" import question %}'
+             "{{ question(q, {}, None, falc=falc, communes=communes) }}")
+    for language in ("fr", "en"):
+        for falc in (False, True):
+            with app.test_request_context("/", headers={"Accept-Language": language}):
+                for q in questions:
+                    piece = blank_question(q, falc, tuple(communes.items()))
+                    assert piece == render_template_string(macro, q=q, falc=falc, communes=communes), q.code

@@ -12,6 +12,7 @@ from consult.core.forms import choices
 from consult.core.models import utcnow
 from consult.core.pagecache import ORDER_COOKIE, kept_for_visitors
 from consult.core.transaction import transaction
+from consult.extensions import db
 from consult.proposals import forms, permissions
 from consult.proposals.models import AnswerStatus, Call, Proposal, ProposalState, Public, VoteMethod
 from consult.proposals.services import answers, calls, comments, history, listing, moderation, priority, supports
@@ -231,7 +232,8 @@ def support(proposal_id: int, action: str):
     proposal = supports.proposal_to_support(g.territory, proposal_id)
     if proposal is None or not permissions.can_see_proposal(current_user, proposal):
         abort(404)  # unpublished proposals do not exist for the public
-    back = next_url(url_for("proposals.detail", proposal_id=proposal.id))  # before the commit expires the rows
+    back = next_url(url_for("proposals.detail", proposal_id=proposal.id))
+    db.session().expire_on_commit = False  # only a redirect follows: expiring every row loaded would be for nothing
     if forms.ButtonForm().validate_on_submit():
         if action == "support":
             _act(supports.support_proposal, _("Your support is recorded."), proposal)

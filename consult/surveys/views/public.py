@@ -24,7 +24,9 @@ from flask import (
 from flask_babel import format_time
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 
+from consult.core.layout import kept_piece
 from consult.core.models import utcnow
 from consult.core.pagecache import kept_for_visitors
 from consult.core.retention import duration
@@ -75,6 +77,19 @@ def survey_commune_choices(survey: Survey) -> dict[str, str]:
     if survey.id not in cache:
         cache[survey.id] = services.commune_choices(survey)
     return cache[survey.id]
+
+
+BLANK_QUESTIONS = "blank_questions"
+BLANK_QUESTION_PIECES = 2048  # a questionnaire's questions × languages × easy-read or not, for several surveys
+
+
+@bp.app_template_global()
+def blank_question(question, falc: bool, communes: tuple) -> Markup:
+    """A question as the question macro writes it with no answer and no error (how every respondent first sees
+    each page), rendered once per process, language and wording: the frozen question is the key (a new version of
+    the structure is new objects), with the commune choices it lists (`tuple(communes.items())`)."""
+    values = {"q": question, "falc": falc, "communes": communes if question.type is QuestionType.COMMUNE else ()}
+    return kept_piece(BLANK_QUESTIONS, BLANK_QUESTION_PIECES, "surveys/respond/_blank_question.html", values)
 
 
 @bp.app_template_filter("survey_time")
@@ -294,11 +309,12 @@ def _communes(survey: Survey, questions) -> dict[str, str]:
 def _render_page(survey: Survey, draft, current, *, errors: dict, appeared=()):
     pages = respond.visible_pages(survey, draft.data)
     questions = visible_questions(current, draft.data)
+    communes = _communes(survey, questions)
     return render_template(
         "surveys/respond/page.html", territory=g.territory, survey=survey, page=current,
         number=pages.index(current) + 1, total=len(pages), data=draft.data, errors=errors,
         questions=questions, appeared=list(appeared), falc=_falc(), has_falc=structure_of(survey).has_falc,
-        communes=_communes(survey, questions), mental_health=respond.shows_3114(survey, current))
+        communes=communes, blank_communes=tuple(communes.items()), mental_health=respond.shows_3114(survey, current))
 
 
 @bp.get("/<int:survey_id>/later")
