@@ -215,3 +215,19 @@ def test_rows_filled_from_the_answer_rows_are_those_of_the_answer_dicts(app, mak
         assert len({row[0] for row in direct[1:]}) == 120
         filled = {index for row in direct[1:] for index, value in enumerate(row) if value not in (None, "")}
         assert filled == set(range(len(columns)))  # every column written somewhere
+
+
+def test_shuffled_orders_are_all_equally_likely():
+    """Every order of three items comes about as often (a bias such as drawing from all positions at each step,
+    or a modulo's favourite, would show): 12,000 shuffles, each order 2,000 ± 10 %."""
+    from consult.surveys.exports.records import shuffle
+
+    counts = Counter()
+    for _n in range(12_000):
+        items = [1, 2, 3]
+        shuffle(items)
+        counts[tuple(items)] += 1
+    assert len(counts) == 6 and all(1_800 <= count <= 2_200 for count in counts.values()), counts
+    items = list(range(1_000))
+    shuffle(items)
+    assert sorted(items) == list(range(1_000)) and items != list(range(1_000))
