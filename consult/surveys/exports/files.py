@@ -51,13 +51,14 @@ def _analyst_columns(survey: Survey, communes: Mapping[str, str], *, left_out: s
 
 
 def responses_csv(survey: Survey) -> Iterator[str]:
-    """The raw responses as CSV chunks, read from the database batch by batch while they are sent."""
+    """The raw responses as CSV chunks, read from the database batch by batch while they are sent (the next batch
+    read while one is written)."""
     def chunks(survey: Survey) -> Iterator[str]:
         survey = _streamed(survey)
         communes = commune_choices(survey)
         columns = _analyst_columns(survey, communes)
-        yield from writers.csv_chunks(builders.direct_rows(survey, answer_batches(survey), communes, columns=columns,
-                                                           labelled=True))
+        batches = answer_batches(survey, read_ahead=True)
+        yield from writers.csv_chunks(builders.direct_rows(survey, batches, communes, columns=columns, labelled=True))
     return chunks(survey)
 
 
@@ -147,7 +148,8 @@ def responses_spreadsheet(survey: Survey, fmt: str) -> Iterator[bytes]:
         columns = _analyst_columns(survey, communes)
         yield from writers.spreadsheet_chunks([
             (_("Pseudonymised responses"),
-             builders.direct_rows(survey, answer_batches(survey), communes, columns=columns, labelled=True)),
+             builders.direct_rows(survey, answer_batches(survey, read_ahead=True), communes, columns=columns,
+                                  labelled=True)),
             (_("Dictionary of codes"), builders.dictionary_rows(survey, columns, communes)),
             (_("Method"), about_rows(survey, _("Pseudonymised responses: one row per response in random order, a "
                                                "random pseudonym per row; no name, account, e-mail address, day or "

@@ -4,9 +4,10 @@
 An export of 100,000 responses reads 3.5 million answer rows and writes 7 million cells. Most answers are a choice:
 one answer row sets one cell (a single choice, a matrix line) or a few (a multiple choice: its answered options at
 0, the chosen one at 1). What a choice writes is worked out once per file by the columns' own reads, on the answer
-dict that this answer row alone gives (`RecordReader`), and then copied into every row that holds that answer. The
-other questions (numbers, texts, dates, communes, rankings, scored scales) and the row's own columns (pseudonym,
-channel, week) are read as `raw_rows` reads them, from an answer dict of those questions' rows only.
+dict that this answer row alone gives (`RecordReader`), and then copied into every row that holds that answer (a
+scored scale's lines too). The other questions (numbers, texts, dates, communes, rankings), a scored scale's score
+and the row's own columns (pseudonym, channel, week) are read as `raw_rows` reads them, from an answer dict of those
+questions' rows only.
 """
 from __future__ import annotations
 
@@ -26,18 +27,20 @@ Change = tuple[tuple[int, object], ...]  # (index of a cell, its value) pairs
 
 class _Choice:
     """A choice question's cells: their indices in the row, those set when it is first answered (a multiple choice:
-    every option at 0) and whether a written “other” text has a cell."""
+    every option at 0) and whether a written “other” text has a cell. A scored scale's score columns are read from
+    the answer dict: its answer rows are read into it too (`read`)."""
 
-    __slots__ = ("question", "indices", "opened", "other")
+    __slots__ = ("question", "indices", "opened", "other", "read")
 
     def __init__(self, question: Question, indices: list[int]) -> None:
         self.question, self.indices = question, indices
         self.opened: Change = ()
         self.other = False
+        self.read = question.scored
 
 
 # What an answer row of another question does: it is read into the answer dict of its response.
-_READ = ((), (), None)
+_READ = ((), (), None, True)
 
 
 class DirectRows:
@@ -49,31 +52,33 @@ class DirectRows:
         self.cells = cell_readers(columns, labelled=labelled)
         self.width = len(columns)
         indices: dict[int, list[int]] = {}
+        self.scores = {index for index, column in enumerate(columns) if column.part in ("score_raw", "score_pct")}
         for index, column in enumerate(columns):
             if column.question is not None:
                 indices.setdefault(column.question.id, []).append(index)
         self.choices: dict[int, _Choice] = {}
         for question in survey.questions:
-            if question.type in _CHOICES and not question.scored and question.id in indices:
+            if question.type in _CHOICES and question.id in indices:
                 self.choices[question.id] = choice = _Choice(question, indices[question.id])
                 if question.type is QuestionType.MULTIPLE:
                     choice.opened = self._set(choice, {question.code: []})
                 choice.other = bool(self._set(choice, {other_key(question): "…"}))
         # (question id, option id, row id) of an answer row → what it does: the cells it sets, those its question
-        # sets when first answered, and its question when it is the “other” answer (whose text has a cell); or _READ.
-        self.changes: dict[tuple, tuple[Change, Change, _Choice | None]] = {}
-        # The cells read as raw_rows reads them: the row's own and those of the other questions.
-        self.read_later = [index for index, column in enumerate(columns)
-                           if column.question is None or column.question.id not in self.choices]
+        # sets when first answered, its question when it is the “other” answer (whose text has a cell), and whether
+        # it is read into the answer dict; or _READ.
+        self.changes: dict[tuple, tuple[Change, Change, _Choice | None, bool]] = {}
+        # The cells read as raw_rows reads them: the row's own, those of the other questions and the scores.
+        filled = {index for choice in self.choices.values() for index in choice.indices if index not in self.scores}
+        self.read_later = [index for index in range(len(columns)) if index not in filled]
 
     def _set(self, choice: _Choice, data: Mapping) -> Change:
         """The cells of a choice question that the columns' reads fill from `data` (those left empty are not
-        written)."""
+        written; a score is read later, from the whole answer)."""
         record = ResponseRecord(None, None, data)  # type: ignore[arg-type]  # its columns read the answers only
-        return tuple((index, value) for index in choice.indices
+        return tuple((index, value) for index in choice.indices if index not in self.scores
                      if (value := self.cells[index]("", record)) is not None)
 
-    def _change(self, key: tuple) -> tuple[Change, Change, _Choice | None]:
+    def _change(self, key: tuple) -> tuple[Change, Change, _Choice | None, bool]:
         """What an answer row (question id, option id, row id) does, worked out the first time it comes in the file:
         the cells that the answer dict it gives on its own fills (`RecordReader`, the columns' reads)."""
         question_id, option_id, row_id = key
@@ -86,7 +91,7 @@ class DirectRows:
             opened = dict(choice.opened)
             cells = tuple(change for change in self._set(choice, data) if opened.get(change[0]) != change[1])
             other = choice if choice.other and option is not None and option[1] else None
-            found = (cells, choice.opened if data else (), other)
+            found = (cells, choice.opened if data else (), other, choice.read)
         self.changes[key] = found
         return found
 
@@ -106,10 +111,11 @@ class DirectRows:
             found = changes.get(answer[1:4])
             if found is None:
                 found = self._change(answer[1:4])
-            cells, opened, other = found
-            if found is _READ:
+            cells, opened, other, read = found
+            if read:
                 rest.append(answer)
-                continue
+                if found is _READ:
+                    continue
             if opened and row[opened[0][0]] is None:
                 for index, value in opened:
                     row[index] = value
