@@ -10,6 +10,7 @@ from consult.core.models import utcnow
 from consult.extensions import db
 from consult.proposals import similarity
 from consult.proposals.models import Call, Comment, Proposal, ProposalState, Support
+from consult.territories.models import Axis, Contract, Phase, Territory
 from tests.conftest import commune_by_code
 
 SLUG = "terres-des-confluences"
@@ -105,3 +106,15 @@ def add_comment(proposal, user, body="Très bonne idée, le bus du mardi ne suff
     db.session.add(comment)
     db.session.commit()
     return comment
+
+
+def served_call(**options) -> Call:
+    """For a served app's own database (inside its app context): Terres des Confluences, its current CLS with one
+    axis, and a call on it open for proposals and supports; nothing added to the session yet."""
+    from tests.conftest import NOW
+
+    territory = Territory(slug=SLUG, name="Terres des Confluences")
+    contract = Contract(territory=territory, generation=2, title="CLS 2", start_date=NOW.date(),
+                        end_date=NOW.date().replace(year=2030), phase=Phase.SIGNED, is_current=True)
+    contract.axes = [Axis(title="Accès aux soins", position=0)]
+    return Call(territory=territory, title="Vos idées", axes=contract.axes, **{**open_windows(), **options})

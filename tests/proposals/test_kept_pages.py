@@ -13,7 +13,7 @@ from consult.core import pagecache
 from consult.extensions import db
 from consult.proposals.models import Proposal, ProposalState
 from tests.conftest import NOW, PASSWORD, served_database_app
-from tests.proposals.conftest import SLUG, add_support, open_windows
+from tests.proposals.conftest import SLUG, add_support, served_call
 from tests.served import Browser, gunicorn, http_request
 
 KEPT = pagecache.KEPT_HEADER
@@ -204,22 +204,17 @@ def test_two_worker_processes_never_give_a_page_older_than_a_change(tmp_path):
     from consult.accounts.models import User
     from consult.accounts.services import hash_password
     from consult.proposals import similarity
-    from consult.proposals.models import Call
-    from consult.territories.models import Axis, Contract, Phase, Territory
 
     app = served_database_app(tmp_path)
     with app.app_context():
-        territory = Territory(slug=SLUG, name="Terres des Confluences")
-        contract = Contract(territory=territory, generation=2, title="CLS 2", start_date=NOW.date(),
-                            end_date=NOW.date().replace(year=2030), phase=Phase.SIGNED, is_current=True)
-        contract.axes = [Axis(title="Accès aux soins", position=0)]
-        call = Call(territory=territory, title="Vos idées", axes=contract.axes, **open_windows())
+        call = served_call()
+        territory = call.territory
         resident = User(email="habitante.lavit@example.org", display_name="Habitante de Lavit",
                         password_hash=hash_password(PASSWORD), privacy_consent_at=NOW, email_confirmed_at=NOW)
         proposal = Proposal(call=call, author=resident, title="Une navette vers Moissac", description="Sans voiture.",
-                            axis=contract.axes[0], state=ProposalState.PUBLISHED, published_at=NOW,
+                            axis=call.axes[0], state=ProposalState.PUBLISHED, published_at=NOW,
                             search_text=similarity.search_document("Une navette vers Moissac"))
-        db.session.add_all([territory, contract, call, resident, proposal])
+        db.session.add_all([territory, call, resident, proposal])
         db.session.commit()
         path, proposal_id, email = f"/t/{SLUG}/proposals/calls/{call.id}/", proposal.id, resident.email
         db.session.remove()

@@ -19,16 +19,14 @@ from consult.extensions import db
 from consult.proposals import similarity
 from consult.proposals.models import (
     AnswerStatus,
-    Call,
     ModerationAction,
     ModerationEvent,
     Proposal,
     ProposalState,
     Support,
 )
-from consult.territories.models import Axis, Contract, Phase, Territory
 from tests.conftest import NOW, PASSWORD, served_database_app, serving
-from tests.proposals.conftest import SLUG, add_support, open_windows, reload, supports_of
+from tests.proposals.conftest import SLUG, add_support, reload, served_call, supports_of
 from tests.proposals.test_support_concurrency import _log_in, _request
 
 CLICKS = 6
@@ -150,22 +148,19 @@ def served_merge(tmp_path):
     """A served app with a coordinator, a published proposal supported by two residents and a pending duplicate."""
     app = served_database_app(tmp_path, LOGIN_RATE_LIMIT="1000/minute")
     with app.app_context():
-        territory = Territory(slug=SLUG, name="Terres des Confluences")
-        contract = Contract(territory=territory, generation=2, title="CLS 2", start_date=NOW.date(),
-                            end_date=NOW.date().replace(year=2030), phase=Phase.SIGNED, is_current=True)
-        contract.axes = [Axis(title="Accès aux soins", position=0)]
-        call = Call(territory=territory, title="Vos idées", axes=contract.axes, **open_windows())
+        call = served_call()
+        territory = call.territory
         people = [User(email=f"personne{n}@example.org", display_name=f"Habitante de L'Isle-Jourdain {n}",
                        password_hash=hash_password(PASSWORD), privacy_consent_at=NOW, email_confirmed_at=NOW)
                   for n in range(3)]
         db.session.add(TerritoryRole(user=people[0], territory=territory, role=Role.COORDINATOR))
         proposals = [Proposal(call=call, author=people[1], title=title, description="Pour les habitants sans voiture.",
-                              axis=contract.axes[0], state=state, submitted_at=NOW,
+                              axis=call.axes[0], state=state, submitted_at=NOW,
                               published_at=NOW if state is ProposalState.PUBLISHED else None,
                               search_text=similarity.search_document(title))
                      for title, state in (("Un bus vers l'hôpital de Moissac", ProposalState.PUBLISHED),
                                           ("Des bus vers les hôpitaux de Moissac", ProposalState.PENDING))]
-        db.session.add_all([territory, contract, call, *people, *proposals])
+        db.session.add_all([territory, call, *people, *proposals])
         db.session.flush()
         db.session.add_all(Support(proposal_id=proposals[0].id, user_id=person.id) for person in people[1:])
         db.session.commit()

@@ -16,10 +16,9 @@ from consult.accounts.models import User
 from consult.accounts.services import hash_password
 from consult.extensions import db
 from consult.proposals import similarity
-from consult.proposals.models import Call, Proposal, ProposalState, Support
-from consult.territories.models import Axis, Contract, Phase, Territory
+from consult.proposals.models import Proposal, ProposalState, Support
 from tests.conftest import NOW, PASSWORD, served_database_app, serving
-from tests.proposals.conftest import SLUG, open_windows
+from tests.proposals.conftest import SLUG, served_call
 
 USING_POSTGRES = os.environ.get("TEST_DATABASE_URL", "").startswith("postgres")
 REQUESTS = 20
@@ -30,19 +29,16 @@ def served(request, tmp_path):
     """A served app with a call (limit 3), ten published proposals and twenty residents."""
     app = served_database_app(tmp_path)
     with app.app_context():
-        territory = Territory(slug=SLUG, name="Terres des Confluences")
-        contract = Contract(territory=territory, generation=2, title="CLS 2", start_date=NOW.date(),
-                            end_date=NOW.date().replace(year=2030), phase=Phase.SIGNED, is_current=True)
-        contract.axes = [Axis(title="Accès aux soins", position=0)]
-        call = Call(territory=territory, title="Vos idées", support_limit=3, axes=contract.axes, **open_windows())
+        call = served_call(support_limit=3)
+        territory = call.territory
         people = [User(email=f"habitant{n}@example.org", display_name=f"Habitant·e n° {n}",
                        password_hash=hash_password(PASSWORD), privacy_consent_at=NOW, email_confirmed_at=NOW)
                   for n in range(REQUESTS)]
         titles = [f"Navette santé n° {n} vers Moissac" for n in range(10)]
         proposals = [Proposal(call=call, author=people[0], title=t, description="Pour les habitants sans voiture.",
-                              axis=contract.axes[0], state=ProposalState.PUBLISHED, published_at=NOW,
+                              axis=call.axes[0], state=ProposalState.PUBLISHED, published_at=NOW,
                               search_text=similarity.search_document(t)) for t in titles]
-        db.session.add_all([territory, contract, call, *people, *proposals])
+        db.session.add_all([territory, call, *people, *proposals])
         db.session.commit()
         ids = [p.id for p in proposals]
         emails = [u.email for u in people]
