@@ -261,3 +261,24 @@ def test_a_request_with_credentials_in_a_header_is_never_given_a_kept_page(app, 
     visit(app, path)
 
     assert visit(app, path, Authorization="Bearer x").headers.get(KEPT) is None
+
+
+def test_a_proposal_is_kept_for_visitors_and_a_comment_shows_at_once(app, client, login, participant, call,
+                                                                      make_proposal, one_second):
+    """The proposal's page has no form for a visitor without an account (a form's token would start a session), so
+    it is kept; a resident's comment shows at once; the resident's own page (comment form, token) is never given."""
+    proposal = make_proposal(call, title="Une navette vers l'hôpital de Moissac")
+    path = f"/t/{SLUG}/proposals/{proposal.id}/"
+    visit(app, path)
+    assert visit(app, path).headers.get(KEPT) == "kept"
+
+    login(participant)
+    theirs = client.get(path)
+    assert KEPT not in theirs.headers and 'name="csrf_token"' in theirs.get_data(as_text=True)
+    posted = client.post(f"{path}comments", data={"body": "Le mardi aussi, pour Saint-Nicolas-de-la-Grave."})
+    assert posted.status_code == 302
+
+    page = visit(app, path)
+    assert KEPT not in page.headers and "Le mardi aussi, pour Saint-Nicolas-de-la-Grave." in page.get_data(as_text=True)
+    assert 'name="csrf_token"' not in page.get_data(as_text=True) and "Set-Cookie" not in page.headers
+    assert visit(app, path).headers.get(KEPT) == "kept"

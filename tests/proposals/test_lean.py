@@ -243,7 +243,7 @@ def test_similar_proposals_found_by_the_database_are_those_the_full_scan_finds(a
     assert "Une navette vers l&#39;hôpital de Moissac" in fragment
 
 
-def test_markdown_is_rendered_once_per_distinct_text_and_stays_sanitised(client, make_call, make_proposal):
+def test_markdown_is_rendered_once_per_distinct_text_and_stays_sanitised(client, make_call, make_proposal, views_only):
     call = make_call()
     proposal = make_proposal(call, description="Un **bus** le samedi <script>alert(1)</script> "
                                                "[plan](javascript:alert(2)) vers Moissac.")

@@ -164,14 +164,17 @@ def _render_detail(proposal: Proposal, comment_form: forms.CommentForm, reply_to
         can_moderate=permissions.can_moderate(current_user, g.territory),
         editable=mine and writing.is_editable(proposal, reactions=bool(standing.supports or thread)),
         comment_form=comment_form, reply_to=reply_to, reply_form=reply_form,
-        button=forms.ButtonForm(), events=history.history(proposal) if mine else [],
+        # A form's token starts a session: none for a visitor without an account, whose page may then be kept.
+        button=forms.ButtonForm() if current_user.is_authenticated else None,
+        events=history.history(proposal) if mine else [],
         similar=listing.similar_proposals(call, proposal.title, exclude_id=proposal.id) if pending else []), status
 
 
 @bp.get("/<int:proposal_id>/")
+@kept_for_visitors
 def detail(proposal_id: int):
     """A proposal: its text, supports, official answer, comments and, for its author, what happens next."""
-    return _render_detail(_proposal(proposal_id), forms.CommentForm())
+    return _render_detail(_proposal(proposal_id), forms.CommentForm() if current_user.is_authenticated else None)
 
 
 @bp.route("/<int:proposal_id>/edit", methods=["GET", "POST"])
