@@ -127,9 +127,11 @@ def test_spreadsheet_memory_does_not_grow_with_the_responses(app, client, login,
     names = ("responses.xlsx", "responses.ods")
     grow(answered, 1100)
     peak_mib(client, export_url(answered, "responses.xlsx"))  # warm: compiled statements, translations
-    small = {name: peak_mib(client, export_url(answered, name)) for name in names}
+    # Each size's peak is the larger of two runs: it depends on whether the batch read ahead is held at the writer's
+    # own peak, which the threads' timing decides (a single small run of 2.3 MiB against 3.2 once failed the test).
+    small = {name: max(peak_mib(client, export_url(answered, name)) for _run in range(2)) for name in names}
     grow(answered, 3300)
-    large = {name: peak_mib(client, export_url(answered, name)) for name in names}
+    large = {name: max(peak_mib(client, export_url(answered, name)) for _run in range(2)) for name in names}
     assert {name: round(large[name] / small[name], 1) <= 1.2 for name in names} == dict.fromkeys(names, True), (
         small, large)
 
