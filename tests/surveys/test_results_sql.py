@@ -208,6 +208,18 @@ def test_tally_adds_new_responses_and_counts_again_when_one_is_unlinked(conditio
     check_against_oracle(survey)
 
 
+def cache_sizes_seen_by(patch, name: str) -> list[int]:
+    """The SQLite page cache size (PRAGMA cache_size) in force at each call of `tally.<name>`, as a list that fills."""
+    seen, counted = [], getattr(tally, name)
+
+    def recorded(*args):
+        seen.append(db.session.connection().exec_driver_sql("PRAGMA cache_size").scalar())
+        return counted(*args)
+
+    patch.setattr(tally, name, recorded)
+    return seen
+
+
 def test_a_reading_past_a_fold_step_of_responses_counts_them_with_a_small_sqlite_cache(conditional_survey,
                                                                                        monkeypatch):
     survey = conditional_survey
@@ -218,14 +230,7 @@ def test_a_reading_past_a_fold_step_of_responses_counts_them_with_a_small_sqlite
     if connection.dialect.name != "sqlite":
         pytest.skip("a SQLite connection's page cache (PostgreSQL sizes its work memory itself)")
     own = connection.exec_driver_sql("PRAGMA cache_size").scalar()
-    seen = []
-    counted = tally.count_responses
-
-    def count_responses(*args):
-        seen.append(db.session.connection().exec_driver_sql("PRAGMA cache_size").scalar())
-        return counted(*args)
-
-    monkeypatch.setattr(tally, "count_responses", count_responses)
+    seen = cache_sizes_seen_by(monkeypatch, "count_responses")
     assert results.load(survey).total == 1
     monkeypatch.setattr(tally, "STEP", 0)  # as many stored responses as a fold step (10,000)
     assert results.load(survey).total == 1
@@ -257,15 +262,8 @@ def test_a_long_fold_counts_with_a_small_sqlite_cache_then_gives_the_connection_
     if connection.dialect.name != "sqlite":
         pytest.skip("a SQLite connection's page cache (PostgreSQL sizes its work memory itself)")
     own = connection.exec_driver_sql("PRAGMA cache_size").scalar()
-    seen = []
-    counted = tally.count_answers
-
-    def count_answers(*args):
-        seen.append(db.session.connection().exec_driver_sql("PRAGMA cache_size").scalar())
-        return counted(*args)
-
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(tally, "count_answers", count_answers)
+        seen = cache_sizes_seen_by(patch, "count_answers")
         assert results.load(survey).total == 3
 
     assert seen and set(seen) == {-tally.FOLD_CACHE_KIB}  # the GROUP BYs' sorters bounded by the smaller cache
