@@ -231,11 +231,13 @@ def keep_page(response: Response) -> Response:
 
 
 def init_page_cache(app: Flask) -> None:
-    """Stamp every write of the app's database and keep the marked pages, unless PAGE_CACHE is off. Register last:
-    `keep_page` must see the view's response before the security headers (added again to every page given)."""
-    if not app.config.get("PAGE_CACHE", True):
-        return
+    """Stamp every write of the app's database — always, so that a process that keeps no page (PAGE_CACHE=0, a
+    command) never leaves another server's kept pages behind a change — and keep the marked pages unless PAGE_CACHE
+    is off. Register last: `keep_page` must see the view's response before the security headers (added again to
+    every page given)."""
     with app.app_context():
         stamps = Stamps(db.engine)
+    if not app.config.get("PAGE_CACHE", True):
+        return
     app.extensions["consult_pages"] = {"stamps": stamps, "cache": PageCache()}
     app.after_request(keep_page)

@@ -282,3 +282,41 @@ def test_a_proposal_is_kept_for_visitors_and_a_comment_shows_at_once(app, client
     assert KEPT not in page.headers and "Le mardi aussi, pour Saint-Nicolas-de-la-Grave." in page.get_data(as_text=True)
     assert 'name="csrf_token"' not in page.get_data(as_text=True) and "Set-Cookie" not in page.headers
     assert visit(app, path).headers.get(KEPT) == "kept"
+
+
+def test_a_process_that_keeps_no_page_still_stamps_what_it_writes(tmp_path, monkeypatch):
+    """A server or command with PAGE_CACHE=0 writing to the same database: the others' kept pages show it at once."""
+    from consult import create_app
+    from consult.accounts.models import User
+    from consult.accounts.services import hash_password
+    from tests.conftest import discard_database, make_config
+
+    monkeypatch.setattr(pagecache, "current_second", lambda: 1_800_000_000)
+    app = served_database_app(tmp_path)
+    with app.app_context():
+        call = served_call()
+        author = User(email="habitant.valence@example.org", display_name="Habitant de Valence",
+                      password_hash=hash_password(PASSWORD), privacy_consent_at=NOW, email_confirmed_at=NOW)
+        proposal = Proposal(call=call, author=author, title="Une navette vers Moissac", description="Sans voiture.",
+                            axis=call.axes[0], state=ProposalState.PUBLISHED, published_at=NOW, search_text="navette")
+        db.session.add_all([call.territory, call, author, proposal])
+        db.session.commit()
+        path, proposal_id = call_page(call), proposal.id
+        db.session.remove()
+    try:
+        visit(app, path)
+        assert visit(app, path).headers.get(KEPT) == "kept"
+        other = create_app(make_config(SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"], PAGE_CACHE=False))
+        assert "consult_pages" not in other.extensions
+        with other.app_context():
+            db.session.get(Proposal, proposal_id).title = "Un minibus vers Moissac"
+            db.session.commit()
+            db.session.remove()
+            db.engine.dispose()
+
+        page = visit(app, path)
+        assert KEPT not in page.headers and "Un minibus vers Moissac" in page.get_data(as_text=True)
+    finally:
+        with app.app_context():
+            discard_database()
+            db.engine.dispose()
