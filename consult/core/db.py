@@ -15,12 +15,62 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 LARGEST_ID = 2**31 - 1  # PostgreSQL's integer: a larger id in an address can only be a 404 (SQLite overflows at 2**63)
 SERVED = "consult.served"  # WSGI environ key: a request the app is serving (not a script's request context)
 READS_ONLY = "consult_reads_only"  # `g` key set by reads_only()
+WRITING = "consult_writing"  # `g` key: the write transaction of a @reads_first view has begun (begin_writing)
+EARLY_READER = "consult_early_reader"  # connection.info key: a @reads_first view's reading transaction
+WRITING_WORDS = ("INSERT", "UPDATE", "DELETE", "REPLACE")
 
 
 def writes_on_get(view):
     """Mark a GET view that writes (e.g. a confirmation link) so its transaction is taken for writing."""
     view.writes_on_get = True
     return view
+
+
+def reads_first(view):
+    """Mark a view that changes data only inside its `transaction()` block, after reading what it needs.
+
+    On SQLite one transaction at a time holds the write lock, across every worker and thread, and a writer
+    takes it at BEGIN IMMEDIATE (see configure_sqlite); a view's transaction begins at its first statement (the
+    territory, the logged-in person), so its whole request held the lock and every other writer waited, in
+    SQLite's busy handler which sleeps up to 100 ms between tries. A marked view reads in a reading transaction
+    and takes the lock only where its block begins (`begin_writing`): the lock is held for the writes alone.
+
+    What the view read before the block stays as it was read, as on PostgreSQL, where each statement of a READ
+    COMMITTED transaction sees what was committed before it: what must hold when the row is written is held
+    by the write itself (unique keys, a limit counted inside the INSERT). A write run before the block is a
+    programming error, refused at once (it would fail only under load, when SQLite cannot take the write lock
+    of a reading transaction whose snapshot is no longer the latest).
+    """
+    view.reads_first = True
+    return view
+
+
+def _reads_first() -> bool:
+    view = current_app.view_functions.get(request.endpoint or "")
+    return getattr(view, "reads_first", False)
+
+
+def begin_writing() -> None:
+    """Where a @reads_first view's writes begin (`transaction()` calls it): on SQLite its reading transaction
+    ends, keeping the rows it loaded, so that the next statement begins the write transaction. Elsewhere, and
+    for any other view, nothing happens."""
+    if not has_request_context() or not request.environ.get(SERVED) or g.get(WRITING) or not _reads_first():
+        return
+    from consult.extensions import db
+
+    setattr(g, WRITING, True)
+    session = db.session()
+    if not session.in_transaction():
+        return  # the next statement begins the write transaction (wants_write)
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        return
+    # The same connection and SQLAlchemy transaction go on (the rows loaded stay as they are): only SQLite's
+    # transaction changes, from reading to writing.
+    connection.info.pop(EARLY_READER, None)
+    driver = connection.connection.dbapi_connection
+    driver.execute("COMMIT")
+    driver.execute("BEGIN IMMEDIATE")
 
 
 @contextmanager
@@ -48,7 +98,7 @@ def wants_write() -> bool:
     if not has_request_context() or not request.environ.get(SERVED):
         return True  # CLI, scripts, and request contexts they push to build URLs (e.g. send-reminders)
     if request.method not in SAFE_METHODS:
-        return True
+        return g.get(WRITING, False) or not _reads_first()
     view = current_app.view_functions.get(request.endpoint or "")
     return getattr(view, "writes_on_get", False)
 
@@ -73,7 +123,27 @@ def configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if wants_write() else "BEGIN")
+        if wants_write():
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            return
+        connection.exec_driver_sql("BEGIN")
+        if (has_request_context() and request.method not in SAFE_METHODS and request.environ.get(SERVED)
+                and not g.get(READS_ONLY) and _reads_first()):
+            connection.info[EARLY_READER] = True  # a @reads_first view before its block: see on_statement
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def on_statement(connection, _cursor, statement, _parameters, context, _executemany):
+        if not (context is not None and (context.isinsert or context.isupdate or context.isdelete)
+                or statement.lstrip()[:7].upper().startswith(WRITING_WORDS)):
+            return
+        if connection.info.get(EARLY_READER):
+            raise RuntimeError(f"{request.endpoint} is marked @reads_first but writes before its transaction() "
+                               "block: move the write into the block")
+
+    @event.listens_for(engine, "commit")
+    @event.listens_for(engine, "rollback")
+    def on_end(connection):
+        connection.info.pop(EARLY_READER, None)
 
 
 class _MarkServed:

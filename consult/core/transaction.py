@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from flask import flash
 
+from consult.core.db import begin_writing
 from consult.errors import ConsultError
 from consult.extensions import db
 
@@ -48,6 +49,7 @@ def transaction(form=None, *, show: bool = True,
     back and raised on (the 500 handler answers).
     """
     outcome = Outcome()
+    begin_writing()
     try:
         yield outcome
     except refusals as error:

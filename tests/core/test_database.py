@@ -21,7 +21,8 @@ from consult import create_app
 from consult.accounts.models import Category, Role, TerritoryRole, User
 from consult.accounts import services
 from consult.accounts.services import hash_password
-from consult.core.db import SERVED
+from consult.core.db import SERVED, reads_first
+from consult.core.transaction import transaction
 from consult.core import ratelimit
 from consult.core.mail import outbox as mail_outbox
 from consult.core.ratelimit import RateLimitEvent
@@ -376,3 +377,59 @@ def test_a_streamed_export_read_slowly_never_makes_the_other_wait(two_workers):
         reader.close()
     assert total > 1500 * len(LONG_ANSWER)  # the whole export, far more than the buffers could hold
     assert max(timings) < 2.5, timings
+
+
+# --- @reads_first: the write lock only where the writes begin ------------------------------------------
+
+
+def _reads_then_writes(app, *, write_early: bool = False) -> dict:
+    """A POST view marked @reads_first added to `app`: what another writer could do at each step."""
+    seen: dict = {}
+
+    @reads_first
+    def view():
+        seen["reading"] = db.session.scalar(select(func.count(Territory.id)))
+        if write_early:
+            db.session.add(Territory(slug="trop-tot", name="Trop tôt"))
+            db.session.flush()
+        seen["lock_free_while_reading"] = _other_writer_can_start(app.config["DB_PATH"])
+        with transaction():
+            seen["lock_free_while_writing"] = _other_writer_can_start(app.config["DB_PATH"])
+            db.session.add(Territory(slug="lomagne", name="Lomagne gersoise"))
+        seen["stored"] = db.session.scalar(select(func.count(Territory.id)))
+        return "ok"
+
+    app.add_url_rule("/reads-then-writes", "reads_then_writes", view, methods=["POST"])
+    app.config["WTF_CSRF_ENABLED"] = False
+    return seen
+
+
+def test_a_reads_first_view_takes_the_write_lock_only_where_its_block_begins(sqlite_file_app):
+    """A support read its territory, login and proposal holding SQLite's write lock, so every other writer of the
+    site waited (in the busy handler's sleeps) for the whole request: the lock is now taken for the writes only."""
+    seen = _reads_then_writes(sqlite_file_app)
+
+    response = sqlite_file_app.test_client().post("/reads-then-writes")
+
+    assert response.status_code == 200
+    assert seen == {"reading": 0, "lock_free_while_reading": True, "lock_free_while_writing": False, "stored": 1}
+
+
+def test_a_reads_first_view_writing_before_its_block_is_refused_at_once(sqlite_file_app):
+    """Outside its block such a view's transaction only reads: a write there would fail only under load (SQLite
+    refuses to turn a reading transaction into a writing one once another writer committed), so it is refused
+    in every case and the tests find it."""
+    seen = _reads_then_writes(sqlite_file_app, write_early=True)
+
+    with pytest.raises(RuntimeError, match="reads_first"):
+        sqlite_file_app.test_client().post("/reads-then-writes")
+
+    assert "lock_free_while_reading" not in seen
+    with sqlite_file_app.app_context():
+        assert db.session.scalar(select(func.count(Territory.id))) == 0
+
+
+def test_supporting_reads_before_taking_the_write_lock(sqlite_file_app):
+    from consult.proposals.views.public import support
+
+    assert support.reads_first

@@ -8,6 +8,7 @@ from flask import Blueprint, abort, current_app, flash, g, make_response, redire
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from consult.core.db import reads_first
 from consult.core.forms import choices
 from consult.core.models import utcnow
 from consult.core.pagecache import ORDER_COOKIE, kept_for_visitors
@@ -230,6 +231,7 @@ def submit(proposal_id: int):
 
 @bp.post("/<int:proposal_id>/<any(support, withdraw):action>")
 @login_required
+@reads_first
 def support(proposal_id: int, action: str):
     """Support a proposal, or withdraw one's support: one write transaction, nothing read again after it."""
     proposal = supports.proposal_to_support(g.territory, proposal_id)
