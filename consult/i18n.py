@@ -1,8 +1,11 @@
 """Locale selection and the translation helpers used across the package."""
 from __future__ import annotations
 
-from functools import lru_cache
+import os
+import pickle
+from functools import lru_cache, wraps
 
+from babel import localedata
 from flask import Flask, current_app, g, request
 from flask_babel import (format_date, format_datetime, format_decimal, format_time, get_locale, get_timezone,
                          get_translations)
@@ -17,6 +20,34 @@ LANGUAGE_COOKIE = "consult_lang"
 LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
 # Times of day as people write them: « 15 h 00 » in French (Babel's short time elsewhere).
 CLOCK_PATTERNS = {"fr": "H 'h' mm"}
+
+
+def read_locale_data_alone(languages) -> None:
+    """Babel reads a locale's data (``localedata.load``) after looking its parent up in Babel's *global* data
+    (global.dat: time zones, likely subtags, currencies of every territory… 2.5 MB once unpickled, in every worker
+    that formats a number or a date) — a lookup whose answer, for the site's languages, is the root locale. Their
+    data is read here the way Babel reads a locale without a parent exception (root's data merged with the
+    locale's own file, kept in Babel's cache), so the global data is never loaded for them; every other locale
+    and every other use of the global data go through Babel unchanged. Installed once per process."""
+    if getattr(localedata.load, "consult_languages", None) is not None:
+        return
+    babel_load = localedata.load
+    plain = frozenset(languages)
+
+    @wraps(babel_load)
+    def load(name, merge_inherited: bool = True):
+        name = os.path.basename(name)
+        if merge_inherited and name in plain:
+            with localedata._cache_lock:
+                if name not in localedata._cache:
+                    data = babel_load("root").copy()
+                    with open(localedata.resolve_locale_filename(name), "rb") as file:
+                        localedata.merge(data, pickle.load(file))  # what Babel does with a "root" parent
+                    localedata._cache[name] = data
+        return babel_load(name, merge_inherited)
+
+    load.consult_languages = plain
+    localedata.load = load
 
 
 def select_locale() -> str:
