@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import re
+import sys
 
 import pytest
 from sqlalchemy import func, select
@@ -228,3 +229,21 @@ def test_no_hidden_figure_of_the_demo_release_can_be_worked_out(demo):
     print(f"demo release: {hidden} hidden quantities; pinned per table {before}, in the release {after}")
     assert before > 0  # each table protected on its own leaves some (the attacker works)
     assert after == 0
+
+
+def test_a_release_register_keeps_each_figure_key_small(demo):
+    """A preview builds the register of every figure in the web worker, one key per figure (~6,000 at
+    100,000 responses): a key is a sorted tuple of its conditions, not a frozenset (216 bytes each)."""
+    from flask_babel import force_locale
+
+    from consult.surveys.releases.build import _Builder
+    from consult.surveys.releases.figures import key
+
+    survey = db.session.scalars(select(Survey).order_by(Survey.id)).first()
+    builder = _Builder(results.load(survey), K, set())
+    with force_locale("fr"):
+        builder.collect()
+    keys = [found for found in builder.register.keys if found is not None]
+    assert len(keys) > 1000
+    assert sum(sys.getsizeof(found) for found in keys) / len(keys) < 100
+    assert key(("Q3", "1"), ("Q12", "1")) == key(("Q12", "1"), ("Q3", "1"), ("Q12", "1"))  # a set of conditions

@@ -33,7 +33,7 @@ from consult.surveys.models import Channel, Question
 from consult.surveys.results import presentation as p
 from consult.surveys.results.data import NOT_STATED, T
 from consult.surveys.releases.content import Audit, ReleaseContent, Trace
-from consult.surveys.releases.figures import Answers, key
+from consult.surveys.releases.figures import Answers, key, with_condition
 from consult.surveys.releases.register import Key, Register
 
 def build(data: results.SurveyData, k: int, *, joint: bool = True, languages: Sequence[str] | None = None,
@@ -364,7 +364,7 @@ class _Builder:
         n_rows, n_cols = len(rows), len(categories)
         cell_keys = [key((question.code, c), condition) for _l, _cells, _b, condition in rows for c, _label in categories]
         flat_values = [v for r in counts for v in r] + bases + list(totals) + [answered]
-        keys = (cell_keys + [answered_key | {condition} for _l, _c, _b, condition in rows]
+        keys = (cell_keys + [with_condition(answered_key, condition) for _l, _c, _b, condition in rows]
                 + [key((question.code, c)) for c, _label in categories] + [answered_key])
         flat_cells = ([c for r in table.cells for c in r] + list(table.row_totals) + list(table.column_totals)
                       + [table.grand_total])

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from consult.core.disclosure import Cell, Reason, Relation
 
-Key = frozenset[tuple[str, ...]] | None   # what a figure counts, in words of the questionnaire (`build.key`)
+Key = tuple[tuple[str, ...], ...] | None   # what a figure counts, in words of the questionnaire (`figures.key`)
 
 
 @dataclass
@@ -52,7 +52,7 @@ class Register:
         """Merge figures with the same key (counting the same respondents, as a reader knows) into one
         quantity; a figure without a key is a quantity of its own."""
         of: list[int] = []
-        by_key: dict[frozenset, int] = {}
+        by_key: dict[tuple, int] = {}
         count = 0
         for key in self.keys:
             if key is not None:
