@@ -258,3 +258,22 @@ def test_a_release_figures_cells_and_relations_hold_no_dictionary_each():
         assert not hasattr(made, "__dict__")
     assert Cell(3) == Cell(3) and Relation((0, 1), 2, False).members == (0, 1, 2)
 
+
+
+def test_a_preview_lets_the_relations_go_before_building_its_views(demo, monkeypatch):
+    """The views, a preview's peak of memory, need the cells only: the register's relations are gone by then
+    (and the release's audit still counts them)."""
+    from consult.surveys.releases import build as building
+
+    survey = db.session.scalars(select(Survey).order_by(Survey.id)).first()
+    seen = []
+    views = building._Builder.views
+
+    def counting(builder, cells):
+        seen.append(len(builder.register.relations))
+        return views(builder, cells)
+
+    monkeypatch.setattr(building._Builder, "views", counting)
+    _contents, audit = building.build(results.load(survey), K, joint=False, languages=["fr"])
+    assert seen == [0]
+    assert audit.relations > 1000

@@ -74,6 +74,12 @@ def build(data: results.SurveyData, k: int, *, joint: bool = True, languages: Se
     if trace is not None:
         trace.quantities, trace.states = quantities, dict(states)
     cells = quantities.cells(states)
+    sizes = dict(figures=len(quantities.of), quantities=len(quantities.values), relations=len(quantities.relations),
+                 hidden_per_table=len(quantities.hidden))
+    # The views need the cells only: the relations (each row and column of every table, ~1 MB at the demo's
+    # size, twice: the register's and the quantities') go before the views are built, the peak of a preview.
+    del quantities
+    builder.register.relations = []
     contents = {}
     with force_locale(languages[0]):
         contents[languages[0]] = builder.views(cells)
@@ -86,8 +92,7 @@ def build(data: results.SurveyData, k: int, *, joint: bool = True, languages: Se
             contents[language] = again.views(cells)
         del again  # one language's builder at a time
     audit = Audit(
-        figures=len(quantities.of), quantities=len(quantities.values), relations=len(quantities.relations),
-        hidden_per_table=len(quantities.hidden),
+        **sizes,
         pinned_before=len(outcome.pinned_before) if outcome else 0,
         hidden_by_audit=len(outcome.mended) + len(outcome.added) if outcome else 0,
         pinned_after=len(pinned) if outcome else 0,
