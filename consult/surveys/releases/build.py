@@ -109,8 +109,8 @@ class _Builder:
         self.survey = data.survey
         self.sets = Answers(data)
         self.register = Register()
-        self.table_figures: dict[tuple[str, str], list[int]] = {}
-        self.overall: dict[int, tuple[list[int], int]] = {}   # a closed question's figures, by question id
+        self.table_figures: dict[tuple[str, str], range] = {}
+        self.overall: dict[int, tuple[range, int]] = {}   # a closed question's figures, by question id
         self.omitted = 0
 
     # Each `_…` method adds a table to the register and a step that builds its view from the final cells.
