@@ -68,13 +68,14 @@ def register_extensions(app: Flask) -> None:
     import consult.models  # noqa: F401  (every table in the metadata)
     from consult.core.db import init_db_rules
     from consult.extensions import babel, csrf, db, login_manager, migrate
-    from consult.i18n import install_template_gettext, select_locale, select_timezone
+    from consult.i18n import install_template_gettext, read_locale_data_alone, select_locale, select_timezone
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     install_template_gettext(app)  # the catalogue found once per request, not on each of a page's ~60 strings
+    read_locale_data_alone(app.config["LANGUAGES"])  # numbers and dates without Babel's 2.5 MB of global data
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.session_protection = None  # server-side sessions (LoginSession) do the job

@@ -1,8 +1,11 @@
 """Locale selection and the translation helpers used across the package."""
 from __future__ import annotations
 
-from functools import lru_cache
+import os
+import pickle
+from functools import lru_cache, wraps
 
+from babel import localedata
 from flask import Flask, current_app, g, request
 from flask_babel import (format_date, format_datetime, format_decimal, format_time, get_locale, get_timezone,
                          get_translations)
@@ -17,6 +20,69 @@ LANGUAGE_COOKIE = "consult_lang"
 LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
 # Times of day as people write them: « 15 h 00 » in French (Babel's short time elsewhere).
 CLOCK_PATTERNS = {"fr": "H 'h' mm"}
+
+
+# What no page of Consult reads of a locale's data — names of units, currencies, time zones, languages, scripts,
+# territories; relative-time fields — ~1.2 MB of French's 1.4 MB once unpickled. A worker keeps the rest; the first
+# lookup of one of these (every lookup of Babel's goes through `[]`) reads the locale's file again, whole.
+LEFT_OUT = frozenset({"unit_patterns", "unit_display_names", "compound_unit_patterns", "currency_names",
+                      "currency_names_plural", "meta_zones", "time_zones", "languages", "territories", "scripts",
+                      "variants", "date_fields"})
+
+
+def read_locale_data_alone(languages) -> None:
+    """Babel reads a locale's data (``localedata.load``) after looking its parent up in Babel's *global* data
+    (global.dat: time zones, likely subtags, currencies of every territory… 2.5 MB once unpickled, in every worker
+    that formats a number or a date) — a lookup whose answer, for the site's languages, is the root locale. Their
+    data is read here the way Babel reads a locale without a parent exception (root's data merged with the
+    locale's own file) and kept in Babel's cache without the parts in LEFT_OUT, so the global data is never loaded
+    for them; every other locale and every other use of the global data go through Babel unchanged. Installed
+    once per process."""
+    if getattr(localedata.load, "consult_languages", None) is not None:
+        return
+    babel_load = localedata.load
+    plain = frozenset(languages)
+
+    @wraps(babel_load)
+    def load(name, merge_inherited: bool = True):
+        name = os.path.basename(name)
+        if merge_inherited and name in plain:
+            with localedata._cache_lock:
+                if name not in localedata._cache:
+                    localedata._cache[name] = KeptLocaleData(name, read_whole(name))
+        return babel_load(name, merge_inherited)
+
+    load.consult_languages = plain
+    localedata.load = load
+
+
+def read_whole(name: str) -> dict:
+    """A locale's whole data, as Babel reads a locale whose parent is root (root's file, then the locale's). The
+    files are Babel's own, installed with it, which Babel unpickles the same way."""
+    with open(localedata.resolve_locale_filename("root"), "rb") as file:
+        data = pickle.load(file)  # nosec B301  # Babel's installed locale data, never anything received
+    with open(localedata.resolve_locale_filename(name), "rb") as file:
+        localedata.merge(data, pickle.load(file))  # nosec B301  # the same
+    return data
+
+
+class KeptLocaleData(dict):
+    """A site language's data without LEFT_OUT, which is read again (whole, from the files) when first asked for."""
+
+    def __init__(self, name: str, whole: dict):
+        super().__init__((key, value) for key, value in whole.items() if key not in LEFT_OUT)
+        self.name = name
+
+    def __missing__(self, key):
+        if key not in LEFT_OUT:
+            raise KeyError(key)
+        with localedata._cache_lock:
+            self.update((part, value) for part, value in read_whole(self.name).items() if part in LEFT_OUT)
+        return dict.__getitem__(self, key)
+
+    def copy(self) -> dict:
+        """What a child locale (fr_CA…) is merged into: the whole data."""
+        return read_whole(self.name)
 
 
 def select_locale() -> str:

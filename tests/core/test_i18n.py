@@ -126,3 +126,49 @@ def test_templates_translate_as_jinja_newstyle_gettext_does(app):
                     assert "&lt;Saint-Nicolas &amp; « la Grave »&gt;" in ours or "Lizac" in ours
         with force_locale("fr"):
             assert "3 soutiens" in app.jinja_env.from_string(source).render(name="x", n=3)
+
+
+LOCALE_DATA_PROBE = """
+import datetime as dt, json, pickle
+import babel.core
+from babel import localedata
+from flask_babel import force_locale, format_date, format_datetime, format_decimal, format_percent
+import wsgi
+
+written = {}
+with wsgi.app.test_request_context("/"):
+    for language in ("fr", "en"):
+        with force_locale(language):
+            written[language] = [format_decimal(1234567.5), format_percent(0.256), format_date(dt.date(2026, 11, 12), "full"),
+                                 format_datetime(dt.datetime(2026, 11, 12, 14, 0), "short")]
+global_loaded = babel.core._global_data is not None
+kept_units = {language: "unit_patterns" in dict(localedata._cache[language]) for language in ("fr", "en")}
+# Babel's own reading of the same locales (its parent lookup loads the global data): the same data, the parts left
+# out read again when asked for.
+same = {}
+for language in ("fr", "en"):
+    ours = localedata._cache.pop(language)
+    theirs = getattr(localedata.load, "__wrapped__", localedata.load)(language)
+    same[language] = all(pickle.dumps(ours[key]) == pickle.dumps(theirs[key]) for key in theirs) \
+        and sorted(ours) == sorted(theirs)
+print(json.dumps({"written": written, "global_loaded": global_loaded, "kept_units": kept_units, "same": same}))
+"""
+
+
+def test_numbers_and_dates_are_written_without_babels_global_data(tmp_path):
+    from tests.core.test_imports import started
+
+    probe = started(tmp_path, LOCALE_DATA_PROBE)
+    assert probe["written"]["fr"] == ["1\u202f234\u202f567,5", "26\u00a0%", "jeudi 12 novembre 2026", "12/11/2026 15:00"]
+    assert probe["written"]["en"] == ["1,234,567.5", "26%", "Thursday, November 12, 2026", "11/12/26, 3:00\u202fPM"]
+    assert probe["global_loaded"] is False  # 2.5 MB a worker no longer holds
+    assert probe["kept_units"] == {"fr": False, "en": False}  # nor the names of units, currencies, zones… (~1.2 MB)
+    assert probe["same"] == {"fr": True, "en": True}  # read as Babel reads them, the parts left out when asked for
+
+
+def test_the_site_languages_have_no_parent_but_root_in_babel():
+    """The shortcut of `read_locale_data_alone` holds only for locales whose parent is root."""
+    from babel.core import get_global
+
+    assert {language: get_global("parent_exceptions").get(language) for language in ("fr", "en")} == \
+        {"fr": None, "en": None}

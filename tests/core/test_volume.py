@@ -24,6 +24,7 @@ from consult.proposals.models import (
 from consult.surveys import services
 from consult.surveys.building.template import TITLE
 from consult.surveys.models import Answer, QuestionType, Response, Survey, with_questionnaire
+from consult.surveys.results.models import ResultTally
 from consult.territories.models import Commune, Territory, territory_by_slug
 from tests.conftest import demo_copy
 
@@ -128,6 +129,17 @@ def test_every_response_is_one_a_respondent_could_send(volume, which):
     assert given_up["1"] and given_up["2"], "not every respondent answers the same"
     assert all(("Q8" in answers[r]) <= (answers[r].get("Q7") == "1") for r in volume_ids)
     assert len({tuple(sorted(answers[r]["Q18"].items())) for r in volume_ids if "Q18" in answers[r]}) > 20
+
+
+@pytest.mark.parametrize("which", ["demo", "new"])
+def test_the_responses_are_counted_into_the_stored_tally_as_they_arrive(volume, which):
+    """The first results page after a bulk arrival reads the stored tally: it has nothing left to count."""
+    app, _output, _before, slug = volume
+    survey = _survey(slug if which == "new" else DEMO)
+    stored = db.session.get(ResultTally, survey.id)
+    assert stored is not None
+    assert stored.watermark == db.session.scalar(select(func.max(Response.id)).where(Response.survey_id == survey.id))
+    assert sum(row[-1] for row in stored.responses) == _count(Response, Response.survey_id == survey.id)
 
 
 def test_the_rules_of_every_table_hold(volume):

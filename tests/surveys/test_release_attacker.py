@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import re
+import sys
 
 import pytest
 from sqlalchemy import func, select
@@ -228,3 +229,75 @@ def test_no_hidden_figure_of_the_demo_release_can_be_worked_out(demo):
     print(f"demo release: {hidden} hidden quantities; pinned per table {before}, in the release {after}")
     assert before > 0  # each table protected on its own leaves some (the attacker works)
     assert after == 0
+
+
+def test_a_release_register_keeps_each_figure_key_small(demo):
+    """A preview builds the register of every figure in the web worker, one key per figure (~6,000 at
+    100,000 responses): a key is a sorted tuple of its conditions, not a frozenset (216 bytes each)."""
+    from flask_babel import force_locale
+
+    from consult.surveys.releases.build import _Builder
+    from consult.surveys.releases.figures import key
+
+    survey = db.session.scalars(select(Survey).order_by(Survey.id)).first()
+    builder = _Builder(results.load(survey), K, set())
+    with force_locale("fr"):
+        builder.collect()
+    keys = [found for found in builder.register.keys if found is not None]
+    assert len(keys) > 1000
+    assert sum(sys.getsizeof(found) for found in keys) / len(keys) < 100
+    assert key(("Q3", "1"), ("Q12", "1")) == key(("Q12", "1"), ("Q3", "1"), ("Q12", "1"))  # a set of conditions
+
+
+def test_a_release_figures_cells_and_relations_hold_no_dictionary_each():
+    """A release builds a cell per figure and a relation per row and column of every table (~6,000 and ~3,500
+    for a preview at 100,000 responses): slotted, without a dictionary each (~100 bytes fewer apiece)."""
+    from consult.core.disclosure import Cell, Reason, Relation
+
+    for made in (Cell(3), Cell(None, Reason.PRIMARY), Relation((0, 1), 2)):
+        assert not hasattr(made, "__dict__")
+    assert Cell(3) == Cell(3) and Relation((0, 1), 2, False).members == (0, 1, 2)
+
+
+
+def test_a_preview_lets_the_relations_go_before_building_its_views(demo, monkeypatch):
+    """The views, a preview's peak of memory, need the cells only: the register's relations are gone by then
+    (and the release's audit still counts them)."""
+    from consult.surveys.releases import build as building
+
+    survey = db.session.scalars(select(Survey).order_by(Survey.id)).first()
+    seen = []
+    views = building._Builder.views
+
+    def counting(builder, cells):
+        seen.append(len(builder.register.relations))
+        return views(builder, cells)
+
+    monkeypatch.setattr(building._Builder, "views", counting)
+    _contents, audit = building.build(results.load(survey), K, joint=False, languages=["fr"])
+    assert seen == [0]
+    assert audit.relations > 1000
+
+
+def test_a_preview_of_the_demo_builds_in_under_3_mb_of_python_objects(demo):
+    """A coordinator's preview builds the whole release in the web worker (a results page's peak of memory): at
+    the demo's size its Python objects peak under 3 MB (3.6 MB with frozenset keys, dictionaries in every cell
+    and relation, the relations kept to the end and a list of figure numbers per table)."""
+    import datetime as dt
+    import tracemalloc
+
+    from flask_babel import force_locale, format_date, format_decimal
+
+    from consult.surveys.releases.build import build
+
+    survey = db.session.scalars(select(Survey).order_by(Survey.id)).first()
+    data = results.load(survey)
+    with force_locale("fr"):  # Babel's locale data, read once per process, apart
+        format_date(dt.date(2026, 11, 12), "full"), format_decimal(1234.5)
+    tracemalloc.start()
+    try:
+        build(data, K, joint=False, languages=["fr"])
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 3_000_000

@@ -56,7 +56,7 @@ class Reason(enum.StrEnum):
     SECONDARY = "secondary"  # hidden so that another hidden figure cannot be recomputed
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Cell:
     """A figure as it may be shown: its value, or why it is hidden (then value is None)."""
 
@@ -76,7 +76,7 @@ class Unprotectable(Exception):
     """The figures published elsewhere (locked) give away a small count whatever this table hides."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Relation:
     """Parts and their total (indices into the list of values).
 

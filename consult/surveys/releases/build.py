@@ -33,7 +33,7 @@ from consult.surveys.models import Channel, Question
 from consult.surveys.results import presentation as p
 from consult.surveys.results.data import NOT_STATED, T
 from consult.surveys.releases.content import Audit, ReleaseContent, Trace
-from consult.surveys.releases.figures import Answers, key
+from consult.surveys.releases.figures import Answers, key, with_condition
 from consult.surveys.releases.register import Key, Register
 
 def build(data: results.SurveyData, k: int, *, joint: bool = True, languages: Sequence[str] | None = None,
@@ -74,6 +74,12 @@ def build(data: results.SurveyData, k: int, *, joint: bool = True, languages: Se
     if trace is not None:
         trace.quantities, trace.states = quantities, dict(states)
     cells = quantities.cells(states)
+    sizes = dict(figures=len(quantities.of), quantities=len(quantities.values), relations=len(quantities.relations),
+                 hidden_per_table=len(quantities.hidden))
+    # The views need the cells only: the relations (each row and column of every table, ~1 MB at the demo's
+    # size, twice: the register's and the quantities') go before the views are built, the peak of a preview.
+    del quantities
+    builder.register.relations = []
     contents = {}
     with force_locale(languages[0]):
         contents[languages[0]] = builder.views(cells)
@@ -86,8 +92,7 @@ def build(data: results.SurveyData, k: int, *, joint: bool = True, languages: Se
             contents[language] = again.views(cells)
         del again  # one language's builder at a time
     audit = Audit(
-        figures=len(quantities.of), quantities=len(quantities.values), relations=len(quantities.relations),
-        hidden_per_table=len(quantities.hidden),
+        **sizes,
         pinned_before=len(outcome.pinned_before) if outcome else 0,
         hidden_by_audit=len(outcome.mended) + len(outcome.added) if outcome else 0,
         pinned_after=len(pinned) if outcome else 0,
@@ -104,8 +109,8 @@ class _Builder:
         self.survey = data.survey
         self.sets = Answers(data)
         self.register = Register()
-        self.table_figures: dict[tuple[str, str], list[int]] = {}
-        self.overall: dict[int, tuple[list[int], int]] = {}   # a closed question's figures, by question id
+        self.table_figures: dict[tuple[str, str], range] = {}
+        self.overall: dict[int, tuple[range, int]] = {}   # a closed question's figures, by question id
         self.omitted = 0
 
     # Each `_…` method adds a table to the register and a step that builds its view from the final cells.
@@ -364,7 +369,7 @@ class _Builder:
         n_rows, n_cols = len(rows), len(categories)
         cell_keys = [key((question.code, c), condition) for _l, _cells, _b, condition in rows for c, _label in categories]
         flat_values = [v for r in counts for v in r] + bases + list(totals) + [answered]
-        keys = (cell_keys + [answered_key | {condition} for _l, _c, _b, condition in rows]
+        keys = (cell_keys + [with_condition(answered_key, condition) for _l, _c, _b, condition in rows]
                 + [key((question.code, c)) for c, _label in categories] + [answered_key])
         flat_cells = ([c for r in table.cells for c in r] + list(table.row_totals) + list(table.column_totals)
                       + [table.grand_total])

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from consult.core.disclosure import Cell, Reason, Relation
 
-Key = frozenset[tuple[str, ...]] | None   # what a figure counts, in words of the questionnaire (`build.key`)
+Key = tuple[tuple[str, ...], ...] | None   # what a figure counts, in words of the questionnaire (`figures.key`)
 
 
 @dataclass
@@ -33,9 +33,10 @@ class Register:
 
     def add(self, values: Sequence[int], keys: Sequence[Key], cells: Sequence[Cell], *,
             relations: Iterable[Relation] = (), known: Iterable[int] = (), margins: Iterable[int] = (),
-            locked: Iterable[int] = ()) -> list[int]:
+            locked: Iterable[int] = ()) -> range:
         """Add one table (indices in `relations`, `known`, `margins`, `locked` are the table's own);
-        returns the figures' numbers in the register."""
+        returns the figures' numbers in the register (a range: the builder keeps one per table until the views
+        are built, where a list would hold an int object per figure)."""
         start = len(self.values)
         self.values.extend(values)
         self.keys.extend(keys)
@@ -46,13 +47,13 @@ class Register:
         self.known |= {start + i for i in known}
         self.margins |= {start + i for i in margins}
         self.locked |= {start + i for i in locked}
-        return list(range(start, len(self.values)))
+        return range(start, len(self.values))
 
     def quantities(self) -> Quantities:
         """Merge figures with the same key (counting the same respondents, as a reader knows) into one
         quantity; a figure without a key is a quantity of its own."""
         of: list[int] = []
-        by_key: dict[frozenset, int] = {}
+        by_key: dict[tuple, int] = {}
         count = 0
         for key in self.keys:
             if key is not None:

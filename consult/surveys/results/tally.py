@@ -25,10 +25,11 @@ import datetime as dt
 import hashlib
 import json
 from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import InitVar, dataclass, field
 
-from sqlalchemy import Float, Integer, String, and_, case, cast, delete, distinct, exists, false, func
+from sqlalchemy import Float, Integer, String, Text, and_, case, cast, delete, distinct, exists, false, func
 from sqlalchemy import literal, literal_column, null, select, union_all, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -257,8 +258,10 @@ def tally(survey: Survey) -> Tally:
     A long fold (a survey's first reading at 100,000 responses) goes by steps of `STEP` response ids, each
     stored: a page stopped half-way (a worker's timeout) leaves what it counted to the next one."""
     digest = structure_digest(survey)
+    # The counts as their JSON text: decoded whole only when they are to be added to or stored again.
     stored = db.session.execute(
-        select(ResultTally.structure, ResultTally.watermark, ResultTally.responses, ResultTally.counts)
+        select(ResultTally.structure, ResultTally.watermark, ResultTally.responses,
+               cast(ResultTally.counts, Text).label("counts"))
         .where(ResultTally.survey_id == survey.id)).first()
     watermark = stored.watermark if stored is not None else 0
     # Every response is read: past a fold step's worth, under the small cache (at 100,000 the 2 MB page cache would
@@ -270,7 +273,11 @@ def tally(survey: Survey) -> Tally:
     written = (stored.watermark, stored.structure) if stored is not None else None
     if stored is not None and stored.structure == digest and _responses_json(
             [row for row in responses if row[3]]) == stored.responses:
-        counts, done = stored.counts, watermark
+        done = watermark
+        if done >= top and stored.responses == everything:  # up to date (a results page's usual case): read as is
+            return Tally(responses=[(day, channel, category, n) for day, channel, category, _c, n, _t in responses],
+                         counts=_rows(stored.counts))
+        counts = json.loads(stored.counts)
     else:
         counts, done = [], 0
     with _small_sorter(top - done > STEP):  # a long fold (a few new responses: nothing to gain)
@@ -285,6 +292,24 @@ def tally(survey: Survey) -> Tally:
         _store(survey.id, written, digest, top, everything, counts)
     return Tally(responses=[(day, channel, category, n) for day, channel, category, _c, n, _t in responses],
                  counts=counts)
+
+
+_DECODER = json.JSONDecoder()
+_BETWEEN = frozenset(" ,\n\r\t")
+
+
+def _rows(text: str) -> Iterator[list]:
+    """The stored counts (a JSON array of rows) decoded one row at a time: `json.loads` would hold every row at
+    once (~6,000 small lists at 100,000 responses, ~1.6 MB) beside the indexes `Tally` makes of them, and once
+    freed they leave a worker's memory fragmented (its next results page peaked 2-3 MB higher)."""
+    at = text.index("[") + 1
+    while True:
+        while text[at] in _BETWEEN:
+            at += 1
+        if text[at] == "]":
+            return
+        row, at = _DECODER.raw_decode(text, at)
+        yield row
 
 
 FOLD_CACHE_KIB = 512  # SQLite's page cache while folding, which also bounds each GROUP BY's in-memory sorter
@@ -356,7 +381,7 @@ class Tally:
     a results page would otherwise hold beside the indexes until it is rendered."""
 
     responses: list[tuple[dt.date, str, str | None, int]]
-    counts: InitVar[list[list]]
+    counts: InitVar[Iterable[list]]
     cells: dict[int, list[tuple[int | None, int | None, int | None, int, int, int]]] = field(default_factory=dict)
     answered: dict[int, dict[str, int]] = field(default_factory=dict)
     numbers: dict[int, Counter] = field(default_factory=dict)
@@ -366,7 +391,7 @@ class Tally:
     pairs: dict[tuple[str, int], dict[tuple, tuple[int, int]]] = field(default_factory=dict)
     bases: dict[tuple[str, int], dict] = field(default_factory=dict)
 
-    def __post_init__(self, counts: list[list]) -> None:
+    def __post_init__(self, counts: Iterable[list]) -> None:
         cells, numbers, texts, scores = defaultdict(list), defaultdict(Counter), defaultdict(Counter), defaultdict(Counter)
         answered: dict[int, dict[str, int]] = defaultdict(dict)
         pairs, bases = defaultdict(dict), defaultdict(dict)
