@@ -111,15 +111,19 @@ def get_or_404(model, ident: int, territory: Territory, *, options=()):
     return item
 
 
-def scope_to_territory(bp: Blueprint, *, managers_only: bool = False, readers_only: bool = False) -> Blueprint:
+def scope_to_territory(bp: Blueprint, *, managers_only: bool = False, readers_only: bool = False,
+                       load: Callable[[str, str, dict], Territory | None] | None = None) -> Blueprint:
     """Routes under /t/<slug>/…: load g.territory (404 when unknown), let url_for fill the slug in,
     and with `managers_only` send anonymous visitors to log in and refuse everyone but the
     territory's coordinators and site admins; with `readers_only`, observers are admitted too, for
-    reading: a POST still needs a coordinator or an admin."""
+    reading: a POST still needs a coordinator or an admin. `load(slug, endpoint, values)` may read the
+    territory itself with what the view reads next (None: it does not, `territory_of_request` does)."""
 
     @bp.url_value_preprocessor
-    def load_territory(_endpoint, values):
-        g.territory = territory_of_request(values.pop("slug"))
+    def load_territory(endpoint, values):
+        slug = values.pop("slug")
+        territory = load(slug, endpoint, values) if load is not None else None
+        g.territory = territory if territory is not None else territory_of_request(slug)
 
     @bp.url_defaults
     def add_slug(_endpoint, values):
