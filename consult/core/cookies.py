@@ -144,11 +144,12 @@ class SessionInterface(SecureCookieSessionInterface):
 
 
 def _vary_on_cookie(response: Response) -> None:
-    """`response.vary.add("Cookie")` without parsing the header into a set when it has nothing yet."""
-    if "Vary" in response.headers:
+    """`response.vary.add("Cookie")` without parsing the header into a set when there is none yet (nor looking for it
+    with `in`, which raises and catches an HTTP exception when the name is missing)."""
+    if any(name.lower() == "vary" for name, _value in response.headers):
         response.vary.add("Cookie")
     else:
-        response.headers["Vary"] = "Cookie"
+        response.headers.add("Vary", "Cookie")
 
 
 def reuse_checked_csrf_token() -> None:
