@@ -7,6 +7,7 @@ from functools import lru_cache, wraps
 
 from babel import localedata
 from flask import Flask, current_app, g, request
+from flask.globals import _cv_app
 from flask_babel import (format_date, format_datetime, format_decimal, format_time, get_locale, get_timezone,
                          get_translations)
 from flask_babel import gettext as _  # noqa: F401  (re-exported)
@@ -148,18 +149,25 @@ def _kept_moment(value, style: str, locale: str, timezone: str) -> str:
     return format_datetime(value, style)
 
 
+def _babel_state():
+    """`g.get("_flask_babel") if g else None`, read from the application context itself: every string of a page
+    asks, and each use of the `g` proxy looks the context up again (two proxy calls a string, ~30 a page)."""
+    context = _cv_app.get(None)
+    return None if context is None else context.g.__dict__.get("_flask_babel")
+
+
 def request_translations():
     """This request's catalogue, found once per request and locale: a page calls gettext dozens of times, and
     Flask-Babel looks the locale, the domain and the catalogue up again on each call. Kept with Flask-Babel's own
     per-request state, so that `force_locale` (an email in its recipient's language) and `refresh` are obeyed."""
-    state = g.get("_flask_babel") if g else None  # no application context: Flask-Babel's null catalogue
+    state = _babel_state()  # None without an application context: Flask-Babel's null catalogue
     if state is not None:
         kept = getattr(state, "consult_translations", None)
         if kept is not None and kept[0] is getattr(state, "babel_locale", None) \
                 and kept[1] is getattr(state, "babel_domain", None):
             return kept[2]
     translations = get_translations()
-    state = g.get("_flask_babel") if g else None
+    state = _babel_state()
     if state is not None:
         state.consult_translations = (getattr(state, "babel_locale", None), getattr(state, "babel_domain", None),
                                       translations)

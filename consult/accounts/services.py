@@ -200,11 +200,35 @@ def _session_statement():
 def load_session(key: str) -> User | None:
     """The user of a live login session, or None when it was ended; with the commune and the roles that
     permission predicates and page headers read (templates must not query)."""
-    user = db.session.execute(_session_statement(), {"key": key}).unique().scalar_one_or_none()
+    return _signed_in(db.session.execute(_session_statement(), {"key": key}).unique().scalar_one_or_none(), key)
+
+
+def _signed_in(user: User | None, key: str) -> User | None:
     if user is None or user.is_disabled:
         return None
     user.session_key = key
     return user
+
+
+@functools.cache
+def _territory_and_session_statement():
+    """The territory of a page under /t/<slug>/ and the user of a login session (as `_session_statement` loads
+    them), in one statement built once: the two statements every signed-in request under a territory began with.
+    The territory is the statement's first table, so a live session of an unknown territory gives no row at all
+    and an ended session gives the territory without a user (outer joins)."""
+    return select(Territory, User).select_from(Territory).outerjoin(
+        LoginSession, LoginSession.key == bindparam("key")).outerjoin(
+        User, User.id == LoginSession.user_id).where(Territory.slug == bindparam("slug")).options(
+        joinedload(User.commune), joinedload(User.roles).joinedload(TerritoryRole.territory))
+
+
+def territory_and_session(slug: str, key: str) -> tuple[Territory, User | None] | None:
+    """The territory with this slug and the user of the login session `key` (None when the session was ended or
+    the account is disabled, as `load_session` says), in one statement; None when no territory has this slug."""
+    row = db.session.execute(_territory_and_session_statement(), {"slug": slug, "key": key}).unique().first()
+    if row is None:
+        return None
+    return row[0], _signed_in(row[1], key)
 
 
 def end_session(key: str | None) -> None:

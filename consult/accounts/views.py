@@ -15,6 +15,7 @@ from consult.core.transaction import transaction
 from consult.core.urls import is_safe_next, local_referrer
 from consult.errors import RateLimited
 from consult.territories.services import list_territories, territory_communes
+from consult.territories.views import read_territory_with_login_sessions
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
 REGISTERING = "registering"  # session key: the mark of the email this browser registered (services.registering_mark)
@@ -23,6 +24,7 @@ REGISTERING = "registering"  # session key: the mark of the email this browser r
 def configure_login(manager: LoginManager) -> None:
     """Load users from server-side login sessions."""
     manager.user_loader(services.load_session)
+    read_territory_with_login_sessions(services.territory_and_session)  # one statement for both under /t/<slug>/
     manager.login_message = None
     manager._session_identifier_generator = _session_identifier  # noqa: SLF001 (Flask-Login's hook, no setter)
 

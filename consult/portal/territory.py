@@ -9,7 +9,7 @@ from consult.groups.services import recruiting_groups
 from consult.proposals.services.calls import public_calls
 from consult.surveys.answering.respond import list_public_surveys
 from consult.territories.structure import structure_of
-from consult.territories.views import get_territory_or_404
+from consult.territories.views import territory_of_request
 
 bp = Blueprint("territories", __name__, url_prefix="/t/<slug>")
 
@@ -18,7 +18,7 @@ bp = Blueprint("territories", __name__, url_prefix="/t/<slug>")
 @kept_for_visitors
 def home(slug: str):
     """The territory's current CLS: period, phase, axes, partners, and earlier contracts."""
-    territory = get_territory_or_404(slug)
+    territory = territory_of_request(slug)
     structure = structure_of(territory)
     now = utcnow()
     return render_template("territories/home.html", territory=territory, structure=structure,
@@ -32,7 +32,7 @@ def home(slug: str):
 @kept_for_visitors
 def axes(slug: str):
     """Axes and objectives of the current contract."""
-    territory = get_territory_or_404(slug)
+    territory = territory_of_request(slug)
     return render_template("territories/axes.html", territory=territory,
                            contract=structure_of(territory).current_contract)
 
@@ -41,7 +41,7 @@ def axes(slug: str):
 @kept_for_visitors
 def contract(slug: str, generation: int):
     """Any contract of the territory, current or past."""
-    territory = get_territory_or_404(slug)
+    territory = territory_of_request(slug)
     chosen = structure_of(territory).contract(generation)
     if chosen is None:
         abort(404)

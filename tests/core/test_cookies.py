@@ -80,3 +80,68 @@ def test_form_shown_again_after_a_post_carries_the_token_just_checked(csrf_app, 
     assert shown == token  # handed on, not signed again
     right = client.post("/account/login", data={"email": user.email, "password": PASSWORD, "csrf_token": shown})
     assert right.status_code == 302
+
+
+# --- the session cookie, signed and read in a few calls: the very cookies of Flask's serializer -------------------
+
+def _contents():
+    import datetime as dt
+    import uuid
+
+    from markupsafe import Markup
+
+    return [
+        {"_fresh": True, "_id": None, "_user_id": "QgPVgFXOOac-CBodmvhAAgjqKHReWAwcXalGjtRMkdE", "csrf_token": "63" * 20},
+        {"_flashes": [("success", "Votre soutien est enregistré.")], "csrf_token": "ab" * 20, "survey_falc": False},
+        {"n": 3, "x": 1.5, "l": [1, [2, ("a", "b")]], "d": {" t": "not a tuple"}, "e": {"a": {"b": None}}},
+        {"m": Markup("<b>gras</b>"), "b": b"\x00\xff", "u": uuid.UUID(int=7), "w": dt.datetime(2026, 12, 5, 1, 2, 3,
+                                                                                            tzinfo=dt.timezone.utc)},
+        {"long": "é" * 500},  # compressed
+    ]
+
+
+def test_session_cookies_are_byte_for_byte_those_of_flasks_serializer(app, monkeypatch):
+    monkeypatch.setattr("time.time", lambda: 1_796_000_000.25)
+    interface = app.session_interface
+    theirs, ours = interface.get_signing_serializer(app), interface.session_cookies(app)
+    max_age = int(app.permanent_session_lifetime.total_seconds())
+    for data in _contents():
+        cookie = ours.dumps(data)
+        assert cookie == theirs.dumps(data)
+        assert ours.loads(cookie, max_age) == theirs.loads(cookie, max_age=max_age) == data
+    assert ours.dumps(_contents()[-1]).startswith(".")
+
+
+def test_session_cookies_refuse_what_flasks_serializer_refuses(app, monkeypatch):
+    from flask.sessions import SecureCookieSessionInterface
+
+    import consult.core.cookies as cookies
+
+    interface = app.session_interface
+    monkeypatch.setattr("time.time", lambda: 1_796_000_000.0)
+    ours = interface.session_cookies(app)
+    max_age = int(app.permanent_session_lifetime.total_seconds())
+    good = ours.dumps({"_user_id": "clé", "csrf_token": "x"})
+    payload, stamp, signature = good.split(".")
+    other = cookies.SessionCookies(["another-secret"], SecureCookieSessionInterface.salt, interface.serializer)
+    for forged in (f"{payload}A.{stamp}.{signature}", f"{payload}.{stamp}.{signature[:-2]}AA", f"{payload}.{stamp}",
+                   other.dumps({"_user_id": "clé"}), f"{payload}.{stamp}.{signature}.x", "", "....", "é.é.é"):
+        assert ours.loads(forged, max_age) is None, forged
+    assert ours.loads(good, max_age) == {"_user_id": "clé", "csrf_token": "x"}
+    assert ours.loads(good, max_age, now=1_796_000_000 + max_age + 1) is None  # too old
+    assert ours.loads(good, max_age, now=1_796_000_000 - 1) is None  # signed in the future
+
+
+def test_session_cookie_signed_with_a_fallback_key_is_read_and_written_with_the_current_one(app, monkeypatch):
+    interface = app.session_interface
+    max_age = int(app.permanent_session_lifetime.total_seconds())
+    old = interface.session_cookies(app).dumps({"_user_id": "clé"})
+    monkeypatch.setitem(app.config, "SECRET_KEY_FALLBACKS", [app.config["SECRET_KEY"]])
+    monkeypatch.setitem(app.config, "SECRET_KEY", "a-new-secret-key-for-this-test")
+    monkeypatch.setattr(app, "secret_key", "a-new-secret-key-for-this-test")
+
+    ours, theirs = interface.session_cookies(app), interface.get_signing_serializer(app)
+    assert ours.loads(old, max_age) == {"_user_id": "clé"}
+    assert theirs.loads(ours.dumps({"a": 1}), max_age=max_age) == {"a": 1}
+    monkeypatch.setitem(app.config, "SECRET_KEY_FALLBACKS", [])
+    assert interface.session_cookies(app).loads(old, max_age) is None

@@ -223,6 +223,34 @@ def test_survey_of_another_territory_is_not_found(client, survey, other_territor
     assert client.get(f"/t/ouest-aveyron/surveys/{survey.id}/").status_code == 404
 
 
+@pytest.mark.parametrize("path", ["", "page/1", "review", "thanks", "resume"])
+def test_answering_pages_of_another_territorys_survey_or_an_unknown_territory_are_not_found(client, survey,
+                                                                                            other_territory, path):
+    """The territory is read with the survey and the draft (not signed in): the survey must still be its own."""
+    start(client, survey)  # a draft, and its resume cookie, exist for this survey
+    assert client.get(f"/t/ouest-aveyron/surveys/{survey.id}/{path}").status_code == 404
+    assert client.get(f"/t/nulle-part/surveys/{survey.id}/{path}").status_code == 404
+    assert client.post(f"/t/ouest-aveyron/surveys/{survey.id}/submit").status_code == 404
+
+
+def test_territory_survey_and_draft_read_together_give_only_this_resume_keys_draft(client, survey, other_territory,
+                                                                                   make_survey):
+    from consult.surveys.answering import respond
+
+    start(client, survey)
+    key = client.get_cookie(f"consult_sv_{survey.id}_resume", path=f"/t/{SLUG}/surveys/{survey.id}").value
+    draft = db.session.scalars(select(Draft)).one()
+    territory = survey.territory
+
+    assert respond.territory_survey_draft(SLUG, survey.id, key=key) == (territory, survey, draft)
+    assert respond.territory_survey_draft(SLUG, survey.id, key="une autre clé") == (territory, survey, None)
+    assert respond.territory_survey_draft(SLUG, survey.id, key=None) == (territory, survey, None)
+    assert respond.territory_survey_draft("ouest-aveyron", survey.id, key=key) == (other_territory, None, None)
+    assert respond.territory_survey_draft("nulle-part", survey.id, key=key) is None
+    identified = make_survey(mode=SurveyMode.IDENTIFIED)
+    assert respond.territory_survey_draft(SLUG, identified.id, key=key) == (territory, identified, None)
+
+
 # --- identified mode ----------------------------------------------------------------------
 
 

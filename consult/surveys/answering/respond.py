@@ -82,15 +82,29 @@ def read_token(value: str | None, secret_key: str) -> str | None:
 # request cost SQLAlchemy about three times what running it costs).
 
 
+def _draft_found():
+    """The draft a survey's mode finds: the account's in identified mode, the resume key's (never an account's) in
+    anonymous mode; at most one matches (unique keys)."""
+    return or_((Survey.mode != SurveyMode.IDENTIFIED) & (Draft.key_hash == bindparam("key_hash"))
+               & Draft.user_id.is_(None),
+               (Survey.mode == SurveyMode.IDENTIFIED) & (Draft.user_id == bindparam("user_id")))
+
+
 @functools.cache
 def _survey_with_draft_statement():
-    """The survey (of a territory) and, in the same row, the draft its mode finds: the account's in identified
-    mode, the resume key's (never an account's) in anonymous mode; at most one matches (unique keys)."""
-    found = or_((Survey.mode != SurveyMode.IDENTIFIED) & (Draft.key_hash == bindparam("key_hash"))
-                & Draft.user_id.is_(None),
-                (Survey.mode == SurveyMode.IDENTIFIED) & (Draft.user_id == bindparam("user_id")))
-    return (select(Survey, Draft).outerjoin(Draft, (Draft.survey_id == Survey.id) & found)
+    """The survey (of a territory) and, in the same row, the draft its mode finds (`_draft_found`)."""
+    return (select(Survey, Draft).outerjoin(Draft, (Draft.survey_id == Survey.id) & _draft_found())
             .where(Survey.id == bindparam("survey_id"), Survey.territory_id == bindparam("territory_id")))
+
+
+@functools.cache
+def _territory_survey_draft_statement():
+    """The territory by slug, its survey and the survey's draft (`_draft_found`) in one row; the survey and the draft
+    outer joined, so that a survey of another territory (or none) gives the territory alone."""
+    return (select(Territory, Survey, Draft).select_from(Territory)
+            .outerjoin(Survey, (Survey.territory_id == Territory.id) & (Survey.id == bindparam("survey_id")))
+            .outerjoin(Draft, (Draft.survey_id == Survey.id) & _draft_found())
+            .where(Territory.slug == bindparam("slug")))
 
 
 @functools.cache
@@ -120,6 +134,16 @@ def survey_with_draft(territory: Territory, survey_id: int, *, key: str | None, 
         "survey_id": survey_id, "territory_id": territory.id, "user_id": user.id if signed_in else None,
         "key_hash": key_hash(key) if key else None}).first()
     return (None, None) if row is None else (row[0], row[1])
+
+
+def territory_survey_draft(slug: str, survey_id: int, *, key: str | None
+                           ) -> tuple[Territory, Survey | None, Draft | None] | None:
+    """For a visitor who is not signed in: the territory with this slug, its survey and the draft of this resume key,
+    in one statement (what `survey_with_draft` finds, without the territory's own statement first); None when no
+    territory has this slug, (territory, None, None) when it has no such survey."""
+    row = db.session.execute(_territory_survey_draft_statement(), {
+        "slug": slug, "survey_id": survey_id, "user_id": None, "key_hash": key_hash(key) if key else None}).first()
+    return None if row is None else (row[0], row[1], row[2])
 
 
 # --- public listing -----------------------------------------------------------------------

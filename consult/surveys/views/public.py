@@ -46,7 +46,32 @@ from consult.surveys.purges import answers_kept_months
 from consult.surveys.views import get_survey_or_404
 from consult.territories.views import scope_to_territory
 
-bp = scope_to_territory(Blueprint("surveys", __name__, url_prefix="/t/<slug>/surveys"))
+# The answering pages read the survey (and the draft) of their address: for a visitor who is not signed in, with the
+# territory, in one statement (`_load_with_survey`).
+SURVEY_PAGES = frozenset(f"surveys.{view}" for view in (
+    "intro", "start", "page", "save_page", "later", "resume", "toggle_falc", "review", "submit", "thanks", "recontact"))
+LOADED = "survey_loaded"  # `g` key: (survey id, survey, draft) read with the territory
+
+
+def _load_with_survey(slug: str, endpoint: str, values: dict):
+    """The territory, read with the survey of the address and this browser's draft when nobody is signed in (the
+    draft then depends on the resume cookie only); None otherwise (the territory is read as everywhere, with the
+    login session, and the view reads its survey itself)."""
+    survey_id = values.get("survey_id")
+    if endpoint not in SURVEY_PAGES or survey_id is None or "_user_id" in session or "_login_user" in g \
+            or current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies:
+        return None
+    if "\x00" in slug:
+        abort(404)
+    found = respond.territory_survey_draft(slug, survey_id, key=request.cookies.get(_resume_cookie(survey_id)))
+    if found is None:
+        abort(404)
+    territory, survey, draft = found
+    setattr(g, LOADED, (survey_id, survey, draft))
+    return territory
+
+
+bp = scope_to_territory(Blueprint("surveys", __name__, url_prefix="/t/<slug>/surveys"), load=_load_with_survey)
 
 FALC_KEY = "survey_falc"
 TOKEN_MAX_AGE = 60 * 60 * 24 * 365
@@ -98,9 +123,16 @@ def survey_time(value) -> str:
     return format_time(value, "short") if value else ""
 
 
+def _loaded(survey_id: int):
+    """(survey, draft) read with the territory for this survey (`_load_with_survey`), or None."""
+    loaded = g.pop(LOADED, None)
+    return loaded[1:] if loaded is not None and loaded[0] == survey_id else None
+
+
 def _survey(survey_id: int) -> Survey:
-    survey = get_survey_or_404(g.territory, survey_id)
-    if not permissions.can_see_survey(current_user, survey):
+    loaded = _loaded(survey_id)
+    survey = get_survey_or_404(g.territory, survey_id) if loaded is None else loaded[0]
+    if survey is None or not permissions.can_see_survey(current_user, survey):
         abort(404)  # drafts do not exist for the public
     return survey
 
@@ -173,8 +205,11 @@ def _already(survey: Survey):
 
 def _survey_and_draft(survey_id: int):
     """The survey (404 as `_survey`) and this respondent's draft or None, in one statement."""
-    key = request.cookies.get(_resume_cookie(survey_id))
-    survey, draft = respond.survey_with_draft(g.territory, survey_id, key=key, user=current_user)
+    loaded = _loaded(survey_id)
+    if loaded is None:
+        key = request.cookies.get(_resume_cookie(survey_id))
+        loaded = respond.survey_with_draft(g.territory, survey_id, key=key, user=current_user)
+    survey, draft = loaded
     if survey is None or not permissions.can_see_survey(current_user, survey):
         abort(404)  # drafts do not exist for the public
     return survey, draft

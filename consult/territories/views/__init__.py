@@ -3,10 +3,11 @@ site administration (`admin`); public and management pages are in consult.portal
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from typing import NamedTuple
 
-from flask import Blueprint, abort, g, request
-from flask_login import current_user
+from flask import Blueprint, abort, current_app, g, request, session
+from flask_login import current_user, user_accessed
 from markupsafe import Markup
 from sqlalchemy import bindparam, select
 
@@ -33,6 +34,39 @@ def get_territory_or_404(slug: str, *, options=()) -> Territory:
         territory = db.session.scalar(_territory_statement(), {"slug": slug})
     if territory is None:
         abort(404)
+    return territory
+
+
+# Reads a territory by slug and a login session's user in one statement: (slug, key) -> None when no territory has
+# this slug, else (territory, user or None). Set by the accounts layer above (consult.accounts.views.configure_login),
+# which knows login sessions and users; without it, Flask-Login loads the user by itself.
+_territory_and_session: Callable[[str, str], tuple[Territory, object | None] | None] | None = None
+
+
+def read_territory_with_login_sessions(loader: Callable[[str, str], tuple[Territory, object | None] | None]) -> None:
+    """Let `territory_of_request` read the login session's user with the territory, through `loader`."""
+    global _territory_and_session  # noqa: PLW0603 (set once, when the app is built)
+    _territory_and_session = loader
+
+
+def territory_of_request(slug: str) -> Territory:
+    """The territory of a page under /t/<slug>/ (404 when unknown). For someone signed in, whose user Flask-Login
+    has not loaded yet, the territory and the login session are read in one statement, and the user is handed to
+    Flask-Login as its own loader (`load_session`) would have loaded it; an ended session (or a disabled account)
+    is left to Flask-Login, which then finds no user either, as before."""
+    loader = _territory_and_session
+    key = session.get("_user_id") if loader is not None and "_login_user" not in g else None
+    if not isinstance(key, str):
+        return get_territory_or_404(slug)
+    if "\x00" in slug:
+        abort(404)
+    found = loader(slug, key)
+    if found is None:
+        abort(404)
+    territory, user = found
+    if user is not None:
+        user_accessed.send(current_app._get_current_object())  # what Flask-Login's own loading signals
+        login_manager._update_request_context_with_user(user)  # noqa: SLF001 (g._login_user, as Flask-Login sets it)
     return territory
 
 
@@ -77,15 +111,19 @@ def get_or_404(model, ident: int, territory: Territory, *, options=()):
     return item
 
 
-def scope_to_territory(bp: Blueprint, *, managers_only: bool = False, readers_only: bool = False) -> Blueprint:
+def scope_to_territory(bp: Blueprint, *, managers_only: bool = False, readers_only: bool = False,
+                       load: Callable[[str, str, dict], Territory | None] | None = None) -> Blueprint:
     """Routes under /t/<slug>/…: load g.territory (404 when unknown), let url_for fill the slug in,
     and with `managers_only` send anonymous visitors to log in and refuse everyone but the
     territory's coordinators and site admins; with `readers_only`, observers are admitted too, for
-    reading: a POST still needs a coordinator or an admin."""
+    reading: a POST still needs a coordinator or an admin. `load(slug, endpoint, values)` may read the
+    territory itself with what the view reads next (None: it does not, `territory_of_request` does)."""
 
     @bp.url_value_preprocessor
-    def load_territory(_endpoint, values):
-        g.territory = get_territory_or_404(values.pop("slug"))
+    def load_territory(endpoint, values):
+        slug = values.pop("slug")
+        territory = load(slug, endpoint, values) if load is not None else None
+        g.territory = territory if territory is not None else territory_of_request(slug)
 
     @bp.url_defaults
     def add_slug(_endpoint, values):
