@@ -44,7 +44,7 @@ from consult.surveys.results import disclosure_threshold
 from consult.surveys.models import QuestionType, Survey, SurveyMode
 from consult.surveys.purges import answers_kept_months
 from consult.surveys.views import get_survey_or_404
-from consult.territories.views import scope_to_territory
+from consult.territories.views import nobody_signed_in, refuse_impossible_slug, scope_to_territory
 
 # The answering pages read the survey (and the draft) of their address: for a visitor who is not signed in, with the
 # territory, in one statement (`_load_with_survey`).
@@ -58,11 +58,9 @@ def _load_with_survey(slug: str, endpoint: str, values: dict):
     draft then depends on the resume cookie only); None otherwise (the territory is read as everywhere, with the
     login session, and the view reads its survey itself)."""
     survey_id = values.get("survey_id")
-    if endpoint not in SURVEY_PAGES or survey_id is None or "_user_id" in session or "_login_user" in g \
-            or current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies:
+    if endpoint not in SURVEY_PAGES or survey_id is None or not nobody_signed_in():
         return None
-    if "\x00" in slug:
-        abort(404)
+    refuse_impossible_slug(slug)
     found = respond.territory_survey_draft(slug, survey_id, key=request.cookies.get(_resume_cookie(survey_id)))
     if found is None:
         abort(404)

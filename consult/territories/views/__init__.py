@@ -23,11 +23,16 @@ def _territory_statement():
     return select(Territory).where(Territory.slug == bindparam("slug"))
 
 
+def refuse_impossible_slug(slug: str) -> None:
+    """404 for a slug no territory can have before it reaches a query: PostgreSQL refuses NUL in text (a 500)."""
+    if "\x00" in slug:
+        abort(404)
+
+
 def get_territory_or_404(slug: str, *, options=()) -> Territory:
     """The territory with this slug, or 404. Without `options`, the statement of every page under /t/<slug>/ is
     built once per process (building one cost more than running it)."""
-    if "\x00" in slug:  # PostgreSQL refuses NUL in text: no such territory, not a server error
-        abort(404)
+    refuse_impossible_slug(slug)
     if options:
         territory = territory_by_slug(slug, options=options)
     else:
@@ -49,17 +54,29 @@ def read_territory_with_login_sessions(loader: Callable[[str, str], tuple[Territ
     _territory_and_session = loader
 
 
+def login_not_loaded() -> str | None:
+    """The login session key this request's session carries while Flask-Login has not loaded its user yet (it
+    loads it on first use of `current_user`), else None."""
+    key = session.get("_user_id") if "_login_user" not in g else None
+    return key if isinstance(key, str) else None
+
+
+def nobody_signed_in() -> bool:
+    """Whether no one can be signed in on this request: no login in the session, none loaded, no remember cookie."""
+    return ("_user_id" not in session and "_login_user" not in g
+            and current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") not in request.cookies)
+
+
 def territory_of_request(slug: str) -> Territory:
     """The territory of a page under /t/<slug>/ (404 when unknown). For someone signed in, whose user Flask-Login
     has not loaded yet, the territory and the login session are read in one statement, and the user is handed to
     Flask-Login as its own loader (`load_session`) would have loaded it; an ended session (or a disabled account)
     is left to Flask-Login, which then finds no user either, as before."""
     loader = _territory_and_session
-    key = session.get("_user_id") if loader is not None and "_login_user" not in g else None
-    if not isinstance(key, str):
+    key = login_not_loaded() if loader is not None else None
+    if key is None:
         return get_territory_or_404(slug)
-    if "\x00" in slug:
-        abort(404)
+    refuse_impossible_slug(slug)
     found = loader(slug, key)
     if found is None:
         abort(404)
