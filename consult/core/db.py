@@ -17,13 +17,23 @@ SERVED = "consult.served"  # WSGI environ key: a request the app is serving (not
 READS_ONLY = "consult_reads_only"  # `g` key set by reads_only()
 WRITING = "consult_writing"  # `g` key: the write transaction of a @reads_first view has begun (begin_writing)
 EARLY_READER = "consult_early_reader"  # connection.info key: a @reads_first view's reading transaction
-WRITING_WORDS = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+WRITING_WORDS = ("INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "ALTER", "DROP")
 
 
 def writes_on_get(view):
     """Mark a GET view that writes (e.g. a confirmation link) so its transaction is taken for writing."""
     view.writes_on_get = True
     return view
+
+
+def statement_writes(statement: str, context) -> bool:
+    """Whether a statement about to run (a `before_cursor_execute` event's) changes the database: an ORM or Core
+    insert, update or delete, a written INSERT/UPDATE/DELETE/REPLACE, a schema change, or a WITH that writes."""
+    if context is not None and (context.isinsert or context.isupdate or context.isdelete):
+        return True
+    word = statement.lstrip()[:7].upper()
+    return word.startswith(WRITING_WORDS) or (
+        word.startswith("WITH") and any(verb in statement.upper() for verb in (" INSERT ", " UPDATE ", " DELETE ")))
 
 
 def reads_first(view):
@@ -133,10 +143,7 @@ def configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "before_cursor_execute")
     def on_statement(connection, _cursor, statement, _parameters, context, _executemany):
-        if not (context is not None and (context.isinsert or context.isupdate or context.isdelete)
-                or statement.lstrip()[:7].upper().startswith(WRITING_WORDS)):
-            return
-        if connection.info.get(EARLY_READER):
+        if statement_writes(statement, context) and connection.info.get(EARLY_READER):
             raise RuntimeError(f"{request.endpoint} is marked @reads_first but writes before its transaction() "
                                "block: move the write into the block")
 

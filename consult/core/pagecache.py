@@ -34,6 +34,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Mapped, mapped_column
 
+from consult.core.db import statement_writes
 from consult.extensions import db
 from consult.i18n import LANGUAGE_COOKIE
 
@@ -47,7 +48,6 @@ MAX_PAGE_BYTES = 1_000_000
 KEPT_HEADER = "X-Consult-Page"  # "kept" on a page given again (operators and tests see the cache work)
 PENDING = "consult_page_pending"  # `g` key: the key and stamp under which this request's page may be kept
 # What a transaction that writes runs: statements that begin with these words (SQLAlchemy's own and ours).
-WRITING_WORDS = ("INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "ALTER", "DROP")
 SCHEMA_WORDS = ("CREATE", "ALTER", "DROP")
 WROTE = "consult_wrote"  # Connection.info key: this transaction wrote
 SCHEMA = "consult_schema"  # …and changed the schema (the stamps' table may have come or gone)
@@ -131,16 +131,11 @@ class Stamps:
         event.listen(engine, "rollback", self._forget)
 
     def _note(self, connection, _cursor, statement, _parameters, context, _executemany) -> None:
-        if connection.info.get(WROTE):
+        if connection.info.get(WROTE) or not statement_writes(statement, context):
             return
-        word = statement.lstrip()[:7].upper()
-        if word.startswith(WRITING_WORDS) or (context is not None and (context.isinsert or context.isupdate
-                                                                        or context.isdelete)):
-            connection.info[WROTE] = True
-            if word.startswith(SCHEMA_WORDS):
-                connection.info[SCHEMA] = True
-        elif word.startswith("WITH") and any(verb in statement.upper() for verb in (" INSERT ", " UPDATE ", " DELETE ")):
-            connection.info[WROTE] = True
+        connection.info[WROTE] = True
+        if statement.lstrip()[:7].upper().startswith(SCHEMA_WORDS):
+            connection.info[SCHEMA] = True
 
     def _forget(self, connection) -> None:
         connection.info.pop(WROTE, None)
