@@ -291,3 +291,41 @@ def test_a_long_fold_counts_with_a_small_sqlite_cache_then_gives_the_connection_
     assert seen and set(seen) == {-tally.FOLD_CACHE_KIB}  # the GROUP BYs' sorters bounded by the smaller cache
     assert db.session.connection().exec_driver_sql("PRAGMA cache_size").scalar() == own
     check_against_oracle(survey)
+
+
+def test_a_long_fold_stopped_half_way_stores_the_responses_it_counted_and_the_next_page_goes_on(conditional_survey,
+                                                                                                 monkeypatch):
+    """Each step of a long fold is stored with the responses up to its watermark (counted over the step's ids
+    alone, not by reading every response again at each step): a page stopped half-way (a worker's timeout)
+    leaves a tally the next page accepts and goes on from, without counting again what was counted."""
+    survey = conditional_survey
+    monkeypatch.setattr(tally, "STEP", 1)  # four responses: a fold of four steps
+    for commune, channel, day in (("82112", Channel.WEB, DAY), ("82033", Channel.PAPER, DAY),
+                                  ("82169", Channel.WEB, DAY + dt.timedelta(days=1)),
+                                  ("82112", Channel.PAPER, DAY + dt.timedelta(days=2))):
+        add_response(survey, {"Q1": commune, "Q2": "1", "Q3": "1", "Q4": ["2"], "Q12": "1"}, channel, day)
+    db.session.commit()
+    ids = db.session.scalars(select(Response.id).where(Response.survey_id == survey.id).order_by(Response.id)).all()
+    steps, counted = [], tally.count_answers
+
+    def stopped_at_the_third_step(survey, after, upto):
+        steps.append((after, upto))
+        if len(steps) == 3:
+            raise TimeoutError("the worker's timeout")
+        return counted(survey, after, upto)
+
+    monkeypatch.setattr(tally, "count_answers", stopped_at_the_third_step)
+    with pytest.raises(TimeoutError):
+        results.load(survey)
+    db.session.commit()  # what a page's own connection committed at each step
+    stored = db.session.get(ResultTally, survey.id)
+    assert stored.watermark == ids[1]
+    assert stored.responses == [[DAY.isoformat(), "paper", "", 1], [DAY.isoformat(), "web", "", 1]]
+
+    steps.clear()
+    monkeypatch.setattr(tally, "count_answers", lambda *args: (steps.append(args[1:]), counted(*args))[1])
+    assert results.load(survey).total == 4
+    assert steps == [(ids[1], ids[2]), (ids[2], ids[3])]  # folded forward from the stored step, not made again
+    db.session.refresh(stored)
+    assert (stored.watermark, sum(row[-1] for row in stored.responses)) == (ids[3], 4)
+    check_against_oracle(survey)

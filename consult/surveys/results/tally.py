@@ -223,6 +223,16 @@ def count_responses(survey: Survey, watermark: int) -> list[tuple]:
         .group_by(Response.submitted_on, Response.channel, User.category, counted))]
 
 
+def count_responses_between(survey: Survey, after: int, upto: int) -> Counter:
+    """The survey's responses with after < id <= upto per day, channel and category (as `_responses_json` keys
+    them): a fold step's, read over that range of ids alone."""
+    return Counter({(day.isoformat(), channel, category or ""): n for day, channel, category, n in db.session.execute(
+        select(Response.submitted_on, cast(Response.channel, String), cast(User.category, String), func.count())
+        .outerjoin(User, User.id == Response.user_id)
+        .where(Response.survey_id == survey.id, Response.id > after, Response.id <= upto)
+        .group_by(Response.submitted_on, Response.channel, User.category))})
+
+
 def _merge(*lists) -> list[list]:
     """Add counts of the same key (the `ans` rows carry counts in a, b, c, x as well)."""
     added: dict[Key, list] = {}
@@ -245,7 +255,11 @@ def _responses_json(rows) -> list[list]:
     added = Counter()
     for day, channel, category, _counted, n, _top in rows:
         added[(day.isoformat(), channel, category or "")] += n
-    return [[*group, n] for group, n in sorted(added.items())]
+    return _counted_json(added)
+
+
+def _counted_json(added: Counter) -> list[list]:
+    return [[*group, n] for group, n in sorted(added.items()) if n]
 
 
 STEP = 10_000  # response ids counted per step of a fold, each step stored
@@ -278,16 +292,17 @@ def tally(survey: Survey) -> Tally:
             return Tally(responses=[(day, channel, category, n) for day, channel, category, _c, n, _t in responses],
                          counts=_rows(stored.counts))
         counts = json.loads(stored.counts)
+        counted = Counter({(day, channel, category): n for day, channel, category, n in stored.responses})
     else:
-        counts, done = [], 0
+        counts, done, counted = [], 0, Counter()
     with _small_sorter(top - done > STEP):  # a long fold (a few new responses: nothing to gain)
         while done < top:
             upto = min(top, done + STEP)
             counts = _merge(counts, count_answers(survey, done, upto))
+            if upto < top:  # a step of a long fold, stored with the responses it counted (read over its ids alone)
+                counted.update(count_responses_between(survey, done, upto))
+                written = _store(survey.id, written, digest, upto, _counted_json(counted), counts)
             done = upto
-            if done < top:  # a step of a long fold
-                written = _store(survey.id, written, digest, done, _responses_json(_upto(survey, done)),
-                                 counts)
     if stored is None or written != (top, digest) or stored.responses != everything:
         _store(survey.id, written, digest, top, everything, counts)
     return Tally(responses=[(day, channel, category, n) for day, channel, category, _c, n, _t in responses],
@@ -333,11 +348,6 @@ def _small_sorter(wanted: bool):
         yield
     finally:
         connection.exec_driver_sql(f"PRAGMA cache_size={int(before)}")
-
-
-def _upto(survey: Survey, watermark: int) -> list[tuple]:
-    """The responses counted up to `watermark`, as `count_responses` gives them."""
-    return [row for row in count_responses(survey, watermark) if row[3]]
 
 
 def _store(survey_id: int, written: tuple[int, str] | None, digest: str, watermark: int, responses: list,
