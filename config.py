@@ -117,8 +117,11 @@ class Config:
         self.ADDRESS_LOG_HOURS = _int("ADDRESS_LOG_HOURS", 24)  # rate-limit records (keyed addresses and emails)
         self.SURVEY_RETENTION_MONTHS = _int("SURVEY_RETENTION_MONTHS", 18)  # raw answers after closing (unless its own)
         self.LOGIN_SESSION_DAYS = _int("LOGIN_SESSION_DAYS", 14)  # a login ends this long after it began, at the latest
-        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        self.SQLALCHEMY_ENGINE_OPTIONS = {}
         if self.SQLALCHEMY_DATABASE_URI.startswith("postgresql"):
+            # A pooled connection the server closed (a restart, an idle timeout) is found out before a request uses
+            # it. SQLite has no server to lose: a ping there was one more statement per request for nothing.
+            self.SQLALCHEMY_ENGINE_OPTIONS["pool_pre_ping"] = True
             # A database host that stops answering must not hang requests (and /healthz) forever.
             # …nor a lock held too long (a long import, a restore): LockNotAvailable, a 503 (consult/core/faults.py),
             # after as long as SQLite's busy timeout.

@@ -12,7 +12,7 @@ from html.parser import HTMLParser
 import psycopg
 import pytest
 from flask import g, has_request_context
-from sqlalchemy import event, func, select
+from sqlalchemy import create_engine, event, func, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -245,3 +245,22 @@ def test_postgres_connections_wait_for_a_lock_as_long_as_sqlite_then_give_up(mon
     assert ProductionConfig().SQLALCHEMY_ENGINE_OPTIONS["connect_args"]["options"] == "-c lock_timeout=10000"
     monkeypatch.setenv("DATABASE_LOCK_TIMEOUT_MS", "2500")
     assert ProductionConfig().SQLALCHEMY_ENGINE_OPTIONS["connect_args"]["options"] == "-c lock_timeout=2500"
+
+
+def test_a_pooled_sqlite_connection_is_handed_out_without_a_ping_and_a_postgres_one_with(monkeypatch, tmp_path):
+    """SQLite has no server that could have dropped a pooled connection: no « SELECT 1 » before each request's
+    first statement. A PostgreSQL connection is pinged (the server may have closed it meanwhile)."""
+    monkeypatch.setenv("SECRET_KEY", "une clé de production")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'isle-jourdain.sqlite3'}")
+    config = ProductionConfig()
+    engine = create_engine(config.SQLALCHEMY_DATABASE_URI, **config.SQLALCHEMY_ENGINE_OPTIONS)
+    sent = []
+    event.listen(engine, "connect", lambda connection, _record: connection.set_trace_callback(sent.append))
+    for _request in range(3):
+        with engine.connect() as connection:
+            connection.exec_driver_sql("SELECT count(*) FROM sqlite_master")
+    engine.dispose()
+    assert sent == ["SELECT count(*) FROM sqlite_master"] * 3
+
+    monkeypatch.setenv("DATABASE_URL", "postgresql://consult@base.isle-jourdain.example.org/consult")
+    assert ProductionConfig().SQLALCHEMY_ENGINE_OPTIONS["pool_pre_ping"] is True
