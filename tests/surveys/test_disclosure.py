@@ -411,3 +411,59 @@ def test_random_tables_never_show_a_count_below_k():
         table = protect_table(counts, 5)
         for cell in flat(table):
             assert cell.hidden or cell.value == 0 or cell.value >= 5
+
+
+def _determined_over_the_rationals(rows: list[list[int]], width: int) -> set[int]:
+    """The columns whose unit vector is in the rows' span, by Gauss–Jordan elimination over `Fraction`s (as the
+    audit computed it before it kept whole numbers): the oracle of the next test."""
+    from fractions import Fraction
+
+    result: list[tuple[list, int]] = []
+    remaining = [[Fraction(v) for v in row] for row in rows]
+    for column in range(width):
+        pivot_row = next((r for r in remaining if r[column] != 0), None)
+        if pivot_row is None:
+            continue
+        remaining.remove(pivot_row)
+        pivot_row = [v / pivot_row[column] for v in pivot_row]
+        for r in remaining:
+            if r[column] != 0:
+                r[:] = [a - r[column] * b for a, b in zip(r, pivot_row)]
+        for i, (r, c) in enumerate(result):
+            if r[column] != 0:
+                result[i] = ([a - r[column] * b for a, b in zip(r, pivot_row)], c)
+        result.append((pivot_row, column))
+    return {c for row, c in result if all(v == 0 for n, v in enumerate(row) if n != c)}
+
+
+@pytest.mark.parametrize("seed", range(300))
+def test_the_audit_finds_the_same_determined_cells_in_whole_numbers_as_over_the_rationals(seed):
+    """The audit's elimination keeps whole numbers: on random systems shaped like a table's relations (parts
+    adding up to a total, coefficients -1…2 once restricted to the hidden elements) and on denser ones, it finds
+    exactly the cells rational elimination finds."""
+    from consult.core.disclosure import tables
+
+    draw = random.Random(seed)
+    width = draw.randint(1, 14)
+    hidden = sorted(draw.sample(range(width + 6), width))
+    relations = []
+    for _relation in range(draw.randint(1, 12)):
+        members = draw.sample(range(width + 6), draw.randint(2, min(8, width + 6)))
+        relations.append(Relation(parts=tuple(members[1:]), total=members[0]))
+    found = tables._linearly_determined(relations, set(hidden))
+
+    position = {index: n for n, index in enumerate(hidden)}
+    rows = []
+    for relation in relations:
+        row = [0] * width
+        for index in relation.parts:
+            if index in position:
+                row[position[index]] += 1
+        if relation.total in position:
+            row[position[relation.total]] -= 1
+        if any(row):
+            rows.append(row)
+    assert found == {hidden[c] for c in _determined_over_the_rationals(rows, width)}
+    dense = [[draw.randint(-3, 3) for _ in range(width)] for _ in range(draw.randint(1, width + 2))]
+    assert {c for row, c in tables._reduce(dense, width) if all(v == 0 for n, v in enumerate(row) if n != c)} \
+        == _determined_over_the_rationals(dense, width)

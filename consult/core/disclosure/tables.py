@@ -45,7 +45,6 @@ import enum
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from fractions import Fraction
 
 
 class Reason(enum.StrEnum):
@@ -273,11 +272,11 @@ def _linearly_determined(relations: Sequence[Relation], hidden: set[int]) -> set
     space of the system restricted to hidden elements)."""
     columns = sorted(hidden)
     position = {index: n for n, index in enumerate(columns)}
-    rows: list[list[Fraction]] = []
+    rows: list[list[int]] = []
     for relation in relations:
         if not relation.additive:
             continue  # inequalities determine nothing by elimination
-        row = [Fraction(0)] * len(columns)
+        row = [0] * len(columns)
         for index in relation.parts:
             if index in position:
                 row[position[index]] += 1
@@ -293,9 +292,15 @@ def _linearly_determined(relations: Sequence[Relation], hidden: set[int]) -> set
     return determined
 
 
-def _reduce(rows: list[list[Fraction]], width: int) -> list[tuple[list[Fraction], int]]:
-    """Reduced row echelon form; returns (row, pivot column) pairs."""
-    result: list[tuple[list[Fraction], int]] = []
+def _reduce(rows: list[list[int]], width: int) -> list[tuple[list[int], int]]:
+    """Reduced row echelon form, in whole numbers; returns (row, pivot column) pairs.
+
+    Exact, as over the rationals, without fractions: a row is combined with the pivot's as `p·row − f·pivot`
+    (p the pivot's value, f the row's in that column) and divided by the greatest common divisor of its
+    entries. Each row is then the rational form's row times a non-zero factor of its own, so the same entries
+    are zero — all `_linearly_determined` reads — for a fraction of the time (`Fraction` reduced every
+    product and sum by its gcd: a third of a results preview's CPU at 100,000 responses)."""
+    result: list[tuple[list[int], int]] = []
     remaining = [r[:] for r in rows]
     for column in range(width):
         pivot_row = next((r for r in remaining if r[column] != 0), None)
@@ -303,17 +308,21 @@ def _reduce(rows: list[list[Fraction]], width: int) -> list[tuple[list[Fraction]
             continue
         remaining.remove(pivot_row)
         pivot_value = pivot_row[column]
-        pivot_row = [v / pivot_value for v in pivot_row]
         for r in remaining:
             if r[column] != 0:
-                factor = r[column]
-                r[:] = [a - factor * b for a, b in zip(r, pivot_row)]
+                r[:] = _eliminated(r, pivot_row, pivot_value, r[column])
         for i, (r, c) in enumerate(result):
             if r[column] != 0:
-                factor = r[column]
-                result[i] = ([a - factor * b for a, b in zip(r, pivot_row)], c)
+                result[i] = (_eliminated(r, pivot_row, pivot_value, r[column]), c)
         result.append((pivot_row, column))
     return result
+
+
+def _eliminated(row: list[int], pivot_row: list[int], pivot_value: int, factor: int) -> list[int]:
+    """`pivot_value·row − factor·pivot_row` (zero in the pivot's column), divided by the gcd of its entries."""
+    combined = [pivot_value * a - factor * b for a, b in zip(row, pivot_row)]
+    divisor = math.gcd(*combined)
+    return [value // divisor for value in combined] if divisor > 1 else combined
 
 
 # --- the shapes the results use ---------------------------------------------------------------------
