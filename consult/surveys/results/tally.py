@@ -212,15 +212,17 @@ def count_answers(survey: Survey, after: int, upto: int) -> list[tuple]:
 
 
 def count_responses(survey: Survey, watermark: int) -> list[tuple]:
-    """The survey's responses per day, channel, category, whether they are counted in the stored tally
-    (id <= watermark), with the largest id of each group: one statement over the responses alone."""
+    """The survey's responses per day, channel and category: (day, channel, category, how many are counted in the
+    stored tally (id <= watermark), how many in all, the largest id), one statement over the responses alone.
+    Grouped by those three only, the counted ones summed apart: with « counted » as a fourth key PostgreSQL expected
+    a group per response and sorted them all (on disk at 100,000) where it now hashes a few hundred groups."""
     counted = case((Response.id <= literal_column(str(int(watermark))), 1), else_=0)
     return [tuple(row) for row in db.session.execute(
-        select(Response.submitted_on, cast(Response.channel, String), cast(User.category, String), counted,
+        select(Response.submitted_on, cast(Response.channel, String), cast(User.category, String), func.sum(counted),
                func.count(), func.max(Response.id))
         .outerjoin(User, User.id == Response.user_id)
         .where(Response.survey_id == survey.id)
-        .group_by(Response.submitted_on, Response.channel, User.category, counted))]
+        .group_by(Response.submitted_on, Response.channel, User.category))]
 
 
 def count_responses_between(survey: Survey, after: int, upto: int) -> Counter:
@@ -250,11 +252,12 @@ def _merge(*lists) -> list[list]:
     return list(added.values())
 
 
-def _responses_json(rows) -> list[list]:
-    """Responses per day, channel and category, as stored (JSON) and compared."""
+def _responses_json(rows, *, counted_only: bool = False) -> list[list]:
+    """Responses per day, channel and category (`count_responses`' rows; with `counted_only`, those the stored tally
+    counts), as stored (JSON) and compared."""
     added = Counter()
-    for day, channel, category, _counted, n, _top in rows:
-        added[(day.isoformat(), channel, category or "")] += n
+    for day, channel, category, counted, n, _top in rows:
+        added[(day.isoformat(), channel, category or "")] += int(counted if counted_only else n)
     return _counted_json(added)
 
 
@@ -286,7 +289,7 @@ def tally(survey: Survey) -> Tally:
     everything = _responses_json(responses)
     written = (stored.watermark, stored.structure) if stored is not None else None
     if stored is not None and stored.structure == digest and _responses_json(
-            [row for row in responses if row[3]]) == stored.responses:
+            responses, counted_only=True) == stored.responses:
         done = watermark
         if done >= top and stored.responses == everything:  # up to date (a results page's usual case): read as is
             return Tally(responses=[(day, channel, category, n) for day, channel, category, _c, n, _t in responses],
