@@ -455,17 +455,8 @@ def _same_cells_found(tables, draw: random.Random, seed: int) -> None:
         relations.append(Relation(parts=tuple(members[1:]), total=members[0]))
     found = tables._linearly_determined(relations, set(hidden))
 
-    position = {index: n for n, index in enumerate(hidden)}
-    rows = []
-    for relation in relations:
-        row = [0] * width
-        for index in relation.parts:
-            if index in position:
-                row[position[index]] += 1
-        if relation.total in position:
-            row[position[relation.total]] -= 1
-        if any(row):
-            rows.append(row)
+    columns, rows = tables._system(relations, set(hidden))
+    assert columns == hidden and all(len(row) == width and any(row) for row in rows), seed
     assert found == {hidden[c] for c in _determined_over_the_rationals(rows, width)}, seed
     dense = [[draw.randint(-3, 3) for _ in range(width)] for _ in range(draw.randint(1, width + 2))]
     assert {c for row, c in tables._reduce(dense, width) if all(v == 0 for n, v in enumerate(row) if n != c)} \

@@ -270,6 +270,18 @@ def _implied_by_cover(relation: Relation, index: int,
 def _linearly_determined(relations: Sequence[Relation], hidden: set[int]) -> set[int]:
     """Hidden elements whose value follows from the relations alone (their unit vector is in the row
     space of the system restricted to hidden elements)."""
+    columns, rows = _system(relations, hidden)
+    pivots = _reduce(rows, len(columns))
+    determined = set()
+    for row, pivot in pivots:
+        if all(value == 0 for n, value in enumerate(row) if n != pivot):
+            determined.add(columns[pivot])
+    return determined
+
+
+def _system(relations: Sequence[Relation], hidden: set[int]) -> tuple[list[int], list[list[int]]]:
+    """The additive relations as equations over the hidden elements (the shown ones moved to the other side):
+    the hidden elements in order, and one row of coefficients per relation that holds any of them."""
     columns = sorted(hidden)
     position = {index: n for n, index in enumerate(columns)}
     rows: list[list[int]] = []
@@ -284,12 +296,7 @@ def _linearly_determined(relations: Sequence[Relation], hidden: set[int]) -> set
             row[position[relation.total]] -= 1
         if any(row):
             rows.append(row)
-    pivots = _reduce(rows, len(columns))
-    determined = set()
-    for row, pivot in pivots:
-        if all(value == 0 for n, value in enumerate(row) if n != pivot):
-            determined.add(columns[pivot])
-    return determined
+    return columns, rows
 
 
 def _reduce(rows: list[list[int]], width: int) -> list[tuple[list[int], int]]:
