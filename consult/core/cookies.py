@@ -24,7 +24,6 @@ from typing import Any
 from flask import Flask, Request, Response, current_app, g, request
 from flask.json.tag import PassDict, PassList, TagBytes, TagDateTime, TagDict, TagMarkup, TagTuple, TagUUID
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, session_json_serializer
-from itsdangerous import URLSafeTimedSerializer
 from itsdangerous.encoding import base64_decode, base64_encode, bytes_to_int, int_to_bytes, want_bytes
 
 FLASK_TAGS = [TagDict, PassDict, TagTuple, PassList, TagBytes, TagMarkup, TagUUID, TagDateTime]  # in Flask's order
@@ -96,15 +95,7 @@ class SessionInterface(SecureCookieSessionInterface):
     """Flask's signed-cookie session, its signing kept for as long as the secret keys stay the same, and done by
     `SessionCookies`."""
 
-    _kept: tuple[tuple, URLSafeTimedSerializer | None] | None = None
     _cookies: tuple[tuple, SessionCookies] | None = None
-
-    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
-        keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
-        kept = self._kept
-        if kept is None or kept[0] != keys:
-            kept = self._kept = (keys, super().get_signing_serializer(app))  # one assignment: safe across threads
-        return kept[1]
 
     def session_cookies(self, app: Flask) -> SessionCookies | None:
         keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
@@ -112,6 +103,7 @@ class SessionInterface(SecureCookieSessionInterface):
         if kept is None or kept[0] != keys:
             if not app.secret_key:
                 return None
+            # One assignment: safe across threads.
             kept = self._cookies = (keys, SessionCookies([*keys[1], keys[0]], self.salt, self.serializer))
         return kept[1]
 
