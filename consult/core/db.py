@@ -55,9 +55,13 @@ def reads_first(view):
     return view
 
 
+def _view_marked(mark: str) -> bool:
+    """Whether the view of this request carries `mark` (`reads_first`, `writes_on_get`)."""
+    return getattr(current_app.view_functions.get(request.endpoint or ""), mark, False)
+
+
 def _reads_first() -> bool:
-    view = current_app.view_functions.get(request.endpoint or "")
-    return getattr(view, "reads_first", False)
+    return _view_marked("reads_first")
 
 
 def begin_writing() -> None:
@@ -109,8 +113,7 @@ def wants_write() -> bool:
         return True  # CLI, scripts, and request contexts they push to build URLs (e.g. send-reminders)
     if request.method not in SAFE_METHODS:
         return g.get(WRITING, False) or not _reads_first()
-    view = current_app.view_functions.get(request.endpoint or "")
-    return getattr(view, "writes_on_get", False)
+    return _view_marked("writes_on_get")
 
 
 def configure_sqlite(engine: Engine) -> None:
