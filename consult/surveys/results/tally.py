@@ -211,28 +211,30 @@ def count_answers(survey: Survey, after: int, upto: int) -> list[tuple]:
     return [tuple(row) for row in db.session.execute(union_all(*parts))]
 
 
+def _per_day_channel_category(survey: Survey, *counts, where=()):
+    """The survey's responses (those matching `where`) grouped per day, channel and category, with `counts`."""
+    return db.session.execute(
+        select(Response.submitted_on, cast(Response.channel, String), cast(User.category, String), *counts)
+        .outerjoin(User, User.id == Response.user_id)
+        .where(Response.survey_id == survey.id, *where)
+        .group_by(Response.submitted_on, Response.channel, User.category))
+
+
 def count_responses(survey: Survey, watermark: int) -> list[tuple]:
     """The survey's responses per day, channel and category: (day, channel, category, how many are counted in the
     stored tally (id <= watermark), how many in all, the largest id), one statement over the responses alone.
     Grouped by those three only, the counted ones summed apart: with « counted » as a fourth key PostgreSQL expected
     a group per response and sorted them all (on disk at 100,000) where it now hashes a few hundred groups."""
     counted = case((Response.id <= literal_column(str(int(watermark))), 1), else_=0)
-    return [tuple(row) for row in db.session.execute(
-        select(Response.submitted_on, cast(Response.channel, String), cast(User.category, String), func.sum(counted),
-               func.count(), func.max(Response.id))
-        .outerjoin(User, User.id == Response.user_id)
-        .where(Response.survey_id == survey.id)
-        .group_by(Response.submitted_on, Response.channel, User.category))]
+    return [tuple(row) for row in _per_day_channel_category(survey, func.sum(counted), func.count(),
+                                                             func.max(Response.id))]
 
 
 def count_responses_between(survey: Survey, after: int, upto: int) -> Counter:
     """The survey's responses with after < id <= upto per day, channel and category (as `_responses_json` keys
     them): a fold step's, read over that range of ids alone."""
-    return Counter({(day.isoformat(), channel, category or ""): n for day, channel, category, n in db.session.execute(
-        select(Response.submitted_on, cast(Response.channel, String), cast(User.category, String), func.count())
-        .outerjoin(User, User.id == Response.user_id)
-        .where(Response.survey_id == survey.id, Response.id > after, Response.id <= upto)
-        .group_by(Response.submitted_on, Response.channel, User.category))})
+    return Counter({(day.isoformat(), channel, category or ""): n for day, channel, category, n in
+                    _per_day_channel_category(survey, func.count(), where=(Response.id > after, Response.id <= upto))})
 
 
 def _merge(*lists) -> list[list]:
